@@ -1,0 +1,152 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "facedrop",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "facedrop", targets: ["facedrop"]),
+        .executable(name: "segmind-emulator", targets: ["segmind-emulator"]),
+        .library(name: "SegmindAPI", targets: ["SegmindAPI"]),
+        .library(name: "SegmindCatalog", targets: ["SegmindCatalog"]),
+        .library(name: "SegmindEmulator", targets: ["SegmindEmulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.0"),
+    ],
+    targets: [
+        // MARK: C libraries, one wrapper target each.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CInotifyTools",
+            providers: [.apt(["libinotifytools0-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
+            name: "CTurboJPEG",
+            pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]
+        ),
+        .systemLibrary(
+            name: "CWebP",
+            pkgConfig: "libwebp",
+            providers: [.apt(["libwebp-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+
+        // MARK: Libraries.
+        .target(
+            name: "CurlHTTP",
+            dependencies: ["CCurl"]
+        ),
+        .target(
+            name: "Hashing",
+            dependencies: ["CCrypto"]
+        ),
+        .target(
+            name: "ImageFormats",
+            dependencies: ["CZlib", "CTurboJPEG", "CWebP"]
+        ),
+        .target(
+            name: "SegmindCatalog",
+            resources: [.copy("Resources/models.json")]
+        ),
+        .target(
+            name: "SegmindAPI",
+            dependencies: [
+                "CurlHTTP",
+                "SegmindCatalog",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "SegmindEmulator",
+            dependencies: [
+                "SegmindCatalog",
+                "ImageFormats",
+                "Hashing",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Outbox",
+            dependencies: [
+                "Hashing",
+                "ImageFormats",
+                "SegmindAPI",
+                "SegmindCatalog",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Executables: argument parsing and wiring only.
+        .executableTarget(
+            name: "facedrop",
+            dependencies: [
+                "Outbox",
+                "SegmindAPI",
+                "SegmindCatalog",
+                "SegmindEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "segmind-emulator",
+            dependencies: [
+                "SegmindEmulator",
+                "SegmindCatalog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Tests.
+        .target(
+            name: "FacedropTestSupport",
+            dependencies: ["SegmindEmulator", "SegmindCatalog"],
+            path: "Tests/FacedropTestSupport",
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "CCurl", "FacedropTestSupport"]),
+        .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
+        .testTarget(name: "ImageFormatsTests", dependencies: ["ImageFormats", "Hashing", "FacedropTestSupport"]),
+        .testTarget(name: "SegmindCatalogTests", dependencies: ["SegmindCatalog"]),
+        .testTarget(
+            name: "SegmindAPITests",
+            dependencies: ["SegmindAPI", "SegmindEmulator", "FacedropTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "SegmindEmulatorTests",
+            dependencies: ["SegmindEmulator", "SegmindCatalog", "ImageFormats", "Hashing", "FacedropTestSupport"]
+        ),
+        .testTarget(
+            name: "OutboxTests",
+            dependencies: ["Outbox", "SegmindAPI", "SegmindEmulator", "ImageFormats", "FacedropTestSupport"]
+        ),
+    ]
+)
+
+for target in package.targets where [.executable, .test, .regular].contains(target.type) {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    settings.append(.enableUpcomingFeature("NonisolatedNonsendingByDefault"))
+    target.swiftSettings = settings
+}
