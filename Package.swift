@@ -123,7 +123,10 @@ let package = Package(
             path: "Tests/FacedropTestSupport",
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "CCurl", "FacedropTestSupport"]),
+        .testTarget(
+            name: "CurlHTTPTests",
+            dependencies: ["CurlHTTP", "FacedropTestSupport", .product(name: "FlyingFox", package: "FlyingFox")]
+        ),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "ImageFormatsTests", dependencies: ["ImageFormats", "Hashing", "FacedropTestSupport"]),
         .testTarget(name: "SegmindCatalogTests", dependencies: ["SegmindCatalog"]),

@@ -8,8 +8,6 @@
 // They are the only way the Swift code reaches those three functions.
 
 typedef size_t (*facedrop_curl_data_callback)(char *ptr, size_t size, size_t nmemb, void *userdata);
-typedef int (*facedrop_curl_xferinfo_callback)(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
-                                               curl_off_t ultotal, curl_off_t ulnow);
 
 static inline CURLcode facedrop_curl_easy_setopt_long(CURL *handle, CURLoption option, long value) {
     return curl_easy_setopt(handle, option, value);
@@ -36,11 +34,6 @@ static inline CURLcode facedrop_curl_easy_setopt_data_callback(CURL *handle, CUR
     return curl_easy_setopt(handle, option, value);
 }
 
-static inline CURLcode facedrop_curl_easy_setopt_xferinfo_callback(CURL *handle,
-                                                                   facedrop_curl_xferinfo_callback value) {
-    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, value);
-}
-
 static inline CURLcode facedrop_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }
@@ -50,10 +43,6 @@ static inline CURLcode facedrop_curl_easy_getinfo_string(CURL *handle, CURLINFO 
 }
 
 static inline CURLcode facedrop_curl_easy_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *value) {
-    return curl_easy_getinfo(handle, info, value);
-}
-
-static inline CURLcode facedrop_curl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **value) {
     return curl_easy_getinfo(handle, info, value);
 }
 

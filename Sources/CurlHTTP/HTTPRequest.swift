@@ -1,0 +1,36 @@
+/// One HTTP request, as handed to ``HTTPClient``.
+public struct HTTPRequest: Sendable {
+    public var method: HTTPMethod
+    /// The absolute URL. It must never carry a secret: URLs appear in error descriptions and logs.
+    public var url: String
+    public var headers: HTTPHeaders
+    public var body: [UInt8]?
+    /// Overrides the client's connect timeout for this request.
+    public var connectTimeout: Duration?
+    /// Overrides the client's total timeout for this request.
+    public var timeout: Duration?
+    /// The largest response body accepted; the transfer is aborted as soon as it grows past this.
+    public var maxResponseBytes: Int?
+    /// Whether redirects are followed. API calls do not follow; output downloads may.
+    public var followRedirects: Bool
+
+    public init(
+        method: HTTPMethod = .get,
+        url: String,
+        headers: HTTPHeaders = [:],
+        body: [UInt8]? = nil,
+        connectTimeout: Duration? = nil,
+        timeout: Duration? = nil,
+        maxResponseBytes: Int? = nil,
+        followRedirects: Bool = false
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.connectTimeout = connectTimeout
+        self.timeout = timeout
+        self.maxResponseBytes = maxResponseBytes
+        self.followRedirects = followRedirects
+    }
+}
