@@ -1,0 +1,307 @@
+public import CurlHTTP
+public import Logging
+public import SegmindCatalog
+import Foundation
+
+/// A client for Segmind's asynchronous (v2) API that never pays twice for one job.
+///
+/// A submit is repeated only when the request provably never reached Segmind (DNS or connect failure)
+/// or Segmind answered 429 or 5xx; a timeout or a dropped connection after the body left becomes
+/// ``SegmindError/outcomeUnknown(model:detail:)``, because Segmind has no idempotency key and every
+/// accepted POST is a billed job. Polls, results, credits and downloads are safe to repeat and retry
+/// with capped exponential backoff and jitter.
+///
+/// ```swift
+/// let client = SegmindClient(configuration: .init(apiKey: APIKey(key)), http: try HTTPClient())
+/// let request = try await client.submit(model: "flux-pulid", body: ["prompt": "a portrait", "main_face_image": face])
+/// let result = try await client.waitForResult(of: request, expectedRunTime: .seconds(13))
+/// ```
+///
+/// The key travels only in the `x-api-key` header: never in a URL, a log line or an error.
+public struct SegmindClient: Sendable {
+    public let configuration: SegmindConfiguration
+    let http: HTTPClient
+    let logger: Logger
+
+    public init(configuration: SegmindConfiguration, http: HTTPClient, logger: Logger = Logger(label: "facedrop.segmind")) {
+        self.configuration = configuration
+        self.http = http
+        self.logger = logger
+    }
+
+    var errors: ErrorMapping { ErrorMapping(key: configuration.apiKey) }
+
+    // MARK: Submit
+
+    /// Submits one generation (`POST /v2/{model}`) and returns its handle.
+    public func submit(model: String, body: [String: JSONValue]) async throws(SegmindError) -> SubmittedRequest {
+        let request = HTTPRequest(
+            method: .post,
+            url: "\(configuration.baseURL)/v2/\(Self.pathSegment(model))",
+            headers: apiHeaders(json: true),
+            body: JSONValue.object(body).serialized(),
+            timeout: configuration.requestTimeout
+        )
+        let policy = configuration.submitRetry
+        var attempt = 0
+        while true {
+            attempt += 1
+            try Self.checkCancellation()
+            let response: HTTPResponse
+            do {
+                response = try await http.execute(request)
+            } catch {
+                if error == .cancelled { throw .cancelled }
+                if error.requestMayHaveReachedServer {
+                    logger.warning(
+                        "submit outcome unknown",
+                        metadata: ["segmind.model": "\(model)", "error": "\(error)"]
+                    )
+                    throw .outcomeUnknown(model: model, detail: error.description)
+                }
+                guard attempt < policy.maxAttempts else { throw .network(error) }
+                logger.notice("submit never reached Segmind; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+                try await Self.sleep(policy.delay(afterAttempt: attempt))
+                continue
+            }
+            if response.status == 200 {
+                return try submitted(from: response, model: model)
+            }
+            let failure = errors.error(status: response.status, headers: response.headers, body: response.body, endpoint: .submit(model: model))
+            logger.info(
+                "submit refused",
+                metadata: ["segmind.model": "\(model)", "http.status": "\(response.status)", "attempt": "\(attempt)"]
+            )
+            guard attempt < policy.maxAttempts, let wait = retryDelay(for: failure, attempt: attempt, policy: policy) else {
+                throw failure
+            }
+            try await Self.sleep(wait)
+        }
+    }
+
+    /// Reads a 200 submit answer. A 200 whose body cannot be read was still billed, so it is an
+    /// unknown outcome, never a reason to submit again.
+    private func submitted(from response: HTTPResponse, model: String) throws(SegmindError) -> SubmittedRequest {
+        guard let body = try? JSONParser().parse(response.body),
+            let id = body["request_id"]?.stringValue, Self.isSafeRequestID(id)
+        else {
+            throw .outcomeUnknown(model: model, detail: "Segmind answered 200 but the request id could not be read")
+        }
+        let credits = body["metrics"]?["remaining_credits"]?.doubleValue
+            ?? response.headers["x-remaining-credits"].flatMap(Double.init)
+        let fallback = handle(forRequestID: id, model: model)
+        logger.debug("submitted", metadata: ["segmind.model": "\(model)", "segmind.request_id": "\(id)"])
+        return SubmittedRequest(
+            requestID: id,
+            model: model,
+            statusURL: sameOrigin(body["status_url"]?.stringValue) ?? fallback.statusURL,
+            responseURL: sameOrigin(body["response_url"]?.stringValue) ?? fallback.responseURL,
+            remainingCredits: credits
+        )
+    }
+
+    /// The handle of a request known only by its id, e.g. one read back from the journal.
+    public func handle(forRequestID id: String, model: String) -> SubmittedRequest {
+        let base = configuration.baseURL
+        let segment = Self.pathSegment(id)
+        return SubmittedRequest(
+            requestID: id,
+            model: model,
+            statusURL: "\(base)/v2/requests/\(segment)/status",
+            responseURL: "\(base)/v2/requests/\(segment)"
+        )
+    }
+
+    // MARK: Poll
+
+    /// Reads a request's state (`GET status_url`). A FAILED request (HTTP 422) is a state, not an error.
+    public func status(of request: SubmittedRequest) async throws(SegmindError) -> RequestStatus {
+        let body = try await readJSON(url: request.statusURL, endpoint: .status(requestID: request.requestID), acceptFailedBody: true)
+        return try Self.status(from: body, requestID: request.requestID)
+    }
+
+    /// Reads a finished request's result (`GET response_url`).
+    public func result(of request: SubmittedRequest) async throws(SegmindError) -> GenerationResult {
+        let body = try await readJSON(url: request.responseURL, endpoint: .result(requestID: request.requestID), acceptFailedBody: true)
+        let state = try Self.status(from: body, requestID: request.requestID)
+        switch state.state {
+        case .failed:
+            throw .generationFailed(requestID: request.requestID, message: errors.key.redacting(state.error ?? ""))
+        case .queued, .processing:
+            throw .malformedResponse(status: 200, detail: "the result was asked for while the request is \(state.state.rawValue)")
+        case .completed:
+            break
+        }
+        let outputs = Self.outputs(in: body)
+        guard !outputs.isEmpty else {
+            throw .malformedResponse(status: 200, detail: "the COMPLETED result lists no output")
+        }
+        return GenerationResult(requestID: request.requestID, outputs: outputs, metrics: state.metrics, body: body)
+    }
+
+    // MARK: Credits and storage
+
+    /// The account's balance (`GET /v1/get-user-credits`, free of charge).
+    public func credits() async throws(SegmindError) -> CreditBalance {
+        let body = try await readJSON(url: "\(configuration.baseURL)/v1/get-user-credits", endpoint: .credits, acceptFailedBody: false)
+        guard let credits = body["credits"]?.doubleValue else {
+            throw .malformedResponse(status: 200, detail: "the credits answer has no `credits` number")
+        }
+        return CreditBalance(credits: credits, freeCredits: body["free-credits"]?.doubleValue ?? 0)
+    }
+
+    /// Uploads images to Segmind Storage (`POST /upload-asset`) and returns their URLs, in order.
+    ///
+    /// Both answer shapes seen in the wild are read: `file_urls` (the SDK's) and `urls` (the docs').
+    public func uploadAssets(_ images: [(bytes: [UInt8], contentType: String)]) async throws(SegmindError) -> [String] {
+        let dataURLs = images.map { JSONValue.string("data:\($0.contentType);base64,\(Data($0.bytes).base64EncodedString())") }
+        let request = HTTPRequest(
+            method: .post,
+            url: "\(configuration.storageURL)/upload-asset",
+            headers: apiHeaders(json: true),
+            body: JSONValue.object(["data_urls": .array(dataURLs)]).serialized(),
+            timeout: configuration.requestTimeout,
+            maxResponseBytes: 1 << 20
+        )
+        // An upload costs nothing, so it may be repeated like a read.
+        let body = try await send(request, endpoint: .upload, acceptFailedBody: false)
+        let list = body["file_urls"]?.arrayValue ?? body["urls"]?.arrayValue ?? []
+        let urls = list.compactMap(\.stringValue)
+        guard urls.count == images.count else {
+            throw .malformedResponse(status: 200, detail: "upload-asset returned \(urls.count) URLs for \(images.count) files")
+        }
+        return urls
+    }
+
+    // MARK: Plumbing
+
+    func apiHeaders(json: Bool) -> HTTPHeaders {
+        var headers: HTTPHeaders = ["Accept": "application/json"]
+        if json { headers.add(name: "Content-Type", value: "application/json") }
+        if !configuration.apiKey.isEmpty {
+            headers.add(name: "x-api-key", value: configuration.apiKey.secret)
+        }
+        return headers
+    }
+
+    private func readJSON(url: String, endpoint: Endpoint, acceptFailedBody: Bool) async throws(SegmindError) -> JSONValue {
+        let request = HTTPRequest(url: url, headers: apiHeaders(json: false), timeout: configuration.requestTimeout)
+        return try await send(request, endpoint: endpoint, acceptFailedBody: acceptFailedBody)
+    }
+
+    /// Sends a request that is safe to repeat, retrying network failures, 429, 5xx and unreadable bodies.
+    func send(_ request: HTTPRequest, endpoint: Endpoint, acceptFailedBody: Bool) async throws(SegmindError) -> JSONValue {
+        let policy = configuration.readRetry
+        var attempt = 0
+        while true {
+            attempt += 1
+            try Self.checkCancellation()
+            let failure: SegmindError
+            do {
+                let response = try await http.execute(request)
+                if response.isSuccess {
+                    if let body = try? JSONParser().parse(response.body), body.objectValue != nil {
+                        return body
+                    }
+                    failure = .malformedResponse(status: response.status, detail: "the answer is not a JSON object")
+                } else if acceptFailedBody, response.status == 422,
+                    let body = try? JSONParser().parse(response.body), body["status"]?.stringValue == "FAILED"
+                {
+                    return body
+                } else {
+                    failure = errors.error(status: response.status, headers: response.headers, body: response.body, endpoint: endpoint)
+                }
+            } catch {
+                if error == .cancelled { throw .cancelled }
+                if case .truncatedResponse = error {
+                    failure = .malformedResponse(status: 0, detail: error.description)
+                } else {
+                    failure = .network(error)
+                }
+            }
+            guard attempt < policy.maxAttempts, let wait = retryDelay(for: failure, attempt: attempt, policy: policy) else {
+                throw failure
+            }
+            logger.debug("retrying", metadata: ["error": "\(failure.code)", "attempt": "\(attempt)"])
+            try await Self.sleep(wait)
+        }
+    }
+
+    /// How long to wait before repeating after `failure`, or nil when it must not be repeated.
+    func retryDelay(for failure: SegmindError, attempt: Int, policy: RetryPolicy) -> Duration? {
+        let backoff = policy.delay(afterAttempt: attempt)
+        switch failure {
+        case .rateLimited(let retryAt, _):
+            guard let retryAt else { return backoff }
+            let seconds = retryAt.timeIntervalSinceNow
+            guard seconds <= Double(policy.maxRateLimitWait.components.seconds) else { return nil }
+            return max(backoff, .milliseconds(Int(max(0, seconds) * 1000)))
+        case .serverError, .malformedResponse, .network:
+            return backoff
+        default:
+            return nil
+        }
+    }
+
+    /// Accepts a URL from Segmind only on the configured origin, so the key is never sent elsewhere.
+    private func sameOrigin(_ url: String?) -> String? {
+        guard let url, url.hasPrefix(configuration.baseURL + "/") else { return nil }
+        return url
+    }
+
+    static func status(from body: JSONValue, requestID: String) throws(SegmindError) -> RequestStatus {
+        guard let raw = body["status"]?.stringValue, let state = RequestStatus.State(rawValue: raw.uppercased()) else {
+            throw .malformedResponse(status: 200, detail: "the answer has no known `status`")
+        }
+        return RequestStatus(
+            requestID: requestID,
+            state: state,
+            metrics: GenerationMetrics(body["metrics"]),
+            error: body["error"]?.stringValue
+        )
+    }
+
+    /// The outputs of a result: `images[]` when present, else `output` as one URL or a list.
+    static func outputs(in body: JSONValue) -> [OutputReference] {
+        if let images = body["images"]?.arrayValue, !images.isEmpty {
+            let listed = images.compactMap { image -> OutputReference? in
+                guard let url = image["url"]?.stringValue else { return nil }
+                return OutputReference(
+                    url: url,
+                    contentType: image["content_type"]?.stringValue,
+                    fileName: image["file_name"]?.stringValue,
+                    fileSize: image["file_size"]?.intValue
+                )
+            }
+            if !listed.isEmpty { return listed }
+        }
+        switch body["output"] {
+        case .string(let url)?:
+            return [OutputReference(url: url)]
+        case .array(let list)?:
+            return list.compactMap(\.stringValue).map { OutputReference(url: $0) }
+        default:
+            return []
+        }
+    }
+
+    static func isSafeRequestID(_ id: String) -> Bool {
+        !id.isEmpty && id.count <= 128 && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+
+    static func pathSegment(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? text
+    }
+
+    static func checkCancellation() throws(SegmindError) {
+        if Task.isCancelled { throw .cancelled }
+    }
+
+    static func sleep(_ duration: Duration) async throws(SegmindError) {
+        do {
+            try await Task.sleep(for: duration)
+        } catch {
+            throw .cancelled
+        }
+    }
+}
