@@ -132,7 +132,14 @@ let package = Package(
         .testTarget(name: "SegmindCatalogTests", dependencies: ["SegmindCatalog"]),
         .testTarget(
             name: "SegmindAPITests",
-            dependencies: ["SegmindAPI", "SegmindEmulator", "FacedropTestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "SegmindAPI",
+                "SegmindEmulator",
+                "FacedropTestSupport",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "SegmindEmulatorTests",
