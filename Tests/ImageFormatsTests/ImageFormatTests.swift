@@ -16,9 +16,12 @@ struct ImageFormatTests {
         }
     }
 
-    @Test("File extensions are matched without case", arguments: [
-        ("jpg", ImageFormat.jpeg), ("JPEG", .jpeg), ("Jpg", .jpeg), ("png", .png), ("PNG", .png), ("WebP", .webp),
-    ])
+    @Test(
+        "File extensions are matched without case",
+        arguments: [
+            ("jpg", ImageFormat.jpeg), ("JPEG", .jpeg), ("Jpg", .jpeg), ("png", .png), ("PNG", .png), ("WebP", .webp),
+        ]
+    )
     func fileExtensions(name: String, expected: ImageFormat) {
         #expect(ImageFormat(fileExtension: name) == expected)
     }
@@ -40,9 +43,12 @@ struct ImageFormatTests {
         #expect(ImageFormat(contentType: "image/jpg") == .jpeg)
     }
 
-    @Test("Segmind output_format values", arguments: [
-        ("jpg", ImageFormat.jpeg), ("jpeg", .jpeg), ("png", .png), ("webp", .webp),
-    ])
+    @Test(
+        "Segmind output_format values",
+        arguments: [
+            ("jpg", ImageFormat.jpeg), ("jpeg", .jpeg), ("png", .png), ("webp", .webp),
+        ]
+    )
     func outputFormatNames(name: String, expected: ImageFormat) {
         #expect(ImageFormat(outputFormatName: name) == expected)
     }
@@ -53,10 +59,13 @@ struct ImageFormatTests {
         #expect(ImageFormat.jpeg.rawValue == "jpeg")
     }
 
-    @Test("Sniffing the fixture photos", arguments: [
-        (Fixtures.faceJPEG, ImageFormat.jpeg), (Fixtures.facePNG, .png), (Fixtures.faceWebP, .webp),
-        (Fixtures.smallFaceJPEG, .jpeg),
-    ])
+    @Test(
+        "Sniffing the fixture photos",
+        arguments: [
+            (Fixtures.faceJPEG, ImageFormat.jpeg), (Fixtures.facePNG, .png), (Fixtures.faceWebP, .webp),
+            (Fixtures.smallFaceJPEG, .jpeg),
+        ]
+    )
     func sniffFixtures(name: String, expected: ImageFormat) throws {
         let bytes = try Fixtures.bytes(name)
         #expect(ImageFormat.sniff(bytes) == expected)

@@ -4,10 +4,13 @@ import Testing
 
 @Suite("Header inspection")
 struct ImageInfoTests {
-    @Test("The fixture photos", arguments: [
-        (Fixtures.faceJPEG, ImageFormat.jpeg, 512), (Fixtures.facePNG, .png, 512), (Fixtures.faceWebP, .webp, 512),
-        (Fixtures.smallFaceJPEG, .jpeg, 256),
-    ])
+    @Test(
+        "The fixture photos",
+        arguments: [
+            (Fixtures.faceJPEG, ImageFormat.jpeg, 512), (Fixtures.facePNG, .png, 512), (Fixtures.faceWebP, .webp, 512),
+            (Fixtures.smallFaceJPEG, .jpeg, 256),
+        ]
+    )
     func fixtures(name: String, format: ImageFormat, side: Int) throws {
         let info = try ImageInfo.inspect(try Fixtures.bytes(name))
         #expect(info == ImageInfo(format: format, width: side, height: side))
@@ -47,7 +50,9 @@ struct ImageInfoTests {
     @Test("Zero and out-of-range PNG sizes")
     func invalidPNGSizes() {
         let zero = ImageBytes.pngSignature + ImageBytes.pngHeader(width: 0, height: 10)
-        #expect(throws: ImageInspectionError.invalidDimensions(.png, width: 0, height: 10)) { try ImageInfo.inspect(zero) }
+        #expect(throws: ImageInspectionError.invalidDimensions(.png, width: 0, height: 10)) {
+            try ImageInfo.inspect(zero)
+        }
         let huge = ImageBytes.pngSignature + ImageBytes.pngHeader(width: 0xFFFF_FFFF, height: 1)
         #expect(throws: ImageInspectionError.self) { try ImageInfo.inspect(huge) }
     }
@@ -62,7 +67,9 @@ struct ImageInfoTests {
         let empties = [UInt8]((0..<10_000).flatMap { _ in [0xFF, 0xE0, 0x00, 0x02] as [UInt8] })
         #expect(throws: ImageInspectionError.truncated(.jpeg)) { try ImageInfo.inspect([0xFF, 0xD8] + empties) }
         // A zero segment length would never advance.
-        #expect(throws: ImageInspectionError.self) { try ImageInfo.inspect([0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x00, 0xFF]) }
+        #expect(throws: ImageInspectionError.self) {
+            try ImageInfo.inspect([0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x00, 0xFF])
+        }
         // Restart markers over and over, then a second start of image.
         let restarts = [UInt8]((0..<5_000).flatMap { _ in [0xFF, 0xD0] as [UInt8] })
         #expect(throws: ImageInspectionError.self) { try ImageInfo.inspect([0xFF, 0xD8] + restarts + [0xFF, 0xD8]) }
@@ -71,7 +78,9 @@ struct ImageInfoTests {
             try ImageInfo.inspect([0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02, 0x00])
         }
         // Garbage where a marker must be.
-        #expect(throws: ImageInspectionError.self) { try ImageInfo.inspect([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 1, 2, 0x41]) }
+        #expect(throws: ImageInspectionError.self) {
+            try ImageInfo.inspect([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 1, 2, 0x41])
+        }
     }
 
     @Test("A JPEG frame header with a zero height")

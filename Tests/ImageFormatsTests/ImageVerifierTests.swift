@@ -41,7 +41,8 @@ struct ImageVerifierTests {
             + ImageBytes.pngChunk("IEND", [])
         let clock = ContinuousClock()
         let elapsed = clock.measure {
-            #expect(throws: ImageInspectionError.tooManyPixels(.png, width: 50_000, height: 50_000, limit: 40_000_000)) {
+            #expect(throws: ImageInspectionError.tooManyPixels(.png, width: 50_000, height: 50_000, limit: 40_000_000))
+            {
                 try ImageVerifier.verify(png)
             }
         }

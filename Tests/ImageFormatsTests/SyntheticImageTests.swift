@@ -1,3 +1,4 @@
+import FacedropTestSupport
 import Foundation
 import Hashing
 import ImageFormats
@@ -102,5 +103,28 @@ struct SyntheticImageTests {
         // Generous: debug builds on a shared two-core machine; release builds take a few tens of milliseconds.
         #expect(elapsed < .seconds(5))
         #expect(bytes.count < 1_500_000)
+    }
+}
+
+@Suite("Reading traces written by other tools")
+struct ForeignTraceTests {
+    @Test("A plain tEXt chunk in a real photo is found, and the photo still verifies")
+    func textChunkInFixture() throws {
+        let png = try Fixtures.bytes(Fixtures.facePNG)
+        let trace = ImageTrace(requestID: "r-7", model: "instantid", faceSHA256: "ff", index: 3)
+        let json = #"{"requestID":"r-7","model":"instantid","faceSHA256":"ff","index":3}"#
+        let chunk = ImageBytes.pngChunk("tEXt", Array("facedrop-trace\0\(json)".utf8))
+        let headerEnd = 8 + 25  // signature, then IHDR (length, type, 13 bytes, CRC)
+        let tagged = Array(png[..<headerEnd]) + chunk + Array(png[headerEnd...])
+        #expect(ImageTrace.read(from: tagged) == trace)
+        #expect(try ImageVerifier.verify(tagged).width == 512)
+    }
+
+    @Test("Other keywords and comments are not traces")
+    func otherText() throws {
+        let png = try Fixtures.bytes(Fixtures.facePNG)
+        let chunk = ImageBytes.pngChunk("tEXt", Array("Comment\0{\"requestID\":\"x\"}".utf8))
+        #expect(ImageTrace.read(from: Array(png[..<33]) + chunk + Array(png[33...])) == nil)
+        #expect(ImageTrace.read(from: Array("facedrop-trace:{}".utf8)) == nil)
     }
 }

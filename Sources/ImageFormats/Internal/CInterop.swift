@@ -68,6 +68,9 @@ final class ZlibInflater {
         while !finished {
             let remaining = input.dropFirst(consumed)
             let (status, used, produced) = step(remaining)
+            guard used > 0 || produced > 0 || status == Z_STREAM_END || remaining.isEmpty else {
+                throw .undecodable(.png, reason: "zlib made no progress")
+            }
             consumed += used
             if produced > 0 { try output(block[0..<produced]) }
             switch status {
@@ -111,8 +114,17 @@ enum TurboJPEG {
         var size: UInt = 0
         let status = rgb.withUnsafeBufferPointer { pixels in
             tjCompress2(
-                handle, pixels.baseAddress, Int32(width), 0, Int32(height), Int32(TJPF_RGB.rawValue),
-                &jpeg, &size, Int32(TJSAMP_420.rawValue), Int32(quality), 0
+                handle,
+                pixels.baseAddress,
+                Int32(width),
+                0,
+                Int32(height),
+                Int32(TJPF_RGB.rawValue),
+                &jpeg,
+                &size,
+                Int32(TJSAMP_420.rawValue),
+                Int32(quality),
+                0
             )
         }
         defer { tjFree(jpeg) }
@@ -142,8 +154,15 @@ enum TurboJPEG {
         let status = bytes.withUnsafeBufferPointer { jpeg in
             pixels.withUnsafeMutableBufferPointer { output in
                 tjDecompress2(
-                    handle, jpeg.baseAddress, UInt(jpeg.count), output.baseAddress, width, 0, height,
-                    Int32(pixelFormat.rawValue), TJFLAG_LIMITSCANS
+                    handle,
+                    jpeg.baseAddress,
+                    UInt(jpeg.count),
+                    output.baseAddress,
+                    width,
+                    0,
+                    height,
+                    Int32(pixelFormat.rawValue),
+                    TJFLAG_LIMITSCANS
                 )
             }
         }
