@@ -94,10 +94,25 @@ let package = Package(
             ]
         ),
 
+        .target(
+            name: "JobPipeline",
+            dependencies: [
+                "CurlHTTP",
+                "Hashing",
+                "ImageFormats",
+                "Outbox",
+                "SegmindAPI",
+                "SegmindCatalog",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: Executables: argument parsing and wiring only.
         .executableTarget(
             name: "facedrop",
             dependencies: [
+                "CurlHTTP",
+                "JobPipeline",
                 "Outbox",
                 "SegmindAPI",
                 "SegmindCatalog",
@@ -147,7 +162,21 @@ let package = Package(
         ),
         .testTarget(
             name: "OutboxTests",
-            dependencies: ["Outbox", "SegmindAPI", "SegmindEmulator", "ImageFormats", "FacedropTestSupport"]
+            dependencies: ["Outbox", "FacedropTestSupport"]
+        ),
+        .testTarget(
+            name: "JobPipelineTests",
+            dependencies: [
+                "JobPipeline",
+                "CurlHTTP",
+                "Hashing",
+                "ImageFormats",
+                "Outbox",
+                "SegmindAPI",
+                "SegmindCatalog",
+                "SegmindEmulator",
+                "FacedropTestSupport",
+            ]
         ),
     ]
 )

@@ -1,0 +1,69 @@
+public import Foundation
+public import SegmindCatalog
+
+/// One job as found on disk: the face, its sidecar and an optional pose image.
+public struct JobInput: Sendable {
+    /// The stem the job is named after.
+    public var name: String
+    /// The inbox's name, for records.
+    public var inbox: String
+    /// The job's folder relative to the inbox (empty at the top), kept in the outbox path.
+    public var subpath: String
+    public var facePath: String
+    /// The sidecar; nil for a face dropped alone in a sidecar-optional inbox.
+    public var sidecarPath: String?
+    /// A pose image found next to the face (`<stem>.pose.<ext>`), or named by the caller.
+    public var posePath: String?
+    public var droppedAt: Date
+    public var readyAt: Date
+
+    public init(
+        name: String,
+        inbox: String,
+        subpath: String = "",
+        facePath: String,
+        sidecarPath: String?,
+        posePath: String? = nil,
+        droppedAt: Date = Date(),
+        readyAt: Date = Date()
+    ) {
+        self.name = name
+        self.inbox = inbox
+        self.subpath = subpath
+        self.facePath = facePath
+        self.sidecarPath = sidecarPath
+        self.posePath = posePath
+        self.droppedAt = droppedAt
+        self.readyAt = readyAt
+    }
+}
+
+/// The inbox settings a job runs with.
+public struct JobSettings: Sendable {
+    public var defaultModel: String?
+    public var defaults: [String: JSONValue]
+    /// The largest face or pose image accepted.
+    public var maxImageBytes: Int
+    /// The largest sidecar accepted.
+    public var maxSidecarBytes: Int
+    /// How long a job may wait for Segmind after its submit.
+    public var deadline: Duration
+    /// Multiplies the catalog's expected run times; below 1 only against a time-scaled emulator.
+    public var runTimeScale: Double
+
+    public init(
+        defaultModel: String? = nil,
+        defaults: [String: JSONValue] = [:],
+        maxImageBytes: Int = 20 << 20,
+        maxSidecarBytes: Int = 256 << 10,
+        deadline: Duration = .seconds(900),
+        runTimeScale: Double = 1
+    ) {
+        self.defaultModel = defaultModel
+        self.defaults = defaults
+        self.maxImageBytes = maxImageBytes
+        self.maxSidecarBytes = maxSidecarBytes
+        self.deadline = deadline
+        self.runTimeScale = runTimeScale
+    }
+}

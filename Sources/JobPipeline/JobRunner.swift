@@ -1,0 +1,94 @@
+import Foundation
+import Hashing
+import ImageFormats
+public import Logging
+public import Outbox
+public import SegmindAPI
+public import SegmindCatalog
+import Synchronization
+
+/// Runs one job from its dropped files to a finished folder in the outbox.
+///
+/// Every job ends in `done/` or `failed/` with its inputs: ``run(_:settings:events:)`` never throws.
+/// Inputs are read once, with size caps, and the copies read are what is validated and sent. The
+/// sidecar is validated against the catalog before a single credit is spent.
+public struct JobRunner: Sendable {
+    public let client: SegmindClient
+    public let catalog: ModelCatalog
+    public let outbox: OutboxFolders
+    let logger: Logger
+
+    public init(client: SegmindClient, catalog: ModelCatalog, outbox: OutboxFolders, logger: Logger = Logger(label: "facedrop.job")) {
+        self.client = client
+        self.catalog = catalog
+        self.outbox = outbox
+        self.logger = logger
+    }
+
+    public func run(_ input: JobInput, settings: JobSettings, events: (@Sendable (JobEvent) -> Void)? = nil) async -> JobReport {
+        var logger = self.logger
+        logger[metadataKey: "job"] = "\(input.name)"
+        let staging: String
+        do {
+            try outbox.prepare()
+            staging = try outbox.makeStagingFolder()
+            try FileManager.default.createDirectory(atPath: "\(staging)/input", withIntermediateDirectories: true)
+        } catch {
+            logger.error("the outbox cannot be written", metadata: ["error": "\(error)"])
+            let report = JobReport(outcome: .failed, folder: nil, requestID: nil, errorCode: "outbox_unwritable")
+            events?(.finished(report))
+            return report
+        }
+        var attempt = Attempt(input: input, settings: settings, staging: staging)
+        let report: JobReport
+        do {
+            try await attempt.perform(using: self, events: events)
+            report = try finish(attempt, outcome: .done, failure: nil)
+        } catch let failure as JobFailure {
+            report = (try? finish(attempt, outcome: .failed, failure: failure))
+                ?? JobReport(outcome: .failed, folder: nil, requestID: failure.requestID, errorCode: failure.code)
+        } catch {
+            let failure = JobFailure(stage: .write, code: "internal", message: "\(error)", hint: "This is a facedrop bug; please report it.")
+            report = (try? finish(attempt, outcome: .failed, failure: failure))
+                ?? JobReport(outcome: .failed, folder: nil, requestID: nil, errorCode: failure.code)
+        }
+        if report.outcome == .done {
+            logger.info("job done", metadata: ["folder": "\(report.folder ?? "")", "segmind.request_id": "\(report.requestID ?? "")"])
+        } else {
+            logger.warning("job failed", metadata: ["code": "\(report.errorCode ?? "")", "folder": "\(report.folder ?? "")"])
+        }
+        events?(.finished(report))
+        return report
+    }
+
+    /// Writes the record (result.json last, or error.json) and moves the folder into place.
+    private func finish(_ attempt: Attempt, outcome: JobOutcome, failure: JobFailure?) throws -> JobReport {
+        let input = attempt.input
+        let record: [String: JSONValue]
+        let fileName: String
+        if let failure {
+            record = attempt.errorRecord(failure)
+            fileName = "error.json"
+        } else {
+            record = attempt.resultRecord()
+            fileName = "result.json"
+        }
+        try AtomicFile.write(JSONValue.object(record).serialized(pretty: true) + [0x0A], to: "\(attempt.staging)/\(fileName)")
+        let folder = try outbox.publish(
+            staged: attempt.staging,
+            outcome: outcome == .done ? .done : .failed,
+            subpath: input.subpath,
+            job: input.name
+        )
+        var event: [String: JSONValue] = [
+            "event": .string(outcome == .done ? "job_done" : "job_failed"),
+            "job": .string(input.name),
+            "inbox": .string(input.inbox),
+            "folder": .string(folder),
+        ]
+        if let id = attempt.requestID { event["request_id"] = .string(id) }
+        if let failure { event["code"] = .string(failure.code) }
+        try? outbox.log(event)
+        return JobReport(outcome: outcome, folder: folder, requestID: attempt.requestID, errorCode: failure?.code)
+    }
+}
