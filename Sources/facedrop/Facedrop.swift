@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// The `facedrop` command line: thin wiring over the library modules.
+@main
+struct Facedrop: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "facedrop",
+        abstract: "Turn dropped face photos and JSON sidecars into Segmind face-ID generations.",
+        subcommands: [GenerateCommand.self, ModelsCommand.self]
+    )
+}
+
+/// The exit codes of sysexits(3) that facedrop's commands use.
+enum ExitStatus {
+    static let jobFailed = ExitCode(1)
+    static let usage = ExitCode(64)
+    static let unavailable = ExitCode(69)
+    static let config = ExitCode(78)
+}
