@@ -3,4 +3,9 @@
 
 #include <zlib.h>
 
+/// `inflateInit` is a macro (it passes the library version and the struct size), so Swift cannot call it.
+static inline int facedrop_inflateInit(z_streamp stream) {
+    return inflateInit(stream);
+}
+
 #endif

@@ -1,0 +1,89 @@
+import CCrypto
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Every call into libcrypto and the C library made by this module lives in this file.
+
+/// Owns one libcrypto `EVP_MD_CTX` initialised for SHA-256.
+///
+/// A class so that `deinit` frees the context; ``SHA256`` wraps it in a non-copyable value so it is
+/// never shared.
+final class EVPDigestContext {
+    private let context: OpaquePointer
+
+    init() {
+        // Both calls fail only when memory is exhausted; there is no sensible recovery.
+        guard let context = EVP_MD_CTX_new() else { fatalError("EVP_MD_CTX_new failed: out of memory") }
+        guard EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
+            EVP_MD_CTX_free(context)
+            fatalError("EVP_DigestInit_ex(SHA-256) failed")
+        }
+        self.context = context
+    }
+
+    deinit {
+        EVP_MD_CTX_free(context)
+    }
+
+    func update(_ bytes: some Collection<UInt8>) {
+        let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            update(UnsafeRawBufferPointer(buffer))
+        }
+        if done == nil {
+            Array(bytes).withUnsafeBytes { update($0) }
+        }
+    }
+
+    private func update(_ buffer: UnsafeRawBufferPointer) {
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
+        guard EVP_DigestUpdate(context, base, buffer.count) == 1 else { fatalError("EVP_DigestUpdate failed") }
+    }
+
+    func finalize() -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let status = digest.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
+        guard status == 1, Int(length) == SHA256Digest.byteCount else { fatalError("EVP_DigestFinal_ex failed") }
+        return Array(digest[0..<Int(length)])
+    }
+}
+
+/// A file descriptor opened read-only, closed when the value goes away.
+struct ReadOnlyFile: ~Copyable {
+    private let descriptor: Int32
+    private let path: String
+
+    init(path: String) throws(HashingError) {
+        var descriptor: Int32
+        repeat {
+            descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        } while descriptor < 0 && errno == EINTR
+        guard descriptor >= 0 else { throw .cannotOpen(path: path, errno: errno) }
+        self.descriptor = descriptor
+        self.path = path
+    }
+
+    deinit {
+        close(descriptor)
+    }
+
+    /// Fills the start of `buffer` and returns how many bytes were read; 0 at the end of the file.
+    func readChunk(into buffer: inout [UInt8]) throws(HashingError) -> Int {
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count >= 0 { return count }
+            if errno != EINTR { throw .readFailed(path: path, errno: errno) }
+        }
+    }
+}
+
+/// The C library's message for `code`.
+func errorMessage(_ code: Int32) -> String {
+    String(cString: strerror(code))
+}

@@ -1,0 +1,39 @@
+/// Proves that bytes are a complete, decodable picture, not just something with a plausible header.
+///
+/// The daemon runs it on downloaded outputs before it files them: a truncated download or an error
+/// page saved under an image name must not end up as a "result".
+public enum ImageVerifier {
+    /// Fully decodes `bytes` with the real codec and returns the header's information.
+    ///
+    /// PNG: every chunk's CRC is checked and the image data is inflated with zlib, scanline by scanline
+    /// (checking each filter byte and the exact amount of data) without keeping the pixels. JPEG:
+    /// libturbojpeg decodes every scan; a warning such as a premature end of data is a failure. WebP:
+    /// libwebp decodes the image.
+    ///
+    /// - Parameter maxPixels: the largest area accepted. The size declared in the header is checked
+    ///   against it *before* any decoding or allocation, so a PNG declaring 50000×50000 costs nothing.
+    /// - Throws: ``ImageInspectionError``.
+    public static func verify(_ bytes: [UInt8], maxPixels: Int = 40_000_000) throws(ImageInspectionError) -> ImageInfo {
+        let info = try ImageInfo.inspect(bytes)
+        guard info.pixelCount <= maxPixels else {
+            throw .tooManyPixels(info.format, width: info.width, height: info.height, limit: maxPixels)
+        }
+        let decoded: (width: Int, height: Int)
+        switch info.format {
+        case .png:
+            try PNGDecoder.check(bytes)
+            decoded = (info.width, info.height)
+        case .jpeg:
+            decoded = try TurboJPEG.decode(bytes)
+        case .webp:
+            guard info.width <= WebPLayout.maximumDimension, info.height <= WebPLayout.maximumDimension else {
+                throw .invalidDimensions(.webp, width: info.width, height: info.height)
+            }
+            decoded = try WebP.decode(bytes)
+        }
+        guard decoded == (info.width, info.height) else {
+            throw .malformed(info.format, reason: "the header says \(info.width)×\(info.height), the codec \(decoded.width)×\(decoded.height)")
+        }
+        return info
+    }
+}
