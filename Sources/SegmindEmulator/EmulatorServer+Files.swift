@@ -12,7 +12,7 @@ extension EmulatorServer {
             let trace = ImageTrace(
                 requestID: id,
                 model: record.model,
-                faceSHA256: record.faceSHA256,
+                faceSHA256: record.faceSHA256 ?? "",
                 poseSHA256: record.poseSHA256,
                 index: index,
                 prompt: record.prompt
