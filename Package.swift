@@ -80,6 +80,7 @@ let package = Package(
                 "ImageFormats",
                 "Hashing",
                 .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
