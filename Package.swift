@@ -132,6 +132,16 @@ let package = Package(
             ]
         ),
 
+        .executableTarget(
+            name: "facedrop-bench",
+            dependencies: [
+                "CurlHTTP",
+                "SegmindAPI",
+                "SegmindCatalog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         // MARK: Tests.
         .target(
             name: "FacedropTestSupport",
