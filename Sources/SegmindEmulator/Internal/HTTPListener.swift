@@ -143,7 +143,6 @@ private struct TruncatedBytes: AsyncBufferedSequence, Sendable {
 
     struct AsyncIterator: AsyncBufferedIteratorProtocol {
         var remaining: ArraySlice<UInt8>
-        var delivered = false
 
         mutating func next() async throws -> UInt8? {
             guard let byte = remaining.popFirst() else { throw Cut() }
