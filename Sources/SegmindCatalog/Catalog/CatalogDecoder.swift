@@ -32,13 +32,11 @@ struct CatalogDecoder {
     }
 
     private mutating func decodeModel(_ entry: JSONValue, index: Int) -> ModelSpec? {
-        var context = "model #\(index + 1)"
-        guard let object = entry.objectValue else {
-            problems.append("\(context) must be an object")
-            return nil
-        }
-        if let slug = object["slug"]?.stringValue { context = "model '\(slug)'" }
-        reportUnknownKeys(object, allowed: Self.modelKeys, in: context)
+        guard
+            let (object, context) = open(
+                entry, unnamed: "model #\(index + 1)", nameKey: "slug", allowed: Self.modelKeys,
+                named: { "model '\($0)'" })
+        else { return nil }
 
         let parameters = (require(object, "parameters", in: context, as: "an array", \.arrayValue) ?? [])
             .enumerated()
@@ -75,13 +73,11 @@ struct CatalogDecoder {
     }
 
     private mutating func decodeParameter(_ entry: JSONValue, index: Int, in model: String) -> ParameterSpec? {
-        var context = "\(model), parameter #\(index + 1)"
-        guard let object = entry.objectValue else {
-            problems.append("\(context) must be an object")
-            return nil
-        }
-        if let name = object["name"]?.stringValue { context = "\(model), parameter '\(name)'" }
-        reportUnknownKeys(object, allowed: Self.parameterKeys, in: context)
+        guard
+            let (object, context) = open(
+                entry, unnamed: "\(model), parameter #\(index + 1)", nameKey: "name", allowed: Self.parameterKeys,
+                named: { "\(model), parameter '\($0)'" })
+        else { return nil }
 
         let typeName = require(object, "type", in: context, as: "a string", \.stringValue)
         let type = typeName.flatMap(ParameterType.init(rawValue:))
@@ -143,6 +139,20 @@ struct CatalogDecoder {
             return nil
         }
         return .some(result)
+    }
+
+    /// The entry as an object, and how messages name it: by its name where it has one, else by its
+    /// position. Reports a non-object and unknown keys.
+    private mutating func open(
+        _ entry: JSONValue, unnamed: String, nameKey: String, allowed: Set<String>, named: (String) -> String
+    ) -> (object: [String: JSONValue], context: String)? {
+        guard let object = entry.objectValue else {
+            problems.append("\(unnamed) must be an object")
+            return nil
+        }
+        let context = object[nameKey]?.stringValue.map(named) ?? unnamed
+        reportUnknownKeys(object, allowed: allowed, in: context)
+        return (object, context)
     }
 
     private mutating func reportUnknownKeys(_ object: [String: JSONValue], allowed: Set<String>, in context: String) {

@@ -9,7 +9,8 @@
 /// - `NaN`, `Infinity`, numbers that overflow a `Double` (`1e400`), leading zeros, raw control
 ///   characters in strings, lone UTF-16 surrogates and anything after the value are rejected;
 /// - nesting is bounded by ``JSONParsingLimits/maxDepth`` and read without recursion, so no input can
-///   exhaust the stack.
+///   exhaust the stack (the ceiling ``JSONParsingLimits/depthCeiling`` keeps later recursive uses of
+///   the value safe too).
 ///
 /// Numbers without fraction or exponent that fit in `Int64` become ``JSONValue/integer(_:)``; every
 /// other number becomes ``JSONValue/number(_:)``.
@@ -30,7 +31,7 @@ public struct JSONParser: Sendable {
         guard bytes.count <= limits.maxBytes else {
             throw JSONParsingError(offset: limits.maxBytes, reason: .tooLarge(limit: limits.maxBytes))
         }
-        var reader = JSONReader(bytes: bytes, maxDepth: limits.maxDepth)
+        var reader = JSONReader(bytes: bytes, maxDepth: min(limits.maxDepth, JSONParsingLimits.depthCeiling))
         return try reader.readDocument()
     }
 

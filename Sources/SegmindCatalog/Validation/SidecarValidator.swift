@@ -71,7 +71,8 @@ public struct SidecarValidator: Sendable {
 
         var parameters = checkParameters(values, of: model, origin: origin, into: &report)
         for (name, value) in model.v2Overrides.sorted(by: { $0.key < $1.key }) {
-            if let given = parameters[name], given != value {
+            // A value already reported as a problem needs no second word about it.
+            if let given = parameters[name], given != value, !report.problems.contains(where: { $0.field == name }) {
                 report.warning(name, .overridden, "is always sent as \(value.brief) on v2; \(given.brief) is ignored")
             }
             parameters[name] = value
