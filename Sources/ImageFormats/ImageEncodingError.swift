@@ -12,8 +12,8 @@ public enum ImageEncodingError: Error, Sendable, CustomStringConvertible, Equata
     public var description: String {
         switch self {
         case .invalidDimensions(let format, let width, let height):
-            "cannot render a \(width)×\(height) \(format.name) image: each side must be 1...\(SyntheticImage.maximumDimension) "
-                + "and the area at most \(SyntheticImage.maximumPixelCount) pixels"
+            "cannot render a \(width)×\(height) \(format.name) image: each side must be "
+                + "1...\(SyntheticImage.maximumDimension) and the area at most \(SyntheticImage.maximumPixelCount) pixels"
         case .traceTooLarge(let format, let bytes, let limit):
             "the image trace (\(bytes) bytes) does not fit a \(format.name) metadata block (at most \(limit) bytes)"
         case .traceNotEncodable(let reason):

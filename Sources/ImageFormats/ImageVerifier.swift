@@ -32,7 +32,10 @@ public enum ImageVerifier {
             decoded = try WebP.decode(bytes)
         }
         guard decoded == (info.width, info.height) else {
-            throw .malformed(info.format, reason: "the header says \(info.width)×\(info.height), the codec \(decoded.width)×\(decoded.height)")
+            throw .malformed(
+                info.format,
+                reason: "the header says \(info.width)×\(info.height), the codec \(decoded.width)×\(decoded.height)"
+            )
         }
         return info
     }

@@ -87,7 +87,13 @@ public enum SyntheticImage {
         quality: Int,
         json: [UInt8]
     ) throws(ImageEncodingError) -> [UInt8] {
-        let simple = try WebP.encode(rgb: pixels, width: width, height: height, quality: quality, lossless: quality == 100)
+        let simple = try WebP.encode(
+            rgb: pixels,
+            width: width,
+            height: height,
+            quality: quality,
+            lossless: quality == 100
+        )
         do {
             return try WebPLayout.extended(simple, width: width, height: height, metadata: json)
         } catch {

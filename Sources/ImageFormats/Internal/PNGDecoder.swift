@@ -22,7 +22,9 @@ enum PNGDecoder {
             bitDepth = Int(bytes[8])
             colorType = Int(bytes[9])
             interlaced = bytes[12] == 1
-            let allowedDepths: [Int: Set<Int>] = [0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16]]
+            let allowedDepths: [Int: Set<Int>] = [
+                0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16],
+            ]
             guard let depths = allowedDepths[colorType], depths.contains(bitDepth) else {
                 throw .malformed(.png, reason: "bit depth \(bitDepth) with colour type \(colorType)")
             }
@@ -74,8 +76,12 @@ enum PNGDecoder {
                     index += step
                     continue
                 }
-                guard let pass = passes.first else { throw .malformed(.png, reason: "more image data than the size needs") }
-                guard block[index] <= 4 else { throw .malformed(.png, reason: "unknown scanline filter \(block[index])") }
+                guard let pass = passes.first else {
+                    throw .malformed(.png, reason: "more image data than the size needs")
+                }
+                guard block[index] <= 4 else {
+                    throw .malformed(.png, reason: "unknown scanline filter \(block[index])")
+                }
                 rowBytesLeft = pass.rowBytes - 1
                 index += 1
                 rowsLeft -= 1
@@ -97,9 +103,13 @@ enum PNGDecoder {
         try PNGLayout.forEachChunk(in: bytes) { chunk throws(ImageInspectionError) in
             let data = bytes[chunk.data]
             let crc = Zlib.crc32(data, startingWith: Zlib.crc32(chunk.type.bytes))
-            guard crc == chunk.storedCRC else { throw .malformed(.png, reason: "chunk \(chunk.type) fails its CRC check") }
+            guard crc == chunk.storedCRC else {
+                throw .malformed(.png, reason: "chunk \(chunk.type) fails its CRC check")
+            }
             if header == nil {
-                guard chunk.type == PNGLayout.ihdr else { throw .malformed(.png, reason: "IHDR is not the first chunk") }
+                guard chunk.type == PNGLayout.ihdr else {
+                    throw .malformed(.png, reason: "IHDR is not the first chunk")
+                }
                 let parsed = try Header(data)
                 header = parsed
                 cursor = ScanlineCursor(passes: parsed.passes)

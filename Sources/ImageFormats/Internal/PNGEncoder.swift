@@ -15,7 +15,10 @@ enum PNGEncoder {
         var output = PNGLayout.signature
         PNGLayout.appendChunk(PNGLayout.ihdr, data: header, to: &output)
         PNGLayout.appendChunk(PNGLayout.internationalText, data: textChunk, to: &output)
-        let compressed = try Zlib.compress(filteredScanlines(rgb, width: width, height: height), level: compressionLevel)
+        let compressed = try Zlib.compress(
+            filteredScanlines(rgb, width: width, height: height),
+            level: compressionLevel
+        )
         PNGLayout.appendChunk(PNGLayout.idat, data: compressed, to: &output)
         PNGLayout.appendChunk(PNGLayout.iend, data: [], to: &output)
         return output

@@ -24,7 +24,9 @@ enum PNGLayout {
         guard let length = bytes.uint32BE(at: 8), let type = bytes.fourCC(at: 12),
             let width = bytes.uint32BE(at: 16), let height = bytes.uint32BE(at: 20)
         else { throw .truncated(.png) }
-        guard type == ihdr, length == 13 else { throw .malformed(.png, reason: "the first chunk is not a 13-byte IHDR") }
+        guard type == ihdr, length == 13 else {
+            throw .malformed(.png, reason: "the first chunk is not a 13-byte IHDR")
+        }
         guard width <= maximumValue, height <= maximumValue else {
             throw .invalidDimensions(.png, width: width, height: height)
         }
@@ -44,7 +46,9 @@ enum PNGLayout {
             guard let length = bytes.uint32BE(at: offset), let type = bytes.fourCC(at: offset + 4) else {
                 throw .truncated(.png)
             }
-            guard length <= maximumValue else { throw .malformed(.png, reason: "chunk \(type) declares \(length) bytes") }
+            guard length <= maximumValue else {
+                throw .malformed(.png, reason: "chunk \(type) declares \(length) bytes")
+            }
             let dataStart = offset + 8
             guard let crc = bytes.uint32BE(at: dataStart + length) else { throw .truncated(.png) }
             let chunk = Chunk(type: type, data: dataStart..<dataStart + length, storedCRC: UInt32(crc))

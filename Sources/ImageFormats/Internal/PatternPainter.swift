@@ -80,9 +80,12 @@ struct PatternPainter {
         for _ in 0..<3 {
             shapes.append(
                 Shape(
-                    centerX: random.unit() * w, centerY: random.unit() * h,
-                    radiusX: (0.05 + random.unit() * 0.15) * w, radiusY: (0.05 + random.unit() * 0.15) * h,
-                    isEllipse: random.next() & 1 == 0, color: random.color()
+                    centerX: random.unit() * w,
+                    centerY: random.unit() * h,
+                    radiusX: (0.05 + random.unit() * 0.15) * w,
+                    radiusY: (0.05 + random.unit() * 0.15) * h,
+                    isEllipse: random.next() & 1 == 0,
+                    color: random.color()
                 )
             )
         }
@@ -92,20 +95,37 @@ struct PatternPainter {
         let headRX = w * (0.2 + random.unit() * 0.08)
         let headRY = h * (0.27 + random.unit() * 0.08)
         let eye = random.color()
-        shapes.append(Shape(centerX: headX, centerY: headY, radiusX: headRX, radiusY: headRY, isEllipse: true, color: random.skin()))
+        shapes.append(
+            Shape(
+                centerX: headX,
+                centerY: headY,
+                radiusX: headRX,
+                radiusY: headRY,
+                isEllipse: true,
+                color: random.skin()
+            )
+        )
         for side in [-1.0, 1.0] {
             let radius = min(headRX, headRY) * 0.13
             shapes.append(
                 Shape(
-                    centerX: headX + side * headRX * 0.4, centerY: headY - headRY * 0.2,
-                    radiusX: radius, radiusY: radius, isEllipse: true, color: eye
+                    centerX: headX + side * headRX * 0.4,
+                    centerY: headY - headRY * 0.2,
+                    radiusX: radius,
+                    radiusY: radius,
+                    isEllipse: true,
+                    color: eye
                 )
             )
         }
         shapes.append(
             Shape(
-                centerX: headX, centerY: headY + headRY * 0.45, radiusX: headRX * 0.35, radiusY: headRY * 0.05,
-                isEllipse: false, color: Color(red: 150, green: 40, blue: 50)
+                centerX: headX,
+                centerY: headY + headRY * 0.45,
+                radiusX: headRX * 0.35,
+                radiusY: headRY * 0.05,
+                isEllipse: false,
+                color: Color(red: 150, green: 40, blue: 50)
             )
         )
         return shapes

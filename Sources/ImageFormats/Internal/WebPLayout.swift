@@ -20,14 +20,13 @@ enum WebPLayout {
     }
 
     /// The size declared by the first chunk: the canvas of `VP8X`, or the frame of `VP8 `/`VP8L`.
+    ///
+    /// Only the start of the first chunk is needed, so a file cut short after its header still inspects.
     static func dimensions(in bytes: [UInt8]) throws(ImageInspectionError) -> (width: Int, height: Int) {
-        var size: (width: Int, height: Int)?
-        try forEachChunk(in: bytes) { chunk throws(ImageInspectionError) in
-            size = try dimensions(of: chunk, in: bytes)
-            return false
-        }
-        guard let size else { throw .truncated(.webp) }
-        return size
+        guard bytes.fourCC(at: 0) == riff, bytes.fourCC(at: 8) == webp, let type = bytes.fourCC(at: 12),
+            let size = bytes.uint32LE(at: 16)
+        else { throw .truncated(.webp) }
+        return try dimensions(of: Chunk(type: type, payload: 20..<min(20 + size, bytes.count)), in: bytes)
     }
 
     private static func dimensions(
