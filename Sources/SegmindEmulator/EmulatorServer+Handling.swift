@@ -108,16 +108,23 @@ extension EmulatorServer {
         return response
     }
 
-    /// Refunds the jobs that reached FAILED since the last request.
+    /// Refunds the jobs that reached FAILED since the last request, and forgets jobs whose output
+    /// files are past retention.
     ///
-    /// Expired records are kept (polls answer 404 for them) because Segmind keeps output files
-    /// far longer than request records.
+    /// Expired records are kept until then (polls answer 404 for them) because Segmind keeps output
+    /// files far longer than request records.
     func settle(at now: Date) {
-        for (id, record) in records where record.failure != nil && !record.refunded {
-            let phase = record.phase(at: now, timeToLive: configuration.recordTimeToLive)
-            if phase == .failed || phase == .expired {
-                credits += record.cost
-                records[id]?.refunded = true
+        let forgetAfter = configuration.recordTimeToLive + configuration.outputRetention
+        for (id, record) in records {
+            if record.failure != nil, !record.refunded {
+                let phase = record.phase(at: now, timeToLive: configuration.recordTimeToLive)
+                if phase == .failed || phase == .expired {
+                    credits += record.cost
+                    records[id]?.refunded = true
+                }
+            }
+            if now.timeIntervalSince(record.submittedAt) >= forgetAfter {
+                records[id] = nil
             }
         }
     }
