@@ -74,7 +74,7 @@ final class HTTPListener: Sendable {
 
     /// Closes the listening socket and waits for the server task to end.
     func stop() async {
-        await server.stop(timeout: 1)
+        await server.stop(timeout: 0)
         task.cancel()
         _ = try? await task.value
     }
