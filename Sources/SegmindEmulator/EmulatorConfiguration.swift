@@ -32,6 +32,10 @@ public struct EmulatorConfiguration: Sendable {
     /// Seconds after submission after which a request is forgotten and every poll answers 404.
     /// Segmind keeps records for one hour. Not scaled by ``timeScale``.
     public var recordTimeToLive: Double = 3600
+    /// Seconds after its record expires that a job's output files are still served (Segmind keeps
+    /// outputs for 7 days); after that the job is forgotten entirely, so a long-running emulator
+    /// does not grow without bound.
+    public var outputRetention: Double = 7 * 24 * 3600
     /// The requests-per-minute limit per emulator (Segmind: 5 on Free, 50 on Pro); `nil` means no limit.
     public var requestsPerMinute: Int? = nil
     /// Whether status and result polls count toward ``requestsPerMinute``. Segmind does not document

@@ -5,12 +5,22 @@ import SegmindCatalog
 extension EmulatorServer {
     /// The encoded output images of a job, rendered once and kept, so every fetch serves the same
     /// bytes and `file_size` is their real size.
-    func renderedOutputs(_ id: String) throws -> [[UInt8]] {
+    func renderedOutputs(_ id: String) async throws -> [[UInt8]] {
         guard let record = records[id] else { return [] }
         if let rendered = record.rendered { return rendered }
-        let rendered = try record.outputs.enumerated().map { index, output in
+        let rendered = try await Self.render(record)
+        // Another request may have rendered the same job meanwhile: keep the first bytes.
+        if let existing = records[id]?.rendered { return existing }
+        records[id]?.rendered = rendered
+        return rendered
+    }
+
+    /// Encodes a job's images off the actor, so a large WebP does not hold up other requests.
+    @concurrent
+    private static func render(_ record: JobRecord) async throws -> [[UInt8]] {
+        try record.outputs.enumerated().map { index, output in
             let trace = ImageTrace(
-                requestID: id,
+                requestID: record.id,
                 model: record.model,
                 faceSHA256: record.faceSHA256 ?? "",
                 poseSHA256: record.poseSHA256,
@@ -22,18 +32,16 @@ extension EmulatorServer {
                 quality: output.quality, trace: trace
             )
         }
-        records[id]?.rendered = rendered
-        return rendered
     }
 
     /// `GET /generations/<id>/<n>.<ext>`: an output image, no key needed. Served only once the
     /// job has completed, as Segmind publishes nothing before.
-    func generation(_ id: String, file: String, now: Date) -> EmulatorResponse {
+    func generation(_ id: String, file: String, now: Date) async -> EmulatorResponse {
         let notFound = EmulatorResponse.error(404, "Not Found")
         guard let record = records[id],
               case let phase = record.phase(at: now, timeToLive: .infinity), phase == .completed,
               let index = record.outputs.indices.first(where: { record.fileName(at: $0) == file }),
-              let files = try? renderedOutputs(id)
+              let files = try? await renderedOutputs(id)
         else { return notFound }
         return EmulatorResponse(status: 200, body: files[index], contentType: record.outputs[index].format.contentType)
     }

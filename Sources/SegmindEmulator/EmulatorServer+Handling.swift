@@ -30,7 +30,7 @@ extension EmulatorServer {
             outcome = Outcome(response: faultResponse(fault.kind))
         } else {
             settle(at: Date())
-            outcome = process(route, request: request, now: Date())
+            outcome = await process(route, request: request, now: Date())
         }
         if let kind = fault?.kind {
             outcome.response = applyAfterProcessing(kind, to: outcome.response)
@@ -48,14 +48,14 @@ extension EmulatorServer {
         return outcome.response
     }
 
-    private func process(_ route: Route, request: EmulatorRequest, now: Date) -> Outcome {
+    private func process(_ route: Route, request: EmulatorRequest, now: Date) async -> Outcome {
         switch route {
         case .submit(let slug): submit(slug: slug, request: request, now: now)
-        case .status(let id): poll(id, endpoint: .status, request: request, now: now)
-        case .result(let id): poll(id, endpoint: .result, request: request, now: now)
+        case .status(let id): await poll(id, endpoint: .status, request: request, now: now)
+        case .result(let id): await poll(id, endpoint: .result, request: request, now: now)
         case .credits: userCredits(request: request)
         case .upload: upload(request: request)
-        case .generation(let id, let file): Outcome(response: generation(id, file: file, now: now), requestID: id)
+        case .generation(let id, let file): Outcome(response: await generation(id, file: file, now: now), requestID: id)
         case .asset(let file): Outcome(response: asset(file))
         case .methodNotAllowed: Outcome(response: .methodNotAllowed)
         case .notFound, .control: Outcome(response: .error(404, "Not Found"))
@@ -108,16 +108,23 @@ extension EmulatorServer {
         return response
     }
 
-    /// Refunds the jobs that reached FAILED since the last request.
+    /// Refunds the jobs that reached FAILED since the last request, and forgets jobs whose output
+    /// files are past retention.
     ///
-    /// Expired records are kept (polls answer 404 for them) because Segmind keeps output files
-    /// far longer than request records.
+    /// Expired records are kept until then (polls answer 404 for them) because Segmind keeps output
+    /// files far longer than request records.
     func settle(at now: Date) {
-        for (id, record) in records where record.failure != nil && !record.refunded {
-            let phase = record.phase(at: now, timeToLive: configuration.recordTimeToLive)
-            if phase == .failed || phase == .expired {
-                credits += record.cost
-                records[id]?.refunded = true
+        let forgetAfter = configuration.recordTimeToLive + configuration.outputRetention
+        for (id, record) in records {
+            if record.failure != nil, !record.refunded {
+                let phase = record.phase(at: now, timeToLive: configuration.recordTimeToLive)
+                if phase == .failed || phase == .expired {
+                    credits += record.cost
+                    records[id]?.refunded = true
+                }
+            }
+            if now.timeIntervalSince(record.submittedAt) >= forgetAfter {
+                records[id] = nil
             }
         }
     }

@@ -5,7 +5,7 @@ import SegmindCatalog
 
 extension EmulatorServer {
     /// `GET /v2/requests/{id}/status`, `GET /v2/requests/{id}` and the v1 poll URL.
-    func poll(_ id: String, endpoint: EmulatorEndpoint, request: EmulatorRequest, now: Date) -> Outcome {
+    func poll(_ id: String, endpoint: EmulatorEndpoint, request: EmulatorRequest, now: Date) async -> Outcome {
         if let refusal = authorize(request) ?? (configuration.pollsCountTowardLimit ? admitRate(now: now) : nil) {
             return Outcome(response: refusal, requestID: id)
         }
@@ -46,16 +46,16 @@ extension EmulatorServer {
                 "metrics": .object(["inference_time": .amount(record.runDuration)]),
             ])))
         case .completed:
-            return outcome(completedResult(id))
+            return outcome(await completedResult(id))
         }
     }
 
     /// The full result of a COMPLETED job, rendering its images on first need.
-    private func completedResult(_ id: String) -> EmulatorResponse {
+    private func completedResult(_ id: String) async -> EmulatorResponse {
         guard let record = records[id] else { return .error(404, "Request \(id) not found") }
         let files: [[UInt8]]
         do {
-            files = try renderedOutputs(id)
+            files = try await renderedOutputs(id)
         } catch {
             logger.error("rendering failed", metadata: ["request_id": "\(id)", "error": "\(error)"])
             return .error(500, "Internal server error")

@@ -122,9 +122,10 @@ public actor EmulatorServer {
         if let free { freeCredits = free }
     }
 
-    /// The paid and free balances.
+    /// The paid and free balances, after refunding the jobs that have failed by now.
     public func balance() -> (credits: Double, free: Double) {
-        (credits, freeCredits)
+        settle(at: Date())
+        return (credits, freeCredits)
     }
 
     /// Every request answered so far.

@@ -74,7 +74,7 @@ final class HTTPListener: Sendable {
 
     /// Closes the listening socket and waits for the server task to end.
     func stop() async {
-        await server.stop(timeout: 1)
+        await server.stop(timeout: 0)
         task.cancel()
         _ = try? await task.value
     }
@@ -143,7 +143,6 @@ private struct TruncatedBytes: AsyncBufferedSequence, Sendable {
 
     struct AsyncIterator: AsyncBufferedIteratorProtocol {
         var remaining: ArraySlice<UInt8>
-        var delivered = false
 
         mutating func next() async throws -> UInt8? {
             guard let byte = remaining.popFirst() else { throw Cut() }
