@@ -33,6 +33,7 @@ final class HTTPListener: Sendable {
         let server = HTTPServer(
             address: address,
             timeout: handlerTimeout,
+            pool: NoDelaySocketPool(base: HTTPServer.defaultPool()),
             logger: .disabled,
             handler: ClosureHTTPHandler { request in
                 let converted = EmulatorRequest(
@@ -159,5 +160,29 @@ private struct TruncatedBytes: AsyncBufferedSequence, Sendable {
 
     func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(remaining: bytes[...])
+    }
+}
+
+/// FlyingFox's socket pool with Nagle's algorithm turned off on every socket it waits on.
+///
+/// FlyingFox writes a response's head and body in two writes. With Nagle on, the body waits for the
+/// ACK of the head, which a keep-alive client delays by up to 40 ms: every request after the first on
+/// a connection would take 40 ms. Real API front ends set `TCP_NODELAY`, so the emulator does too.
+/// The pool sees the listening socket (accepted sockets inherit the option on Linux) and every
+/// connection that waits for data, which covers keep-alive requests.
+struct NoDelaySocketPool<Base: AsyncSocketPool>: AsyncSocketPool {
+    let base: Base
+
+    func prepare() async throws {
+        try await base.prepare()
+    }
+
+    func run() async throws {
+        try await base.run()
+    }
+
+    func suspendSocket(_ socket: Socket, untilReadyFor events: Socket.Events) async throws {
+        try? socket.setValue(true, for: BoolSocketOption(level: Int32(IPPROTO_TCP), name: TCP_NODELAY))
+        try await base.suspendSocket(socket, untilReadyFor: events)
     }
 }
