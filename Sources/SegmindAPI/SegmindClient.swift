@@ -51,7 +51,7 @@ public struct SegmindClient: Sendable {
             do {
                 response = try await http.execute(request)
             } catch {
-                if error == .cancelled { throw .cancelled }
+                // A submit cancelled in flight may still have reached Segmind: its outcome is unknown.
                 if error.requestMayHaveReachedServer {
                     logger.warning(
                         "submit outcome unknown",

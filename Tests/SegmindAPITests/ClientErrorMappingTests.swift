@@ -172,6 +172,23 @@ struct ClientErrorMappingTests {
         #expect(server.requests.count == 1)
     }
 
+    @Test("a submit cancelled in flight is outcome-unknown, never re-sent")
+    func cancelledSubmit() async throws {
+        let server = try await ScriptedSegmind.start()
+        defer { Task { await server.stop() } }
+        server.then(.delayed(.seconds(3), 200, acceptedBody), .json(200, acceptedBody))
+        let client = try makeClient(server, submitAttempts: 3)
+        let task = Task { try await client.submit(model: "flux-pulid", body: sampleBody) }
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        let result = await task.result
+        #expect(throws: SegmindError.self) { try result.get() }
+        if case .failure(let error as SegmindError) = result {
+            #expect(error.code == "outcome_unknown")
+        }
+        #expect(server.requests.count == 1)
+    }
+
     @Test("a 200 submit with a truncated or unreadable body is outcome-unknown, not retried")
     func unreadableAcceptance() async throws {
         for answer in [ScriptedSegmind.Answer.truncated(#"{"request_id":"#), .json(200, "not json")] {

@@ -64,6 +64,11 @@ final class CurlMultiLoop: @unchecked Sendable {
                 return (queue.toStart, queue.toCancel, queue.stopping)
             }
             for transfer in toStart {
+                // A cancellation that arrived before the transfer reached this thread.
+                if transfer.isCancelled {
+                    transfer.finish(.failure(.cancelled))
+                    continue
+                }
                 if let refusal = multi.add(transfer.easy) {
                     transfer.finish(.failure(refusal))
                 } else {
@@ -75,9 +80,10 @@ final class CurlMultiLoop: @unchecked Sendable {
                 transfer.finish(.failure(.cancelled))
             }
             if stopping {
+                // A transfer cut off mid-way may have reached the server.
                 for transfer in active.values {
                     multi.remove(transfer.easy)
-                    transfer.finish(.failure(.shutDown))
+                    transfer.finish(.failure(.connectionLost(requestSent: true, detail: "the HTTP client shut down during the transfer")))
                 }
                 // Anything queued after the flag was read is failed too.
                 let late = queue.withLock { queue in

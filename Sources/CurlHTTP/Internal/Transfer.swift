@@ -46,6 +46,11 @@ final class Transfer: @unchecked Sendable {
         return true
     }
 
+    /// Whether the waiting task gave up; such a transfer is never started.
+    var isCancelled: Bool {
+        phase.withLock { $0 == .cancelled }
+    }
+
     /// Marks the transfer cancelled. Returns true when the transfer thread must stop a running transfer.
     func markCancelled() -> Bool {
         phase.withLock { phase in
