@@ -55,7 +55,8 @@ struct EmulatorTimelineTests {
 
     @Test("a prompt with the fail token ends FAILED, served as 422 on status and result, and is refunded")
     func failedJob() async throws {
-        try await withEmulator { server, base in
+        // A second of model time, so the refund cannot land before the balance is first read.
+        try await withEmulator(EmulatorConfiguration(timeScale: 0.1)) { server, base in
             let http = EmulatorHTTP(base: base)
             let submitted = try await http.submit("flux-pulid", .fluxBody(face: face, prompt: "x emulator:fail y"))
             let id = try #require(submitted.json?["request_id"]?.stringValue)
