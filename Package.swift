@@ -145,7 +145,11 @@ let package = Package(
         // MARK: Tests.
         .target(
             name: "FacedropTestSupport",
-            dependencies: ["SegmindEmulator", "SegmindCatalog"],
+            dependencies: [
+                "SegmindEmulator",
+                "SegmindCatalog",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+            ],
             path: "Tests/FacedropTestSupport",
             resources: [.copy("Fixtures")]
         ),

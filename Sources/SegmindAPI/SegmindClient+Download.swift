@@ -14,34 +14,33 @@ extension SegmindClient {
             maxResponseBytes: configuration.maxOutputBytes,
             followRedirects: true
         )
-        let policy = configuration.readRetry
-        var attempt = 0
-        while true {
-            attempt += 1
-            try Self.checkCancellation()
-            let failure: SegmindError
-            do {
-                let download = try await http.download(request, to: path)
-                if download.status == 200 { return download }
-                try? FileManager.default.removeItem(atPath: path)
-                failure = download.status >= 500
-                    ? .serverError(status: download.status, message: "output download answered \(download.status)")
-                    : .downloadFailed(url: output.url, detail: "HTTP \(download.status)")
-            } catch {
-                switch error {
-                case .cancelled:
-                    throw .cancelled
-                case .responseTooLarge, .fileError, .invalidURL:
-                    throw .downloadFailed(url: output.url, detail: error.description)
-                default:
-                    failure = .network(error)
+        do throws(SegmindError) {
+            return try await withReadRetries { () async throws(SegmindError) -> ReadAttempt<HTTPDownload> in
+                let download: HTTPDownload
+                do throws(HTTPClientError) {
+                    download = try await http.download(request, to: path)
+                } catch {
+                    switch error {
+                    case .cancelled:
+                        throw .cancelled
+                    case .responseTooLarge, .fileError, .invalidURL:
+                        throw .downloadFailed(url: output.url, detail: error.description)
+                    default:
+                        return .failed(.network(error))
+                    }
                 }
+                if download.status == 200 { return .done(download) }
+                try? FileManager.default.removeItem(atPath: path)
+                if download.status >= 500 {
+                    return .failed(.serverError(status: download.status, message: "output download answered \(download.status)"))
+                }
+                throw .downloadFailed(url: output.url, detail: "HTTP \(download.status)")
             }
-            guard attempt < policy.maxAttempts, let wait = retryDelay(for: failure, attempt: attempt, policy: policy) else {
-                if case .downloadFailed = failure { throw failure }
-                throw .downloadFailed(url: output.url, detail: failure.description)
+        } catch {
+            switch error {
+            case .downloadFailed, .cancelled: throw error
+            default: throw .downloadFailed(url: output.url, detail: error.description)
             }
-            try await Self.sleep(wait)
         }
     }
 }

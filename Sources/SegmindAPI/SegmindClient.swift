@@ -191,39 +191,55 @@ public struct SegmindClient: Sendable {
 
     /// Sends a request that is safe to repeat, retrying network failures, 429, 5xx and unreadable bodies.
     func send(_ request: HTTPRequest, endpoint: Endpoint, acceptFailedBody: Bool) async throws(SegmindError) -> JSONValue {
+        try await withReadRetries { () async throws(SegmindError) -> ReadAttempt<JSONValue> in
+            let response: HTTPResponse
+            do throws(HTTPClientError) {
+                response = try await http.execute(request)
+            } catch {
+                if error == .cancelled { throw .cancelled }
+                if case .truncatedResponse = error {
+                    return .failed(.malformedResponse(status: 0, detail: error.description))
+                }
+                return .failed(.network(error))
+            }
+            if response.isSuccess {
+                if let body = try? JSONParser().parse(response.body), body.objectValue != nil {
+                    return .done(body)
+                }
+                return .failed(.malformedResponse(status: response.status, detail: "the answer is not a JSON object"))
+            }
+            if acceptFailedBody, response.status == 422,
+                let body = try? JSONParser().parse(response.body), body["status"]?.stringValue == "FAILED"
+            {
+                return .done(body)
+            }
+            return .failed(errors.error(status: response.status, headers: response.headers, body: response.body, endpoint: endpoint))
+        }
+    }
+
+    /// One try of a repeatable request: its value, or the failure to judge for a retry.
+    enum ReadAttempt<Value> {
+        case done(Value)
+        case failed(SegmindError)
+    }
+
+    /// Runs `body` until it succeeds, a failure is not worth repeating, or the read policy's attempts run out.
+    func withReadRetries<Value>(_ body: () async throws(SegmindError) -> ReadAttempt<Value>) async throws(SegmindError) -> Value {
         let policy = configuration.readRetry
         var attempt = 0
         while true {
             attempt += 1
             try Self.checkCancellation()
-            let failure: SegmindError
-            do {
-                let response = try await http.execute(request)
-                if response.isSuccess {
-                    if let body = try? JSONParser().parse(response.body), body.objectValue != nil {
-                        return body
-                    }
-                    failure = .malformedResponse(status: response.status, detail: "the answer is not a JSON object")
-                } else if acceptFailedBody, response.status == 422,
-                    let body = try? JSONParser().parse(response.body), body["status"]?.stringValue == "FAILED"
-                {
-                    return body
-                } else {
-                    failure = errors.error(status: response.status, headers: response.headers, body: response.body, endpoint: endpoint)
+            switch try await body() {
+            case .done(let value):
+                return value
+            case .failed(let failure):
+                guard attempt < policy.maxAttempts, let wait = retryDelay(for: failure, attempt: attempt, policy: policy) else {
+                    throw failure
                 }
-            } catch {
-                if error == .cancelled { throw .cancelled }
-                if case .truncatedResponse = error {
-                    failure = .malformedResponse(status: 0, detail: error.description)
-                } else {
-                    failure = .network(error)
-                }
+                logger.debug("retrying", metadata: ["error": "\(failure.code)", "attempt": "\(attempt)"])
+                try await Self.sleep(wait)
             }
-            guard attempt < policy.maxAttempts, let wait = retryDelay(for: failure, attempt: attempt, policy: policy) else {
-                throw failure
-            }
-            logger.debug("retrying", metadata: ["error": "\(failure.code)", "attempt": "\(attempt)"])
-            try await Self.sleep(wait)
         }
     }
 

@@ -155,7 +155,7 @@ struct HTTPClientTests {
 
     @Test("a connection closed without an answer may have reached the server")
     func closedWithoutAnswer() async throws {
-        let server = try await LoopbackHTTPServer.start { _ in FlyingFox.HTTPResponse(webSocket: SilentCloseHandler()) }
+        let server = try await LoopbackHTTPServer.start { _ in FlyingFox.HTTPResponse(webSocket: DropConnection()) }
         defer { Task { await server.stop() } }
         let client = try CurlHTTP.HTTPClient()
         do {
@@ -190,7 +190,7 @@ struct HTTPClientTests {
         let server = try await LoopbackHTTPServer.start { _ in
             FlyingFox.HTTPResponse(
                 statusCode: .ok,
-                body: HTTPBodySequence(from: BrokenBody(prefix: Array("{\"status\":".utf8)), count: 100)
+                body: HTTPBodySequence(from: CutShortBody(prefix: Array("{\"status\":".utf8)), count: 100)
             )
         }
         defer { Task { await server.stop() } }

@@ -35,32 +35,4 @@ struct LoopbackHTTPServer {
 
 enum LoopbackServerError: Error {
     case noPort
-    case closedOnPurpose
-}
-
-/// Makes FlyingFox close the connection without writing a byte: it builds a WebSocket's frames before
-/// sending the upgrade answer, so frames that fail to build end the connection silently.
-struct SilentCloseHandler: WSHandler {
-    func makeFrames(for client: AsyncThrowingStream<WSFrame, any Error>) async throws -> AsyncStream<WSFrame> {
-        throw LoopbackServerError.closedOnPurpose
-    }
-}
-
-/// A body that sends `prefix` and then fails, so the connection closes before the announced length.
-struct BrokenBody: AsyncBufferedSequence, AsyncBufferedIteratorProtocol {
-    typealias Element = UInt8
-    var prefix: [UInt8]
-    var sent = false
-
-    func makeAsyncIterator() -> BrokenBody { self }
-
-    mutating func next() async throws -> UInt8? {
-        try await nextBuffer(suggested: 1)?.first
-    }
-
-    mutating func nextBuffer(suggested count: Int) async throws -> [UInt8]? {
-        guard !sent else { throw LoopbackServerError.closedOnPurpose }
-        sent = true
-        return prefix
-    }
 }

@@ -176,10 +176,14 @@ struct ClientErrorMappingTests {
     func cancelledSubmit() async throws {
         let server = try await ScriptedSegmind.start()
         defer { Task { await server.stop() } }
-        server.then(.delayed(.seconds(3), 200, acceptedBody), .json(200, acceptedBody))
+        server.then(.delayed(.seconds(30), 200, acceptedBody), .json(200, acceptedBody))
         let client = try makeClient(server, submitAttempts: 3)
         let task = Task { try await client.submit(model: "flux-pulid", body: sampleBody) }
-        try await Task.sleep(for: .milliseconds(300))
+        // Cancel only once the server holds the request: it has provably reached Segmind.
+        let patience = ContinuousClock.now + .seconds(20)
+        while server.requests.isEmpty, ContinuousClock.now < patience {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         task.cancel()
         let result = await task.result
         #expect(throws: SegmindError.self) { try result.get() }

@@ -1,3 +1,4 @@
+import FacedropTestSupport
 import FlyingFox
 import FlyingSocks
 import Foundation
@@ -102,32 +103,4 @@ final class ScriptedSegmind: Sendable {
 
 enum ScriptError: Error {
     case noPort
-    case droppedOnPurpose
-}
-
-/// FlyingFox builds a WebSocket's frames before it writes the upgrade answer; failing there closes the
-/// connection without a byte, which is exactly a server that took the request and never answered.
-struct DropConnection: WSHandler {
-    func makeFrames(for client: AsyncThrowingStream<WSFrame, any Error>) async throws -> AsyncStream<WSFrame> {
-        throw ScriptError.droppedOnPurpose
-    }
-}
-
-/// A body that sends its prefix, then fails, so the connection closes short of the announced length.
-struct CutShortBody: AsyncBufferedSequence, AsyncBufferedIteratorProtocol {
-    typealias Element = UInt8
-    var prefix: [UInt8]
-    var sent = false
-
-    func makeAsyncIterator() -> CutShortBody { self }
-
-    mutating func next() async throws -> UInt8? {
-        try await nextBuffer(suggested: 1)?.first
-    }
-
-    mutating func nextBuffer(suggested count: Int) async throws -> [UInt8]? {
-        guard !sent else { throw ScriptError.droppedOnPurpose }
-        sent = true
-        return prefix
-    }
 }

@@ -10,8 +10,8 @@ struct EmulatorTimelineTests {
 
     @Test("a job goes QUEUED → PROCESSING → COMPLETED and answers the documented bodies")
     func stateMachine() async throws {
-        // Queue 0.4 s, run 13.1 s × 0.02 ≈ 0.26 s: both phases are long enough to be seen.
-        let configuration = EmulatorConfiguration(timeScale: 0.02, queueSeconds: 20)
+        // Queue 1 s, run 13.1 s × 0.1 ≈ 1.3 s: both phases are long enough to be seen on a busy machine.
+        let configuration = EmulatorConfiguration(timeScale: 0.1, queueSeconds: 10)
         try await withEmulator(configuration) { _, base in
             let http = EmulatorHTTP(base: base)
             let submitted = try await http.submit("flux-pulid", .fluxBody(face: face))
@@ -81,12 +81,12 @@ struct EmulatorTimelineTests {
     @Test("a record older than its time to live answers 404 on every poll")
     func expiry() async throws {
         var configuration = EmulatorConfiguration(timeScale: 0.001)
-        configuration.recordTimeToLive = 0.3
+        configuration.recordTimeToLive = 2
         try await withEmulator(configuration) { _, base in
             let http = EmulatorHTTP(base: base)
             let id = try #require(try await http.submit("flux-pulid", .fluxBody(face: face)).json?["request_id"]?.stringValue)
             #expect(try await http.get("/v2/requests/\(id)/status").status == 200)
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(2200))
             for path in ["/v2/requests/\(id)/status", "/v2/requests/\(id)", "/v1/requests/\(id)"] {
                 let reply = try await http.get(path)
                 #expect(reply.status == 404)
