@@ -71,7 +71,7 @@ struct DaemonConfigurationValidationTests {
 
             settle = 0.05
             orphan_after = 0
-            rescan_interval = -5
+            rescan_interval = 0.0001
             """)
         #expect(problems.mentions("settle", "at least 0.1 s", "0.05"))
         #expect(problems.mentions("orphan_after", "more than 0 s"))

@@ -52,7 +52,8 @@ struct TableReader {
     func duration(_ key: String, atLeast minimum: Double? = nil, into problems: inout [String]) -> Duration? {
         guard let (node, seconds) = numeric(key, expected: "a number of seconds", into: &problems) else { return nil }
         let bound = minimum.map { "at least \(Duration.seconds($0).configurationText)" } ?? "more than 0 s"
-        let tooSmall = minimum.map { seconds < $0 } ?? (seconds <= 0)
+        // Durations are kept in whole milliseconds; "more than 0" must survive that rounding.
+        let tooSmall = minimum.map { seconds < $0 } ?? ((seconds * 1000).rounded() <= 0)
         guard seconds.isFinite, !tooSmall, seconds <= Self.maximumSeconds else {
             problem(key, "must be a number of seconds, \(bound) and at most \(Int(Self.maximumSeconds)), got \(node.brief)",
                 into: &problems)
