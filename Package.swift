@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // MARK: C libraries, one wrapper target each.
@@ -94,6 +95,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "DaemonConfiguration",
+            dependencies: [
+                "SegmindCatalog",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
 
         .target(
             name: "JobPipeline",
@@ -160,6 +168,7 @@ let package = Package(
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "ImageFormatsTests", dependencies: ["ImageFormats", "Hashing", "FacedropTestSupport"]),
         .testTarget(name: "SegmindCatalogTests", dependencies: ["SegmindCatalog"]),
+        .testTarget(name: "DaemonConfigurationTests", dependencies: ["DaemonConfiguration", "SegmindCatalog"]),
         .testTarget(
             name: "SegmindAPITests",
             dependencies: [

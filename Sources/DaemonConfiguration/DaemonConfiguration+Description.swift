@@ -1,0 +1,41 @@
+import SegmindCatalog
+
+extension DaemonConfiguration: CustomStringConvertible {
+    /// The configuration as `facedrop check` prints it.
+    ///
+    /// It never holds a secret: the key is not part of the configuration, and the text only says
+    /// where it will be looked for.
+    public var description: String {
+        var lines = [
+            "[api]",
+            "  base_url = \(api.baseURL)",
+            "  API key from $CREDENTIALS_DIRECTORY/segmind-api-key, else "
+                + (api.keyFile.map { "key_file \($0)" } ?? "no key_file") + ", else $SEGMIND_API_KEY",
+            "  requests_per_minute = \(api.requestsPerMinute), max_in_flight = \(api.maxInFlight)",
+            "  timeouts: connect \(api.connectTimeout.configurationText), request "
+                + "\(api.requestTimeout.configurationText), download \(api.downloadTimeout.configurationText)",
+            "[credits]",
+            "  warn_below = \(credits.warnBelow) USD",
+            "[state]",
+            "  dir = \(state.directory)",
+        ]
+        for inbox in inboxes {
+            lines += [
+                "[[inbox]] \"\(inbox.name)\"",
+                "  path = \(inbox.path)",
+                "  outbox = \(inbox.outbox)",
+                "  model = \(inbox.model ?? "(none: each sidecar names one)")",
+                "  sidecar = \(inbox.sidecar.rawValue)",
+                "  settle \(inbox.settle.configurationText), orphan_after \(inbox.orphanAfter.configurationText), "
+                    + "rescan_interval \(inbox.rescanInterval.configurationText)"
+                    + (inbox.networkFilesystem ? " (network filesystem)" : ""),
+                "  defaults = " + JSONValue.object(inbox.defaults).serializedString(),
+            ]
+        }
+        if !warnings.isEmpty {
+            lines.append("warnings:")
+            lines += warnings.map { "  - \($0)" }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

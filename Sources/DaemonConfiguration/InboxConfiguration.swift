@@ -1,0 +1,55 @@
+public import SegmindCatalog
+
+/// One `[[inbox]]` table: a watched folder and where its results go.
+public struct InboxConfiguration: Sendable, Hashable {
+    /// The periodic rescan on a local filesystem, where inotify misses little.
+    public static let localRescanInterval: Duration = .seconds(300)
+    /// The periodic rescan on a network filesystem, where inotify sees no remote writes.
+    public static let networkRescanInterval: Duration = .seconds(30)
+
+    /// A unique name, used in logs and `facedrop status`.
+    public var name: String
+    /// The watched folder: an absolute path, normalized (no trailing `/`, `.` or `..`).
+    public var path: String
+    /// Where results go: an absolute path, normalized.
+    public var outbox: String
+    /// The model for sidecars that name none; always a slug in the catalog.
+    public var model: String?
+    /// Parameters that fill what a sidecar leaves out; the sidecar wins.
+    public var defaults: [String: JSONValue]
+    /// Whether a face needs a sidecar.
+    public var sidecar: SidecarPolicy
+    /// How long a file's size and mtime must stay unchanged before it counts as written.
+    public var settle: Duration
+    /// How long half of a pair may wait for the other half before it goes to `failed/`.
+    public var orphanAfter: Duration
+    /// How often the inbox is scanned for what inotify missed.
+    public var rescanInterval: Duration
+    /// Whether the inbox lives on a network filesystem (NFS, SMB), which shortens the default rescan.
+    public var networkFilesystem: Bool
+
+    public init(
+        name: String,
+        path: String,
+        outbox: String,
+        model: String? = nil,
+        defaults: [String: JSONValue] = [:],
+        sidecar: SidecarPolicy = .required,
+        settle: Duration = .seconds(2),
+        orphanAfter: Duration = .seconds(600),
+        rescanInterval: Duration? = nil,
+        networkFilesystem: Bool = false
+    ) {
+        self.name = name
+        self.path = path
+        self.outbox = outbox
+        self.model = model
+        self.defaults = defaults
+        self.sidecar = sidecar
+        self.settle = settle
+        self.orphanAfter = orphanAfter
+        self.rescanInterval =
+            rescanInterval ?? (networkFilesystem ? Self.networkRescanInterval : Self.localRescanInterval)
+        self.networkFilesystem = networkFilesystem
+    }
+}
