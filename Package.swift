@@ -121,6 +121,7 @@ let package = Package(
             name: "facedrop",
             dependencies: [
                 "CurlHTTP",
+                "DaemonConfiguration",
                 "JobPipeline",
                 "Outbox",
                 "SegmindAPI",

@@ -6,7 +6,7 @@ struct Facedrop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facedrop",
         abstract: "Turn dropped face photos and JSON sidecars into Segmind face-ID generations.",
-        subcommands: [GenerateCommand.self, ModelsCommand.self]
+        subcommands: [CheckCommand.self, GenerateCommand.self, ModelsCommand.self]
     )
 }
 

@@ -1,0 +1,65 @@
+import ArgumentParser
+import DaemonConfiguration
+import Foundation
+import Outbox
+import SegmindCatalog
+
+/// `facedrop check`: validates the configuration and any sidecars given, without touching the network.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate the configuration and sidecars, and print what would be sent (no network)."
+    )
+
+    @Option(help: "The configuration file.")
+    var config = "/etc/facedrop/facedrop.toml"
+
+    @Argument(help: "Sidecar files to validate with the defaults of the inbox they sit in.")
+    var sidecars: [String] = []
+
+    func run() throws {
+        let catalog: ModelCatalog
+        let configuration: DaemonConfiguration
+        do {
+            catalog = try ModelCatalog.bundled()
+            configuration = try DaemonConfiguration.load(path: config, catalog: catalog, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            print("facedrop: \(config): \(error)")
+            throw ExitStatus.config
+        }
+        print(configuration.description)
+        var failed = false
+        for path in sidecars {
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
+            let inbox = configuration.inboxes.first { folder == $0.path || folder.hasPrefix($0.path + "/") }
+            let outcome: Result<ValidatedSidecar, SidecarRejection>
+            do {
+                let bytes = try InputFile.read(path, maxBytes: 256 << 10)
+                guard let object = try JSONParser().parse(bytes).objectValue else {
+                    print("\(path): not a JSON object")
+                    failed = true
+                    continue
+                }
+                outcome = SidecarValidator(catalog: catalog).validateSidecar(
+                    object,
+                    inboxDefaults: inbox?.defaults ?? [:],
+                    defaultModel: inbox?.model,
+                    hasPoseImage: true
+                )
+            } catch {
+                print("\(path): \(error)")
+                failed = true
+                continue
+            }
+            switch outcome {
+            case .success(let validated):
+                print("\(path): ok, \(validated.model.slug) would receive \(JSONValue.object(validated.parameters).serializedString()) plus the image(s)")
+                for warning in validated.warnings { print("  warning: \(warning)") }
+            case .failure(let rejection):
+                print("\(path): \(rejection)")
+                failed = true
+            }
+        }
+        if failed { throw ExitStatus.jobFailed }
+    }
+}
