@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // MARK: C libraries, one wrapper target each.
@@ -93,6 +94,11 @@ let package = Package(
                 "SegmindCatalog",
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+
+        .target(
+            name: "Journal",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
         ),
 
         .target(
@@ -175,6 +181,7 @@ let package = Package(
             name: "OutboxTests",
             dependencies: ["Outbox", "FacedropTestSupport"]
         ),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "FacedropTestSupport"]),
         .testTarget(
             name: "JobPipelineTests",
             dependencies: [
