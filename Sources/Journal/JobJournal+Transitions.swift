@@ -6,13 +6,13 @@ extension JobJournal {
     ///
     /// Fails with ``JournalError/duplicateClaim(claimedPath:)`` if a job already claims the same folder.
     @discardableResult
-    public func recordClaim(_ job: NewJob) throws(JournalError) -> JobRecord {
+    public func recordClaim(_ claim: JobClaim) throws(JournalError) -> JobRecord {
         let now = now().timeIntervalSince1970
         return try write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM job WHERE claimed_path = ?", arguments: [job.claimedPath])
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM job WHERE claimed_path = ?", arguments: [claim.claimedPath])
                 ?? false
             {
-                throw JournalError.duplicateClaim(claimedPath: job.claimedPath)
+                throw JournalError.duplicateClaim(claimedPath: claim.claimedPath)
             }
             try db.execute(
                 sql: """
@@ -21,8 +21,8 @@ extension JobJournal {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    job.inbox, job.subpath, job.name, job.claimedPath, job.facePath, job.sidecarPath, job.posePath,
-                    job.model, job.priority, job.droppedAt.timeIntervalSince1970, job.readyAt.timeIntervalSince1970,
+                    claim.inbox, claim.subpath, claim.name, claim.claimedPath, claim.facePath, claim.sidecarPath, claim.posePath,
+                    claim.model, claim.priority, claim.droppedAt.timeIntervalSince1970, claim.readyAt.timeIntervalSince1970,
                     JobState.claimed.rawValue, now,
                 ]
             )

@@ -3,19 +3,11 @@ public import Foundation
 /// One job as the journal stores it: a snapshot, read in one transaction.
 ///
 /// There is deliberately no field for credentials: the journal has no way to store an API key.
+@dynamicMemberLookup
 public struct JobRecord: Sendable, Equatable, Identifiable {
     public var id: Int64
-    public var inbox: String
-    public var subpath: String
-    public var name: String
-    public var claimedPath: String
-    public var facePath: String
-    public var sidecarPath: String?
-    public var posePath: String?
-    public var model: String?
-    public var priority: Int
-    public var droppedAt: Date
-    public var readyAt: Date
+    /// What was known when the job was claimed; its fields read directly on the record (`record.claimedPath`).
+    public var claim: JobClaim
     public var state: JobState
     public var requestID: String?
     public var statusURL: String?
@@ -36,4 +28,9 @@ public struct JobRecord: Sendable, Equatable, Identifiable {
     public var errorRecord: String?
     public var resultFolder: String?
     public var updatedAt: Date
+
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<JobClaim, Value>) -> Value {
+        get { claim[keyPath: keyPath] }
+        set { claim[keyPath: keyPath] = newValue }
+    }
 }

@@ -38,15 +38,15 @@ struct JournalFixture {
     }
 }
 
-extension NewJob {
+extension JobClaim {
     /// A job named `name` in an inbox, dropped and ready at `readyAt`.
     static func sample(
         _ name: String,
         model: String? = "pulid-base",
         priority: Int = 0,
         readyAt: Date = Date(timeIntervalSince1970: 1_800_000_000)
-    ) -> NewJob {
-        NewJob(
+    ) -> JobClaim {
+        JobClaim(
             inbox: "/srv/inbox",
             subpath: "team",
             name: name,

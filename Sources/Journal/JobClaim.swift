@@ -1,7 +1,9 @@
 public import Foundation
 
 /// What the claimer knows about a job at the moment it has moved the job's files into the working folder.
-public struct NewJob: Sendable, Equatable {
+///
+/// These fields never change afterwards; a ``JobRecord`` carries them as its `claim`.
+public struct JobClaim: Sendable, Equatable {
     public var inbox: String
     /// The job's folder relative to the inbox; empty at the top.
     public var subpath: String
