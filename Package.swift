@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // MARK: C libraries, one wrapper target each.
@@ -104,6 +105,11 @@ let package = Package(
         ),
 
         .target(
+            name: "Journal",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+        ),
+
+        .target(
             name: "JobPipeline",
             dependencies: [
                 "CurlHTTP",
@@ -189,6 +195,7 @@ let package = Package(
             name: "OutboxTests",
             dependencies: ["Outbox", "FacedropTestSupport"]
         ),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "FacedropTestSupport"]),
         .testTarget(
             name: "JobPipelineTests",
             dependencies: [

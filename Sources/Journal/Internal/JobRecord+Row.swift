@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+
+extension JobRecord {
+    /// Decodes one `job` row; an unknown state is reported, not guessed.
+    init(row: Row) throws(JournalError) {
+        let id: Int64 = row["id"]
+        guard let state = JobState(rawValue: row["state"] ?? "") else {
+            throw .corruptRow(id: id, reason: "unknown state \(String(describing: row["state"] as String?))")
+        }
+        self.init(
+            id: id,
+            claim: JobClaim(
+                inbox: row["inbox"],
+                subpath: row["subpath"],
+                name: row["name"],
+                claimedPath: row["claimed_path"],
+                facePath: row["face_path"],
+                sidecarPath: row["sidecar_path"],
+                posePath: row["pose_path"],
+                model: row["model"],
+                priority: row["priority"],
+                droppedAt: Date(timeIntervalSince1970: row["dropped_at"]),
+                readyAt: Date(timeIntervalSince1970: row["ready_at"])
+            ),
+            state: state,
+            requestID: row["request_id"],
+            statusURL: row["status_url"],
+            responseURL: row["response_url"],
+            submittedAt: Self.date(row["submitted_at"]),
+            polls: row["polls"],
+            nextPollAt: Self.date(row["next_poll_at"]),
+            deadline: Self.date(row["deadline"]),
+            completedAt: Self.date(row["completed_at"]),
+            spoolPath: row["spool_path"],
+            outputs: row["outputs"],
+            errorCode: row["error_code"],
+            errorRecord: row["error_record"],
+            resultFolder: row["result_folder"],
+            updatedAt: Date(timeIntervalSince1970: row["updated_at"])
+        )
+    }
+
+    private static func date(_ seconds: Double?) -> Date? {
+        seconds.map(Date.init(timeIntervalSince1970:))
+    }
+
+    /// Fetches the rows of `sql` as records.
+    static func fetchAll(
+        _ db: Database,
+        sql: String,
+        arguments: StatementArguments = StatementArguments()
+    ) throws -> [JobRecord] {
+        try Row.fetchAll(db, sql: sql, arguments: arguments).map { row throws(JournalError) in
+            try JobRecord(row: row)
+        }
+    }
+
+    /// Fetches one job by ID, or throws ``JournalError/jobNotFound(id:)``.
+    static func fetch(_ db: Database, id: Int64) throws -> JobRecord {
+        guard let record = try fetchAll(db, sql: "SELECT * FROM job WHERE id = ?", arguments: [id]).first else {
+            throw JournalError.jobNotFound(id: id)
+        }
+        return record
+    }
+}

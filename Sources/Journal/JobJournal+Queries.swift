@@ -1,0 +1,70 @@
+public import Foundation
+import GRDB
+
+extension JobJournal {
+    /// One job by ID, or `nil`.
+    public func job(_ id: Int64) throws(JournalError) -> JobRecord? {
+        try read { db in
+            try JobRecord.fetchAll(db, sql: "SELECT * FROM job WHERE id = ?", arguments: [id]).first
+        }
+    }
+
+    /// How many jobs are in each state; every state is present, zero included (for `facedrop status`).
+    public func countsByState() throws(JournalError) -> [JobState: Int] {
+        let rows = try read { db in
+            try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM job GROUP BY state")
+        }
+        var counts = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0, 0) })
+        for row in rows {
+            if let state = JobState(rawValue: row["state"]) {
+                counts[state] = row["n"]
+            }
+        }
+        return counts
+    }
+
+    /// The claimed jobs to submit next: highest priority first, then the longest ready.
+    public func nextToSubmit(limit: Int) throws(JournalError) -> [JobRecord] {
+        try read { db in
+            try JobRecord.fetchAll(
+                db,
+                sql: "SELECT * FROM job WHERE state = ? ORDER BY priority DESC, ready_at, id LIMIT ?",
+                arguments: [JobState.claimed.rawValue, max(0, limit)]
+            )
+        }
+    }
+
+    /// Jobs whose POST is out or may be out (`submitting`, `submitted`), the soonest poll first.
+    public func inFlight() throws(JournalError) -> [JobRecord] {
+        try read { db in
+            try JobRecord.fetchAll(
+                db,
+                sql: "SELECT * FROM job WHERE state IN (?, ?) ORDER BY next_poll_at IS NULL, next_poll_at, id",
+                arguments: [JobState.submitting.rawValue, JobState.submitted.rawValue]
+            )
+        }
+    }
+
+    /// The mean seconds from submission to spooled outputs of every job that got that far, per model; the first
+    /// poll of a new job waits about this long.
+    public func averageRunTimes() throws(JournalError) -> [String: TimeInterval] {
+        let rows = try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT model, AVG(completed_at - submitted_at) AS seconds FROM job
+                    WHERE model IS NOT NULL AND submitted_at IS NOT NULL AND completed_at IS NOT NULL
+                    GROUP BY model
+                    """
+            )
+        }
+        return Dictionary(uniqueKeysWithValues: rows.map { row in (row["model"] as String, row["seconds"] as Double) })
+    }
+
+    /// `true` if a job already claims this folder, finished or not.
+    public func exists(claimedPath: String) throws(JournalError) -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM job WHERE claimed_path = ?", arguments: [claimedPath]) ?? false
+        }
+    }
+}

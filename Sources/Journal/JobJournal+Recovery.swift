@@ -1,0 +1,23 @@
+import GRDB
+
+extension JobJournal {
+    /// Sorts every unfinished job into what start-up must do with it.
+    public func recover() throws(JournalError) -> RecoveryPlan {
+        let jobs = try read { db in
+            try JobRecord.fetchAll(db, sql: "SELECT * FROM job WHERE state NOT IN (?, ?) ORDER BY id",
+                                   arguments: [JobState.done.rawValue, JobState.failed.rawValue])
+        }
+        var plan = RecoveryPlan()
+        for job in jobs {
+            switch job.state {
+            case .submitting: plan.outcomeUnknown.append(job)
+            case .submitted: plan.resumePolling.append(job)
+            case .spooled: plan.redeliver.append(job)
+            case .delivered: plan.finish.append(job)
+            case .claimed, .waitingForCredits: plan.requeue.append(job)
+            case .done, .failed: break
+            }
+        }
+        return plan
+    }
+}

@@ -1,0 +1,156 @@
+public import Foundation
+import GRDB
+
+extension JobJournal {
+    /// Records a freshly claimed job in state ``JobState/claimed`` and returns it with its new ID.
+    ///
+    /// Fails with ``JournalError/duplicateClaim(claimedPath:)`` if a job already claims the same folder.
+    @discardableResult
+    public func recordClaim(_ claim: JobClaim) throws(JournalError) -> JobRecord {
+        let now = now().timeIntervalSince1970
+        return try write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM job WHERE claimed_path = ?", arguments: [claim.claimedPath])
+                ?? false
+            {
+                throw JournalError.duplicateClaim(claimedPath: claim.claimedPath)
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO job (inbox, subpath, name, claimed_path, face_path, sidecar_path, pose_path, model,
+                                     priority, dropped_at, ready_at, state, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    claim.inbox, claim.subpath, claim.name, claim.claimedPath, claim.facePath, claim.sidecarPath, claim.posePath,
+                    claim.model, claim.priority, claim.droppedAt.timeIntervalSince1970, claim.readyAt.timeIntervalSince1970,
+                    JobState.claimed.rawValue, now,
+                ]
+            )
+            return try JobRecord.fetch(db, id: db.lastInsertedRowID)
+        }
+    }
+
+    /// Records the intent to submit. Call it, and let it return, *before* the POST: after a crash a job found in
+    /// ``JobState/submitting`` may have been charged and is never submitted again.
+    @discardableResult
+    public func markSubmitting(_ id: Int64) throws(JournalError) -> JobRecord {
+        try move(id, to: .submitting, from: [.claimed])
+    }
+
+    /// Records Segmind's answer to the POST; call it the moment the answer arrives, before anything else.
+    @discardableResult
+    public func recordSubmitted(
+        _ id: Int64,
+        requestID: String,
+        statusURL: String?,
+        responseURL: String?,
+        nextPollAt: Date? = nil,
+        deadline: Date? = nil
+    ) throws(JournalError) -> JobRecord {
+        try move(
+            id,
+            to: .submitted,
+            from: [.submitting],
+            set: "request_id = ?, status_url = ?, response_url = ?, submitted_at = ?, polls = 0, "
+                + "next_poll_at = ?, deadline = ?",
+            arguments: [
+                requestID, statusURL, responseURL, now().timeIntervalSince1970,
+                nextPollAt?.timeIntervalSince1970, deadline?.timeIntervalSince1970,
+            ]
+        )
+    }
+
+    /// Counts one poll that found the job still running and records when to poll next.
+    @discardableResult
+    public func recordPoll(_ id: Int64, nextPollAt: Date) throws(JournalError) -> JobRecord {
+        try move(
+            id,
+            to: .submitted,
+            from: [.submitted],
+            set: "polls = polls + 1, next_poll_at = ?",
+            arguments: [nextPollAt.timeIntervalSince1970]
+        )
+    }
+
+    /// Records that the outputs are saved in the spool; `outputs` is JSON text describing them.
+    @discardableResult
+    public func recordSpooled(_ id: Int64, spoolPath: String, outputs: String) throws(JournalError) -> JobRecord {
+        try Self.requireJSON(outputs, field: "outputs")
+        return try move(
+            id,
+            to: .spooled,
+            from: [.submitted],
+            set: "spool_path = ?, outputs = ?, completed_at = ?, next_poll_at = NULL",
+            arguments: [spoolPath, outputs, now().timeIntervalSince1970]
+        )
+    }
+
+    /// Records that the result folder is in the outbox.
+    @discardableResult
+    public func markDelivered(_ id: Int64, resultFolder: String) throws(JournalError) -> JobRecord {
+        try move(id, to: .delivered, from: [.spooled], set: "result_folder = ?", arguments: [resultFolder])
+    }
+
+    /// Records that the job is completely finished.
+    @discardableResult
+    public func markDone(_ id: Int64) throws(JournalError) -> JobRecord {
+        try move(id, to: .done, from: [.delivered])
+    }
+
+    /// Fails the job from any unfinished state; `record` is the JSON text of its error record.
+    @discardableResult
+    public func markFailed(_ id: Int64, code: String, record: String) throws(JournalError) -> JobRecord {
+        try Self.requireJSON(record, field: "errorRecord")
+        return try move(
+            id,
+            to: .failed,
+            from: Set(JobState.allCases.filter { !$0.isTerminal }),
+            set: "error_code = ?, error_record = ?, next_poll_at = NULL",
+            arguments: [code, record]
+        )
+    }
+
+    /// Holds a job back while credits are exhausted. Allowed from ``JobState/submitting`` too, because a 406
+    /// "not enough credits" answer proves the POST was refused and nothing was charged.
+    @discardableResult
+    public func holdForCredits(_ id: Int64) throws(JournalError) -> JobRecord {
+        try move(id, to: .waitingForCredits, from: [.claimed, .submitting])
+    }
+
+    /// Puts a held job back in the queue once credits are back.
+    @discardableResult
+    public func releaseFromCredits(_ id: Int64) throws(JournalError) -> JobRecord {
+        try move(id, to: .claimed, from: [.waitingForCredits])
+    }
+
+    // MARK: - Implementation
+
+    /// Checks the current state and applies the change in one write transaction, so the check cannot go stale.
+    private func move(
+        _ id: Int64,
+        to target: JobState,
+        from allowed: Set<JobState>,
+        set assignments: String? = nil,
+        arguments: StatementArguments = StatementArguments()
+    ) throws(JournalError) -> JobRecord {
+        let now = now().timeIntervalSince1970
+        return try write { db in
+            let current = try JobRecord.fetch(db, id: id)
+            guard allowed.contains(current.state) else {
+                throw JournalError.illegalTransition(id: id, from: current.state, to: target)
+            }
+            let extra = assignments.map { ", " + $0 } ?? ""
+            try db.execute(
+                sql: "UPDATE job SET state = ?, updated_at = ?\(extra) WHERE id = ?",
+                arguments: [target.rawValue, now] + arguments + [id]
+            )
+            return try JobRecord.fetch(db, id: id)
+        }
+    }
+
+    private static func requireJSON(_ text: String, field: String) throws(JournalError) {
+        guard (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) != nil else {
+            throw .invalidJSON(field: field)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+public import Foundation
+import GRDB
+
+/// The crash-safe record of every job facedrop has claimed, in `<stateDirectory>/journal.sqlite`.
+///
+/// The journal is what makes "no job is paid for twice" hold across crashes: the intent to submit is committed and
+/// synced before the POST, and the request ID the moment the POST answers. SQLite runs in WAL mode (readers never wait
+/// for the writer) with `synchronous=FULL`, so a committed transition survives a power loss, not only a crash.
+///
+/// Every transition checks the job's current state inside the same write transaction that changes it, so two callers
+/// racing on one job cannot both win. All methods are synchronous and short; call them from any thread or task.
+public final class JobJournal: Sendable {
+    /// The file name inside the state directory.
+    public static let fileName = "journal.sqlite"
+
+    /// The journal file's path.
+    public let path: String
+
+    let pool: DatabasePool
+    let now: @Sendable () -> Date
+
+    /// Opens (creating if needed) the journal in `stateDirectory` and brings its schema up to date.
+    ///
+    /// - Parameter now: the clock used for `updatedAt` and the transition timestamps; injectable for tests.
+    public init(stateDirectory: String, now: @escaping @Sendable () -> Date = { Date() }) throws(JournalError) {
+        let path = (stateDirectory as NSString).appendingPathComponent(Self.fileName)
+        self.path = path
+        self.now = now
+        do {
+            try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.label = "facedrop.journal"
+            // A second process (`facedrop status`) may hold a read lock for a moment; wait rather than fail.
+            configuration.busyMode = .timeout(10)
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            // DatabasePool switches its writer to `synchronous=NORMAL` after enabling WAL, which "might roll back
+            // following a power loss". The writer connection lives as long as the pool, so setting FULL once holds.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+            try Schema.migrator.migrate(pool)
+            self.pool = pool
+        } catch {
+            throw .cannotOpen(path: path, reason: JournalError.reason(for: error))
+        }
+    }
+
+    /// Closes the database; any later call fails with ``JournalError/database(reason:)``.
+    public func close() throws(JournalError) {
+        do {
+            try pool.close()
+        } catch {
+            throw JournalError(error)
+        }
+    }
+
+    // MARK: - Database access with typed errors
+
+    func read<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
+        do {
+            return try pool.read(body)
+        } catch {
+            throw JournalError(error)
+        }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
+        do {
+            return try pool.write(body)
+        } catch {
+            throw JournalError(error)
+        }
+    }
+
+    /// Reads a pragma on the writer connection, where `synchronous` matters.
+    func writerPragma(_ name: String) throws(JournalError) -> String? {
+        do {
+            return try pool.writeWithoutTransaction { db in
+                try String.fetchOne(db, sql: "PRAGMA \(name)")
+            }
+        } catch {
+            throw JournalError(error)
+        }
+    }
+}

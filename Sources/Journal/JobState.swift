@@ -1,0 +1,30 @@
+/// Where a job stands in its life, as recorded in the journal.
+///
+/// The order of the happy path is `claimed` → `submitting` → `submitted` → `spooled` → `delivered` → `done`.
+/// `submitting` is written and synced *before* the paid POST leaves the machine, so a crash between the POST and its
+/// answer is visible on restart as a job whose outcome is unknown; it must never be submitted a second time.
+public enum JobState: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
+    /// The inputs were moved into the inbox's working folder; the job waits for its turn to be submitted.
+    case claimed
+    /// The intent to submit is on disk; the POST may be in flight.
+    case submitting
+    /// Segmind answered the POST with a request ID; the job is being polled.
+    case submitted
+    /// The generated outputs are saved in the state folder's spool, safe from Segmind's one-hour expiry.
+    case spooled
+    /// The result folder is in the outbox.
+    case delivered
+    /// Everything is finished, inputs archived.
+    case done
+    /// The job ended in `failed/`, with an error record.
+    case failed
+    /// A claimed job held back while the account has no credits; it is not failed and resumes by itself.
+    case waitingForCredits
+
+    /// `true` for the two states a job never leaves.
+    public var isTerminal: Bool {
+        self == .done || self == .failed
+    }
+
+    public var description: String { rawValue }
+}
