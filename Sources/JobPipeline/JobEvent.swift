@@ -1,3 +1,4 @@
+public import Outbox
 public import SegmindAPI
 
 /// What a running job reports, for a progress display or a log.
@@ -26,8 +27,3 @@ public struct JobReport: Sendable, Hashable {
     }
 }
 
-/// Whether a job succeeded.
-public enum JobOutcome: String, Sendable, Hashable {
-    case done
-    case failed
-}

@@ -76,7 +76,7 @@ public struct JobRunner: Sendable {
         try AtomicFile.write(JSONValue.object(record).serialized(pretty: true) + [0x0A], to: "\(attempt.staging)/\(fileName)")
         let folder = try outbox.publish(
             staged: attempt.staging,
-            outcome: outcome == .done ? .done : .failed,
+            outcome: outcome,
             subpath: input.subpath,
             job: input.name
         )

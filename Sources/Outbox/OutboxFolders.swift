@@ -33,7 +33,7 @@ public struct OutboxFolders: Sendable {
 
     /// Moves a finished staging folder to `done/<subpath>/<job>` or `failed/<subpath>/<job>`, adding
     /// `_2`, `_3`, … when the name is taken. Returns the final path.
-    public func publish(staged: String, outcome: JobOutcomeKind, subpath: String, job: String) throws(OutboxError) -> String {
+    public func publish(staged: String, outcome: JobOutcome, subpath: String, job: String) throws(OutboxError) -> String {
         let parent = subpath.isEmpty ? "\(root)/\(outcome.rawValue)" : "\(root)/\(outcome.rawValue)/\(subpath)"
         try FileSystem.makeDirectories(parent)
         for attempt in 1...10_000 {
@@ -57,7 +57,7 @@ public struct OutboxFolders: Sendable {
 }
 
 /// Which side of the outbox a job lands on.
-public enum JobOutcomeKind: String, Sendable {
+public enum JobOutcome: String, Sendable, Hashable {
     case done
     case failed
 }
