@@ -16,6 +16,12 @@ public struct APIConfiguration: Sendable, Hashable {
     /// Time allowed to download one output image.
     public var downloadTimeout: Duration
 
+    /// How long one job may wait on Segmind after its submit before it fails as `timeout`.
+    public var jobDeadline: Duration
+    /// Multiplies the catalog's expected run times when planning the first poll. 1 for Segmind; below 1 only
+    /// against an emulator whose model time runs faster (`[emulator] time_scale` sets it for the built-in one).
+    public var runTimeScale: Double
+
     public init(
         baseURL: APIEndpoint = .segmind,
         keyFile: String? = nil,
@@ -23,8 +29,12 @@ public struct APIConfiguration: Sendable, Hashable {
         maxInFlight: Int = 4,
         connectTimeout: Duration = .seconds(10),
         requestTimeout: Duration = .seconds(30),
-        downloadTimeout: Duration = .seconds(300)
+        downloadTimeout: Duration = .seconds(300),
+        jobDeadline: Duration = .seconds(900),
+        runTimeScale: Double = 1
     ) {
+        self.jobDeadline = jobDeadline
+        self.runTimeScale = runTimeScale
         self.baseURL = baseURL
         self.keyFile = keyFile
         self.requestsPerMinute = requestsPerMinute

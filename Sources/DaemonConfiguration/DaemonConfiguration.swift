@@ -16,6 +16,8 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public var credits: CreditsConfiguration
     /// The `[state]` table.
     public var state: StateConfiguration
+    /// The `[emulator]` table, used when `base_url = "emulator"`.
+    public var emulator: EmulatorSettings
     /// The `[[inbox]]` tables, in the file's order.
     public var inboxes: [InboxConfiguration]
     /// Things worth a look that do not stop the daemon, e.g. an inbox default the catalog does not
@@ -26,12 +28,14 @@ public struct DaemonConfiguration: Sendable, Hashable {
         api: APIConfiguration = APIConfiguration(),
         credits: CreditsConfiguration = CreditsConfiguration(),
         state: StateConfiguration = StateConfiguration(),
+        emulator: EmulatorSettings = EmulatorSettings(),
         inboxes: [InboxConfiguration] = [],
         warnings: [String] = []
     ) {
         self.api = api
         self.credits = credits
         self.state = state
+        self.emulator = emulator
         self.inboxes = inboxes
         self.warnings = warnings
     }

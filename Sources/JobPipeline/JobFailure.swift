@@ -1,26 +1,46 @@
-import SegmindAPI
-import SegmindCatalog
+public import SegmindAPI
+public import SegmindCatalog
 
 /// Why a job failed, with the stage it failed in: the content of its `error.json`.
-struct JobFailure: Error, Sendable {
-    enum Stage: String, Sendable {
+public struct JobFailure: Error, Sendable {
+    public enum Stage: String, Sendable {
         case validate, submit, poll, download, write
     }
 
-    var stage: Stage
-    var code: String
-    var message: String
-    var hint: String
-    var httpStatus: Int?
-    var segmindMessage: String?
-    var requestID: String?
-    var problems: [JSONValue] = []
+    public var stage: Stage
+    public var code: String
+    public var message: String
+    public var hint: String
+    public var httpStatus: Int?
+    public var segmindMessage: String?
+    public var requestID: String?
+    public var problems: [JSONValue] = []
 
-    static func invalidInput(_ message: String, hint: String) -> JobFailure {
+    public init(
+        stage: Stage,
+        code: String,
+        message: String,
+        hint: String,
+        httpStatus: Int? = nil,
+        segmindMessage: String? = nil,
+        requestID: String? = nil,
+        problems: [JSONValue] = []
+    ) {
+        self.stage = stage
+        self.code = code
+        self.message = message
+        self.hint = hint
+        self.httpStatus = httpStatus
+        self.segmindMessage = segmindMessage
+        self.requestID = requestID
+        self.problems = problems
+    }
+
+    public static func invalidInput(_ message: String, hint: String) -> JobFailure {
         JobFailure(stage: .validate, code: "invalid_input", message: message, hint: hint)
     }
 
-    static func invalidSidecar(_ rejection: SidecarRejection) -> JobFailure {
+    public static func invalidSidecar(_ rejection: SidecarRejection) -> JobFailure {
         var failure = JobFailure(
             stage: .validate,
             code: "invalid_sidecar",
@@ -31,7 +51,7 @@ struct JobFailure: Error, Sendable {
         return failure
     }
 
-    static func segmind(_ error: SegmindError, stage: Stage, requestID: String?) -> JobFailure {
+    public static func segmind(_ error: SegmindError, stage: Stage, requestID: String?) -> JobFailure {
         JobFailure(
             stage: stage,
             code: error.code,

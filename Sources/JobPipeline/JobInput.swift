@@ -16,6 +16,11 @@ public struct JobInput: Sendable {
     public var posePath: String?
     public var droppedAt: Date
     public var readyAt: Date
+    /// Where the face was dropped, for records; the files read may have been moved since (claimed).
+    public var sourcePath: String
+    /// Identifies one claim of one job across restarts, so a job delivered just before a crash is
+    /// recognised in the outbox instead of being delivered twice.
+    public var claimID: String?
 
     public init(
         name: String,
@@ -25,8 +30,12 @@ public struct JobInput: Sendable {
         sidecarPath: String?,
         posePath: String? = nil,
         droppedAt: Date = Date(),
-        readyAt: Date = Date()
+        readyAt: Date = Date(),
+        sourcePath: String? = nil,
+        claimID: String? = nil
     ) {
+        self.sourcePath = sourcePath ?? facePath
+        self.claimID = claimID
         self.name = name
         self.inbox = inbox
         self.subpath = subpath

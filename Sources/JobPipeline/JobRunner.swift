@@ -63,32 +63,8 @@ public struct JobRunner: Sendable {
 
     /// Writes the record (result.json last, or error.json) and moves the folder into place.
     private func finish(_ attempt: Attempt, outcome: JobOutcome, failure: JobFailure?) throws -> JobReport {
-        let input = attempt.input
-        let record: [String: JSONValue]
-        let fileName: String
-        if let failure {
-            record = attempt.errorRecord(failure)
-            fileName = "error.json"
-        } else {
-            record = attempt.resultRecord()
-            fileName = "result.json"
-        }
-        try AtomicFile.write(JSONValue.object(record).serialized(pretty: true) + [0x0A], to: "\(attempt.staging)/\(fileName)")
-        let folder = try outbox.publish(
-            staged: attempt.staging,
-            outcome: outcome,
-            subpath: input.subpath,
-            job: input.name
-        )
-        var event: [String: JSONValue] = [
-            "event": .string(outcome == .done ? "job_done" : "job_failed"),
-            "job": .string(input.name),
-            "inbox": .string(input.inbox),
-            "folder": .string(folder),
-        ]
-        if let id = attempt.requestID { event["request_id"] = .string(id) }
-        if let failure { event["code"] = .string(failure.code) }
-        try? outbox.log(event)
+        let record: [String: JSONValue] = failure.map { attempt.errorRecord($0) } ?? attempt.resultRecord()
+        let folder = try JobDelivery(outbox: outbox).publish(attempt, record: .object(record), outcome: outcome)
         return JobReport(outcome: outcome, folder: folder, requestID: attempt.requestID, errorCode: failure?.code)
     }
 }

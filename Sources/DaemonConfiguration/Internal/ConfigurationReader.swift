@@ -15,15 +15,17 @@ struct ConfigurationReader {
 
     mutating func read(_ document: [String: TOMLNode]) -> DaemonConfiguration {
         problems += SecretKeys.locations(in: document).map(SecretKeys.problem(at:))
-        let root = TableReader(label: "the file:", table: document, knownKeys: ["api", "credits", "state", "inbox"])
+        let root = TableReader(label: "the file:", table: document, knownKeys: ["api", "credits", "state", "emulator", "inbox"])
         root.reportUnknownKeys(into: &problems)
 
         let api = readAPI(root.table("api", into: &problems) ?? [:])
         let credits = readCredits(root.table("credits", into: &problems) ?? [:])
         let state = readState(root.table("state", into: &problems) ?? [:])
+        let emulator = readEmulator(root.table("emulator", into: &problems) ?? [:])
         let inboxes = readInboxes(document["inbox"])
         checkFolders(inboxes, state: state)
-        return DaemonConfiguration(api: api, credits: credits, state: state, inboxes: inboxes, warnings: warnings)
+        return DaemonConfiguration(
+            api: api, credits: credits, state: state, emulator: emulator, inboxes: inboxes, warnings: warnings)
     }
 
     // MARK: Tables
@@ -31,7 +33,7 @@ struct ConfigurationReader {
     private mutating func readAPI(_ table: [String: TOMLNode]) -> APIConfiguration {
         let reader = TableReader(label: "[api]", table: table, knownKeys: [
             "base_url", "key_file", "requests_per_minute", "max_in_flight",
-            "connect_timeout", "request_timeout", "download_timeout",
+            "connect_timeout", "request_timeout", "download_timeout", "job_deadline", "run_time_scale",
         ])
         reader.reportUnknownKeys(into: &problems)
         var api = APIConfiguration()
@@ -50,6 +52,14 @@ struct ConfigurationReader {
         api.connectTimeout = reader.duration("connect_timeout", into: &problems) ?? api.connectTimeout
         api.requestTimeout = reader.duration("request_timeout", into: &problems) ?? api.requestTimeout
         api.downloadTimeout = reader.duration("download_timeout", into: &problems) ?? api.downloadTimeout
+        api.jobDeadline = reader.duration("job_deadline", atLeast: 1, into: &problems) ?? api.jobDeadline
+        if let scale = reader.number("run_time_scale", atLeast: 0.001, into: &problems) {
+            if scale > 1 {
+                reader.problem("run_time_scale", "must be at most 1, got \(scale)", into: &problems)
+            } else {
+                api.runTimeScale = scale
+            }
+        }
         return api
     }
 
@@ -65,6 +75,16 @@ struct ConfigurationReader {
         var url = text
         while url.hasSuffix("/") { url.removeLast() }
         return .url(url)
+    }
+
+    private mutating func readEmulator(_ table: [String: TOMLNode]) -> EmulatorSettings {
+        let reader = TableReader(label: "[emulator]", table: table, knownKeys: ["time_scale", "credits", "queue_seconds"])
+        reader.reportUnknownKeys(into: &problems)
+        var emulator = EmulatorSettings()
+        emulator.timeScale = reader.number("time_scale", atLeast: 0.001, into: &problems) ?? emulator.timeScale
+        emulator.credits = reader.number("credits", atLeast: 0, into: &problems) ?? emulator.credits
+        emulator.queueSeconds = reader.number("queue_seconds", atLeast: 0, into: &problems) ?? emulator.queueSeconds
+        return emulator
     }
 
     private mutating func readCredits(_ table: [String: TOMLNode]) -> CreditsConfiguration {

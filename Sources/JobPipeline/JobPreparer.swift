@@ -1,0 +1,110 @@
+import Foundation
+import Hashing
+import ImageFormats
+import Outbox
+public import SegmindCatalog
+
+/// Reads a job's files once, with size caps, checks them, and builds the request to send.
+///
+/// The bytes read here are the ones validated and sent: a file changed afterwards cannot slip through
+/// unchecked. Every input read is handed to `keep` first, so a failed job still lands with its inputs.
+public struct JobPreparer: Sendable {
+    public let catalog: ModelCatalog
+
+    public init(catalog: ModelCatalog) {
+        self.catalog = catalog
+    }
+
+    /// Builds the request of `input`, or fails with the `error.json` content (stage `validate`).
+    public func prepare(
+        _ input: JobInput,
+        settings: JobSettings,
+        keep: (_ bytes: [UInt8], _ name: String) throws(JobFailure) -> Void = { _, _ throws(JobFailure) in }
+    ) throws(JobFailure) -> PreparedRequest {
+        let face = try takeImage(input.facePath, role: "face", settings: settings, keep: keep)
+        var sidecar: [String: JSONValue] = [:]
+        if let sidecarPath = input.sidecarPath {
+            let bytes: [UInt8]
+            do {
+                bytes = try InputFile.read(sidecarPath, maxBytes: settings.maxSidecarBytes)
+            } catch {
+                throw .invalidInput("the sidecar cannot be taken: \(error)", hint: "Drop a regular JSON file next to the image.")
+            }
+            try keep(bytes, (sidecarPath as NSString).lastPathComponent)
+            sidecar = try Self.parseSidecar(bytes)
+        }
+        let validated: ValidatedSidecar
+        switch SidecarValidator(catalog: catalog).validateSidecar(
+            sidecar,
+            inboxDefaults: settings.defaults,
+            defaultModel: settings.defaultModel,
+            hasPoseImage: input.posePath != nil
+        ) {
+        case .success(let value): validated = value
+        case .failure(let rejection): throw .invalidSidecar(rejection)
+        }
+        var pose: (bytes: [UInt8], format: ImageFormat)?
+        if let posePath = input.posePath ?? validated.poseImageName.map({ "\((input.facePath as NSString).deletingLastPathComponent)/\($0)" }) {
+            pose = try takeImage(posePath, role: "pose", settings: settings, keep: keep)
+        }
+        let body = validated.requestBody(
+            faceImage: Data(face.bytes).base64EncodedString(),
+            poseImage: pose.map { Data($0.bytes).base64EncodedString() }
+        )
+        var parameters = body
+        parameters[validated.model.faceField] = Self.describe(face.bytes, face.format)
+        if let pose, let poseField = validated.model.poseField {
+            parameters[poseField] = Self.describe(pose.bytes, pose.format)
+        }
+        return PreparedRequest(
+            model: validated.model.slug,
+            body: body,
+            parameters: parameters,
+            warnings: validated.warnings.map(\.description),
+            expectedRunSeconds: validated.model.expectedRunSeconds
+        )
+    }
+
+    static func parseSidecar(_ bytes: [UInt8]) throws(JobFailure) -> [String: JSONValue] {
+        let parsed: JSONValue
+        do {
+            parsed = try JSONParser().parse(bytes)
+        } catch {
+            throw JobFailure(stage: .validate, code: "invalid_sidecar", message: "the sidecar is not valid JSON: \(error)", hint: "Fix the JSON syntax and drop the job again.")
+        }
+        guard let object = parsed.objectValue else {
+            throw JobFailure(stage: .validate, code: "invalid_sidecar", message: "the sidecar is not a JSON object", hint: "Write the sidecar as one JSON object, e.g. {\"model\": \"flux-pulid\", \"prompt\": \"…\"}.")
+        }
+        return object
+    }
+
+    /// A dropped image: its bytes, checked to be a whole JPEG, PNG or WebP.
+    private func takeImage(
+        _ path: String,
+        role: String,
+        settings: JobSettings,
+        keep: (_ bytes: [UInt8], _ name: String) throws(JobFailure) -> Void
+    ) throws(JobFailure) -> (bytes: [UInt8], format: ImageFormat) {
+        let bytes: [UInt8]
+        do {
+            bytes = try InputFile.read(path, maxBytes: settings.maxImageBytes)
+        } catch {
+            throw .invalidInput("the \(role) image cannot be taken: \(error)", hint: "Drop a regular JPEG, PNG or WebP file.")
+        }
+        try keep(bytes, (path as NSString).lastPathComponent)
+        guard let format = ImageFormat.sniff(bytes.prefix(16)) else {
+            throw .invalidInput("the \(role) image is not JPEG, PNG or WebP", hint: "Drop a JPEG, PNG or WebP image; the name's extension is not enough.")
+        }
+        do {
+            _ = try ImageInfo.inspect(bytes)
+        } catch {
+            throw .invalidInput("the \(role) image is damaged: \(error)", hint: "Export the image again and drop it anew.")
+        }
+        return (bytes, format)
+    }
+
+    /// An image as it appears in a record: never the bytes, only what identifies them.
+    static func describe(_ bytes: [UInt8], _ format: ImageFormat) -> JSONValue {
+        ["sha256": .string(SHA256.hash(bytes).hex), "bytes": .integer(Int64(bytes.count)), "content_type": .string(format.contentType)]
+    }
+}

@@ -1,0 +1,67 @@
+import CurlHTTP
+import Foundation
+import Hashing
+import ImageFormats
+import Outbox
+public import SegmindAPI
+public import SegmindCatalog
+
+/// Fetches a finished generation's images into a folder, checking that each one is a whole image.
+///
+/// Used for the outbox staging folder of `facedrop generate` and for the daemon's spool, where outputs wait
+/// safe from Segmind's one-hour expiry until the outbox can take them.
+public struct OutputDownloader: Sendable {
+    public let client: SegmindClient
+
+    public init(client: SegmindClient) {
+        self.client = client
+    }
+
+    /// Downloads every output into `folder` as `<job>-<n>.<ext>` and returns their descriptions for
+    /// `result.json` (`file`, `url`, `sha256`, `bytes`, `content_type`, `width`, `height`).
+    public func download(
+        _ result: GenerationResult,
+        into folder: String,
+        job: String,
+        progress: (_ index: Int, _ total: Int, _ bytes: Int) -> Void = { _, _, _ in }
+    ) async throws(JobFailure) -> [JSONValue] {
+        var outputs: [JSONValue] = []
+        for (offset, output) in result.outputs.enumerated() {
+            let index = offset + 1
+            let temporary = "\(folder)/.download-\(index)"
+            let download: Int
+            do {
+                download = try await client.download(output, to: temporary).byteCount
+            } catch {
+                throw .segmind(error, stage: .download, requestID: result.requestID)
+            }
+            let bytes: [UInt8]
+            let info: ImageInfo
+            do {
+                bytes = try InputFile.read(temporary, maxBytes: client.configuration.maxOutputBytes)
+                info = try ImageVerifier.verify(bytes)
+            } catch {
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw JobFailure(stage: .download, code: "invalid_output", message: "output \(index) is not a valid image: \(error)", hint: "Segmind returned something that is not an image; check the request in Segmind's history.", requestID: result.requestID)
+            }
+            let file = "\(job)-\(index).\(info.format.fileExtension)"
+            do {
+                try? FileManager.default.removeItem(atPath: "\(folder)/\(file)")
+                try FileManager.default.moveItem(atPath: temporary, toPath: "\(folder)/\(file)")
+            } catch {
+                throw JobFailure(stage: .write, code: "outbox_unwritable", message: "\(error)", hint: "Check the permissions and free space of \(folder).", requestID: result.requestID)
+            }
+            outputs.append([
+                "file": .string(file),
+                "url": .string(output.url),
+                "sha256": .string(SHA256.hash(bytes).hex),
+                "bytes": .integer(Int64(download)),
+                "content_type": .string(info.format.contentType),
+                "width": .integer(Int64(info.width)),
+                "height": .integer(Int64(info.height)),
+            ])
+            progress(index, result.outputs.count, download)
+        }
+        return outputs
+    }
+}
