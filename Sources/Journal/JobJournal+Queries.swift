@@ -67,4 +67,27 @@ extension JobJournal {
             try Bool.fetchOne(db, sql: "SELECT 1 FROM job WHERE claimed_path = ?", arguments: [claimedPath]) ?? false
         }
     }
+
+    /// Failed jobs whose `failed/` folder is not known to be written yet.
+    public func undeliveredFailures() throws(JournalError) -> [JobRecord] {
+        try read { db in
+            try JobRecord.fetchAll(
+                db, sql: "SELECT * FROM job WHERE state = ? AND result_folder IS NULL ORDER BY id",
+                arguments: [JobState.failed.rawValue])
+        }
+    }
+
+    /// Every job in `state`, oldest first.
+    public func jobs(in state: JobState) throws(JournalError) -> [JobRecord] {
+        try read { db in
+            try JobRecord.fetchAll(db, sql: "SELECT * FROM job WHERE state = ? ORDER BY id", arguments: [state.rawValue])
+        }
+    }
+
+    /// The job that claimed `claimedPath`, finished or not; for the start-up sweep of claim folders.
+    public func job(claimedPath: String) throws(JournalError) -> JobRecord? {
+        try read { db in
+            try JobRecord.fetchAll(db, sql: "SELECT * FROM job WHERE claimed_path = ?", arguments: [claimedPath]).first
+        }
+    }
 }

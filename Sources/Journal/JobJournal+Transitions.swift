@@ -110,6 +110,12 @@ extension JobJournal {
         )
     }
 
+    /// Records where a failed job's folder landed in `failed/`; until then start-up delivers it again.
+    @discardableResult
+    public func recordFailureDelivered(_ id: Int64, resultFolder: String) throws(JournalError) -> JobRecord {
+        try move(id, to: .failed, from: [.failed], set: "result_folder = ?", arguments: [resultFolder])
+    }
+
     /// Holds a job back while credits are exhausted. Allowed from ``JobState/submitting`` too, because a 406
     /// "not enough credits" answer proves the POST was refused and nothing was charged.
     @discardableResult
