@@ -31,6 +31,25 @@ public struct OutboxFolders: Sendable {
         return path
     }
 
+    /// Removes what a crash can leave behind: half-assembled job folders under the staging folder and the
+    /// temporary files of interrupted atomic writes (`.<name>.<uuid>.tmp`) at the top and in `warnings/`.
+    /// Returns the paths removed. Run at start, before any job is delivered.
+    @discardableResult
+    public func sweepLeftovers() -> [String] {
+        let files = FileManager.default
+        var removed: [String] = []
+        for entry in (try? files.contentsOfDirectory(atPath: staging)) ?? [] {
+            if (try? files.removeItem(atPath: "\(staging)/\(entry)")) != nil { removed.append("\(staging)/\(entry)") }
+        }
+        for folder in [root, warnings] {
+            for entry in (try? files.contentsOfDirectory(atPath: folder)) ?? []
+            where entry.hasPrefix(".") && entry.hasSuffix(".tmp") {
+                if (try? files.removeItem(atPath: "\(folder)/\(entry)")) != nil { removed.append("\(folder)/\(entry)") }
+            }
+        }
+        return removed
+    }
+
     /// Moves a finished staging folder to `done/<subpath>/<job>` or `failed/<subpath>/<job>`, adding
     /// `_2`, `_3`, … when the name is taken. Returns the final path.
     public func publish(staged: String, outcome: JobOutcome, subpath: String, job: String) throws(OutboxError) -> String {

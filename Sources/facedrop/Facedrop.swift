@@ -6,7 +6,7 @@ struct Facedrop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facedrop",
         abstract: "Turn dropped face photos and JSON sidecars into Segmind face-ID generations.",
-        subcommands: [CheckCommand.self, GenerateCommand.self, ModelsCommand.self]
+        subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, ModelsCommand.self, GenerateCommand.self]
     )
 }
 

@@ -88,10 +88,11 @@ struct ConfigurationReader {
     }
 
     private mutating func readCredits(_ table: [String: TOMLNode]) -> CreditsConfiguration {
-        let reader = TableReader(label: "[credits]", table: table, knownKeys: ["warn_below"])
+        let reader = TableReader(label: "[credits]", table: table, knownKeys: ["warn_below", "recheck_interval"])
         reader.reportUnknownKeys(into: &problems)
         var credits = CreditsConfiguration()
         credits.warnBelow = reader.number("warn_below", atLeast: 0, into: &problems) ?? credits.warnBelow
+        credits.recheckInterval = reader.duration("recheck_interval", atLeast: 0.1, into: &problems) ?? credits.recheckInterval
         return credits
     }
 

@@ -1,0 +1,175 @@
+public import DaemonConfiguration
+import Foundation
+import InboxWatcher
+import Journal
+public import Logging
+import Outbox
+import Scheduling
+public import CurlHTTP
+public import SegmindAPI
+public import SegmindCatalog
+import Synchronization
+
+/// `facedrop run`: watches the configured inboxes and turns every dropped job into a finished folder in its
+/// outbox, on a crash-safe journal.
+///
+/// Start-up order matters: the inotify watcher is set up first (libinotifytools puts its descriptor in an
+/// `fd_set`, so it must stay below 1024), then the instance lock and the journal; the journal is recovered
+/// before any new job is taken, and every inbox is scanned once its watches are in place.
+///
+/// ```swift
+/// let daemon = try Daemon(configuration: configuration, client: client, catalog: catalog)
+/// try await daemon.run()   // until the task is cancelled (SIGTERM)
+/// ```
+public final class Daemon: Sendable {
+    public let state: StateFolders
+    private let watcher: InotifyWatcher
+    private let lock: InstanceLock
+    private let journal: JobJournal
+    private let inboxes: InboxDirectory
+    private let intake: DropIntake
+    private let scheduler: JobScheduler
+    private let credits: CreditsMonitor
+    private let budget: RequestBudget
+    private let client: SegmindClient
+    private let configuration: Mutex<DaemonConfiguration>
+    private let logger: Logger
+
+    /// Sets everything up without taking a job yet.
+    ///
+    /// - Parameters:
+    ///   - segmind: Where and how to reach Segmind; its `gate` is replaced by the daemon's request budget.
+    public init(
+        configuration: DaemonConfiguration,
+        segmind: SegmindConfiguration,
+        http: HTTPClient,
+        catalog: ModelCatalog,
+        logger: Logger = Logger(label: "facedrop")
+    ) throws(DaemonError) {
+        let state = StateFolders(root: configuration.state.directory)
+        do {
+            try FileManager.default.createDirectory(atPath: state.wake, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: state.spool, withIntermediateDirectories: true)
+        } catch {
+            throw .stateUnusable(path: state.root, reason: "\(error)")
+        }
+        do {
+            watcher = try InotifyWatcher(wakeFolder: state.wake, logger: logger)
+        } catch {
+            throw .watcher("\(error)")
+        }
+        lock = try InstanceLock(path: state.lock)
+        do {
+            journal = try JobJournal(stateDirectory: state.root)
+        } catch {
+            throw .journal("\(error)")
+        }
+        self.state = state
+        self.logger = logger
+        self.configuration = Mutex(configuration)
+
+        let budget = RequestBudget(requestsPerMinute: configuration.api.requestsPerMinute)
+        var segmind = segmind
+        segmind.gate = budget
+        let client = SegmindClient(configuration: segmind, http: http, logger: logger)
+        self.budget = budget
+        self.client = client
+
+        let outboxes = Array(Set(configuration.inboxes.map(\.outbox))).sorted().map { OutboxFolders(root: $0) }
+        credits = CreditsMonitor(outboxes: outboxes, warnBelow: configuration.credits.warnBelow, logger: logger)
+        inboxes = InboxDirectory(configuration)
+        let learned = ((try? journal.averageRunTimes()) ?? [:]).mapValues { Duration.milliseconds(Int($0 * 1000)) }
+        let expected = Dictionary(uniqueKeysWithValues: catalog.models.map { ($0.slug, Duration.milliseconds(Int($0.expectedRunSeconds * 1000))) })
+        let planner = PollPlanner(expected: expected, learned: learned, runTimeScale: configuration.api.runTimeScale)
+        let executor = JobExecutor(
+            journal: journal, client: client, catalog: catalog, inboxes: inboxes, state: state,
+            planner: Mutex(planner), credits: credits, logger: logger
+        )
+        scheduler = JobScheduler(
+            executor: executor, journal: journal, credits: credits, client: client,
+            maxInFlight: configuration.api.maxInFlight, creditRecheck: configuration.credits.recheckInterval, logger: logger
+        )
+        intake = DropIntake(journal: journal, executor: executor, scheduler: scheduler, logger: logger)
+    }
+
+    /// Runs until the calling task is cancelled; then stops taking jobs, lets in-flight ones save their state
+    /// (each resumes at the next start), and returns.
+    public func run() async {
+        let configuration = self.configuration.withLock { $0 }
+        for outbox in Set(configuration.inboxes.map(\.outbox)) {
+            let removed = OutboxFolders(root: outbox).sweepLeftovers()
+            if !removed.isEmpty { logger.notice("removed crash leftovers", metadata: ["outbox": "\(outbox)", "count": "\(removed.count)"]) }
+        }
+        sweepSpool()
+        let (added, _) = await intake.configure(configuration.inboxes)
+        await intake.sweepClaims()
+        for root in added { watcher.watch(tree: root) }
+        logger.notice("facedrop is running", metadata: [
+            "inboxes": "\(configuration.inboxes.count)", "state": "\(state.root)", "watches": "\(watcher.watchCount)",
+        ])
+        let client = self.client
+        let credits = self.credits
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.scheduler.run() }
+            group.addTask { await self.intake.run() }
+            group.addTask {
+                for await event in self.watcher.events {
+                    await self.intake.handle(event)
+                }
+            }
+            group.addTask {
+                // The balance at start, from the free endpoint, so credits.json is right before the first job.
+                if let balance = try? await client.credits() { await credits.record(remaining: balance.total) }
+            }
+            await withTaskCancellationHandler {
+                await self.waitForCancellation()
+            } onCancel: {
+                self.watcher.stop()
+            }
+            group.cancelAll()
+        }
+        logger.notice("facedrop stopped; unfinished jobs resume at the next start")
+    }
+
+    /// Applies a new configuration: inbox settings, new and removed inboxes, `max_in_flight`.
+    /// The state folder and `requests_per_minute` need a restart.
+    public func reload(_ new: DaemonConfiguration) async {
+        let old = configuration.withLock { configuration in
+            let old = configuration
+            configuration = new
+            return old
+        }
+        inboxes.update(new)
+        let (added, removed) = await intake.configure(new.inboxes)
+        for root in removed { watcher.unwatch(tree: root) }
+        for root in added { watcher.watch(tree: root) }
+        await scheduler.update(maxInFlight: new.api.maxInFlight, creditRecheck: new.credits.recheckInterval)
+        if old.state != new.state || old.api.requestsPerMinute != new.api.requestsPerMinute || old.api.baseURL != new.api.baseURL {
+            logger.warning("[state], base_url and requests_per_minute changes take effect at the next restart")
+        }
+        logger.notice("configuration reloaded", metadata: ["inboxes": "\(new.inboxes.count)"])
+    }
+
+    // MARK: Implementation
+
+    private func waitForCancellation() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(3600))
+        }
+    }
+
+    /// Removes partial downloads a crash left in the spool; spooled outputs of unfinished jobs stay.
+    private func sweepSpool() {
+        let files = FileManager.default
+        for job in (try? files.contentsOfDirectory(atPath: state.spool)) ?? [] {
+            let folder = "\(state.spool)/\(job)"
+            guard let id = Int64(job), let record = try? journal.job(id), !record.state.isTerminal else {
+                try? files.removeItem(atPath: folder)
+                continue
+            }
+            for entry in (try? files.contentsOfDirectory(atPath: folder)) ?? [] where entry.hasPrefix(".") {
+                try? files.removeItem(atPath: "\(folder)/\(entry)")
+            }
+        }
+    }
+}

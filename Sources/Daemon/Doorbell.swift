@@ -1,0 +1,53 @@
+import Synchronization
+
+/// Wakes one waiting loop early: a ring before the wait is remembered, a wait ends at its deadline anyway.
+///
+/// The daemon's loops sleep until their next deadline (a file settling, a poll falling due) and are rung
+/// when new work arrives sooner, so nothing polls on a short timer and an idle daemon stays asleep.
+final class Doorbell: Sendable {
+    private struct State {
+        var rung = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    func ring() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            state.rung = true
+            return nil
+        }
+        waiter?.resume()
+    }
+
+    /// Returns when rung, at `deadline` (nil: no deadline), or when the task is cancelled.
+    func wait(until deadline: ContinuousClock.Instant?) async {
+        let timer = deadline.map { deadline in
+            Task { [weak self] in
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                self?.ring()
+            }
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.rung || Task.isCancelled {
+                        state.rung = false
+                        return true
+                    }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            ring()
+        }
+        // A timer that fired as a ring arrived leaves `rung` set: the next wait returns at once, which is harmless.
+        timer?.cancel()
+    }
+}

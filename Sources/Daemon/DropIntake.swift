@@ -1,0 +1,298 @@
+import DaemonConfiguration
+import Foundation
+import HotFolder
+import InboxWatcher
+import JobPipeline
+import Journal
+import Logging
+import Outbox
+import SegmindCatalog
+
+/// Turns what the watcher and the scans see into claimed jobs in the journal.
+///
+/// inotify events are only hints to look again: every decision is made on a fresh `lstat`, a file counts as
+/// written once its size and mtime have held still for the inbox's `settle` time, and the startup scan, a
+/// rescan after a queue overflow and a slow periodic reconciliation find whatever events missed.
+actor DropIntake {
+    /// One watched inbox and what is known of it.
+    private struct Inbox {
+        var configuration: InboxConfiguration
+        var tracker: InboxTracker
+        var claimer: JobClaimer
+        var nextScan: ContinuousClock.Instant
+        /// No inotify watch could be placed for some folder: the inbox is rescanned often instead.
+        var degraded = false
+        var rescanInterval: Duration {
+            degraded ? min(configuration.rescanInterval, .seconds(10)) : configuration.rescanInterval
+        }
+    }
+
+    private var inboxes: [String: Inbox] = [:]
+    private let journal: JobJournal
+    private let executor: JobExecutor
+    private let scheduler: JobScheduler
+    private let logger: Logger
+    private let doorbell = Doorbell()
+    private var warnedFolders: Set<String> = []
+
+    init(journal: JobJournal, executor: JobExecutor, scheduler: JobScheduler, logger: Logger) {
+        self.journal = journal
+        self.executor = executor
+        self.scheduler = scheduler
+        self.logger = logger
+    }
+
+    /// Starts or stops looking after inboxes to match a (re)loaded configuration; returns the roots added and removed.
+    func configure(_ configurations: [InboxConfiguration]) -> (added: [String], removed: [String]) {
+        var added: [String] = []
+        var removed: [String] = []
+        let names = Set(configurations.map(\.name))
+        for (name, inbox) in inboxes where !names.contains(name) {
+            inboxes[name] = nil
+            removed.append(inbox.configuration.path)
+        }
+        for configuration in configurations {
+            let rules = Self.rules(configuration)
+            if var inbox = inboxes[configuration.name], inbox.configuration.path == configuration.path {
+                inbox.configuration = configuration
+                inbox.tracker.update(rules: rules)
+                inboxes[configuration.name] = inbox
+            } else {
+                if let old = inboxes[configuration.name] { removed.append(old.configuration.path) }
+                try? FileManager.default.createDirectory(atPath: configuration.path, withIntermediateDirectories: true)
+                let claimer = JobClaimer(inboxRoot: configuration.path)
+                inboxes[configuration.name] = Inbox(
+                    configuration: configuration,
+                    tracker: InboxTracker(root: configuration.path, rules: rules),
+                    claimer: claimer,
+                    nextScan: .now
+                )
+                added.append(configuration.path)
+            }
+        }
+        doorbell.ring()
+        return (added, removed)
+    }
+
+    /// Puts back the files of claims the journal never heard of (a crash between the rename and the journal
+    /// write) and removes the claim folders of jobs that had finished.
+    func sweepClaims() {
+        for inbox in inboxes.values {
+            let work = inbox.claimer.workFolder
+            var known: Set<String> = []
+            for entry in (try? FileManager.default.contentsOfDirectory(atPath: work)) ?? [] {
+                let path = "\(work)/\(entry)"
+                guard let record = try? journal.job(claimedPath: path) else { continue }
+                if record.state.isTerminal && (record.state == .done || record.resultFolder != nil) {
+                    try? inbox.claimer.discard(claimFolder: path)
+                } else {
+                    known.insert(path)
+                }
+            }
+            let restored = inbox.claimer.sweep(known: known)
+            if !restored.isEmpty {
+                logger.notice("put back files of an unrecorded claim", metadata: ["inbox": "\(inbox.configuration.name)", "files": "\(restored.count)"])
+            }
+        }
+    }
+
+    // MARK: Events
+
+    func handle(_ event: WatchEvent) {
+        switch event {
+        case .changed(let path):
+            guard let name = inboxName(containing: path) else { return }
+            if let snapshot = FileSnapshot.lstat(path) {
+                inboxes[name]?.tracker.observe(snapshot, at: .now)
+            } else {
+                inboxes[name]?.tracker.forget(path: path)
+            }
+        case .removed(let path):
+            guard let name = inboxName(containing: path) else { return }
+            inboxes[name]?.tracker.forget(path: path)
+        case .folderAdded(let path):
+            scan(folder: path)
+        case .folderRemoved(let path):
+            guard let name = inboxName(containing: path) else { return }
+            inboxes[name]?.tracker.reconcile([], under: path, at: .now)
+        case .overflow:
+            logger.warning("the inotify queue overflowed; rescanning every inbox")
+            for name in inboxes.keys { inboxes[name]?.nextScan = .now }
+        case .watchLimitReached(let folder):
+            degrade(folder: folder, kind: "watch-limit", message: "inotify watches ran out (ENOSPC) at \(folder): raise /proc/sys/fs/inotify/max_user_watches; until then this inbox is rescanned every 10 seconds")
+        case .watchFailed(let folder, let reason):
+            degrade(folder: folder, kind: "watch-failed", message: "\(folder) cannot be watched (\(reason)); it is rescanned every 10 seconds")
+        }
+        doorbell.ring()
+    }
+
+    /// The intake's own loop: wakes at the next settle, orphan or rescan deadline, or when an event arrives.
+    func run() async {
+        while !Task.isCancelled {
+            await processDue()
+            await doorbell.wait(until: nextWake())
+        }
+    }
+
+    // MARK: Implementation
+
+    private func nextWake() -> ContinuousClock.Instant? {
+        var earliest: ContinuousClock.Instant?
+        for inbox in inboxes.values {
+            for candidate in [inbox.tracker.nextDeadline(), inbox.nextScan].compactMap({ $0 }) {
+                earliest = min(earliest ?? candidate, candidate)
+            }
+        }
+        return earliest
+    }
+
+    private func processDue() async {
+        let now = ContinuousClock.now
+        for name in Array(inboxes.keys) {
+            guard var inbox = inboxes[name] else { continue }
+            if inbox.nextScan <= now {
+                let scan = FolderScanner.scan(inbox.configuration.path)
+                for problem in scan.problems { logger.warning("scan problem", metadata: ["inbox": "\(name)", "problem": "\(problem)"]) }
+                inbox.tracker.reconcile(scan.files.map(Self.snapshot), under: inbox.configuration.path, at: now)
+                inbox.nextScan = now + inbox.rescanInterval
+            }
+            let output = inbox.tracker.take(at: now, wallClock: Date())
+            inboxes[name] = inbox
+            var claimed = 0
+            for job in output.ready {
+                if await claim(job, inbox: inbox) { claimed += 1 }
+            }
+            for orphan in output.orphans {
+                await claimOrphan(orphan, inbox: inbox)
+            }
+            if claimed > 0 { scheduler.wake() }
+        }
+    }
+
+    private func claim(_ job: ReadyJob, inbox: Inbox) async -> Bool {
+        let result: ClaimResult
+        do {
+            result = try inbox.claimer.claim(job)
+        } catch {
+            logger.error("a ready job could not be claimed", metadata: ["inbox": "\(inbox.configuration.name)", "job": "\(job.stem)", "error": "\(error)"])
+            return false
+        }
+        switch result {
+        case .lost:
+            logger.info("another process took the job first", metadata: ["job": "\(job.stem)"])
+            return false
+        case .changed:
+            for file in [job.face, job.sidecar, job.pose].compactMap({ $0 }) {
+                if let snapshot = FileSnapshot.lstat(file.path) {
+                    inboxes[inbox.configuration.name]?.tracker.observe(snapshot, at: .now)
+                }
+            }
+            return false
+        case .claimed(let files):
+            let sidecar = files.sidecarPath.flatMap(Self.readSidecar)
+            let options = sidecar?["facedrop"]?.objectValue
+            let claim = JobClaim(
+                inbox: inbox.configuration.name,
+                subpath: job.subpath,
+                name: job.stem,
+                claimedPath: files.folder,
+                facePath: files.facePath ?? "\(files.folder)/\((job.face.path as NSString).lastPathComponent)",
+                sidecarPath: files.sidecarPath,
+                posePath: files.posePath,
+                model: sidecar?["model"]?.stringValue ?? inbox.configuration.model,
+                priority: options?["priority"]?.doubleValue.map { Int(max(-1_000_000, min(1_000_000, $0))) } ?? 0,
+                droppedAt: job.droppedAt,
+                readyAt: Date()
+            )
+            do {
+                try journal.recordClaim(claim)
+            } catch {
+                // The files stay in the claim folder; the start-up sweep puts them back.
+                logger.error("a claim could not be journaled", metadata: ["job": "\(job.stem)", "error": "\(error)"])
+                return false
+            }
+            logger.info("claimed", metadata: ["inbox": "\(inbox.configuration.name)", "job": "\(job.subpath.isEmpty ? job.stem : job.subpath + "/" + job.stem)"])
+            return true
+        }
+    }
+
+    private func claimOrphan(_ orphan: OrphanFiles, inbox: Inbox) async {
+        guard case .claimed(let files)? = try? inbox.claimer.claim(orphan) else { return }
+        let paths = [files.facePath, files.sidecarPath, files.posePath].compactMap { $0 } + files.otherPaths
+        guard let first = paths.first else { return }
+        let claim = JobClaim(
+            inbox: inbox.configuration.name,
+            subpath: orphan.subpath,
+            name: orphan.stem,
+            claimedPath: files.folder,
+            facePath: first,
+            sidecarPath: paths.count > 1 ? paths[1] : nil,
+            posePath: paths.count > 2 ? paths[2] : nil,
+            droppedAt: orphan.droppedAt,
+            readyAt: Date()
+        )
+        guard let record = try? journal.recordClaim(claim) else { return }
+        let failure = JobFailure(
+            stage: .validate,
+            code: "orphan",
+            message: orphan.reason,
+            hint: "Drop the face image and its <stem>.json sidecar together in the same folder, with the same stem."
+        )
+        if executor.fail(record, failure) == .deliveryPending {
+            await scheduler.deliveryPending(record.id)
+        }
+    }
+
+    private func scan(folder: String) {
+        guard let name = inboxName(containing: folder) ?? inboxes.first(where: { $0.value.configuration.path == folder })?.key else { return }
+        let scan = FolderScanner.scan(folder)
+        inboxes[name]?.tracker.reconcile(scan.files.map(Self.snapshot), under: folder, at: .now)
+    }
+
+    private func degrade(folder: String, kind: String, message: String) {
+        guard let name = inboxName(containing: folder) ?? inboxes.first(where: { $0.value.configuration.path == folder })?.key,
+            var inbox = inboxes[name]
+        else { return }
+        inbox.degraded = true
+        inbox.nextScan = min(inbox.nextScan, .now + inbox.rescanInterval)
+        inboxes[name] = inbox
+        logger.error("\(message)")
+        guard warnedFolders.insert(kind).inserted else { return }
+        let outbox = OutboxFolders(root: inbox.configuration.outbox)
+        let warning: JSONValue = [
+            "kind": .string(kind), "inbox": .string(name), "folder": .string(folder), "message": .string(message),
+            "time": .string(Date().formatted(.iso8601)),
+        ]
+        try? outbox.prepare()
+        try? AtomicFile.write(warning.serialized(pretty: true), to: "\(outbox.warnings)/\(Self.stamp())-\(kind).json")
+    }
+
+    private func inboxName(containing path: String) -> String? {
+        inboxes.first { path.hasPrefix($0.value.configuration.path + "/") }?.key
+    }
+
+    private static func rules(_ configuration: InboxConfiguration) -> InboxRules {
+        InboxRules(
+            settle: configuration.settle,
+            orphanAfter: configuration.orphanAfter,
+            sidecarRequired: configuration.sidecar == .required,
+            maxSidecarBytes: 256 << 10
+        )
+    }
+
+    private static func snapshot(_ file: ScannedFile) -> FileSnapshot {
+        FileSnapshot(path: file.path, size: file.size, modified: file.modified, changed: file.changed, inode: file.inode, isRegular: file.kind == .regular)
+    }
+
+    private static func readSidecar(_ path: String) -> [String: JSONValue]? {
+        guard let bytes = try? InputFile.read(path, maxBytes: 256 << 10) else { return nil }
+        return (try? JSONParser().parse(bytes))?.objectValue
+    }
+
+    static func stamp(_ date: Date = Date()) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(format: "%04d%02d%02dT%02d%02d%02dZ", parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!, parts.second!)
+    }
+}

@@ -1,0 +1,354 @@
+import Foundation
+import JobPipeline
+import Journal
+import Logging
+import Outbox
+import Scheduling
+import SegmindAPI
+import SegmindCatalog
+import Synchronization
+
+/// Carries one claimed job through its journaled steps: prepare → submitting → submitted → spooled →
+/// delivered → done, or failed.
+///
+/// Every step starts from the journal's record, so the same code resumes a job after a restart: a job in
+/// `submitted` is polled again with its stored request ID, one in `spooled` is delivered from the spool, and
+/// the paid POST happens only after `submitting` is on disk. Nothing here submits a job twice.
+struct JobExecutor: Sendable {
+    /// How a run of a job ended.
+    enum Ending: Sendable, Equatable {
+        /// In `done/` or `failed/`.
+        case finished
+        /// Segmind answered 406 "not enough credits": the job waits, unfailed, for credits.
+        case heldForCredits
+        /// The daemon is stopping; the job resumes from its journal state at the next start.
+        case interrupted
+        /// The outbox could not take the job; its outputs stay in the spool and delivery is retried.
+        case deliveryPending
+    }
+
+    let journal: JobJournal
+    let client: SegmindClient
+    let catalog: ModelCatalog
+    let inboxes: InboxDirectory
+    let state: StateFolders
+    let planner: Mutex<PollPlanner>
+    let credits: CreditsMonitor
+    let logger: Logger
+
+    // MARK: Entry points
+
+    /// Runs a claimed job from the start; the step a resumed job is at is taken from its record.
+    func run(_ record: JobRecord) async -> Ending {
+        switch record.state {
+        case .claimed: return await submit(record)
+        case .submitted: return await poll(record)
+        case .spooled: return deliver(record)
+        case .delivered: return finish(record)
+        case .submitting:
+            return fail(record, JobFailure(
+                stage: .submit,
+                code: "outcome_unknown",
+                message: "facedrop stopped while this job's submit was in flight; Segmind may have accepted (and billed) it",
+                hint: "Check Segmind's request history for this model around the submit time before dropping the job again; facedrop never submits twice on its own."
+            ))
+        case .waitingForCredits, .done, .failed:
+            return .finished
+        }
+    }
+
+    /// The delivery steps alone, for retrying a delivery the outbox refused.
+    func deliverOrFinish(_ record: JobRecord) -> Ending {
+        switch record.state {
+        case .spooled: deliver(record)
+        case .delivered: finish(record)
+        default: .finished
+        }
+    }
+
+    // MARK: Steps
+
+    private func submit(_ record: JobRecord) async -> Ending {
+        let input = jobInput(record)
+        let settings = inboxes.settings(for: record.inbox)
+        let prepared: PreparedRequest
+        do {
+            prepared = try JobPreparer(catalog: catalog).prepare(input, settings: settings)
+        } catch {
+            return fail(record, error)
+        }
+        if await credits.isExhausted {
+            return hold(record)
+        }
+        let spool = state.spoolFolder(job: record.id)
+        let summary = GenerationSummary(
+            model: prepared.model, requestID: "", parameters: prepared.parameters, warnings: prepared.warnings,
+            submittedAt: nil, completedAt: nil, polls: 0, inferenceTime: nil, cost: nil, remainingCredits: nil, outputs: []
+        )
+        do {
+            try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+            try AtomicFile.write(summary.json.serialized(), to: "\(spool)/request.json")
+            try journal.markSubmitting(record.id)
+        } catch {
+            logger.error("the state folder cannot be written; the job stays queued", metadata: ["job": "\(record.id)", "error": "\(error)"])
+            return .interrupted
+        }
+        // The POST is shielded from the daemon's shutdown: cancelling it mid-flight would turn a job that
+        // is about to get its request ID into one whose outcome is unknown.
+        let model = prepared.model
+        let body = prepared.body
+        let client = self.client
+        let answer = await Task { () async -> Result<SubmittedRequest, SegmindError> in
+            do {
+                return .success(try await client.submit(model: model, body: body))
+            } catch {
+                return .failure(error)
+            }
+        }.value
+        let submitted: SubmittedRequest
+        switch answer {
+        case .success(let value):
+            submitted = value
+        case .failure(.insufficientCredits(let message)):
+            await credits.exhausted(message: message)
+            return hold(record)
+        case .failure(let error):
+            return fail(record, .segmind(error, stage: .submit, requestID: nil))
+        }
+        let deadline = Date().addingTimeInterval(Self.seconds(inboxes.jobDeadline.withLock { $0 }))
+        let firstPoll = planner.withLock { $0.firstPoll(model: model) }
+        let updated: JobRecord
+        do {
+            updated = try journal.recordSubmitted(
+                record.id,
+                requestID: submitted.requestID,
+                statusURL: submitted.statusURL,
+                responseURL: submitted.responseURL,
+                nextPollAt: Date().addingTimeInterval(Self.seconds(firstPoll)),
+                deadline: deadline
+            )
+        } catch {
+            logger.critical("the request ID could not be journaled", metadata: ["job": "\(record.id)", "segmind.request_id": "\(submitted.requestID)", "error": "\(error)"])
+            return .interrupted
+        }
+        logger.info("submitted", metadata: ["job": "\(record.name)", "segmind.model": "\(model)", "segmind.request_id": "\(submitted.requestID)"])
+        await credits.record(remaining: submitted.remainingCredits)
+        return await poll(updated)
+    }
+
+    private func poll(_ start: JobRecord) async -> Ending {
+        var record = start
+        guard let requestID = record.requestID, let model = record.model ?? summary(of: record)?.model else {
+            return fail(record, JobFailure(stage: .poll, code: "internal", message: "the journal lost this job's request ID", hint: "This is a facedrop bug; please report it."))
+        }
+        let request = SubmittedRequest(
+            requestID: requestID,
+            model: model,
+            statusURL: record.statusURL ?? client.handle(forRequestID: requestID, model: model).statusURL,
+            responseURL: record.responseURL ?? client.handle(forRequestID: requestID, model: model).responseURL
+        )
+        var transientFailures = 0
+        while true {
+            if let next = record.nextPollAt {
+                let wait = next.timeIntervalSinceNow
+                if wait > 0 {
+                    do {
+                        try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
+                    } catch {
+                        return .interrupted
+                    }
+                }
+            }
+            if Task.isCancelled { return .interrupted }
+            if let deadline = record.deadline, deadline < Date() {
+                let waited = Int(Date().timeIntervalSince(record.submittedAt ?? deadline))
+                return fail(record, .segmind(.deadlineExceeded(requestID: requestID, waitedSeconds: waited), stage: .poll, requestID: requestID))
+            }
+            let outcome: SegmindClient.PollOutcome
+            do {
+                outcome = try await client.poll(request)
+            } catch .cancelled {
+                return .interrupted
+            } catch {
+                switch error {
+                case .network, .serverError, .malformedResponse, .rateLimited:
+                    // Reads are always safe to repeat: keep trying until the deadline or Segmind's expiry.
+                    transientFailures += 1
+                    let delay = min(60.0, Double(1 << min(transientFailures, 6)))
+                    logger.warning("poll failed; trying again", metadata: ["job": "\(record.name)", "error": "\(error)", "retry_in": "\(delay)"])
+                    record = (try? journal.recordPoll(record.id, nextPollAt: Date().addingTimeInterval(delay))) ?? record
+                    continue
+                default:
+                    return fail(record, .segmind(error, stage: .poll, requestID: requestID))
+                }
+            }
+            switch outcome {
+            case .running:
+                transientFailures = 0
+                let elapsed = Date().timeIntervalSince(record.submittedAt ?? Date())
+                let next = planner.withLock { $0.nextPoll(model: model, pollsSoFar: record.polls + 1, elapsed: .milliseconds(Int(elapsed * 1000))) }
+                do {
+                    record = try journal.recordPoll(record.id, nextPollAt: Date().addingTimeInterval(Self.seconds(next)))
+                } catch {
+                    logger.error("a poll could not be journaled", metadata: ["job": "\(record.id)", "error": "\(error)"])
+                    return .interrupted
+                }
+            case .completed(let result):
+                return await spool(record, result: result, model: model)
+            }
+        }
+    }
+
+    private func spool(_ record: JobRecord, result: GenerationResult, model: String) async -> Ending {
+        let folder = state.spoolFolder(job: record.id)
+        let outputs: [JSONValue]
+        do {
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            outputs = try await OutputDownloader(client: client).download(result, into: folder, job: record.name)
+        } catch {
+            if error.code == "cancelled" { return .interrupted }
+            return fail(record, error)
+        }
+        var summary = summary(of: record) ?? GenerationSummary(
+            model: model, requestID: "", parameters: [:], warnings: [], submittedAt: nil, completedAt: nil, polls: 0,
+            inferenceTime: nil, cost: nil, remainingCredits: nil, outputs: []
+        )
+        let completedAt = Date()
+        summary.requestID = result.requestID
+        summary.submittedAt = record.submittedAt
+        summary.completedAt = completedAt
+        summary.polls = record.polls + 1
+        summary.inferenceTime = result.metrics.inferenceTime
+        summary.cost = result.metrics.cost
+        summary.remainingCredits = result.metrics.remainingCredits
+        summary.outputs = outputs
+        let spooled: JobRecord
+        do {
+            spooled = try journal.recordSpooled(record.id, spoolPath: folder, outputs: String(decoding: summary.json.serialized(), as: UTF8.self))
+        } catch {
+            logger.error("the spool could not be journaled", metadata: ["job": "\(record.id)", "error": "\(error)"])
+            return .interrupted
+        }
+        if let submittedAt = record.submittedAt {
+            let runTime = completedAt.timeIntervalSince(submittedAt)
+            planner.withLock { $0.learn(model: model, runTime: .milliseconds(Int(runTime * 1000))) }
+        }
+        await credits.record(remaining: result.metrics.remainingCredits)
+        return deliver(spooled)
+    }
+
+    private func deliver(_ record: JobRecord) -> Ending {
+        guard let summary = GenerationSummary(json: (try? JSONParser().parse(Array(record.outputs.utf8))) ?? .null) else {
+            return fail(record, JobFailure(stage: .write, code: "internal", message: "the journal's record of the spooled outputs is unreadable", hint: "This is a facedrop bug; please report it. The images are in the spool folder."))
+        }
+        guard let outbox = inboxes.outbox(for: record.inbox) else { return .deliveryPending }
+        let folder: String
+        do {
+            folder = try JobDelivery(outbox: outbox).deliverResult(jobInput(record), summary: summary, spoolFolder: record.spoolPath ?? state.spoolFolder(job: record.id))
+        } catch {
+            logger.error("the outbox cannot take the job; its images stay in the spool", metadata: ["job": "\(record.name)", "error": "\(error.message)"])
+            return .deliveryPending
+        }
+        do {
+            return finish(try journal.markDelivered(record.id, resultFolder: folder))
+        } catch {
+            logger.error("delivery could not be journaled", metadata: ["job": "\(record.id)", "error": "\(error)"])
+            return .interrupted
+        }
+    }
+
+    private func finish(_ record: JobRecord) -> Ending {
+        discardFiles(of: record)
+        do {
+            try journal.markDone(record.id)
+        } catch {
+            logger.error("the end of a job could not be journaled", metadata: ["job": "\(record.id)", "error": "\(error)"])
+        }
+        logger.info("done", metadata: ["job": "\(record.name)", "folder": "\(record.resultFolder ?? "")"])
+        return .finished
+    }
+
+    // MARK: Failure and holding
+
+    /// Records the failure in the journal first, then delivers it: a crash in between delivers it at the next start.
+    func fail(_ record: JobRecord, _ failure: JobFailure) -> Ending {
+        let input = jobInput(record)
+        let errorRecord = JobDelivery.errorRecord(input, failure: failure, model: record.model ?? summary(of: record)?.model, requestID: failure.requestID ?? record.requestID)
+        let failed: JobRecord
+        do {
+            failed = try journal.markFailed(record.id, code: failure.code, record: String(decoding: errorRecord.serialized(), as: UTF8.self))
+        } catch {
+            logger.error("a failure could not be journaled", metadata: ["job": "\(record.id)", "error": "\(error)"])
+            return .interrupted
+        }
+        logger.warning("failed", metadata: ["job": "\(record.name)", "code": "\(failure.code)", "reason": "\(failure.message)"])
+        return deliverFailure(failed)
+    }
+
+    /// Puts a failed job's folder into `failed/` (again, after a crash) and removes its claimed files.
+    func deliverFailure(_ record: JobRecord) -> Ending {
+        guard let text = record.errorRecord, let errorRecord = try? JSONParser().parse(Array(text.utf8)),
+            let outbox = inboxes.outbox(for: record.inbox)
+        else { return .deliveryPending }
+        let folder: String
+        do {
+            folder = try JobDelivery(outbox: outbox).deliverFailure(jobInput(record), record: errorRecord)
+        } catch {
+            logger.error("the outbox cannot take a failed job; it stays claimed", metadata: ["job": "\(record.name)", "error": "\(error.message)"])
+            return .deliveryPending
+        }
+        discardFiles(of: record)
+        _ = try? journal.recordFailureDelivered(record.id, resultFolder: folder)
+        return .finished
+    }
+
+    private func hold(_ record: JobRecord) -> Ending {
+        do {
+            try journal.holdForCredits(record.id)
+        } catch {
+            logger.error("a job could not be held for credits", metadata: ["job": "\(record.id)", "error": "\(error)"])
+        }
+        return .heldForCredits
+    }
+
+    // MARK: Helpers
+
+    /// The job as the pipeline sees it: the claimed copies are what is read, validated and sent.
+    func jobInput(_ record: JobRecord) -> JobInput {
+        let root = inboxes.inbox(named: record.inbox)?.path ?? ""
+        let folder = record.subpath.isEmpty ? root : "\(root)/\(record.subpath)"
+        let faceName = (record.facePath as NSString).lastPathComponent
+        return JobInput(
+            name: record.name,
+            inbox: record.inbox,
+            subpath: record.subpath,
+            facePath: record.facePath,
+            sidecarPath: record.sidecarPath,
+            posePath: record.posePath,
+            droppedAt: record.droppedAt,
+            readyAt: record.readyAt,
+            sourcePath: "\(folder)/\(faceName)",
+            claimID: (record.claimedPath as NSString).lastPathComponent
+        )
+    }
+
+    /// What was saved about the request: `request.json` in the spool until spooled, then the journal's copy.
+    private func summary(of record: JobRecord) -> GenerationSummary? {
+        if record.outputs != "[]", let value = try? JSONParser().parse(Array(record.outputs.utf8)), let summary = GenerationSummary(json: value) {
+            return summary
+        }
+        guard let bytes = try? InputFile.read("\(state.spoolFolder(job: record.id))/request.json", maxBytes: 16 << 20),
+            let value = try? JSONParser().parse(bytes)
+        else { return nil }
+        return GenerationSummary(json: value)
+    }
+
+    private func discardFiles(of record: JobRecord) {
+        try? FileManager.default.removeItem(atPath: record.claimedPath)
+        try? FileManager.default.removeItem(atPath: state.spoolFolder(job: record.id))
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import Journal
+import Logging
+import Scheduling
+import SegmindAPI
+
+/// Starts claimed jobs in priority order while fewer than `max_in_flight` wait on Segmind, and pauses
+/// submission while the account has no credits.
+///
+/// The queue itself lives in the journal, not in memory: however long the backlog, the scheduler holds only
+/// the jobs in flight, and a restart loses nothing.
+actor JobScheduler {
+    private let executor: JobExecutor
+    private let journal: JobJournal
+    private let credits: CreditsMonitor
+    private let client: SegmindClient
+    private let logger: Logger
+    private let doorbell = Doorbell()
+    private var maxInFlight: Int
+    private var creditRecheck: Duration
+    private var running: [Int64: Task<Void, Never>] = [:]
+    /// Jobs whose delivery failed (outbox full or read-only), retried with backoff.
+    private var pendingDeliveries: Set<Int64> = []
+    private var deliveryRetryDelay: Duration = .seconds(5)
+    private var nextDeliveryRetry: ContinuousClock.Instant?
+    private var waitingForCredits: Task<Void, Never>?
+    private var accepting = true
+
+    init(executor: JobExecutor, journal: JobJournal, credits: CreditsMonitor, client: SegmindClient, maxInFlight: Int, creditRecheck: Duration, logger: Logger) {
+        self.executor = executor
+        self.journal = journal
+        self.credits = credits
+        self.client = client
+        self.maxInFlight = maxInFlight
+        self.creditRecheck = creditRecheck
+        self.logger = logger
+    }
+
+    /// New work may be waiting: look at the queue again.
+    nonisolated func wake() {
+        doorbell.ring()
+    }
+
+    func update(maxInFlight: Int, creditRecheck: Duration) {
+        self.maxInFlight = maxInFlight
+        self.creditRecheck = creditRecheck
+        wake()
+    }
+
+    var inFlight: Int { running.count }
+
+    /// Resumes every job the journal left unfinished, then starts queued jobs until cancelled.
+    func run() async {
+        await resume()
+        while !Task.isCancelled {
+            await fill()
+            await doorbell.wait(until: nextDeliveryRetry)
+            if let retry = nextDeliveryRetry, retry <= .now {
+                retryDeliveries()
+            }
+        }
+        await drain()
+    }
+
+    /// Stops starting jobs, cancels the waits of those in flight (a POST already sent is awaited), and returns
+    /// when every job task has saved its state.
+    private func drain() async {
+        accepting = false
+        waitingForCredits?.cancel()
+        let tasks = Array(running.values)
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+    }
+
+    // MARK: Implementation
+
+    private func resume() async {
+        let plan: RecoveryPlan
+        do {
+            plan = try journal.recover()
+            for failed in try journal.undeliveredFailures() {
+                _ = executor.deliverFailure(failed)
+            }
+        } catch {
+            logger.error("the journal could not be read for recovery", metadata: ["error": "\(error)"])
+            return
+        }
+        if !plan.isEmpty {
+            logger.notice("resuming unfinished jobs", metadata: [
+                "outcome_unknown": "\(plan.outcomeUnknown.count)", "polling": "\(plan.resumePolling.count)",
+                "deliveries": "\(plan.redeliver.count + plan.finish.count)", "queued": "\(plan.requeue.count)",
+            ])
+        }
+        for record in plan.outcomeUnknown + plan.redeliver + plan.finish {
+            _ = await executor.run(record)
+        }
+        for record in plan.resumePolling {
+            start(record)
+        }
+        for record in plan.requeue where record.state == .waitingForCredits {
+            _ = try? journal.releaseFromCredits(record.id)
+        }
+    }
+
+    private func fill() async {
+        guard accepting, waitingForCredits == nil else { return }
+        let free = maxInFlight - running.count
+        guard free > 0 else { return }
+        let candidates: [JobRecord]
+        do {
+            candidates = try journal.nextToSubmit(limit: free + running.count)
+        } catch {
+            logger.error("the journal could not be read", metadata: ["error": "\(error)"])
+            return
+        }
+        for record in candidates where running[record.id] == nil && running.count < maxInFlight {
+            start(record)
+        }
+    }
+
+    private func start(_ record: JobRecord) {
+        let executor = self.executor
+        running[record.id] = Task {
+            let ending = await executor.run(record)
+            await self.ended(record.id, ending)
+        }
+    }
+
+    /// A job failed outside the scheduler (an orphan, a bad claim) and the outbox could not take it yet.
+    func deliveryPending(_ id: Int64) {
+        ended(id, .deliveryPending)
+    }
+
+    private func ended(_ id: Int64, _ ending: JobExecutor.Ending) {
+        running[id] = nil
+        switch ending {
+        case .finished, .interrupted:
+            break
+        case .heldForCredits:
+            pauseForCredits()
+        case .deliveryPending:
+            pendingDeliveries.insert(id)
+            if nextDeliveryRetry == nil { nextDeliveryRetry = .now + deliveryRetryDelay }
+        }
+        wake()
+    }
+
+    /// Submission stops; one task asks the free credits endpoint until the balance is back, then releases
+    /// every held job.
+    private func pauseForCredits() {
+        guard waitingForCredits == nil, accepting else { return }
+        logger.warning("credits exhausted: submission paused until credits are back")
+        let credits = self.credits
+        let client = self.client
+        let interval = creditRecheck
+        waitingForCredits = Task {
+            await credits.waitUntilCreditsReturn(check: { try await client.credits().total }, interval: interval)
+            await self.creditsReturned()
+        }
+    }
+
+    private func creditsReturned() {
+        waitingForCredits = nil
+        guard accepting else { return }
+        do {
+            for record in try journal.jobs(in: .waitingForCredits) {
+                try journal.releaseFromCredits(record.id)
+            }
+        } catch {
+            logger.error("held jobs could not be released", metadata: ["error": "\(error)"])
+        }
+        logger.notice("credits are back: submission resumed")
+        wake()
+    }
+
+    private func retryDeliveries() {
+        nextDeliveryRetry = nil
+        var stillPending: Set<Int64> = []
+        for id in pendingDeliveries {
+            guard let record = try? journal.job(id) else { continue }
+            let ending: JobExecutor.Ending
+            switch record.state {
+            case .spooled, .delivered: ending = syncRun(record)
+            case .failed where record.resultFolder == nil: ending = executor.deliverFailure(record)
+            default: ending = .finished
+            }
+            if ending == .deliveryPending { stillPending.insert(id) }
+        }
+        pendingDeliveries = stillPending
+        if stillPending.isEmpty {
+            deliveryRetryDelay = .seconds(5)
+        } else {
+            deliveryRetryDelay = min(deliveryRetryDelay * 2, .seconds(300))
+            nextDeliveryRetry = .now + deliveryRetryDelay
+        }
+    }
+
+    private func syncRun(_ record: JobRecord) -> JobExecutor.Ending {
+        executor.deliverOrFinish(record)
+    }
+}

@@ -1,0 +1,19 @@
+/// The layout of the state folder (`[state] dir`, systemd's `StateDirectory=`): the journal, the spool of
+/// paid outputs waiting for delivery, the instance lock and the watcher's private wake-up folder.
+public struct StateFolders: Sendable, Hashable {
+    public let root: String
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    /// Holds each job's downloaded outputs (`spool/<job id>/`) until they are in the outbox: Segmind keeps
+    /// results only an hour, so paid work must not depend on the outbox being writable.
+    public var spool: String { "\(root)/spool" }
+    /// Held with `flock` while a daemon runs, so two never share a journal.
+    public var lock: String { "\(root)/lock" }
+    /// A folder only the watcher uses, to wake its blocking read when the daemon stops.
+    public var wake: String { "\(root)/wake" }
+
+    public func spoolFolder(job id: Int64) -> String { "\(spool)/\(id)" }
+}

@@ -1,0 +1,91 @@
+public import DaemonConfiguration
+import Foundation
+import Journal
+import Outbox
+public import SegmindCatalog
+
+/// `facedrop status`: jobs by state, requests in flight and the credit state, read from the journal and the
+/// outboxes (the journal is in WAL mode, so reading it beside a running daemon is safe).
+public struct StatusReport: Sendable {
+    public var counts: [String: Int]
+    public var inFlight: [JSONValue]
+    public var credits: JSONValue
+    public var daemonRunning: Bool
+
+    /// Reads the state of the daemon that `configuration` describes.
+    public static func read(_ configuration: DaemonConfiguration) throws(DaemonError) -> StatusReport {
+        let state = StateFolders(root: configuration.state.directory)
+        let journal: JobJournal
+        do {
+            journal = try JobJournal(stateDirectory: state.root)
+        } catch {
+            throw .journal("\(error)")
+        }
+        do {
+            let counts = try journal.countsByState()
+            let flying = try journal.inFlight().map { record -> JSONValue in
+                [
+                    "job": .string(record.subpath.isEmpty ? record.name : "\(record.subpath)/\(record.name)"),
+                    "inbox": .string(record.inbox),
+                    "state": .string(record.state.rawValue),
+                    "model": record.model.map(JSONValue.string) ?? .null,
+                    "request_id": record.requestID.map(JSONValue.string) ?? .null,
+                    "polls": .integer(Int64(record.polls)),
+                    "submitted_at": record.submittedAt.map { .string($0.formatted(.iso8601)) } ?? .null,
+                ]
+            }
+            var credits: JSONValue = .null
+            for inbox in configuration.inboxes {
+                let file = OutboxFolders(root: inbox.outbox).creditsFile
+                if let bytes = try? InputFile.read(file, maxBytes: 64 << 10), let value = try? JSONParser().parse(bytes) {
+                    credits = value
+                    break
+                }
+            }
+            let running: Bool
+            do {
+                let probe = try InstanceLock(path: state.lock)
+                probe.release()
+                running = false
+            } catch {
+                running = true
+            }
+            try? journal.close()
+            return StatusReport(
+                counts: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }),
+                inFlight: flying,
+                credits: credits,
+                daemonRunning: running
+            )
+        } catch {
+            throw .journal("\(error)")
+        }
+    }
+
+    public var json: JSONValue {
+        [
+            "daemon": .string(daemonRunning ? "running" : "stopped"),
+            "jobs": .object(counts.mapValues { .integer(Int64($0)) }),
+            "in_flight": .array(inFlight),
+            "credits": credits,
+        ]
+    }
+
+    /// A short text for people.
+    public var text: String {
+        var lines = ["facedrop is \(daemonRunning ? "running" : "not running")"]
+        let order = ["claimed", "waitingForCredits", "submitting", "submitted", "spooled", "delivered", "done", "failed"]
+        lines.append("jobs: " + order.map { "\($0) \(counts[$0] ?? 0)" }.joined(separator: ", "))
+        lines.append("in flight: \(inFlight.count)")
+        for job in inFlight {
+            lines.append("  \(job["job"]?.stringValue ?? "?") [\(job["model"]?.stringValue ?? "?")] \(job["state"]?.stringValue ?? "") request \(job["request_id"]?.stringValue ?? "-"), \(job["polls"]?.doubleValue.map { Int($0) } ?? 0) polls")
+        }
+        if let state = credits["state"]?.stringValue {
+            let remaining = credits["remaining"]?.doubleValue.map { String(format: "%.2f", $0) } ?? "unknown"
+            lines.append("credits: \(remaining) (\(state))")
+        } else {
+            lines.append("credits: unknown")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
