@@ -8,9 +8,10 @@ public enum WatchEvent: Sendable, Equatable {
     case changed(path: String)
     /// A file was deleted or moved out.
     case removed(path: String)
-    /// A folder is now watched, with all its subfolders; the consumer scans it NOW, because it may
-    /// already hold files that arrived before the watches. Sent for every new subfolder (created or moved
-    /// in) and once for each root after ``InotifyWatcher/watch(tree:)`` has put its watches in place.
+    /// A folder is now watched, with its subfolders as far as watches could be added (a folder that could
+    /// not be watched was reported just before with `.watchLimitReached` or `.watchFailed`). The consumer
+    /// scans it NOW: it may already hold files that arrived before the watches. Sent for every new
+    /// subfolder (created or moved in) and once for each root after ``InotifyWatcher/watch(tree:)``.
     case folderAdded(path: String)
     /// A watched folder was deleted or moved out.
     case folderRemoved(path: String)
