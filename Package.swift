@@ -110,6 +110,14 @@ let package = Package(
         ),
 
         .target(
+            name: "InboxWatcher",
+            dependencies: [
+                "CInotifyTools",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .target(
             name: "JobPipeline",
             dependencies: [
                 "CurlHTTP",
@@ -196,6 +204,7 @@ let package = Package(
             dependencies: ["Outbox", "FacedropTestSupport"]
         ),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "FacedropTestSupport"]),
+        .testTarget(name: "InboxWatcherTests", dependencies: ["InboxWatcher", "FacedropTestSupport"]),
         .testTarget(
             name: "JobPipelineTests",
             dependencies: [
