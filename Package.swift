@@ -105,6 +105,14 @@ let package = Package(
         ),
 
         .target(
+            name: "HotFolder",
+            dependencies: [
+                "SegmindCatalog",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .target(
             name: "Journal",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
         ),
@@ -195,6 +203,7 @@ let package = Package(
             name: "OutboxTests",
             dependencies: ["Outbox", "FacedropTestSupport"]
         ),
+        .testTarget(name: "HotFolderTests", dependencies: ["HotFolder", "FacedropTestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "FacedropTestSupport"]),
         .testTarget(
             name: "JobPipelineTests",
