@@ -105,6 +105,14 @@ let package = Package(
         ),
 
         .target(
+            name: "HotFolder",
+            dependencies: [
+                "SegmindCatalog",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .target(
             name: "Journal",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
         ),
@@ -203,6 +211,7 @@ let package = Package(
             name: "OutboxTests",
             dependencies: ["Outbox", "FacedropTestSupport"]
         ),
+        .testTarget(name: "HotFolderTests", dependencies: ["HotFolder", "FacedropTestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "FacedropTestSupport"]),
         .testTarget(name: "InboxWatcherTests", dependencies: ["InboxWatcher", "FacedropTestSupport"]),
         .testTarget(

@@ -1,0 +1,32 @@
+/// Why a claim, a sweep step or a discard could not be done.
+///
+/// A claim that throws has put back every file it had moved (unless ``undoProblem`` says otherwise),
+/// so the job is still in the inbox and may be observed again.
+public struct ClaimError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The system call or step that failed, e.g. "rename" or "mkdir".
+    public var operation: String
+    /// The path it failed on.
+    public var path: String
+    /// The errno it failed with.
+    public var errno: Int32
+    /// Set when putting already moved files back failed too; the files then wait in the claim folder
+    /// for the next start-up sweep.
+    public var undoProblem: String?
+
+    public init(operation: String, path: String, errno: Int32, undoProblem: String? = nil) {
+        self.operation = operation
+        self.path = path
+        self.errno = errno
+        self.undoProblem = undoProblem
+    }
+
+    init(_ error: SystemCallError) {
+        self.init(operation: error.operation, path: error.path, errno: error.code)
+    }
+
+    public var description: String {
+        let base = "\(operation) \(path): \(FileSystem.describe(errno: errno))"
+        guard let undoProblem else { return base }
+        return "\(base); putting the files back failed too (\(undoProblem)), the next start-up restores them"
+    }
+}

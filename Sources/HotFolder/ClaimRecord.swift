@@ -1,0 +1,58 @@
+import Foundation
+import SegmindCatalog
+
+/// `claim.json`: written into a claim folder before any file is moved in, so that a start-up sweep can
+/// put the files back where they came from after a crash between the move and the journal.
+struct ClaimRecord: Sendable, Hashable {
+    static let fileName = "claim.json"
+    static let format: Int64 = 1
+
+    /// Which daemon made the claim; a sweep only touches its own, as other hosts may share the inbox.
+    var owner: String
+    /// The folder the files came from, absolute.
+    var folder: String
+    var subpath: String
+    var stem: String
+    /// The names of the files, in claiming order.
+    var files: [String]
+    var claimedAt: Date
+
+    var json: JSONValue {
+        [
+            "format": .integer(Self.format),
+            "owner": .string(owner),
+            "folder": .string(folder),
+            "subpath": .string(subpath),
+            "stem": .string(stem),
+            "files": .array(files.map(JSONValue.string)),
+            "claimed_at": .string(claimedAt.formatted(.iso8601)),
+        ]
+    }
+
+    /// Reads the record of a claim folder; nil when it is missing or not one this version wrote.
+    static func read(claimFolder: String) -> ClaimRecord? {
+        guard let bytes = FileSystem.readRegularFile("\(claimFolder)/\(fileName)", maxBytes: 1 << 20),
+            let document = try? JSONParser().parse(bytes),
+            document["format"]?.int64Value == format,
+            let owner = document["owner"]?.stringValue,
+            let folder = document["folder"]?.stringValue,
+            let stem = document["stem"]?.stringValue
+        else { return nil }
+        return ClaimRecord(
+            owner: owner,
+            folder: folder,
+            subpath: document["subpath"]?.stringValue ?? "",
+            stem: stem,
+            files: document["files"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+            claimedAt: document["claimed_at"]?.stringValue.flatMap { try? Date($0, strategy: .iso8601) } ?? .distantPast
+        )
+    }
+
+    /// Writes the record durably: a temporary name, flushed, renamed, and the claim folder flushed.
+    func write(into claimFolder: String) throws(SystemCallError) {
+        let temporary = "\(claimFolder)/.\(Self.fileName).tmp"
+        try FileSystem.createDurably(temporary, bytes: json.serialized(sortedKeys: true, pretty: true))
+        try FileSystem.rename(temporary, to: "\(claimFolder)/\(Self.fileName)")
+        try FileSystem.syncDirectory(claimFolder)
+    }
+}

@@ -1,0 +1,36 @@
+/// What became of one claim.
+public enum ClaimResult: Sendable, Hashable {
+    /// The files are in the claim folder; the job is ours.
+    case claimed(ClaimedFiles)
+    /// The job's first file was already gone: another process claimed it (or it was deleted). Nothing
+    /// was moved; the caller drops the job (a later scan finds any file left behind).
+    case lost
+    /// A file changed or vanished since it looked ready. Whatever was moved is back in the inbox; the
+    /// caller observes the files again.
+    case changed
+}
+
+/// Where a claimed job's files now are.
+public struct ClaimedFiles: Sendable, Hashable {
+    /// The claim folder, `<inbox>/.facedrop/<unique>`: what the journal records and ``JobClaimer/discard(claimFolder:)`` deletes.
+    public var folder: String
+    public var facePath: String?
+    public var sidecarPath: String?
+    public var posePath: String?
+    /// An orphan's files, in claiming order.
+    public var otherPaths: [String]
+
+    public init(
+        folder: String,
+        facePath: String? = nil,
+        sidecarPath: String? = nil,
+        posePath: String? = nil,
+        otherPaths: [String] = []
+    ) {
+        self.folder = folder
+        self.facePath = facePath
+        self.sidecarPath = sidecarPath
+        self.posePath = posePath
+        self.otherPaths = otherPaths
+    }
+}

@@ -1,0 +1,25 @@
+/// The two ways the tracker touches the disk: reading a settled sidecar to learn its `pose_image`,
+/// and looking for the pose it names when no scan has reported that file.
+///
+/// ``InboxFileAccess/disk`` is the real thing; tests pass closures over a dictionary, so the tracker
+/// can be driven without files or inotify.
+public struct InboxFileAccess: Sendable {
+    /// Returns the bytes of a regular file of at most `maxBytes`, or nil (gone, a link, too large, unreadable).
+    public var readSidecar: @Sendable (_ path: String, _ maxBytes: Int) -> [UInt8]?
+    /// Returns the `lstat` of a path, or nil when nothing is there.
+    public var lstat: @Sendable (_ path: String) -> FileSnapshot?
+
+    public init(
+        readSidecar: @escaping @Sendable (_ path: String, _ maxBytes: Int) -> [UInt8]?,
+        lstat: @escaping @Sendable (_ path: String) -> FileSnapshot?
+    ) {
+        self.readSidecar = readSidecar
+        self.lstat = lstat
+    }
+
+    /// Reads with `O_NOFOLLOW`, regular files only, the size capped before a byte is read.
+    public static let disk = InboxFileAccess(
+        readSidecar: { path, maxBytes in FileSystem.readRegularFile(path, maxBytes: maxBytes) },
+        lstat: { path in FileSystem.lstat(path) }
+    )
+}

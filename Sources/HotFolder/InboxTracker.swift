@@ -1,0 +1,133 @@
+public import struct Foundation.Date
+
+/// Knows every candidate file of one inbox and decides which jobs are ready (SPEC §2).
+///
+/// A value type with an injected clock: the daemon owns one per inbox, feeds it `lstat` snapshots
+/// from inotify hints and scans, calls ``take(at:wallClock:)`` when ``nextDeadline()`` comes, and
+/// claims what it returns. Nothing here trusts an event: a file is written when its snapshot has
+/// stopped changing for ``InboxRules/settle``, and a job is ready when all its files are.
+///
+/// Memory is bounded by what is pending: files leave the tracker when they are taken or forgotten.
+public struct InboxTracker: Sendable {
+    /// The inbox folder, absolute, without a trailing `/`.
+    public let root: String
+    public let rules: InboxRules
+    let access: InboxFileAccess
+    /// Pending files: folder (absolute) → file name → file.
+    var folders: [String: [String: PendingFile]] = [:]
+    /// Deadlines up to here were looked at by the last `take`.
+    var lastTake: ContinuousClock.Instant?
+
+    public init(root: String, rules: InboxRules) {
+        self.init(root: root, rules: rules, access: .disk)
+    }
+
+    /// A tracker that reads sidecars and looks for named poses through `access`.
+    public init(root: String, rules: InboxRules, access: InboxFileAccess) {
+        var root = root
+        while root.hasSuffix("/") { root.removeLast() }
+        self.root = root
+        self.rules = rules
+        self.access = access
+    }
+
+    /// How many files are pending.
+    public var pendingCount: Int {
+        folders.values.reduce(0) { $0 + $1.count }
+    }
+
+    /// Records a new or changed file. An unchanged snapshot keeps the settle clock running; a changed
+    /// one (size, mtime, ctime or inode) restarts it. Ignored names, files outside the root or under a
+    /// dot-folder, and anything that is not a regular file are not tracked.
+    public mutating func observe(_ file: FileSnapshot, at now: ContinuousClock.Instant) {
+        guard let (folder, name) = locate(file.path), let role = CandidateName(name: name) else { return }
+        guard file.isRegular else {
+            forget(path: file.path)
+            return
+        }
+        if var known = folders[folder]?[name] {
+            guard !known.snapshot.isUnchanged(comparedTo: file) else { return }
+            known.snapshot = file
+            known.lastChange = now
+            known.sidecar = .unread
+            folders[folder]?[name] = known
+            return
+        }
+        if case .other = role, !isWanted(name, in: folder) { return }
+        folders[folder, default: [:]][name] = PendingFile(name: name, role: role, snapshot: file, seen: now)
+    }
+
+    /// Forgets a file that was removed or moved away.
+    public mutating func forget(path: String) {
+        guard let (folder, name) = locate(path) else { return }
+        folders[folder]?[name] = nil
+        if folders[folder]?.isEmpty == true { folders[folder] = nil }
+    }
+
+    /// Replaces what is known under `folder` (absolute; recursive) with a full scan result: files no
+    /// longer present are forgotten, new and changed ones observed.
+    public mutating func reconcile(_ files: [FileSnapshot], under folder: String, at now: ContinuousClock.Instant) {
+        var base = folder
+        while base.hasSuffix("/") { base.removeLast() }
+        let present = Set(files.map(\.path))
+        for key in folders.keys where key == base || key.hasPrefix(base + "/") {
+            folders[key] = folders[key]?.filter { present.contains("\(key)/\($0.key)") }
+            if folders[key]?.isEmpty == true { folders[key] = nil }
+        }
+        // Sidecars first, so a file one of them names as its pose is recognised as wanted.
+        for file in files where file.path.lowercased().hasSuffix(".json") { observe(file, at: now) }
+        for file in files where !file.path.lowercased().hasSuffix(".json") { observe(file, at: now) }
+    }
+
+    /// Hands over the jobs that became ready and the orphans that timed out, and removes their files.
+    /// The caller claims them; `wallClock` dates their drop times.
+    public mutating func take(at now: ContinuousClock.Instant, wallClock: Date) -> TrackerOutput {
+        lastTake = now
+        var output = TrackerOutput()
+        for folder in folders.keys.sorted() {
+            evaluate(folder: folder, at: now, wallClock: wallClock, into: &output)
+        }
+        output.ready.sort { ($0.droppedAt, $0.folder, $0.stem) < ($1.droppedAt, $1.folder, $1.stem) }
+        output.orphans.sort { ($0.droppedAt, $0.folder, $0.stem) < ($1.droppedAt, $1.folder, $1.stem) }
+        return output
+    }
+
+    /// The next moment ``take(at:wallClock:)`` may have something new: a file settling or a group
+    /// reaching its orphan deadline. Deadlines the last `take` already looked at are left out; nil when
+    /// nothing is pending.
+    public func nextDeadline() -> ContinuousClock.Instant? {
+        var earliest: ContinuousClock.Instant?
+        for files in folders.values {
+            for file in files.values {
+                let settled = file.lastChange + rules.settle
+                for deadline in [settled, settled + rules.orphanAfter] where lastTake.map({ deadline > $0 }) ?? true {
+                    earliest = min(earliest ?? deadline, deadline)
+                }
+            }
+        }
+        return earliest
+    }
+
+    // MARK: Paths
+
+    /// The folder and name of `path`, or nil when it is outside the root or under a dot-folder.
+    func locate(_ path: String) -> (folder: String, name: String)? {
+        guard let slash = path.lastIndex(of: "/") else { return nil }
+        let folder = String(path[..<slash])
+        let name = String(path[path.index(after: slash)...])
+        guard !name.isEmpty, folder == root || folder.hasPrefix(root + "/") else { return nil }
+        guard !subpath(of: folder).split(separator: "/").contains(where: { $0.hasPrefix(".") }) else { return nil }
+        return (folder, name)
+    }
+
+    /// `folder` relative to the root; empty at the top.
+    func subpath(of folder: String) -> String {
+        folder == root ? "" : String(folder.dropFirst(root.count + 1))
+    }
+
+    /// Whether a file with no role of its own should be tracked: a sidecar of its folder names it, or
+    /// one has not been read yet and might.
+    func isWanted(_ name: String, in folder: String) -> Bool {
+        folders[folder]?.values.contains { $0.isUnreadSidecar || $0.namedPose == name } ?? false
+    }
+}

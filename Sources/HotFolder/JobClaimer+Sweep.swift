@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+
+extension JobClaimer {
+    /// The start-up sweep: puts back the files of this daemon's claim folders that the journal does not
+    /// know (a crash between the move and the journal entry), and removes them.
+    ///
+    /// Files return to the folder `claim.json` names (recreated if it was removed meanwhile) under their
+    /// own names; a name taken meanwhile gets `.restored-N` before its extension. Claim folders without
+    /// a record are half-made (the record is written before any move) and are removed; if one holds
+    /// files anyway, they go to the inbox root. Claim folders of other owners are left alone: another
+    /// daemon may be working on them. Interrupted discards are finished.
+    ///
+    /// - Parameter known: the claim folders the journal knows, as ``ClaimedFiles/folder`` gave them.
+    /// - Returns: the paths of the restored files.
+    public func sweep(known: Set<String>) -> [String] {
+        guard let names = FileSystem.entries(of: workFolder) else { return [] }
+        var restored: [String] = []
+        for name in names.sorted() {
+            let path = "\(workFolder)/\(name)"
+            guard FileSystem.isDirectory(path) else { continue }
+            if name.hasSuffix(".discard"), Self.isClaimFolderName(String(name.dropLast(8))) {
+                try? Self.removeTree(path)
+                continue
+            }
+            guard Self.isClaimFolderName(name), !known.contains(path) else { continue }
+            let record = ClaimRecord.read(claimFolder: path)
+            if let record, record.owner != owner { continue }
+            restored += restoreClaim(path, record: record)
+        }
+        return restored
+    }
+
+    /// Puts one claim folder's files back and removes the folder if it is empty then.
+    private func restoreClaim(_ claimFolder: String, record: ClaimRecord?) -> [String] {
+        let input = "\(claimFolder)/\(Self.inputFolderName)"
+        let names = FileSystem.entries(of: input) ?? []
+        let destination = record.map(\.folder).flatMap(originalFolder) ?? inboxRoot
+        var restored: [String] = []
+        var failed = false
+        if !names.isEmpty {
+            do {
+                try FileSystem.makeDirectories(destination)
+            } catch {
+                logger.warning("could not recreate the folder of a claim", metadata: ["error": "\(error)"])
+                return []
+            }
+        }
+        for name in names.sorted() {
+            do {
+                restored.append(try Self.restore("\(input)/\(name)", named: name, into: destination))
+            } catch {
+                failed = true
+                logger.warning(
+                    "could not put a claimed file back",
+                    metadata: ["file": "\(input)/\(name)", "error": "\(error)"]
+                )
+            }
+        }
+        if !restored.isEmpty {
+            try? FileSystem.syncDirectory(destination)
+            logger.notice(
+                "put back the files of a claim the journal does not know",
+                metadata: ["claim": "\(claimFolder)", "files": "\(restored)"]
+            )
+        }
+        if !failed { abandon(claimFolder) }
+        return restored
+    }
+
+    /// The folder a record names, if it is inside the inbox and not under a dot-folder; nil otherwise
+    /// (a record is inside a shared folder, so it is not trusted to send files anywhere else).
+    private func originalFolder(_ folder: String) -> String? {
+        if folder == inboxRoot { return folder }
+        guard folder.hasPrefix(inboxRoot + "/") else { return nil }
+        let components = folder.dropFirst(inboxRoot.count + 1).split(separator: "/", omittingEmptySubsequences: false)
+        guard components.allSatisfy({ !$0.isEmpty && !$0.hasPrefix(".") }) else { return nil }
+        return folder
+    }
+
+    // MARK: Helpers shared by claiming, sweeping and discarding
+
+    /// Moves `source` to `folder/name`, or to `folder/<base>.restored-N.<ext>` when the name is taken.
+    /// Returns the path it ended at.
+    static func restore(_ source: String, named name: String, into folder: String) throws(SystemCallError) -> String {
+        var candidate = "\(folder)/\(name)"
+        var attempt = 0
+        while true {
+            do {
+                try FileSystem.moveWithoutReplacing(source, to: candidate)
+                return candidate
+            } catch where error.isAlreadyExisting && attempt < 1000 {
+                attempt += 1
+                candidate = "\(folder)/\(restoredName(name, attempt: attempt))"
+            }
+        }
+    }
+
+    /// `photo.jpg` → `photo.restored-1.jpg`; `photo` → `photo.restored-1`.
+    static func restoredName(_ name: String, attempt: Int) -> String {
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "\(name).restored-\(attempt)" }
+        return "\(name[..<dot]).restored-\(attempt)\(name[dot...])"
+    }
+
+    /// Deletes a folder and everything in it, never following a link.
+    static func removeTree(_ path: String) throws(SystemCallError) {
+        for name in FileSystem.entries(of: path) ?? [] {
+            let child = "\(path)/\(name)"
+            if FileSystem.isDirectory(child) {
+                try removeTree(child)
+            } else {
+                try FileSystem.remove(child)
+            }
+        }
+        try FileSystem.removeDirectory(path)
+    }
+
+    /// `yyyyMMdd'T'HHmmss` in UTC.
+    static func timestamp(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(
+            format: "%04d%02d%02dT%02d%02d%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0,
+            parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0
+        )
+    }
+
+    /// 64 random bits as 16 hex digits.
+    static func randomHex() -> String {
+        let hex = String(UInt64.random(in: .min ... .max), radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// Whether `name` looks like a claim folder this module made: `yyyyMMddTHHmmss-<hex>`.
+    static func isClaimFolderName(_ name: String) -> Bool {
+        let characters = Array(name.utf8)
+        guard characters.count > 16, characters[8] == UInt8(ascii: "T"), characters[15] == UInt8(ascii: "-") else {
+            return false
+        }
+        let isDigit = { (c: UInt8) in c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
+        let isHex = { (c: UInt8) in isDigit(c) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "f")) }
+        return characters[0..<8].allSatisfy(isDigit) && characters[9..<15].allSatisfy(isDigit)
+            && characters[16...].allSatisfy(isHex)
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+public import Logging
+
+/// Takes ready jobs out of the inbox by moving their files with `rename(2)` into
+/// `<inbox>/.facedrop/<unique>/input/` before anything is sent (SPEC §2).
+///
+/// A rename either happens or not, and only one process can move a file away, so two daemons (even on
+/// two hosts sharing the inbox) never take the same job, and a file that is still being written is never
+/// taken half (its snapshot is checked again right before the move). The face moves first: whoever moves
+/// it owns the job.
+///
+/// Layout of a claim folder: `claim.json` (written and flushed before any move, for the start-up sweep)
+/// and `input/` holding the files under their own names. Everything stays on the inbox's filesystem.
+///
+/// The calls block on the filesystem; run them on a dedicated thread, not in the cooperative pool.
+public struct JobClaimer: Sendable {
+    /// The inbox folder, absolute, without a trailing `/`.
+    public let inboxRoot: String
+    /// Names this daemon in every `claim.json`; ``sweep(known:)`` leaves other owners' claims alone.
+    /// Use something unique per daemon instance, such as host name plus state folder.
+    public let owner: String
+    let logger: Logger
+
+    public init(
+        inboxRoot: String,
+        owner: String = JobClaimer.defaultOwner,
+        logger: Logger = Logger(label: "facedrop.hotfolder")
+    ) {
+        var root = inboxRoot
+        while root.hasSuffix("/") { root.removeLast() }
+        self.inboxRoot = root
+        self.owner = owner
+        self.logger = logger
+    }
+
+    /// This machine's host name.
+    public static var defaultOwner: String { FileSystem.hostName() }
+
+    /// `<inboxRoot>/.facedrop`: ignored by the tracker like every dot-folder.
+    public var workFolder: String { "\(inboxRoot)/.facedrop" }
+
+    /// The folder inside a claim folder that holds the job's files.
+    static let inputFolderName = "input"
+
+    /// Claims a ready job: face, then sidecar, then pose.
+    public func claim(_ job: ReadyJob) throws(ClaimError) -> ClaimResult {
+        let outcome = try move(job.files, from: job.folder, subpath: job.subpath, stem: job.stem)
+        guard case .claimed(let folder, _) = outcome else { return outcome.result }
+        let input = "\(folder)/\(Self.inputFolderName)/"
+        let claimedPath = { (file: FileSnapshot) in input + (file.path as NSString).lastPathComponent }
+        return .claimed(
+            ClaimedFiles(
+                folder: folder,
+                facePath: claimedPath(job.face),
+                sidecarPath: job.sidecar.map(claimedPath),
+                posePath: job.pose.map(claimedPath)
+            )
+        )
+    }
+
+    /// Claims an orphan's files in path order, to be failed with its reason.
+    public func claim(_ orphan: OrphanFiles) throws(ClaimError) -> ClaimResult {
+        let files = orphan.files.sorted { $0.path < $1.path }
+        let outcome = try move(files, from: orphan.folder, subpath: orphan.subpath, stem: orphan.stem)
+        guard case .claimed(let folder, let paths) = outcome else { return outcome.result }
+        return .claimed(ClaimedFiles(folder: folder, otherPaths: paths))
+    }
+
+    /// Deletes a finished job's claim folder, after its inputs were copied to the outbox.
+    ///
+    /// The folder is first renamed to `<name>.discard` and that is flushed, so a crash halfway through
+    /// the deletion can never leave a claim the sweep would put back and run a second time.
+    public func discard(claimFolder: String) throws(ClaimError) {
+        let name = (claimFolder as NSString).lastPathComponent
+        guard claimFolder == "\(workFolder)/\(name)", Self.isClaimFolderName(name) else {
+            throw ClaimError(.invalidPath("discard (not a claim folder)", path: claimFolder))
+        }
+        let doomed = "\(claimFolder).discard"
+        do {
+            try FileSystem.rename(claimFolder, to: doomed)
+            try FileSystem.syncDirectory(workFolder)
+            try Self.removeTree(doomed)
+        } catch {
+            throw ClaimError(error)
+        }
+    }
+
+    // MARK: Moving
+
+    /// How a move ended, before the paths are sorted into roles.
+    enum MoveOutcome {
+        case claimed(folder: String, paths: [String])
+        case lost
+        case changed
+
+        var result: ClaimResult {
+            switch self {
+            case .claimed(let folder, let paths): .claimed(ClaimedFiles(folder: folder, otherPaths: paths))
+            case .lost: .lost
+            case .changed: .changed
+            }
+        }
+    }
+
+    /// Moves `files` (the first decides ownership) into a new claim folder.
+    func move(_ files: [FileSnapshot], from folder: String, subpath: String, stem: String) throws(ClaimError)
+        -> MoveOutcome
+    {
+        guard let first = files.first else { return .changed }
+        let names = files.map { ($0.path as NSString).lastPathComponent }
+        let claimFolder: String
+        do {
+            try makeWorkFolder()
+            claimFolder = try makeClaimFolder()
+        } catch {
+            throw ClaimError(error)
+        }
+        let input = "\(claimFolder)/\(Self.inputFolderName)"
+        do {
+            let record = ClaimRecord(
+                owner: owner, folder: folder, subpath: subpath, stem: stem, files: names, claimedAt: Date()
+            )
+            try record.write(into: claimFolder)
+            try FileSystem.syncDirectory(workFolder)
+        } catch {
+            abandon(claimFolder)
+            throw ClaimError(error)
+        }
+
+        // Checked after the record, right before the moves: a file that changed since it looked
+        // ready is still being written.
+        for file in files {
+            guard let now = FileSystem.lstat(file.path), now.isUnchanged(comparedTo: file) else {
+                abandon(claimFolder)
+                return FileSystem.lstat(first.path) == nil ? .lost : .changed
+            }
+        }
+
+        var moved: [(from: String, to: String)] = []
+        for (file, name) in zip(files, names) {
+            let destination = "\(input)/\(name)"
+            do {
+                try FileSystem.rename(file.path, to: destination)
+                moved.append((file.path, destination))
+            } catch {
+                let undoProblem = putBack(moved)
+                if undoProblem == nil { abandon(claimFolder) }
+                if error.isNotFound, undoProblem == nil { return moved.isEmpty ? .lost : .changed }
+                var failure = ClaimError(error)
+                failure.undoProblem = undoProblem
+                throw failure
+            }
+        }
+        do {
+            try FileSystem.syncDirectory(input)
+            try FileSystem.syncDirectory(folder)
+        } catch {
+            var failure = ClaimError(error)
+            failure.undoProblem = putBack(moved)
+            if failure.undoProblem == nil { abandon(claimFolder) }
+            throw failure
+        }
+        return .claimed(folder: claimFolder, paths: moved.map(\.to))
+    }
+
+    /// Moves files back where they came from, never over a file that took the name meanwhile.
+    /// Returns what went wrong, or nil when every file is back.
+    func putBack(_ moved: [(from: String, to: String)]) -> String? {
+        var problems: [String] = []
+        for (original, claimed) in moved.reversed() {
+            let folder = (original as NSString).deletingLastPathComponent
+            let name = (original as NSString).lastPathComponent
+            do {
+                _ = try Self.restore(claimed, named: name, into: folder)
+            } catch {
+                problems.append(error.description)
+            }
+        }
+        if let folder = moved.first.map({ ($0.from as NSString).deletingLastPathComponent }) {
+            try? FileSystem.syncDirectory(folder)
+        }
+        return problems.isEmpty ? nil : problems.joined(separator: "; ")
+    }
+
+    /// Removes a claim folder that holds no job files (any more).
+    func abandon(_ claimFolder: String) {
+        try? FileSystem.remove("\(claimFolder)/\(ClaimRecord.fileName)")
+        try? FileSystem.remove("\(claimFolder)/.\(ClaimRecord.fileName).tmp")
+        try? FileSystem.removeDirectory("\(claimFolder)/\(Self.inputFolderName)")
+        try? FileSystem.removeDirectory(claimFolder)
+    }
+
+    /// Creates `.facedrop` if needed; refuses anything there that is not a real directory (a link could
+    /// send the files elsewhere).
+    func makeWorkFolder() throws(SystemCallError) {
+        do {
+            try FileSystem.makeDirectory(workFolder, mode: 0o700)
+            try FileSystem.syncDirectory(inboxRoot)
+        } catch where error.isAlreadyExisting {
+            guard FileSystem.isDirectory(workFolder) else {
+                throw .notADirectory("use work folder", path: workFolder)
+            }
+        }
+    }
+
+    /// Creates a new claim folder with its `input/` and returns its path.
+    func makeClaimFolder() throws(SystemCallError) -> String {
+        let stamp = Self.timestamp(Date())
+        var attempt = 0
+        while true {
+            let path = "\(workFolder)/\(stamp)-\(Self.randomHex())"
+            do {
+                try FileSystem.makeDirectory(path, mode: 0o700)
+            } catch where error.isAlreadyExisting && attempt < 16 {
+                attempt += 1
+                continue
+            }
+            try FileSystem.makeDirectory("\(path)/\(Self.inputFolderName)", mode: 0o700)
+            return path
+        }
+    }
+}

@@ -1,0 +1,42 @@
+/// One candidate file the tracker is waiting on.
+struct PendingFile: Sendable {
+    /// What a sidecar said about its pose, once it was read.
+    enum SidecarReading: Sendable, Hashable {
+        /// Not read yet: it has not settled since it last changed.
+        case unread
+        /// Read; `poseImage` is the pose it names, when that is a name the tracker waits for.
+        case read(poseImage: String?)
+    }
+
+    var name: String
+    var role: CandidateName
+    var snapshot: FileSnapshot
+    var firstSeen: ContinuousClock.Instant
+    /// When the snapshot last changed (or the file was first seen): the settle clock runs from here.
+    var lastChange: ContinuousClock.Instant
+    var sidecar: SidecarReading = .unread
+
+    init(name: String, role: CandidateName, snapshot: FileSnapshot, seen now: ContinuousClock.Instant) {
+        self.name = name
+        self.role = role
+        self.snapshot = snapshot
+        self.firstSeen = now
+        self.lastChange = now
+    }
+
+    var isEmpty: Bool { snapshot.size <= 0 }
+
+    /// Written: not empty, and unchanged for `settle`.
+    func isSettled(at now: ContinuousClock.Instant, settle: Duration) -> Bool {
+        !isEmpty && now >= lastChange + settle
+    }
+
+    /// The pose this sidecar names, if it was read and names one the tracker waits for.
+    var namedPose: String? {
+        if case .read(let poseImage) = sidecar { poseImage } else { nil }
+    }
+
+    var isUnreadSidecar: Bool {
+        if case .sidecar = role, sidecar == .unread { true } else { false }
+    }
+}
