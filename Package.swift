@@ -138,6 +138,16 @@ let package = Package(
             ]
         ),
 
+        .target(
+            name: "Scheduling",
+            dependencies: [
+                "Outbox",
+                "SegmindAPI",
+                "SegmindCatalog",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: Executables: argument parsing and wiring only.
         .executableTarget(
             name: "facedrop",
@@ -226,6 +236,20 @@ let package = Package(
                 "SegmindCatalog",
                 "SegmindEmulator",
                 "FacedropTestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "SchedulingTests",
+            dependencies: [
+                "Scheduling",
+                "Outbox",
+                "SegmindAPI",
+                "SegmindCatalog",
+                "SegmindEmulator",
+                "CurlHTTP",
+                "FacedropTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
     ]

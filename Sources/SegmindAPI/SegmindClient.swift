@@ -47,6 +47,7 @@ public struct SegmindClient: Sendable {
         while true {
             attempt += 1
             try Self.checkCancellation()
+            try await admitThroughGate()
             let response: HTTPResponse
             do {
                 response = try await http.execute(request)
@@ -72,7 +73,7 @@ public struct SegmindClient: Sendable {
                 "submit refused",
                 metadata: ["segmind.model": "\(model)", "http.status": "\(response.status)", "attempt": "\(attempt)"]
             )
-            guard attempt < policy.maxAttempts, let wait = retryDelay(for: failure, attempt: attempt, policy: policy) else {
+            guard let wait = await waitBeforeRetry(after: failure, attempt: attempt, policy: policy) else {
                 throw failure
             }
             try await Self.sleep(wait)
@@ -190,8 +191,10 @@ public struct SegmindClient: Sendable {
     }
 
     /// Sends a request that is safe to repeat, retrying network failures, 429, 5xx and unreadable bodies.
+    /// Every attempt is admitted by the configured gate first.
     func send(_ request: HTTPRequest, endpoint: Endpoint, acceptFailedBody: Bool) async throws(SegmindError) -> JSONValue {
         try await withReadRetries { () async throws(SegmindError) -> ReadAttempt<JSONValue> in
+            try await admitThroughGate()
             let response: HTTPResponse
             do throws(HTTPClientError) {
                 response = try await http.execute(request)
@@ -234,7 +237,7 @@ public struct SegmindClient: Sendable {
             case .done(let value):
                 return value
             case .failed(let failure):
-                guard attempt < policy.maxAttempts, let wait = retryDelay(for: failure, attempt: attempt, policy: policy) else {
+                guard let wait = await waitBeforeRetry(after: failure, attempt: attempt, policy: policy) else {
                     throw failure
                 }
                 logger.debug("retrying", metadata: ["error": "\(failure.code)", "attempt": "\(attempt)"])

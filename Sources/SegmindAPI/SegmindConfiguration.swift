@@ -17,6 +17,9 @@ public struct SegmindConfiguration: Sendable {
     public var downloadTimeout: Duration
     /// The largest output image accepted.
     public var maxOutputBytes: Int
+    /// Admits every API request before it is sent (downloads excepted), so that one requests-per-minute
+    /// budget can be shared by every job; `nil` sends without asking.
+    public var gate: (any RequestGate)?
 
     public init(
         baseURL: String = "https://api.segmind.com",
@@ -26,7 +29,8 @@ public struct SegmindConfiguration: Sendable {
         submitRetry: RetryPolicy = .submits,
         requestTimeout: Duration = .seconds(30),
         downloadTimeout: Duration = .seconds(300),
-        maxOutputBytes: Int = 64 << 20
+        maxOutputBytes: Int = 64 << 20,
+        gate: (any RequestGate)? = nil
     ) {
         self.baseURL = Self.origin(of: baseURL)
         self.storageURL = Self.origin(of: storageURL)
@@ -36,6 +40,7 @@ public struct SegmindConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.downloadTimeout = downloadTimeout
         self.maxOutputBytes = maxOutputBytes
+        self.gate = gate
     }
 
     static func origin(of url: String) -> String {

@@ -9,7 +9,8 @@ func makeClient(
     _ server: ScriptedSegmind,
     key: String = "test-key-123",
     submitAttempts: Int = 3,
-    readAttempts: Int = 4
+    readAttempts: Int = 4,
+    gate: (any RequestGate)? = nil
 ) throws -> SegmindClient {
     let configuration = SegmindConfiguration(
         baseURL: server.baseURL,
@@ -17,7 +18,8 @@ func makeClient(
         apiKey: APIKey(key),
         readRetry: RetryPolicy(maxAttempts: readAttempts, baseDelay: .milliseconds(20), maxDelay: .milliseconds(80)),
         submitRetry: RetryPolicy(maxAttempts: submitAttempts, baseDelay: .milliseconds(20), maxDelay: .milliseconds(80)),
-        requestTimeout: .seconds(2)
+        requestTimeout: .seconds(2),
+        gate: gate
     )
     return SegmindClient(configuration: configuration, http: try CurlHTTP.HTTPClient())
 }

@@ -1,0 +1,226 @@
+public import Foundation
+public import Logging
+public import Outbox
+import SegmindCatalog
+
+/// Owns the daemon's knowledge of the account's credits, and tells people about it through files
+/// (SPEC §4).
+///
+/// Every answer that carries a balance (a submit's `remaining_credits`, a result's metrics, the free
+/// `/v1/get-user-credits`) goes to ``record(remaining:)``; a 406 "not enough credits" goes to
+/// ``exhausted(message:)``. The monitor keeps `credits.json` current in every outbox and writes a
+/// warning file and one log line when the balance crosses below `warn_below` — once per crossing, not
+/// once per job — and when credits run out, once per exhaustion. While exhausted, the daemon pauses
+/// submissions and parks in ``waitUntilCreditsReturn(check:interval:)``, which asks the free credits
+/// endpoint now and then and returns when a balance is back.
+///
+/// Files are written only when something changed, so a busy daemon does not rewrite `credits.json`
+/// for every poll; a write that failed (a full or read-only outbox) is tried again at the next change.
+public actor CreditsMonitor {
+    private let outboxes: [OutboxFolders]
+    private let warnBelow: Double
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+
+    private var current: CreditsState
+    /// Whether a fall below `warn_below` writes a warning: true until one is written, again once the
+    /// balance is back at or above the threshold.
+    private var lowWarningArmed = true
+    /// What each outbox's `credits.json` holds (by outbox root), to write only what changed.
+    private var written: [String: CreditsState] = [:]
+    /// Whether a ``waitUntilCreditsReturn(check:interval:)`` is asking Segmind; other waiters only watch.
+    private var checking = false
+
+    public init(outboxes: [OutboxFolders], warnBelow: Double, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
+        self.outboxes = outboxes
+        self.warnBelow = warnBelow
+        self.logger = logger
+        self.now = now
+        self.current = CreditsState(remaining: nil, warnBelow: warnBelow, level: .unknown, updatedAt: nil)
+    }
+
+    /// Whether Segmind refused a submit for want of credits and they have not come back since.
+    public var isExhausted: Bool { current.level == .exhausted }
+
+    /// The balance and level as they stand.
+    public func state() -> CreditsState { current }
+
+    /// Writes `credits.json` into every outbox as it stands, changed or not: at start-up, so that a
+    /// stale file from the last run does not linger until the first balance is heard of.
+    public func publish() {
+        written = [:]
+        publishChanges()
+    }
+
+    /// Records a balance heard from Segmind; `nil` (the answer carried none) changes nothing.
+    ///
+    /// Crossing below `warn_below` writes one `credits-low` warning and one log line. While credits are
+    /// exhausted the balance is noted but submissions stay paused, unless it is back at or above
+    /// `warn_below` (and above zero): a small positive balance may still be below a model's cost.
+    public func record(remaining: Double?) {
+        guard let remaining, remaining.isFinite else { return }
+        if current.level == .exhausted {
+            if remaining > 0, remaining >= warnBelow {
+                creditsReturned(remaining)
+            } else {
+                update(remaining: remaining, level: .exhausted)
+            }
+            return
+        }
+        if remaining < warnBelow {
+            update(remaining: remaining, level: .low)
+            if lowWarningArmed {
+                lowWarningArmed = false
+                alert(
+                    kind: "credits-low",
+                    message: "The Segmind balance fell below the warning threshold.",
+                    hint: "Top up credits in the Segmind console before they run out; jobs then pause until they are back."
+                )
+            }
+        } else {
+            lowWarningArmed = true
+            update(remaining: remaining, level: .ok)
+        }
+        publishChanges()
+    }
+
+    /// Segmind refused a submit for want of credits: submissions pause, and one `credits-exhausted`
+    /// warning is written for this exhaustion (more refusals before credits return add nothing).
+    public func exhausted(message: String) {
+        guard current.level != .exhausted else { return }
+        // The warning of the exhaustion says it all; a small balance after a top-up needs no second one.
+        lowWarningArmed = false
+        update(remaining: current.remaining, level: .exhausted)
+        alert(
+            kind: "credits-exhausted",
+            message: message,
+            hint: "Top up credits in the Segmind console; waiting jobs stay queued and resume by themselves."
+        )
+        publishChanges()
+    }
+
+    /// While credits are exhausted, asks `check` every `interval` for the balance (the daemon passes the
+    /// free `/v1/get-user-credits`) and returns once it is above zero, recorded (state ok or low).
+    /// Returns at once when credits are not exhausted, and when the task is cancelled.
+    ///
+    /// Any number of jobs may wait here; only one of them asks Segmind at a time, the others watch.
+    /// A failing `check` is logged and tried again at the next interval.
+    public func waitUntilCreditsReturn(check: @Sendable () async throws -> Double?, interval: Duration) async {
+        while current.level == .exhausted {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            guard current.level == .exhausted, !checking else { continue }
+            checking = true
+            let answer: Double?
+            do {
+                answer = try await check()
+            } catch {
+                logger.debug("credits check failed", metadata: ["error": "\(error)"])
+                answer = nil
+            }
+            checking = false
+            guard let answer, answer.isFinite, current.level == .exhausted else { continue }
+            if answer > 0 {
+                creditsReturned(answer)
+                return
+            }
+            update(remaining: answer, level: .exhausted)
+            publishChanges()
+        }
+    }
+
+    // MARK: State and files
+
+    private func creditsReturned(_ remaining: Double) {
+        lowWarningArmed = remaining >= warnBelow
+        update(remaining: remaining, level: remaining < warnBelow ? .low : .ok)
+        logger.notice("credits are back; submissions resume", metadata: ["credits.remaining": "\(remaining)"])
+        appendLog(["event": "credits_returned", "remaining": .number(remaining)])
+        publishChanges()
+    }
+
+    private func update(remaining: Double?, level: CreditsState.Level) {
+        guard remaining != current.remaining || level != current.level else { return }
+        current.remaining = remaining
+        current.level = level
+        current.updatedAt = now()
+    }
+
+    /// Writes `credits.json` into every outbox whose copy differs from the current state.
+    private func publishChanges() {
+        let bytes = current.json.serialized(pretty: true) + [0x0A]
+        for outbox in outboxes where written[outbox.root] != current {
+            do throws(OutboxError) {
+                try AtomicFile.write(bytes, to: outbox.creditsFile)
+                written[outbox.root] = current
+            } catch {
+                logger.warning("credits.json could not be written", metadata: ["path": "\(outbox.creditsFile)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Writes one warning file and one log line into every outbox, and one line to the daemon's log.
+    private func alert(kind: String, message: String, hint: String) {
+        let time = now()
+        let remaining = current.remaining.map(JSONValue.number) ?? .null
+        let warning: JSONValue = [
+            "kind": .string(kind),
+            "time": .string(time.formatted(.iso8601)),
+            "message": .string(message),
+            "hint": .string(hint),
+            "remaining": remaining,
+            "warn_below": .number(warnBelow),
+        ]
+        let name = "\(Self.warningStamp(time))-\(kind)"
+        for outbox in outboxes {
+            writeWarning(warning.serialized(pretty: true) + [0x0A], named: name, into: outbox)
+        }
+        logger.warning(
+            "\(kind): \(message)",
+            metadata: ["credits.remaining": "\(remaining)", "credits.warn_below": "\(warnBelow)"]
+        )
+        appendLog(
+            ["event": .string(kind.replacingOccurrences(of: "-", with: "_")), "message": .string(message), "remaining": remaining, "warn_below": .number(warnBelow)],
+            at: time
+        )
+    }
+
+    /// Writes `warnings/<name>.json`, adding `-2`, `-3`, … if a warning of the same kind and second exists.
+    private func writeWarning(_ bytes: [UInt8], named name: String, into outbox: OutboxFolders) {
+        let files = FileManager.default
+        do {
+            try files.createDirectory(atPath: outbox.warnings, withIntermediateDirectories: true)
+            var path = "\(outbox.warnings)/\(name).json"
+            var suffix = 2
+            while files.fileExists(atPath: path) {
+                path = "\(outbox.warnings)/\(name)-\(suffix).json"
+                suffix += 1
+            }
+            try AtomicFile.write(bytes, to: path)
+        } catch {
+            logger.warning("a credits warning could not be written", metadata: ["folder": "\(outbox.warnings)", "error": "\(error)"])
+        }
+    }
+
+    /// Appends one event to every outbox's JSONL log.
+    private func appendLog(_ event: [String: JSONValue], at time: Date? = nil) {
+        let time = time ?? now()
+        for outbox in outboxes {
+            do throws(OutboxError) {
+                try outbox.log(event, at: time)
+            } catch {
+                logger.warning("the outbox log could not be written", metadata: ["folder": "\(outbox.logs)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// `20260521T140312Z`: the UTC time a warning's file name starts with, so names sort by time.
+    static func warningStamp(_ time: Date) -> String {
+        time.formatted(
+            Date.ISO8601FormatStyle(dateSeparator: .omitted, dateTimeSeparator: .standard, timeSeparator: .omitted, timeZone: .gmt)
+        )
+    }
+}

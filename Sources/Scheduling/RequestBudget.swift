@@ -1,0 +1,213 @@
+public import SegmindAPI
+
+/// The daemon's one requests-per-minute budget for Segmind's API, shared by every job.
+///
+/// Every request (submit, poll, result, credits, upload) calls ``admit()`` first, through
+/// ``SegmindConfiguration/gate``. The budget remembers the instants of its last `N` admissions and
+/// admits the next request only when the oldest of them is at least one ``window`` old:
+///
+///     admit a_k only if k ≤ N or a_k ≥ a_(k−N) + window
+///
+/// **Why this never admits more than N in any window.** Admission instants are read from a monotonic
+/// clock inside the actor, so a_1 ≤ a_2 ≤ …. Suppose some half-open interval [s, s + window) held N + 1
+/// admissions a_j … a_(j+N). Then a_(j+N) − a_j < window, but the rule admitted a_(j+N) only because
+/// a_(j+N) ≥ a_j + window: a contradiction. This holds whatever the callers do — bursts, 429 storms,
+/// cancellations — because the rule is checked at the single place that records an admission.
+///
+/// Segmind counts arrivals, not admissions. The time from ``admit()`` to arrival varies by the
+/// network's jitter, so ``init(requestsPerMinute:clock:)`` uses a window of 60 s plus
+/// ``arrivalGuard``: arrivals then stay N per minute as long as that delay varies by less than the guard.
+///
+/// A 429 (``rateLimited(until:)``) holds every admission until Segmind's reset time. Waiters are
+/// served first come, first served; they are continuations woken by one timer, so a thousand queued
+/// jobs cost one sleeping task, and a cancelled waiter leaves the queue at once.
+public actor RequestBudget: RequestGate {
+    /// Added to the minute by ``init(requestsPerMinute:clock:)``: a request admitted at the very end of a
+    /// window may reach Segmind up to this much sooner, relative to an earlier one, without a 429.
+    public static let arrivalGuard: Duration = .seconds(1)
+
+    /// The most requests admitted in any ``window``.
+    public let limit: Int
+    /// The length of the sliding window.
+    public let window: Duration
+    private let clock: ContinuousClock
+
+    /// The instants of the last `limit` admissions, oldest first (a ring buffer once full).
+    private var recent: [ContinuousClock.Instant] = []
+    private var oldestIndex = 0
+    /// Nothing is admitted before this instant (Segmind's 429 reset).
+    private var heldUntil: ContinuousClock.Instant?
+    /// The admissions so far, for `facedrop status`.
+    public private(set) var admittedCount = 0
+
+    private var waiters: [Waiter] = []
+    private var nextWaiterID: UInt64 = 0
+    /// The one timer that wakes waiters, while any wait; its generation tells a stale wake-up from a live one.
+    private var timer: Timer?
+    private var timerGeneration: UInt64 = 0
+
+    private struct Waiter {
+        let id: UInt64
+        let continuation: CheckedContinuation<ContinuousClock.Instant?, Never>
+    }
+
+    private struct Timer {
+        let deadline: ContinuousClock.Instant
+        let task: Task<Void, Never>
+        let generation: UInt64
+    }
+
+    /// A budget of `requestsPerMinute` (at least 1) over 60 s plus ``arrivalGuard``.
+    public init(requestsPerMinute: Int, clock: ContinuousClock = .init()) {
+        self.init(requestsPerMinute: requestsPerMinute, window: .seconds(60) + Self.arrivalGuard, clock: clock)
+    }
+
+    /// A budget of `requestsPerMinute` (at least 1) requests in any `window`; tests shrink the window.
+    public init(requestsPerMinute: Int, window: Duration, clock: ContinuousClock = .init()) {
+        self.limit = max(1, requestsPerMinute)
+        self.window = max(window, .zero)
+        self.clock = clock
+        recent.reserveCapacity(limit)
+    }
+
+    // MARK: RequestGate
+
+    public func admit() async throws(CancellationError) {
+        _ = try await reserve()
+    }
+
+    public func rateLimited(until: ContinuousClock.Instant) async {
+        guard heldUntil.map({ until > $0 }) ?? true else { return }
+        heldUntil = until
+        if !waiters.isEmpty { scheduleTimer() }
+    }
+
+    // MARK: Admission
+
+    /// Waits for a slot like ``admit()`` and returns the instant the budget counted it at: the instant
+    /// every guarantee of this type is stated in.
+    public func reserve() async throws(CancellationError) -> ContinuousClock.Instant {
+        if Task.isCancelled { throw CancellationError() }
+        if waiters.isEmpty, let now = admissibleNow() {
+            return record(now)
+        }
+        let id = nextWaiterID
+        nextWaiterID += 1
+        let admitted = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<ContinuousClock.Instant?, Never>) in
+                if Task.isCancelled {
+                    continuation.resume(returning: nil)
+                    return
+                }
+                waiters.append(Waiter(id: id, continuation: continuation))
+                scheduleTimer()
+            }
+        } onCancel: {
+            Task { await self.cancelWaiter(id) }
+        }
+        guard let admitted else { throw CancellationError() }
+        return admitted
+    }
+
+    /// A picture of the budget for `facedrop status`.
+    public func snapshot() -> BudgetSnapshot {
+        let now = clock.now
+        let held = heldUntil.flatMap { $0 > now ? $0 : nil }
+        return BudgetSnapshot(
+            limit: limit,
+            window: window,
+            admittedInWindow: recent.count { $0 > now - window },
+            waiting: waiters.count,
+            heldUntil: held,
+            heldFor: held.map { $0 - now },
+            admittedTotal: admittedCount
+        )
+    }
+
+    /// The earliest instant the next admission may happen: after any 429 hold, and one window after
+    /// the oldest of the last `limit` admissions once there are that many.
+    private func earliestAdmission() -> ContinuousClock.Instant? {
+        var earliest = heldUntil
+        if recent.count == limit {
+            let freed = recent[oldestIndex] + window
+            earliest = earliest.map { max($0, freed) } ?? freed
+        }
+        return earliest
+    }
+
+    /// The current instant, if a request may be admitted at it.
+    private func admissibleNow() -> ContinuousClock.Instant? {
+        let now = clock.now
+        guard let earliest = earliestAdmission() else { return now }
+        return earliest <= now ? now : nil
+    }
+
+    /// Counts an admission at `now`, replacing the oldest of the remembered ones.
+    private func record(_ now: ContinuousClock.Instant) -> ContinuousClock.Instant {
+        if recent.count < limit {
+            recent.append(now)
+        } else {
+            recent[oldestIndex] = now
+            oldestIndex = (oldestIndex + 1) % limit
+        }
+        admittedCount += 1
+        return now
+    }
+
+    /// Admits waiters from the front of the queue while the budget allows, then sets the timer for the rest.
+    private func serveWaiters() {
+        while !waiters.isEmpty, let now = admissibleNow() {
+            let waiter = waiters.removeFirst()
+            waiter.continuation.resume(returning: record(now))
+        }
+        scheduleTimer()
+    }
+
+    private func cancelWaiter(_ id: UInt64) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: index).continuation.resume(returning: nil)
+        if waiters.isEmpty {
+            timer?.task.cancel()
+            timer = nil
+        }
+    }
+
+    // MARK: The timer
+
+    /// Makes sure one timer fires no later than the next admission is possible, while anyone waits.
+    ///
+    /// A timer that fires early is harmless (it serves no one and sets itself again); one that fires
+    /// late would waste budget, so a pending timer is kept only if it is due no later than needed.
+    private func scheduleTimer() {
+        guard !waiters.isEmpty else { return }
+        guard let deadline = earliestAdmission() else {
+            // Free now: serve at once, from a fresh turn of the actor.
+            arm(at: clock.now)
+            return
+        }
+        if let timer, timer.deadline <= deadline { return }
+        arm(at: deadline)
+    }
+
+    private func arm(at deadline: ContinuousClock.Instant) {
+        timer?.task.cancel()
+        timerGeneration += 1
+        let generation = timerGeneration
+        let clock = clock
+        let task = Task {
+            do {
+                try await clock.sleep(until: deadline, tolerance: .milliseconds(1))
+            } catch {
+                return
+            }
+            self.timerFired(generation)
+        }
+        timer = Timer(deadline: deadline, task: task, generation: generation)
+    }
+
+    private func timerFired(_ generation: UInt64) {
+        guard let timer, timer.generation == generation else { return }
+        self.timer = nil
+        serveWaiters()
+    }
+}

@@ -1,0 +1,247 @@
+import FacedropTestSupport
+import Foundation
+import InMemoryLogging
+import Logging
+import Outbox
+import Scheduling
+import SegmindCatalog
+import Synchronization
+import Testing
+
+/// A clock for the monitor that tests move by hand.
+final class ManualTime: Sendable {
+    private let storage: Mutex<Date>
+
+    init(_ start: Date) { storage = Mutex(start) }
+
+    var now: Date { storage.withLock { $0 } }
+
+    func advance(_ seconds: TimeInterval) { storage.withLock { $0 += seconds } }
+}
+
+/// Two outboxes in a temporary folder, a monitor writing into both, and readers for what it wrote.
+struct CreditsFixture {
+    let folder: TemporaryDirectory
+    let outboxes: [OutboxFolders]
+    let logs = InMemoryLogHandler()
+    let time = ManualTime(Date(timeIntervalSince1970: 1_779_372_192))  // 2026-05-21T14:03:12Z
+    let monitor: CreditsMonitor
+
+    init(warnBelow: Double = 5) throws {
+        folder = try TemporaryDirectory()
+        outboxes = [OutboxFolders(root: folder.appending("a")), OutboxFolders(root: folder.appending("b"))]
+        for outbox in outboxes { try outbox.prepare() }
+        let logs = logs
+        let time = time
+        monitor = CreditsMonitor(outboxes: outboxes, warnBelow: warnBelow, logger: Logger(label: "test") { _ in logs }) { time.now }
+    }
+
+    func warnings(_ kind: String, in outbox: OutboxFolders) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: outbox.warnings).filter { $0.hasSuffix("-\(kind).json") }.sorted()
+    }
+
+    func creditsJSON(in outbox: OutboxFolders) throws -> JSONValue {
+        try JSONParser().parse(Fixtures.bytesOfFile(outbox.creditsFile))
+    }
+
+    /// The events of every line of the outbox's JSONL logs.
+    func logEvents(in outbox: OutboxFolders) throws -> [String] {
+        let files = try FileManager.default.contentsOfDirectory(atPath: outbox.logs)
+        return try files.flatMap { name in
+            try String(contentsOfFile: "\(outbox.logs)/\(name)", encoding: .utf8)
+                .split(separator: "\n")
+                .compactMap { try JSONParser().parse(Array($0.utf8))["event"]?.stringValue }
+        }
+    }
+
+    func inode(_ path: String) throws -> Int {
+        try #require(FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int)
+    }
+}
+
+extension Fixtures {
+    static func bytesOfFile(_ path: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+}
+
+@Suite("CreditsMonitor: credits.json and credit warnings in every outbox")
+struct CreditsMonitorTests {
+    @Test("credits.json holds remaining, warn_below, state and updated_at")
+    func creditsFile() async throws {
+        let fixture = try CreditsFixture()
+        await fixture.monitor.record(remaining: 12.5)
+        for outbox in fixture.outboxes {
+            let json = try fixture.creditsJSON(in: outbox)
+            #expect(json["remaining"]?.doubleValue == 12.5)
+            #expect(json["warn_below"]?.doubleValue == 5)
+            #expect(json["state"]?.stringValue == "ok")
+            #expect(json["updated_at"]?.stringValue == "2026-05-21T14:03:12Z")
+        }
+        let state = await fixture.monitor.state()
+        #expect(state == CreditsState(remaining: 12.5, warnBelow: 5, level: .ok, updatedAt: fixture.time.now))
+    }
+
+    @Test("publish writes the unknown state at start-up; record(nil) changes nothing")
+    func unknownAtStart() async throws {
+        let fixture = try CreditsFixture()
+        await fixture.monitor.record(remaining: nil)
+        #expect(!FileManager.default.fileExists(atPath: fixture.outboxes[0].creditsFile))
+        await fixture.monitor.publish()
+        let json = try fixture.creditsJSON(in: fixture.outboxes[1])
+        #expect(json["state"]?.stringValue == "unknown")
+        #expect(json["remaining"] == .null)
+        #expect(await fixture.monitor.state().level == .unknown)
+    }
+
+    @Test("the file is rewritten only when the balance or state changed")
+    func writesOnlyChanges() async throws {
+        let fixture = try CreditsFixture()
+        let path = fixture.outboxes[0].creditsFile
+        await fixture.monitor.record(remaining: 10)
+        let first = try fixture.inode(path)
+        fixture.time.advance(30)
+        await fixture.monitor.record(remaining: 10)
+        await fixture.monitor.record(remaining: nil)
+        #expect(try fixture.inode(path) == first)
+        #expect(try fixture.creditsJSON(in: fixture.outboxes[0])["updated_at"]?.stringValue == "2026-05-21T14:03:12Z")
+        await fixture.monitor.record(remaining: 9.5)
+        #expect(try fixture.inode(path) != first)
+        #expect(try fixture.creditsJSON(in: fixture.outboxes[0])["updated_at"]?.stringValue == "2026-05-21T14:03:42Z")
+    }
+
+    @Test("crossing below warn_below writes one warning and one log line, however many records follow")
+    func oneLowWarning() async throws {
+        let fixture = try CreditsFixture()
+        await fixture.monitor.record(remaining: 6)
+        for step in 0..<10 {
+            fixture.time.advance(1)
+            await fixture.monitor.record(remaining: 4.9 - Double(step) * 0.1)
+        }
+        for outbox in fixture.outboxes {
+            #expect(try fixture.warnings("credits-low", in: outbox) == ["20260521T140313Z-credits-low.json"])
+            #expect(try fixture.logEvents(in: outbox).filter { $0 == "credits_low" }.count == 1)
+            let warning = try JSONParser().parse(Fixtures.bytesOfFile("\(outbox.warnings)/20260521T140313Z-credits-low.json"))
+            #expect(warning["kind"]?.stringValue == "credits-low")
+            #expect(warning["remaining"]?.doubleValue == 4.9)
+            #expect(warning["warn_below"]?.doubleValue == 5)
+            #expect(try fixture.creditsJSON(in: outbox)["state"]?.stringValue == "low")
+        }
+        #expect(fixture.logs.entries.filter { $0.level == .warning }.count == 1)
+        #expect(await fixture.monitor.state().level == .low)
+    }
+
+    @Test("a first balance already below the threshold warns: unknown counts as above")
+    func lowFromUnknown() async throws {
+        let fixture = try CreditsFixture()
+        await fixture.monitor.record(remaining: 1)
+        #expect(try fixture.warnings("credits-low", in: fixture.outboxes[0]).count == 1)
+    }
+
+    @Test("the warning re-arms once the balance is back at or above warn_below")
+    func reArm() async throws {
+        let fixture = try CreditsFixture()
+        await fixture.monitor.record(remaining: 4)
+        fixture.time.advance(60)
+        await fixture.monitor.record(remaining: 3)
+        await fixture.monitor.record(remaining: 20)
+        #expect(await fixture.monitor.state().level == .ok)
+        fixture.time.advance(60)
+        await fixture.monitor.record(remaining: 2)
+        await fixture.monitor.record(remaining: 1)
+        for outbox in fixture.outboxes {
+            #expect(try fixture.warnings("credits-low", in: outbox) == ["20260521T140312Z-credits-low.json", "20260521T140512Z-credits-low.json"])
+            #expect(try fixture.logEvents(in: outbox).filter { $0 == "credits_low" }.count == 2)
+        }
+    }
+
+    @Test("exhaustion writes one warning per episode and holds until credits are clearly back")
+    func exhaustion() async throws {
+        let fixture = try CreditsFixture()
+        await fixture.monitor.record(remaining: 8)
+        await fixture.monitor.exhausted(message: "Insufficient credits. Please top up.")
+        await fixture.monitor.exhausted(message: "Insufficient credits. Please top up.")
+        #expect(await fixture.monitor.isExhausted)
+        for outbox in fixture.outboxes {
+            let files = try fixture.warnings("credits-exhausted", in: outbox)
+            #expect(files == ["20260521T140312Z-credits-exhausted.json"])
+            let warning = try JSONParser().parse(Fixtures.bytesOfFile("\(outbox.warnings)/\(files[0])"))
+            #expect(warning["message"]?.stringValue == "Insufficient credits. Please top up.")
+            #expect(try fixture.creditsJSON(in: outbox)["state"]?.stringValue == "exhausted")
+            #expect(try fixture.logEvents(in: outbox).filter { $0 == "credits_exhausted" }.count == 1)
+            #expect(try fixture.warnings("credits-low", in: outbox).isEmpty)
+        }
+        // A poll's small balance is noted but does not resume submissions.
+        await fixture.monitor.record(remaining: 0.01)
+        #expect(await fixture.monitor.isExhausted)
+        #expect(await fixture.monitor.state().remaining == 0.01)
+        // A balance at or above the threshold is a top-up beyond doubt.
+        await fixture.monitor.record(remaining: 25)
+        #expect(await fixture.monitor.state().level == .ok)
+        fixture.time.advance(5)
+        await fixture.monitor.exhausted(message: "Insufficient credits.")
+        #expect(try fixture.warnings("credits-exhausted", in: fixture.outboxes[0]).count == 2)
+    }
+
+    @Test("waitUntilCreditsReturn asks every interval and returns once credits are back")
+    func waitForCredits() async throws {
+        let fixture = try CreditsFixture(warnBelow: 10)
+        await fixture.monitor.exhausted(message: "Insufficient credits")
+        let answers = Mutex<[Double?]>([0, nil, 0, 7])
+        let asked = Counter()
+        await fixture.monitor.waitUntilCreditsReturn(check: {
+            asked.increment()
+            return answers.withLock { $0.isEmpty ? 7 : $0.removeFirst() }
+        }, interval: .milliseconds(20))
+        #expect(asked.value == 4)
+        let state = await fixture.monitor.state()
+        #expect(state.level == .low)
+        #expect(state.remaining == 7)
+        #expect(!(await fixture.monitor.isExhausted))
+        #expect(try fixture.creditsJSON(in: fixture.outboxes[0])["state"]?.stringValue == "low")
+        #expect(try fixture.logEvents(in: fixture.outboxes[0]).contains("credits_returned"))
+    }
+
+    @Test("many waiters share one check at a time; a failing check is tried again")
+    func sharedWait() async throws {
+        let fixture = try CreditsFixture()
+        await fixture.monitor.exhausted(message: "Insufficient credits")
+        let inFlight = Mutex((now: 0, most: 0, calls: 0))
+        let check: @Sendable () async throws -> Double? = {
+            let call = inFlight.withLock { state in
+                state.now += 1
+                state.most = max(state.most, state.now)
+                state.calls += 1
+                return state.calls
+            }
+            try? await Task.sleep(for: .milliseconds(30))
+            inFlight.withLock { $0.now -= 1 }
+            if call == 1 { throw URLError(.timedOut) }
+            return call < 4 ? 0 : 50
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<5 {
+                group.addTask { await fixture.monitor.waitUntilCreditsReturn(check: check, interval: .milliseconds(10)) }
+            }
+        }
+        #expect(inFlight.withLock { $0.most } == 1)
+        #expect(inFlight.withLock { $0.calls } == 4)
+        #expect(await fixture.monitor.state().level == .ok)
+    }
+
+    @Test("waitUntilCreditsReturn returns at once when not exhausted, and when cancelled")
+    func waitReturns() async throws {
+        let fixture = try CreditsFixture()
+        let asked = Counter()
+        await fixture.monitor.waitUntilCreditsReturn(check: { asked.increment(); return 1 }, interval: .milliseconds(10))
+        #expect(asked.value == 0)
+        await fixture.monitor.exhausted(message: "Insufficient credits")
+        let waiter = Task {
+            await fixture.monitor.waitUntilCreditsReturn(check: { asked.increment(); return 0 }, interval: .milliseconds(10))
+        }
+        #expect(await eventually { asked.value >= 2 })
+        waiter.cancel()
+        await waiter.value
+        #expect(await fixture.monitor.isExhausted)
+    }
+}
