@@ -148,11 +148,29 @@ let package = Package(
             ]
         ),
 
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "CurlHTTP",
+                "DaemonConfiguration",
+                "HotFolder",
+                "InboxWatcher",
+                "JobPipeline",
+                "Journal",
+                "Outbox",
+                "Scheduling",
+                "SegmindAPI",
+                "SegmindCatalog",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: Executables: argument parsing and wiring only.
         .executableTarget(
             name: "facedrop",
             dependencies: [
                 "CurlHTTP",
+                "Daemon",
                 "DaemonConfiguration",
                 "JobPipeline",
                 "Outbox",

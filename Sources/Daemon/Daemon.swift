@@ -79,11 +79,10 @@ public final class Daemon: Sendable {
         credits = CreditsMonitor(outboxes: outboxes, warnBelow: configuration.credits.warnBelow, logger: logger)
         inboxes = InboxDirectory(configuration)
         let learned = ((try? journal.averageRunTimes()) ?? [:]).mapValues { Duration.milliseconds(Int($0 * 1000)) }
-        let expected = Dictionary(uniqueKeysWithValues: catalog.models.map { ($0.slug, Duration.milliseconds(Int($0.expectedRunSeconds * 1000))) })
-        let planner = PollPlanner(expected: expected, learned: learned, runTimeScale: configuration.api.runTimeScale)
+        let planner = PollPlanner(catalog: catalog, learned: learned, runTimeScale: configuration.api.runTimeScale)
         let executor = JobExecutor(
             journal: journal, client: client, catalog: catalog, inboxes: inboxes, state: state,
-            planner: Mutex(planner), credits: credits, logger: logger
+            planner: SharedPlanner(planner), credits: credits, logger: logger
         )
         scheduler = JobScheduler(
             executor: executor, journal: journal, credits: credits, client: client,

@@ -1,3 +1,4 @@
+import DaemonConfiguration
 import Foundation
 import JobPipeline
 import Journal
@@ -32,7 +33,7 @@ struct JobExecutor: Sendable {
     let catalog: ModelCatalog
     let inboxes: InboxDirectory
     let state: StateFolders
-    let planner: Mutex<PollPlanner>
+    let planner: SharedPlanner
     let credits: CreditsMonitor
     let logger: Logger
 
@@ -99,7 +100,7 @@ struct JobExecutor: Sendable {
         let body = prepared.body
         let client = self.client
         let answer = await Task { () async -> Result<SubmittedRequest, SegmindError> in
-            do {
+            do throws(SegmindError) {
                 return .success(try await client.submit(model: model, body: body))
             } catch {
                 return .failure(error)
@@ -116,7 +117,7 @@ struct JobExecutor: Sendable {
             return fail(record, .segmind(error, stage: .submit, requestID: nil))
         }
         let deadline = Date().addingTimeInterval(Self.seconds(inboxes.jobDeadline.withLock { $0 }))
-        let firstPoll = planner.withLock { $0.firstPoll(model: model) }
+        let firstPoll = planner.state.withLock { $0.firstPoll(model: model) }
         let updated: JobRecord
         do {
             updated = try journal.recordSubmitted(
@@ -186,7 +187,7 @@ struct JobExecutor: Sendable {
             case .running:
                 transientFailures = 0
                 let elapsed = Date().timeIntervalSince(record.submittedAt ?? Date())
-                let next = planner.withLock { $0.nextPoll(model: model, pollsSoFar: record.polls + 1, elapsed: .milliseconds(Int(elapsed * 1000))) }
+                let next = planner.state.withLock { $0.nextPoll(model: model, pollsSoFar: record.polls + 1, elapsed: .milliseconds(Int(elapsed * 1000))) }
                 do {
                     record = try journal.recordPoll(record.id, nextPollAt: Date().addingTimeInterval(Self.seconds(next)))
                 } catch {
@@ -231,7 +232,7 @@ struct JobExecutor: Sendable {
         }
         if let submittedAt = record.submittedAt {
             let runTime = completedAt.timeIntervalSince(submittedAt)
-            planner.withLock { $0.learn(model: model, runTime: .milliseconds(Int(runTime * 1000))) }
+            planner.state.withLock { $0.learn(model: model, runTime: .milliseconds(Int(runTime * 1000))) }
         }
         await credits.record(remaining: result.metrics.remainingCredits)
         return deliver(spooled)

@@ -11,7 +11,7 @@ public import struct Foundation.Date
 public struct InboxTracker: Sendable {
     /// The inbox folder, absolute, without a trailing `/`.
     public let root: String
-    public let rules: InboxRules
+    public private(set) var rules: InboxRules
     let access: InboxFileAccess
     /// Pending files: folder (absolute) → file name → file.
     var folders: [String: [String: PendingFile]] = [:]
@@ -29,6 +29,13 @@ public struct InboxTracker: Sendable {
         self.root = root
         self.rules = rules
         self.access = access
+    }
+
+    /// Applies new rules (a reloaded configuration); pending files keep their observations and are judged by
+    /// the new settle and orphan times from now on.
+    public mutating func update(rules: InboxRules) {
+        self.rules = rules
+        lastTake = nil
     }
 
     /// How many files are pending.

@@ -5,7 +5,7 @@ import Glibc
 ///
 /// The signals are ignored for their default action first, so a SIGTERM never kills the process
 /// before the daemon has saved its state.
-final class SignalListener: Sendable {
+final class SignalListener {
     let stream: AsyncStream<Int32>
     private let sources: [any DispatchSourceSignal]
 
