@@ -118,6 +118,7 @@ public final class Daemon: Sendable {
             }
             group.addTask {
                 // The balance at start, from the free endpoint, so credits.json is right before the first job.
+                await credits.publish()
                 if let balance = try? await client.credits() { await credits.record(remaining: balance.total) }
             }
             await withTaskCancellationHandler {
