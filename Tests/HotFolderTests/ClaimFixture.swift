@@ -11,6 +11,16 @@ struct ClaimFixture {
         directory = try TemporaryDirectory(prefix: "facedrop-hotfolder")
     }
 
+    /// Whether `/dev/shm` is on another filesystem than the temporary folder, so a rename between them fails.
+    static var sharedMemoryIsAnotherFilesystem: Bool {
+        let manager = FileManager.default
+        guard let shared = try? manager.attributesOfFileSystem(forPath: "/dev/shm")[.systemNumber] as? Int,
+            let temporary = try? manager.attributesOfFileSystem(forPath: manager.temporaryDirectory.path)[.systemNumber]
+                as? Int
+        else { return false }
+        return shared != temporary
+    }
+
     func claimer(owner: String = "test-host") -> JobClaimer {
         JobClaimer(inboxRoot: inbox, owner: owner)
     }

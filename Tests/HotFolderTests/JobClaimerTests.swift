@@ -107,6 +107,25 @@ struct JobClaimerTests {
         #expect(fixture.claimFolders().isEmpty)
     }
 
+    @Test(
+        "A later file that cannot be moved puts the moved ones back and throws",
+        .enabled(if: ClaimFixture.sharedMemoryIsAnotherFilesystem)
+    )
+    func undoAfterFailedRename() throws {
+        let fixture = try ClaimFixture()
+        let elsewhere = "/dev/shm/facedrop-hotfolder-\(UUID().uuidString).pose.png"
+        try Data("pose".utf8).write(to: URL(fileURLWithPath: elsewhere))
+        defer { try? FileManager.default.removeItem(atPath: elsewhere) }
+        var job = try fixture.dropJob("photo")
+        job.pose = try fixture.snapshot(elsewhere)
+
+        let error = try #require(throws: ClaimError.self) { try fixture.claimer().claim(job) }
+        #expect(error.operation == "rename" && error.undoProblem == nil)
+        #expect(try fixture.contents(job.face.path) == "face of photo")
+        #expect(fixture.exists(try #require(job.sidecar).path))
+        #expect(fixture.claimFolders().isEmpty)
+    }
+
     @Test("An orphan's files are claimed in path order")
     func claimOrphan() throws {
         let fixture = try ClaimFixture()
