@@ -99,8 +99,9 @@ extension InboxTracker {
         }
     }
 
-    /// Starts tracking a pose a sidecar names when no scan has reported it (a name with no role of its
-    /// own is not tracked until a sidecar asks for it). Its settle clock starts now.
+    /// Starts tracking a pose a sidecar names that is not tracked yet (a name with no role of its own is
+    /// not tracked until a sidecar asks for it, so no scan or event may ever report it again). Its settle
+    /// clock starts now.
     mutating func lookForNamedPoses(in folder: String, at now: ContinuousClock.Instant) {
         guard let files = folders[folder] else { return }
         for pose in Set(files.values.compactMap(\.namedPose)) where files[pose] == nil {
