@@ -1,5 +1,6 @@
 public import DaemonConfiguration
 import Foundation
+import HotFolder
 import InboxWatcher
 import Journal
 public import Logging
@@ -88,7 +89,10 @@ public final class Daemon: Sendable {
             executor: executor, journal: journal, credits: credits, client: client,
             maxInFlight: configuration.api.maxInFlight, creditRecheck: configuration.credits.recheckInterval, logger: logger
         )
-        intake = DropIntake(journal: journal, executor: executor, scheduler: scheduler, logger: logger)
+        intake = DropIntake(
+            journal: journal, executor: executor, scheduler: scheduler,
+            owner: "\(JobClaimer.defaultOwner):\(state.root)", logger: logger
+        )
     }
 
     /// Runs until the calling task is cancelled; then stops taking jobs, lets in-flight ones save their state

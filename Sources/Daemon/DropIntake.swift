@@ -35,7 +35,11 @@ actor DropIntake {
     private let doorbell = Doorbell()
     private var warnedFolders: Set<String> = []
 
-    init(journal: JobJournal, executor: JobExecutor, scheduler: JobScheduler, logger: Logger) {
+    /// Names this daemon in its claims, so a sweep never takes back another instance's jobs on a shared inbox.
+    private let owner: String
+
+    init(journal: JobJournal, executor: JobExecutor, scheduler: JobScheduler, owner: String, logger: Logger) {
+        self.owner = owner
         self.journal = journal
         self.executor = executor
         self.scheduler = scheduler
@@ -60,7 +64,7 @@ actor DropIntake {
             } else {
                 if let old = inboxes[configuration.name] { removed.append(old.configuration.path) }
                 try? FileManager.default.createDirectory(atPath: configuration.path, withIntermediateDirectories: true)
-                let claimer = JobClaimer(inboxRoot: configuration.path)
+                let claimer = JobClaimer(inboxRoot: configuration.path, owner: owner, logger: logger)
                 inboxes[configuration.name] = Inbox(
                     configuration: configuration,
                     tracker: InboxTracker(root: configuration.path, rules: rules),
