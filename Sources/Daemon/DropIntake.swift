@@ -34,6 +34,8 @@ actor DropIntake {
     private let logger: Logger
     private let doorbell = Doorbell()
     private var warnedFolders: Set<String> = []
+    /// When the intake loop will next wake by itself; nil while it waits for an event.
+    private var scheduledWake: ContinuousClock.Instant?
 
     /// Names this daemon in its claims, so a sweep never takes back another instance's jobs on a shared inbox.
     private let owner: String
@@ -105,15 +107,19 @@ actor DropIntake {
     func handle(_ event: WatchEvent) {
         switch event {
         case .changed(let path):
-            guard let name = inboxName(containing: path) else { return }
+            guard let name = inboxName(containing: path), let inbox = inboxes[name] else { return }
             if let snapshot = FileSnapshot.lstat(path) {
                 inboxes[name]?.tracker.observe(snapshot, at: .now)
             } else {
                 inboxes[name]?.tracker.forget(path: path)
             }
+            // A change can make nothing due sooner than one settle time from now: while the loop is already
+            // set to wake before that, a burst of thousands of events costs no extra pass over the inbox.
+            if let wake = scheduledWake, wake <= .now + inbox.configuration.settle { return }
         case .removed(let path):
             guard let name = inboxName(containing: path) else { return }
             inboxes[name]?.tracker.forget(path: path)
+            return
         case .folderAdded(let path):
             scan(folder: path)
         case .folderRemoved(let path):
@@ -134,7 +140,9 @@ actor DropIntake {
     func run() async {
         while !Task.isCancelled {
             await processDue()
-            await doorbell.wait(until: nextWake())
+            scheduledWake = nextWake()
+            await doorbell.wait(until: scheduledWake)
+            scheduledWake = nil
         }
     }
 
