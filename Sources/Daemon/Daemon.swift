@@ -91,7 +91,8 @@ public final class Daemon: Sendable {
         )
         intake = DropIntake(
             journal: journal, executor: executor, scheduler: scheduler,
-            owner: "\(JobClaimer.defaultOwner):\(state.root)", logger: logger
+            owner: "\(JobClaimer.defaultOwner):\(state.root)", logger: logger,
+            rewatch: { [watcher] root in watcher.watch(tree: root) }
         )
     }
 

@@ -22,6 +22,8 @@ actor DropIntake {
         var nextScan: ContinuousClock.Instant
         /// No inotify watch could be placed for some folder: the inbox is rescanned often instead.
         var degraded = false
+        /// The inbox folder itself was deleted or moved away; it is watched again once it is back.
+        var rootLost = false
         var rescanInterval: Duration {
             degraded ? min(configuration.rescanInterval, .seconds(10)) : configuration.rescanInterval
         }
@@ -40,7 +42,14 @@ actor DropIntake {
     /// Names this daemon in its claims, so a sweep never takes back another instance's jobs on a shared inbox.
     private let owner: String
 
-    init(journal: JobJournal, executor: JobExecutor, scheduler: JobScheduler, owner: String, logger: Logger) {
+    /// Asks the watcher to watch an inbox tree again (after its folder was deleted and made anew).
+    private let rewatch: @Sendable (String) -> Void
+
+    init(
+        journal: JobJournal, executor: JobExecutor, scheduler: JobScheduler, owner: String, logger: Logger,
+        rewatch: @escaping @Sendable (String) -> Void
+    ) {
+        self.rewatch = rewatch
         self.owner = owner
         self.journal = journal
         self.executor = executor
@@ -123,6 +132,14 @@ actor DropIntake {
         case .folderAdded(let path):
             scan(folder: path)
         case .folderRemoved(let path):
+            if let name = inboxes.first(where: { $0.value.configuration.path == path })?.key {
+                logger.error("the inbox folder is gone; it is watched again once it is back", metadata: ["inbox": "\(name)", "path": "\(path)"])
+                inboxes[name]?.rootLost = true
+                inboxes[name]?.degraded = true
+                inboxes[name]?.nextScan = .now + .seconds(10)
+                inboxes[name]?.tracker.reconcile([], under: path, at: .now)
+                return
+            }
             guard let name = inboxName(containing: path) else { return }
             inboxes[name]?.tracker.reconcile([], under: path, at: .now)
         case .overflow:
@@ -162,6 +179,18 @@ actor DropIntake {
         let now = ContinuousClock.now
         for name in Array(inboxes.keys) {
             guard var inbox = inboxes[name] else { continue }
+            if inbox.nextScan <= now, inbox.rootLost {
+                if FileManager.default.fileExists(atPath: inbox.configuration.path) {
+                    inbox.rootLost = false
+                    inbox.degraded = false
+                    rewatch(inbox.configuration.path)
+                    logger.notice("the inbox folder is back; watching it again", metadata: ["inbox": "\(name)"])
+                } else {
+                    inbox.nextScan = now + .seconds(10)
+                    inboxes[name] = inbox
+                    continue
+                }
+            }
             if inbox.nextScan <= now {
                 let scan = FolderScanner.scan(inbox.configuration.path)
                 for problem in scan.problems { logger.warning("scan problem", metadata: ["inbox": "\(name)", "problem": "\(problem)"]) }
