@@ -101,6 +101,11 @@ public final class Daemon: Sendable {
     public func run() async {
         let configuration = self.configuration.withLock { $0 }
         for outbox in Set(configuration.inboxes.map(\.outbox)) {
+            do {
+                try OutboxFolders(root: outbox).prepare()
+            } catch {
+                logger.error("the outbox cannot be prepared; results wait in the spool until it can", metadata: ["outbox": "\(outbox)", "error": "\(error)"])
+            }
             let removed = OutboxFolders(root: outbox).sweepLeftovers()
             if !removed.isEmpty { logger.notice("removed crash leftovers", metadata: ["outbox": "\(outbox)", "count": "\(removed.count)"]) }
         }
@@ -109,7 +114,7 @@ public final class Daemon: Sendable {
         await intake.sweepClaims()
         for root in added { watcher.watch(tree: root) }
         logger.notice("facedrop is running", metadata: [
-            "inboxes": "\(configuration.inboxes.count)", "state": "\(state.root)", "watches": "\(watcher.watchCount)",
+            "inboxes": "\(configuration.inboxes.count)", "state": "\(state.root)",
         ])
         let client = self.client
         let credits = self.credits

@@ -165,13 +165,21 @@ struct JobPipelineTests {
         }
     }
 
-    @Test("a connection dropped after a billed submit is outcome_unknown: one submit, never repeated")
-    func outcomeUnknown() async throws {
+    @Test(
+        "a connection dropped after a billed submit is outcome_unknown: one submit, never repeated",
+        arguments: [false, true]
+    )
+    func outcomeUnknown(reusedConnection: Bool) async throws {
         try await withEmulator { server, url in
-            await server.inject(EmulatorFault(endpoint: .submit, kind: .dropConnectionAfterBilling))
             let drop = Drop()
+            let runner = try drop.runner(url)
+            if reusedConnection {
+                // A kept-alive connection that dies under a POST must not be retried by libcurl on a fresh one.
+                _ = try await runner.client.credits()
+            }
+            await server.inject(EmulatorFault(endpoint: .submit, kind: .dropConnectionAfterBilling))
             let sidecar = #"{"model":"flux-pulid","prompt":"a portrait"}"#
-            let report = try await drop.runner(url).run(try drop.place(name: "lost", sidecar: sidecar), settings: Drop.settings)
+            let report = await runner.run(try drop.place(name: "lost", sidecar: sidecar), settings: Drop.settings)
             #expect(report.errorCode == "outcome_unknown")
             let error = try readJSON("\(try #require(report.folder))/error.json")
             #expect(error["stage"]?.stringValue == "submit")

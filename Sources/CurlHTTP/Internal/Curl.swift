@@ -385,6 +385,12 @@ extension CurlEasy {
         case .post, .put, .delete:
             codes.append(set(CURLOPT_CUSTOMREQUEST, request.method.rawValue))
         }
+        if request.method == .post {
+            // libcurl silently sends a request again on a new connection when a reused one dies before any
+            // answer; for a POST that may already have been acted on (a billed generation) that is a second
+            // charge. A fresh connection has no such retry: a drop surfaces as an error to judge.
+            codes.append(set(CURLOPT_FRESH_CONNECT, true))
+        }
         if let body = request.body {
             codes.append(setBody(body))
         } else if request.method == .post {
