@@ -275,3 +275,21 @@ final class DaemonHarness {
         try POSIXFiles.rename(temporary.path, to: path)
     }
 }
+
+extension DaemonHarness {
+    /// The jobs `facedrop status --json` lists as in flight, by name, with their journal state.
+    func inFlight() async throws -> [String: String] {
+        let report = try await status()
+        var states: [String: String] = [:]
+        for job in report["in_flight"]?.arrayValue ?? [] {
+            if let name = job["job"]?.stringValue { states[name] = job["state"]?.stringValue ?? "" }
+        }
+        return states
+    }
+
+    /// The job counts by journal state from `facedrop status --json`.
+    func jobCounts() async throws -> [String: Int] {
+        let report = try await status()
+        return (report["jobs"]?.objectValue ?? [:]).compactMapValues(\.intValue)
+    }
+}
