@@ -293,3 +293,17 @@ extension DaemonHarness {
         return (report["jobs"]?.objectValue ?? [:]).compactMapValues(\.intValue)
     }
 }
+
+extension DaemonHarness {
+    /// The CPU time (user + system) the daemon has used so far, from `/proc/<pid>/stat`.
+    func cpuTime() -> Duration? {
+        guard let process, process.isRunning,
+            let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        // After "pid (comm)": state is field 3, utime field 14, stime field 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
+        return .milliseconds((user + system) * 1000 / ProcessClock.ticksPerSecond)
+    }
+}

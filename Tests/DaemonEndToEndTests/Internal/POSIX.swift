@@ -44,3 +44,8 @@ enum POSIXFiles {
         guard Glibc.link(existing, newName) == 0 else { throw POSIXFailure(call: "link", path: newName, errno: Glibc.errno) }
     }
 }
+
+/// The clock the kernel counts CPU time in (`/proc/<pid>/stat` utime and stime).
+enum ProcessClock {
+    static var ticksPerSecond: Int { Int(sysconf(Int32(_SC_CLK_TCK))) }
+}
