@@ -240,6 +240,7 @@ let package = Package(
             dependencies: ["Outbox", "FacedropTestSupport"]
         ),
         .testTarget(name: "HotFolderTests", dependencies: ["HotFolder", "FacedropTestSupport"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "FacedropTestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "FacedropTestSupport"]),
         .testTarget(name: "InboxWatcherTests", dependencies: ["InboxWatcher", "FacedropTestSupport"]),
         .testTarget(

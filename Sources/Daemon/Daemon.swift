@@ -1,5 +1,6 @@
 public import DaemonConfiguration
 import Foundation
+import HotFolder
 import InboxWatcher
 import Journal
 public import Logging
@@ -88,7 +89,11 @@ public final class Daemon: Sendable {
             executor: executor, journal: journal, credits: credits, client: client,
             maxInFlight: configuration.api.maxInFlight, creditRecheck: configuration.credits.recheckInterval, logger: logger
         )
-        intake = DropIntake(journal: journal, executor: executor, scheduler: scheduler, logger: logger)
+        intake = DropIntake(
+            journal: journal, executor: executor, scheduler: scheduler,
+            owner: "\(JobClaimer.defaultOwner):\(state.root)", logger: logger,
+            rewatch: { [watcher] root in watcher.watch(tree: root) }
+        )
     }
 
     /// Runs until the calling task is cancelled; then stops taking jobs, lets in-flight ones save their state
@@ -118,6 +123,7 @@ public final class Daemon: Sendable {
             }
             group.addTask {
                 // The balance at start, from the free endpoint, so credits.json is right before the first job.
+                await credits.publish()
                 if let balance = try? await client.credits() { await credits.record(remaining: balance.total) }
             }
             await withTaskCancellationHandler {

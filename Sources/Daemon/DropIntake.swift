@@ -22,6 +22,8 @@ actor DropIntake {
         var nextScan: ContinuousClock.Instant
         /// No inotify watch could be placed for some folder: the inbox is rescanned often instead.
         var degraded = false
+        /// The inbox folder itself was deleted or moved away; it is watched again once it is back.
+        var rootLost = false
         var rescanInterval: Duration {
             degraded ? min(configuration.rescanInterval, .seconds(10)) : configuration.rescanInterval
         }
@@ -34,8 +36,21 @@ actor DropIntake {
     private let logger: Logger
     private let doorbell = Doorbell()
     private var warnedFolders: Set<String> = []
+    /// When the intake loop will next wake by itself; nil while it waits for an event.
+    private var scheduledWake: ContinuousClock.Instant?
 
-    init(journal: JobJournal, executor: JobExecutor, scheduler: JobScheduler, logger: Logger) {
+    /// Names this daemon in its claims, so a sweep never takes back another instance's jobs on a shared inbox.
+    private let owner: String
+
+    /// Asks the watcher to watch an inbox tree again (after its folder was deleted and made anew).
+    private let rewatch: @Sendable (String) -> Void
+
+    init(
+        journal: JobJournal, executor: JobExecutor, scheduler: JobScheduler, owner: String, logger: Logger,
+        rewatch: @escaping @Sendable (String) -> Void
+    ) {
+        self.rewatch = rewatch
+        self.owner = owner
         self.journal = journal
         self.executor = executor
         self.scheduler = scheduler
@@ -60,7 +75,7 @@ actor DropIntake {
             } else {
                 if let old = inboxes[configuration.name] { removed.append(old.configuration.path) }
                 try? FileManager.default.createDirectory(atPath: configuration.path, withIntermediateDirectories: true)
-                let claimer = JobClaimer(inboxRoot: configuration.path)
+                let claimer = JobClaimer(inboxRoot: configuration.path, owner: owner, logger: logger)
                 inboxes[configuration.name] = Inbox(
                     configuration: configuration,
                     tracker: InboxTracker(root: configuration.path, rules: rules),
@@ -101,18 +116,30 @@ actor DropIntake {
     func handle(_ event: WatchEvent) {
         switch event {
         case .changed(let path):
-            guard let name = inboxName(containing: path) else { return }
+            guard let name = inboxName(containing: path), let inbox = inboxes[name] else { return }
             if let snapshot = FileSnapshot.lstat(path) {
                 inboxes[name]?.tracker.observe(snapshot, at: .now)
             } else {
                 inboxes[name]?.tracker.forget(path: path)
             }
+            // A change can make nothing due sooner than one settle time from now: while the loop is already
+            // set to wake before that, a burst of thousands of events costs no extra pass over the inbox.
+            if let wake = scheduledWake, wake <= .now + inbox.configuration.settle { return }
         case .removed(let path):
             guard let name = inboxName(containing: path) else { return }
             inboxes[name]?.tracker.forget(path: path)
+            return
         case .folderAdded(let path):
             scan(folder: path)
         case .folderRemoved(let path):
+            if let name = inboxes.first(where: { $0.value.configuration.path == path })?.key {
+                logger.error("the inbox folder is gone; it is watched again once it is back", metadata: ["inbox": "\(name)", "path": "\(path)"])
+                inboxes[name]?.rootLost = true
+                inboxes[name]?.degraded = true
+                inboxes[name]?.nextScan = .now + .seconds(10)
+                inboxes[name]?.tracker.reconcile([], under: path, at: .now)
+                return
+            }
             guard let name = inboxName(containing: path) else { return }
             inboxes[name]?.tracker.reconcile([], under: path, at: .now)
         case .overflow:
@@ -130,7 +157,9 @@ actor DropIntake {
     func run() async {
         while !Task.isCancelled {
             await processDue()
-            await doorbell.wait(until: nextWake())
+            scheduledWake = nextWake()
+            await doorbell.wait(until: scheduledWake)
+            scheduledWake = nil
         }
     }
 
@@ -150,6 +179,18 @@ actor DropIntake {
         let now = ContinuousClock.now
         for name in Array(inboxes.keys) {
             guard var inbox = inboxes[name] else { continue }
+            if inbox.nextScan <= now, inbox.rootLost {
+                if FileManager.default.fileExists(atPath: inbox.configuration.path) {
+                    inbox.rootLost = false
+                    inbox.degraded = false
+                    rewatch(inbox.configuration.path)
+                    logger.notice("the inbox folder is back; watching it again", metadata: ["inbox": "\(name)"])
+                } else {
+                    inbox.nextScan = now + .seconds(10)
+                    inboxes[name] = inbox
+                    continue
+                }
+            }
             if inbox.nextScan <= now {
                 let scan = FolderScanner.scan(inbox.configuration.path)
                 for problem in scan.problems { logger.warning("scan problem", metadata: ["inbox": "\(name)", "problem": "\(problem)"]) }

@@ -1,4 +1,4 @@
-public import DaemonConfiguration
+import DaemonConfiguration
 import JobPipeline
 import Outbox
 import Synchronization

@@ -122,7 +122,7 @@ actor JobScheduler {
         let executor = self.executor
         running[record.id] = Task {
             let ending = await executor.run(record)
-            await self.ended(record.id, ending)
+            self.ended(record.id, ending)
         }
     }
 
@@ -155,7 +155,7 @@ actor JobScheduler {
         let interval = creditRecheck
         waitingForCredits = Task {
             await credits.waitUntilCreditsReturn(check: { try await client.credits().total }, interval: interval)
-            await self.creditsReturned()
+            self.creditsReturned()
         }
     }
 

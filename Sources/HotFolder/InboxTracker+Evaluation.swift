@@ -11,11 +11,13 @@ extension InboxTracker {
     ) {
         readSettledSidecars(in: folder, at: now)
         lookForNamedPoses(in: folder, at: now)
-        // Two sidecars may name the same pose: once one group takes a file, the others are decided
-        // again from what is left.
-        var decidedAny = true
-        while decidedAny, let files = folders[folder] {
-            decidedAny = false
+        // Every group is decided in one pass, so a folder of thousands of pairs costs one grouping, not one
+        // per pair. Two sidecars may name the same pose: a group that shares a file with one decided earlier
+        // in the pass is decided again, from what is left, in another pass.
+        var again = true
+        while again, let files = folders[folder] {
+            again = false
+            var taken: Set<String> = []
             let loneFaceHeld = files.values.contains(where: \.isUnreadSidecar)
             for group in Self.groups(of: files) {
                 let verdict = group.verdict(at: now, rules: rules, loneFaceHeld: loneFaceHeld)
@@ -25,6 +27,10 @@ extension InboxTracker {
                     continue
                 case .ready(let face, let sidecar, let pose):
                     members = [face] + [sidecar, pose].compactMap { $0 }
+                    if members.contains(where: { taken.contains($0.name) }) {
+                        again = true
+                        continue
+                    }
                     output.ready.append(
                         ReadyJob(
                             folder: folder, subpath: subpath(of: folder), stem: group.stem,
@@ -34,6 +40,10 @@ extension InboxTracker {
                     )
                 case .orphan(let reason):
                     members = group.members
+                    if members.contains(where: { taken.contains($0.name) }) {
+                        again = true
+                        continue
+                    }
                     output.orphans.append(
                         OrphanFiles(
                             folder: folder, subpath: subpath(of: folder), stem: group.stem,
@@ -42,9 +52,12 @@ extension InboxTracker {
                         )
                     )
                 }
-                for member in members { folders[folder]?[member.name] = nil }
-                decidedAny = true
-                break
+                for member in members {
+                    taken.insert(member.name)
+                    folders[folder]?[member.name] = nil
+                }
+                // A decided sidecar may have been what held lone faces back: look at the folder again.
+                if loneFaceHeld { again = true }
             }
         }
         pruneUnwanted(in: folder)
@@ -99,8 +112,9 @@ extension InboxTracker {
         }
     }
 
-    /// Starts tracking a pose a sidecar names when no scan has reported it (a name with no role of its
-    /// own is not tracked until a sidecar asks for it). Its settle clock starts now.
+    /// Starts tracking a pose a sidecar names that is not tracked yet (a name with no role of its own is
+    /// not tracked until a sidecar asks for it, so no scan or event may ever report it again). Its settle
+    /// clock starts now.
     mutating func lookForNamedPoses(in folder: String, at now: ContinuousClock.Instant) {
         guard let files = folders[folder] else { return }
         for pose in Set(files.values.compactMap(\.namedPose)) where files[pose] == nil {

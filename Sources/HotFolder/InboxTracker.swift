@@ -81,9 +81,19 @@ public struct InboxTracker: Sendable {
             folders[key] = folders[key]?.filter { present.contains("\(key)/\($0.key)") }
             if folders[key]?.isEmpty == true { folders[key] = nil }
         }
-        // Sidecars first, so a file one of them names as its pose is recognised as wanted.
-        for file in files where file.path.lowercased().hasSuffix(".json") { observe(file, at: now) }
-        for file in files where !file.path.lowercased().hasSuffix(".json") { observe(file, at: now) }
+        // Files with no role of their own are only wanted if a sidecar names them: look that up once
+        // per folder, not once per file, so a folder full of unrelated files stays cheap.
+        var namedPoses: [String: Set<String>] = [:]
+        for file in files {
+            guard let (folder, name) = locate(file.path), CandidateName(name: name) == .other else {
+                observe(file, at: now)
+                continue
+            }
+            if namedPoses[folder] == nil {
+                namedPoses[folder] = Set(folders[folder]?.values.compactMap(\.namedPose) ?? [])
+            }
+            if namedPoses[folder]?.contains(name) == true { observe(file, at: now) }
+        }
     }
 
     /// Hands over the jobs that became ready and the orphans that timed out, and removes their files.
@@ -132,9 +142,9 @@ public struct InboxTracker: Sendable {
         folder == root ? "" : String(folder.dropFirst(root.count + 1))
     }
 
-    /// Whether a file with no role of its own should be tracked: a sidecar of its folder names it, or
-    /// one has not been read yet and might.
+    /// Whether a file with no role of its own should be tracked: a sidecar of its folder names it as its
+    /// pose. (A sidecar read later finds such a file itself, see `lookForNamedPoses`.)
     func isWanted(_ name: String, in folder: String) -> Bool {
-        folders[folder]?.values.contains { $0.isUnreadSidecar || $0.namedPose == name } ?? false
+        folders[folder]?.values.contains { $0.namedPose == name } ?? false
     }
 }

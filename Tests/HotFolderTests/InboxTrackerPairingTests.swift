@@ -73,6 +73,19 @@ struct InboxTrackerPairingTests {
         #expect(job.pose?.path == "/inbox/pose-reference")
     }
 
+    @Test("A named pose with no image extension that appears later is tracked from its first event")
+    func namedPoseWithOtherNameArrivesLater() throws {
+        var harness = TrackerHarness()
+        harness.dropPair("photo", at: 0)
+        harness.disk.writeSidecar("/inbox/photo.json", #"{"pose_image": "pose-reference"}"#)
+        #expect(harness.take(at: 2).isEmpty)
+        harness.drop("pose-reference", at: 50)
+        #expect(harness.tracker.pendingCount == 3)
+        #expect(harness.take(at: 51).isEmpty)
+        let job = try #require(harness.take(at: 52).ready.first)
+        #expect(job.pose?.path == "/inbox/pose-reference")
+    }
+
     @Test(
         "A pose_image that is not a plain name is not waited for; validation reports it",
         arguments: ["../ref.png", "sub/ref.png", ".hidden.png", "ref.png.part", "photo.jpg", ""]

@@ -38,7 +38,7 @@ struct BudgetWithClientTests {
                 }
             }
             // Three are admitted and answered, none with a 429 (there are no retries); one waits.
-            #expect(await eventually { finished.value == 3 })
+            #expect(await eventually(timeout: .seconds(40)) { finished.value == 3 })
             #expect(await budget.snapshot().waiting == 1)
             for poll in polls { poll.cancel() }
             var expired = 0

@@ -130,7 +130,7 @@ enum FileSystem {
             return
         }
         let code = errno
-        guard code == EPERM || code == ENOTSUP || code == EOPNOTSUPP || code == EMLINK || code == EXDEV else {
+        guard [EPERM, ENOTSUP, EOPNOTSUPP, ENOSYS, EMLINK, EXDEV].contains(code) else {
             throw SystemCallError(operation: "link", path: destination, code: code)
         }
         var info = stat()
