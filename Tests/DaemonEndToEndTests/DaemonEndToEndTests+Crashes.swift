@@ -34,6 +34,30 @@ extension DaemonEndToEndTests {
         daemon.expectClean(sourceLocation: sourceLocation)
     }
 
+    /// Drops `count` flux-pulid jobs, waits until `moment` holds (the jobs are on Segmind, unfinished), stops
+    /// the daemon with `stop`, restarts it and checks every job completed once, paid once. Returns the ledger
+    /// as it was right after the stop.
+    @discardableResult
+    func interruptAndRecover(
+        _ daemon: DaemonHarness,
+        _ server: EmulatorServer,
+        prefix: String,
+        count: Int,
+        stop: (DaemonHarness) async -> Void,
+        when moment: () async throws -> Bool,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> Ledger {
+        let jobs = try dropFluxJobs(daemon, prefix: prefix, count: count)
+        try await daemon.waitFor("the moment to stop the daemon", every: .milliseconds(100), moment)
+        await stop(daemon)
+        let before = await server.ledger()
+        #expect(daemon.jobs(.done).isEmpty, "the jobs were meant to be still running on Segmind", sourceLocation: sourceLocation)
+        try await daemon.start()
+        try await expectRecovered(daemon, server, jobs: jobs, sourceLocation: sourceLocation)
+        #expect(daemon.jobs(.done).count == count, daemon.failureSummary, sourceLocation: sourceLocation)
+        return before
+    }
+
     @Test("kill -9 with one job's submit in flight and two claimed: the submit in flight ends as outcome_unknown, the others complete")
     func killWhileClaimed() async throws {
         try await withDaemon(configure: { $0.maxInFlight = 1 }) { server, daemon in
@@ -60,15 +84,9 @@ extension DaemonEndToEndTests {
     func killAfterSubmit() async throws {
         let emulator = EmulatorConfiguration(timeScale: 0.2)
         try await withDaemon(emulator: emulator, configure: { $0.runTimeScale = 0.2 }) { server, daemon in
-            let jobs = try dropFluxJobs(daemon, prefix: "submitted", count: 3)
-            try await daemon.waitFor("three jobs submitted", every: .milliseconds(100)) {
+            try await interruptAndRecover(daemon, server, prefix: "submitted", count: 3, stop: { await $0.killHard() }) {
                 try await daemon.jobCounts()["submitted"] == 3
             }
-            await daemon.killHard()
-            #expect(daemon.jobs(.done).isEmpty, "the jobs were meant to be still running on Segmind")
-            try await daemon.start()
-            try await expectRecovered(daemon, server, jobs: jobs)
-            #expect(daemon.jobs(.done).count == 3)
         }
     }
 
@@ -76,22 +94,15 @@ extension DaemonEndToEndTests {
     func killWhilePolling() async throws {
         let emulator = EmulatorConfiguration(timeScale: 0.3)
         try await withDaemon(emulator: emulator, configure: { $0.runTimeScale = 0.01 }) { server, daemon in
-            let jobs = try dropFluxJobs(daemon, prefix: "polling", count: 3)
-            try await daemon.waitFor("two polls of every request") {
+            let before = try await interruptAndRecover(daemon, server, prefix: "polling", count: 3, stop: { await $0.killHard() }) {
                 let ledger = await server.ledger()
                 let ids = ledger.entries(for: .submit).compactMap(\.requestID)
                 return ids.count == 3 && ids.allSatisfy { ledger.polls(forRequestID: $0) >= 2 }
             }
-            await daemon.killHard()
-            let before = await server.ledger()
-            #expect(daemon.jobs(.done).isEmpty, "the jobs were meant to be still running on Segmind")
-            try await daemon.start()
-            try await expectRecovered(daemon, server, jobs: jobs)
             let after = await server.ledger()
             for id in before.entries(for: .submit).compactMap(\.requestID) {
                 #expect(after.polls(forRequestID: id) > before.polls(forRequestID: id), "request \(id) was not polled after the restart")
             }
-            #expect(daemon.jobs(.done).count == 3)
         }
     }
 

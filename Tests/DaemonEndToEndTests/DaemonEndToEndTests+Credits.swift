@@ -67,7 +67,7 @@ extension DaemonEndToEndTests {
 
     @Test("a 429 storm: the daemon keeps to requests_per_minute in every 60 s window, honours 429 and finishes every job")
     func rateLimitStorm() async throws {
-        let jobs = Self.count("FACEDROP_E2E_STORM_JOBS", default: 12)
+        let jobs = Self.count("FACEDROP_E2E_STORM_JOBS", default: 8)
         var emulator = EmulatorConfiguration(timeScale: 0.01)
         emulator.requestsPerMinute = 20
         try await withDaemon(emulator: emulator, configure: { $0.requestsPerMinute = 30 }) { server, daemon in

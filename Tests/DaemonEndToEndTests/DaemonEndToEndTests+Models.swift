@@ -6,21 +6,25 @@ import Testing
 
 /// Drops that succeed: every model, an optional sidecar, pose images, subfolders.
 extension DaemonEndToEndTests {
-    static let modelSidecars: [(model: String, sidecar: String, pose: Bool)] = [
-        ("pulid-base", #"{"model":"pulid-base","prompt":"a portrait","number_of_images":2,"output_format":"webp","width":512,"height":512}"#, false),
-        ("flux-pulid", #"{"model":"flux-pulid","prompt":"portrait, neon","width":512,"height":640,"output_format":"png"}"#, false),
-        ("consistent-character-with-pose", #"{"model":"consistent-character-with-pose","prompt":"standing","custom_width":512,"custom_height":512}"#, true),
-        ("pulid-lightning", #"{"model":"pulid-lightning","prompt":"a person","output_format":"jpg","width":256,"height":256}"#, false),
-        ("instantid", #"{"model":"instantid","prompt":"photo of a woman","samples":1}"#, true),
+    /// A sidecar for each model of the catalog, asking for small outputs of several formats and counts.
+    static let modelSidecars: [String: String] = [
+        "pulid-base": #"{"prompt":"a portrait","number_of_images":2,"output_format":"webp","width":384,"height":384}"#,
+        "flux-pulid": #"{"prompt":"portrait, neon","width":256,"height":320,"output_format":"png","num_outputs":2}"#,
+        "consistent-character-with-pose": #"{"prompt":"standing","custom_width":256,"custom_height":256}"#,
+        "pulid-lightning": #"{"prompt":"a person","output_format":"jpg","width":256,"height":256}"#,
+        "instantid": #"{"prompt":"photo of a woman","samples":1}"#,
     ]
+    /// The models that get a `<stem>.pose.jpg` (required by one, optional for the other).
+    static let poseModels: Set<String> = ["consistent-character-with-pose", "instantid"]
 
     @Test("each of the five models goes from drop to done/ with images traced to the dropped face, submitted once")
     func everyModel() async throws {
         try await withDaemon { server, daemon in
             var dropped: [(job: DroppedJob, model: String, pose: Bool)] = []
-            for (model, sidecar, pose) in Self.modelSidecars {
-                let job = try daemon.dropJob(model, sidecar: sidecar, pose: pose ? Fixtures.poseJPEG : nil)
-                dropped.append((job, model, pose))
+            for (model, sidecar) in Self.modelSidecars.sorted(by: { $0.key < $1.key }) {
+                let pose = Self.poseModels.contains(model)
+                let named = "{\"model\":\"\(model)\"," + sidecar.dropFirst()
+                dropped.append((try daemon.dropJob(model, sidecar: named, pose: pose ? Fixtures.poseJPEG : nil), model, pose))
             }
             try await daemon.waitFor("five jobs in done/") { daemon.jobs(.done).count + daemon.jobs(.failed).count >= 5 }
             #expect(daemon.jobs(.failed).isEmpty, daemon.failureSummary)
@@ -32,6 +36,7 @@ extension DaemonEndToEndTests {
                 #expect(ledger.entries(for: .submit).filter { $0.model == model }.count == 1, "submits of \(model)")
             }
             #expect(try daemon.record(.done, "pulid-base")["outputs"]?.arrayValue?.count == 2)
+            #expect(try daemon.record(.done, "flux-pulid")["outputs"]?.arrayValue?.count == 2)
             #expect(ledger.submits == 5)
             #expect(ledger.billedSubmits == 5)
             try await daemon.waitFor("the claimed files to be removed") { daemon.inboxFiles().isEmpty && daemon.leftovers().isEmpty }
