@@ -89,3 +89,32 @@ extension DaemonEndToEndTests {
         }
     }
 }
+
+extension DaemonEndToEndTests {
+    @Test("under a steady load the first poll keeps to the model's run time instead of drifting later")
+    func firstPollDoesNotDrift() async throws {
+        // flux-pulid runs 13 ms here (13.1 s at a time scale of 0.001): the daemon plans its first poll at
+        // the 250 ms floor. What it learns from finished jobs must not push that later and later.
+        let count = Self.count("FACEDROP_E2E_DRIFT_PAIRS", default: 400)
+        try await withDaemon(emulator: Self.fastEmulator, configure: Self.fastDaemon) { server, daemon in
+            _ = try dropPairs(daemon, count: count)
+            try await daemon.waitFor("\(count) jobs to end", timeout: .seconds(300), every: .milliseconds(500)) {
+                daemon.topLevelCount(.done) + daemon.topLevelCount(.failed) >= count
+            }
+            let ledger = await server.ledger()
+            let submits = ledger.entries(for: .submit).sorted { $0.time < $1.time }
+            let waits: [Double] = submits.compactMap { submit in
+                guard let id = submit.requestID,
+                    let firstPoll = ledger.entries(forRequestID: id).first(where: { $0.endpoint == .status })
+                else { return nil }
+                return firstPoll.time.timeIntervalSince(submit.time)
+            }
+            #expect(waits.count == count)
+            let early = waits.prefix(50).sorted()
+            let late = waits.suffix(50).sorted()
+            let earlyMedian = early.isEmpty ? 0 : early[early.count / 2]
+            let lateMedian = late.isEmpty ? 0 : late[late.count / 2]
+            #expect(lateMedian < 1.5, "submit to first poll: median \(earlyMedian) s for the first 50 jobs, \(lateMedian) s for the last 50")
+        }
+    }
+}
