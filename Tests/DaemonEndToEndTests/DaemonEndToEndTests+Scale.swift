@@ -95,7 +95,7 @@ extension DaemonEndToEndTests {
     func firstPollDoesNotDrift() async throws {
         // flux-pulid runs 13 ms here (13.1 s at a time scale of 0.001): the daemon plans its first poll at
         // the 250 ms floor. What it learns from finished jobs must not push that later and later.
-        let count = Self.count("FACEDROP_E2E_DRIFT_PAIRS", default: 400)
+        let count = Self.count("FACEDROP_E2E_DRIFT_PAIRS", default: 600)
         try await withDaemon(emulator: Self.fastEmulator, configure: Self.fastDaemon) { server, daemon in
             _ = try dropPairs(daemon, count: count)
             try await daemon.waitFor("\(count) jobs to end", timeout: .seconds(300), every: .milliseconds(500)) {
@@ -110,11 +110,16 @@ extension DaemonEndToEndTests {
                 return firstPoll.time.timeIntervalSince(submit.time)
             }
             #expect(waits.count == count)
-            let early = waits.prefix(50).sorted()
+            // The first max_in_flight jobs are submitted before any has finished: nothing learned yet.
+            let early = waits.prefix(32).sorted()
             let late = waits.suffix(50).sorted()
             let earlyMedian = early.isEmpty ? 0 : early[early.count / 2]
             let lateMedian = late.isEmpty ? 0 : late[late.count / 2]
-            #expect(lateMedian < 1.5, "submit to first poll: median \(earlyMedian) s for the first 50 jobs, \(lateMedian) s for the last 50")
+            // Relative to the first jobs, so a loaded machine (slower everywhere) does not fail it.
+            #expect(
+                lateMedian < earlyMedian * 2 + 0.5,
+                "submit to first poll: median \(earlyMedian) s for the first 32 jobs, \(lateMedian) s for the last 50"
+            )
         }
     }
 }
