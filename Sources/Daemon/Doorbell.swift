@@ -28,7 +28,9 @@ final class Doorbell: Sendable {
     func wait(until deadline: ContinuousClock.Instant?) async {
         let timer = deadline.map { deadline in
             Task { [weak self] in
-                try? await Task.sleep(until: deadline, clock: .continuous)
+                // Only a timer that ran out rings: a cancelled one (the wait ended sooner) must not leave a
+                // ring behind, or the next wait would return at once, and the one after, for ever.
+                guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
                 self?.ring()
             }
         }
@@ -47,7 +49,7 @@ final class Doorbell: Sendable {
         } onCancel: {
             ring()
         }
-        // A timer that fired as a ring arrived leaves `rung` set: the next wait returns at once, which is harmless.
+        // A timer that ran out just as a ring arrived leaves `rung` set: the next wait returns at once, once.
         timer?.cancel()
     }
 }

@@ -223,15 +223,26 @@ struct JobExecutor: Sendable {
         summary.cost = result.metrics.cost
         summary.remainingCredits = result.metrics.remainingCredits
         summary.outputs = outputs
+        // Learn the run time Segmind reports when it does: the time until facedrop noticed the result includes
+        // the wait for the poll itself, and learning that would push every next first poll later.
+        var runTime: TimeInterval?
+        if let submittedAt = record.submittedAt {
+            let observed = completedAt.timeIntervalSince(submittedAt)
+            let metrics = result.metrics
+            let reported = metrics.totalTime ?? metrics.inferenceTime.map { $0 + (metrics.queueTime ?? 0) }
+            runTime = min(observed, reported ?? observed)
+        }
         let spooled: JobRecord
         do {
-            spooled = try journal.recordSpooled(record.id, spoolPath: folder, outputs: String(decoding: summary.json.serialized(), as: UTF8.self))
+            spooled = try journal.recordSpooled(
+                record.id, spoolPath: folder, outputs: String(decoding: summary.json.serialized(), as: UTF8.self),
+                completedAt: both(record.submittedAt, runTime).map { $0.addingTimeInterval($1) }
+            )
         } catch {
             logger.error("the spool could not be journaled", metadata: ["job": "\(record.id)", "error": "\(error)"])
             return .interrupted
         }
-        if let submittedAt = record.submittedAt {
-            let runTime = completedAt.timeIntervalSince(submittedAt)
+        if let runTime {
             planner.state.withLock { $0.learn(model: model, runTime: .milliseconds(Int(runTime * 1000))) }
         }
         await credits.record(remaining: result.metrics.remainingCredits)
@@ -352,4 +363,10 @@ struct JobExecutor: Sendable {
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
+}
+
+/// Both values, or nil when either is missing.
+private func both<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
+    guard let a, let b else { return nil }
+    return (a, b)
 }

@@ -73,15 +73,19 @@ extension JobJournal {
     }
 
     /// Records that the outputs are saved in the spool; `outputs` is JSON text describing them.
+    ///
+    /// - Parameter completedAt: when the generation finished, if Segmind said (submit time plus its reported
+    ///   run time); it feeds ``averageRunTimes()``. Left out, the moment of this call is used, which also counts
+    ///   the wait for the poll that noticed the result.
     @discardableResult
-    public func recordSpooled(_ id: Int64, spoolPath: String, outputs: String) throws(JournalError) -> JobRecord {
+    public func recordSpooled(_ id: Int64, spoolPath: String, outputs: String, completedAt: Date? = nil) throws(JournalError) -> JobRecord {
         try Self.requireJSON(outputs, field: "outputs")
         return try move(
             id,
             to: .spooled,
             from: [.submitted],
             set: "spool_path = ?, outputs = ?, completed_at = ?, next_poll_at = NULL",
-            arguments: [spoolPath, outputs, now().timeIntervalSince1970]
+            arguments: [spoolPath, outputs, (completedAt ?? now()).timeIntervalSince1970]
         )
     }
 

@@ -73,3 +73,18 @@ struct DoorbellTests {
         await task.value
     }
 }
+
+@Suite("The doorbell does not spin")
+struct DoorbellSpinTests {
+    @Test("a wait that ends early leaves no ring behind from its cancelled timer")
+    func noStaleRing() async {
+        let bell = Doorbell()
+        // End a wait early by a ring; its timer is cancelled and must not ring later.
+        bell.ring()
+        await bell.wait(until: .now + .seconds(30))
+        try? await Task.sleep(for: .milliseconds(100))
+        let start = ContinuousClock.now
+        await bell.wait(until: .now + .milliseconds(300))
+        #expect(ContinuousClock.now - start >= .milliseconds(300), "a stale ring ended the wait at once")
+    }
+}
