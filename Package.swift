@@ -258,6 +258,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "DaemonEndToEndTests",
+            dependencies: ["FacedropTestSupport", "SegmindEmulator", "SegmindCatalog", "ImageFormats", "Hashing"]
+        ),
+        .testTarget(
             name: "SchedulingTests",
             dependencies: [
                 "Scheduling",

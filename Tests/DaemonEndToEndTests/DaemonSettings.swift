@@ -1,0 +1,84 @@
+/// The configuration a test runs the daemon with, written out as the TOML file `facedrop run` reads.
+///
+/// The defaults suit the in-process emulator at a time scale of 0.01: a generous budget, short settle and
+/// orphan times, and a first poll planned at the emulator's pace.
+struct DaemonSettings {
+    var baseURL: String
+    var requestsPerMinute = 600
+    var maxInFlight = 8
+    var jobDeadline = 120.0
+    var runTimeScale = 0.01
+    var warnBelow = 2.0
+    var recheckInterval = 0.5
+    var stateDirectory: String
+    var inboxes: [InboxSettings]
+
+    /// The `facedrop.toml` text.
+    var toml: String {
+        var lines = [
+            "[api]",
+            "base_url = \(Self.quoted(baseURL))",
+            "requests_per_minute = \(requestsPerMinute)",
+            "max_in_flight = \(maxInFlight)",
+            "job_deadline = \(jobDeadline)",
+            "run_time_scale = \(runTimeScale)",
+            "",
+            "[credits]",
+            "warn_below = \(warnBelow)",
+            "recheck_interval = \(recheckInterval)",
+            "",
+            "[state]",
+            "dir = \(Self.quoted(stateDirectory))",
+        ]
+        for inbox in inboxes {
+            lines += ["", "[[inbox]]"] + inbox.tomlLines
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func quoted(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            switch character {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            default: escaped.append(character)
+            }
+        }
+        return "\"\(escaped)\""
+    }
+}
+
+/// One `[[inbox]]` table.
+struct InboxSettings {
+    var name: String
+    var path: String
+    var outbox: String
+    var model: String?
+    var sidecar = "required"
+    var settle = 0.3
+    var orphanAfter = 5.0
+    var rescanInterval = 2.0
+    /// `[inbox.defaults]`, string values only (what the tests need).
+    var defaults: [String: String] = [:]
+
+    var tomlLines: [String] {
+        var lines = [
+            "name = \(DaemonSettings.quoted(name))",
+            "path = \(DaemonSettings.quoted(path))",
+            "outbox = \(DaemonSettings.quoted(outbox))",
+            "sidecar = \(DaemonSettings.quoted(sidecar))",
+            "settle = \(settle)",
+            "orphan_after = \(orphanAfter)",
+            "rescan_interval = \(rescanInterval)",
+        ]
+        if let model { lines.append("model = \(DaemonSettings.quoted(model))") }
+        if !defaults.isEmpty {
+            lines.append("[inbox.defaults]")
+            for (key, value) in defaults.sorted(by: { $0.key < $1.key }) {
+                lines.append("\(key) = \(DaemonSettings.quoted(value))")
+            }
+        }
+        return lines
+    }
+}
