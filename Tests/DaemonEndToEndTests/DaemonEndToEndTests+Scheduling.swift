@@ -51,3 +51,33 @@ extension DaemonEndToEndTests {
         }
     }
 }
+
+extension DaemonEndToEndTests {
+    @Test("two daemons with their own state folders on one shared inbox never take the same job")
+    func twoDaemonsOneInbox() async throws {
+        let count = 60
+        try await withDaemon(configure: { $0.maxInFlight = 4 }) { server, first in
+            let second = try DaemonHarness(baseURL: URL(string: first.settings.baseURL)!) {
+                $0.maxInFlight = 4
+                $0.inboxes[0].path = first.inbox
+                $0.inboxes[0].outbox = first.outbox
+            }
+            try await second.start()
+            let face = try Fixtures.bytes(Fixtures.faceJPEG)
+            for index in 1...count {
+                try first.drop(face, as: "shared\(index).jpg")
+                try first.drop(Array(#"{"model":"flux-pulid","prompt":"a portrait"}"#.utf8), as: "shared\(index).json")
+            }
+            try await first.waitFor("every job in done/", timeout: .seconds(120)) {
+                first.jobs(.done).count + first.jobs(.failed).count >= count
+            }
+            await second.stop()
+            first.expectEachEndedOnce((1...count).map { "shared\($0)" })
+            #expect(await server.ledger().submits == count)
+            // Both took a share, so the race for each claim was real.
+            #expect(first.occurrences(of: "[Daemon] claimed") > 0)
+            #expect(second.occurrences(of: "[Daemon] claimed") > 0)
+            #expect(first.occurrences(of: "[Daemon] claimed") + second.occurrences(of: "[Daemon] claimed") == count)
+        }
+    }
+}
