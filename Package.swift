@@ -237,7 +237,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OutboxTests",
-            dependencies: ["Outbox", "FacedropTestSupport"]
+            dependencies: ["Outbox", "SegmindCatalog", "FacedropTestSupport"]
         ),
         .testTarget(name: "HotFolderTests", dependencies: ["HotFolder", "FacedropTestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "FacedropTestSupport"]),

@@ -304,8 +304,11 @@ actor DropIntake {
             "kind": .string(kind), "inbox": .string(name), "folder": .string(folder), "message": .string(message),
             "time": .string(Date().formatted(.iso8601)),
         ]
-        try? outbox.prepare()
-        try? AtomicFile.write(warning.serialized(pretty: true), to: "\(outbox.warnings)/\(Self.stamp())-\(kind).json")
+        do {
+            try outbox.writeWarning(warning, kind: kind)
+        } catch {
+            logger.error("a warning could not be written", metadata: ["folder": "\(outbox.warnings)", "error": "\(error)"])
+        }
     }
 
     private func inboxName(containing path: String) -> String? {
@@ -328,12 +331,5 @@ actor DropIntake {
     private static func readSidecar(_ path: String) -> [String: JSONValue]? {
         guard let bytes = try? InputFile.read(path, maxBytes: 256 << 10) else { return nil }
         return (try? JSONParser().parse(bytes))?.objectValue
-    }
-
-    static func stamp(_ date: Date = Date()) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d%02d%02dT%02d%02d%02dZ", parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!, parts.second!)
     }
 }

@@ -180,7 +180,7 @@ actor JobScheduler {
             guard let record = try? journal.job(id) else { continue }
             let ending: JobExecutor.Ending
             switch record.state {
-            case .spooled, .delivered: ending = syncRun(record)
+            case .spooled, .delivered: ending = executor.deliverOrFinish(record)
             case .failed where record.resultFolder == nil: ending = executor.deliverFailure(record)
             default: ending = .finished
             }
@@ -193,9 +193,5 @@ actor JobScheduler {
             deliveryRetryDelay = min(deliveryRetryDelay * 2, .seconds(300))
             nextDeliveryRetry = .now + deliveryRetryDelay
         }
-    }
-
-    private func syncRun(_ record: JobRecord) -> JobExecutor.Ending {
-        executor.deliverOrFinish(record)
     }
 }

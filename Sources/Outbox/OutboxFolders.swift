@@ -31,6 +31,24 @@ public struct OutboxFolders: Sendable {
         return path
     }
 
+    /// Writes one alert as `warnings/<UTC yyyyMMdd'T'HHmmss'Z'>-<kind>.json`, adding `-2`, `-3`, … when a
+    /// warning of the same kind was written in the same second; returns its path.
+    @discardableResult
+    public func writeWarning(_ record: JSONValue, kind: String, at time: Date = Date()) throws(OutboxError) -> String {
+        try FileSystem.makeDirectories(warnings)
+        let stamp = time.formatted(
+            Date.ISO8601FormatStyle(dateSeparator: .omitted, dateTimeSeparator: .standard, timeSeparator: .omitted, timeZone: .gmt)
+        )
+        var path = "\(warnings)/\(stamp)-\(kind).json"
+        var suffix = 2
+        while FileManager.default.fileExists(atPath: path) {
+            path = "\(warnings)/\(stamp)-\(kind)-\(suffix).json"
+            suffix += 1
+        }
+        try AtomicFile.write(record.serialized(pretty: true) + [0x0A], to: path)
+        return path
+    }
+
     /// Removes what a crash can leave behind: half-assembled job folders under the staging folder and the
     /// temporary files of interrupted atomic writes (`.<name>.<uuid>.tmp`) at the top and in `warnings/`.
     /// Returns the paths removed. Run at start, before any job is delivered.

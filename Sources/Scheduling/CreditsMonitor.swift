@@ -174,9 +174,12 @@ public actor CreditsMonitor {
             "remaining": remaining,
             "warn_below": .number(warnBelow),
         ]
-        let name = "\(Self.warningStamp(time))-\(kind)"
         for outbox in outboxes {
-            writeWarning(warning.serialized(pretty: true) + [0x0A], named: name, into: outbox)
+            do throws(OutboxError) {
+                try outbox.writeWarning(warning, kind: kind, at: time)
+            } catch {
+                logger.warning("a credits warning could not be written", metadata: ["folder": "\(outbox.warnings)", "error": "\(error)"])
+            }
         }
         logger.warning(
             "\(kind): \(message)",
@@ -186,23 +189,6 @@ public actor CreditsMonitor {
             ["event": .string(kind.replacingOccurrences(of: "-", with: "_")), "message": .string(message), "remaining": remaining, "warn_below": .number(warnBelow)],
             at: time
         )
-    }
-
-    /// Writes `warnings/<name>.json`, adding `-2`, `-3`, … if a warning of the same kind and second exists.
-    private func writeWarning(_ bytes: [UInt8], named name: String, into outbox: OutboxFolders) {
-        let files = FileManager.default
-        do {
-            try files.createDirectory(atPath: outbox.warnings, withIntermediateDirectories: true)
-            var path = "\(outbox.warnings)/\(name).json"
-            var suffix = 2
-            while files.fileExists(atPath: path) {
-                path = "\(outbox.warnings)/\(name)-\(suffix).json"
-                suffix += 1
-            }
-            try AtomicFile.write(bytes, to: path)
-        } catch {
-            logger.warning("a credits warning could not be written", metadata: ["folder": "\(outbox.warnings)", "error": "\(error)"])
-        }
     }
 
     /// Appends one event to every outbox's JSONL log.
@@ -215,12 +201,5 @@ public actor CreditsMonitor {
                 logger.warning("the outbox log could not be written", metadata: ["folder": "\(outbox.logs)", "error": "\(error)"])
             }
         }
-    }
-
-    /// `20260521T140312Z`: the UTC time a warning's file name starts with, so names sort by time.
-    static func warningStamp(_ time: Date) -> String {
-        time.formatted(
-            Date.ISO8601FormatStyle(dateSeparator: .omitted, dateTimeSeparator: .standard, timeSeparator: .omitted, timeZone: .gmt)
-        )
     }
 }
