@@ -149,8 +149,14 @@ let package = Package(
         ),
 
         .target(
+            name: "SystemdService",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
+
+        .target(
             name: "Daemon",
             dependencies: [
+                "SystemdService",
                 "CurlHTTP",
                 "DaemonConfiguration",
                 "HotFolder",
@@ -177,6 +183,7 @@ let package = Package(
                 "SegmindAPI",
                 "SegmindCatalog",
                 "SegmindEmulator",
+                "SystemdService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -241,6 +248,7 @@ let package = Package(
         ),
         .testTarget(name: "HotFolderTests", dependencies: ["HotFolder", "FacedropTestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "FacedropTestSupport"]),
+        .testTarget(name: "SystemdServiceTests", dependencies: ["SystemdService", "FacedropTestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "FacedropTestSupport"]),
         .testTarget(name: "InboxWatcherTests", dependencies: ["InboxWatcher", "FacedropTestSupport"]),
         .testTarget(
