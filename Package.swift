@@ -247,7 +247,13 @@ let package = Package(
             dependencies: ["Outbox", "SegmindCatalog", "FacedropTestSupport"]
         ),
         .testTarget(name: "HotFolderTests", dependencies: ["HotFolder", "FacedropTestSupport"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "FacedropTestSupport"]),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: [
+                "Daemon", "CurlHTTP", "DaemonConfiguration", "Journal", "SegmindAPI", "SegmindCatalog", "SegmindEmulator",
+                "SystemdService", "FacedropTestSupport",
+            ]
+        ),
         .testTarget(name: "SystemdServiceTests", dependencies: ["SystemdService", "FacedropTestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "FacedropTestSupport"]),
         .testTarget(name: "InboxWatcherTests", dependencies: ["InboxWatcher", "FacedropTestSupport"]),

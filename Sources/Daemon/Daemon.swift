@@ -10,6 +10,7 @@ public import CurlHTTP
 public import SegmindAPI
 public import SegmindCatalog
 import Synchronization
+public import SystemdService
 
 /// `facedrop run`: watches the configured inboxes and turns every dropped job into a finished folder in its
 /// outbox, on a crash-safe journal.
@@ -29,22 +30,26 @@ public final class Daemon: Sendable {
     private let journal: JobJournal
     private let inboxes: InboxDirectory
     private let intake: DropIntake
-    private let scheduler: JobScheduler
+    let scheduler: JobScheduler
     private let credits: CreditsMonitor
     private let budget: RequestBudget
     private let client: SegmindClient
     private let configuration: Mutex<DaemonConfiguration>
+    private let notifier: ServiceNotifier
+    private let announcedReady = Mutex(false)
     private let logger: Logger
 
     /// Sets everything up without taking a job yet.
     ///
     /// - Parameters:
     ///   - segmind: Where and how to reach Segmind; its `gate` is replaced by the daemon's request budget.
+    ///   - notifier: The service manager to tell of readiness, queue figures and liveness (`Type=notify`).
     public init(
         configuration: DaemonConfiguration,
         segmind: SegmindConfiguration,
         http: HTTPClient,
         catalog: ModelCatalog,
+        notifier: ServiceNotifier = .disabled,
         logger: Logger = Logger(label: "facedrop")
     ) throws(DaemonError) {
         let state = StateFolders(root: configuration.state.directory)
@@ -67,6 +72,7 @@ public final class Daemon: Sendable {
         }
         self.state = state
         self.logger = logger
+        self.notifier = notifier
         self.configuration = Mutex(configuration)
 
         let budget = RequestBudget(requestsPerMinute: configuration.api.requestsPerMinute)
@@ -87,7 +93,9 @@ public final class Daemon: Sendable {
         )
         scheduler = JobScheduler(
             executor: executor, journal: journal, credits: credits, client: client,
-            maxInFlight: configuration.api.maxInFlight, creditRecheck: configuration.credits.recheckInterval, logger: logger
+            maxInFlight: configuration.api.maxInFlight, creditRecheck: configuration.credits.recheckInterval,
+            heartbeat: Self.heartbeat(notifier: notifier, status: { [journal, inboxes] in Self.status(journal: journal, inboxes: inboxes.count, inFlight: $0) }),
+            logger: logger
         )
         intake = DropIntake(
             journal: journal, executor: executor, scheduler: scheduler,
@@ -112,6 +120,11 @@ public final class Daemon: Sendable {
         sweepSpool()
         let (added, _) = await intake.configure(configuration.inboxes)
         await intake.sweepClaims()
+        let readiness = StartupReadiness(roots: added) { [self, notifier, journal, inboxes, logger] in
+            self.announcedReady.withLock { $0 = true }
+            notifier.send(.ready, .status(Self.status(journal: journal, inboxes: inboxes.count, inFlight: 0)))
+            logger.notice("facedrop is ready: the journal is recovered and every inbox is watched")
+        }
         for root in added { watcher.watch(tree: root) }
         logger.notice("facedrop is running", metadata: [
             "inboxes": "\(configuration.inboxes.count)", "state": "\(state.root)",
@@ -119,11 +132,16 @@ public final class Daemon: Sendable {
         let client = self.client
         let credits = self.credits
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.scheduler.run() }
+            group.addTask {
+                await self.scheduler.recover()
+                readiness.recovered()
+                await self.scheduler.run()
+            }
             group.addTask { await self.intake.run() }
             group.addTask {
                 for await event in self.watcher.events {
                     await self.intake.handle(event)
+                    readiness.handled(event)
                 }
             }
             group.addTask {
@@ -140,6 +158,9 @@ public final class Daemon: Sendable {
         }
         logger.notice("facedrop stopped; unfinished jobs resume at the next start")
     }
+
+    /// Whether start-up is over and `READY=1` was sent: a reload before then must not send its own READY.
+    public var isReady: Bool { announcedReady.withLock { $0 } }
 
     /// Applies a new configuration: inbox settings, new and removed inboxes, `max_in_flight`.
     /// The state folder and `requests_per_minute` need a restart.

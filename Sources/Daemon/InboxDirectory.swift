@@ -11,10 +11,13 @@ final class InboxDirectory: Sendable {
     private let inboxes: Mutex<[String: InboxConfiguration]>
     let maxImageBytes: Int
     let jobDeadline: Mutex<Duration>
+    /// How many inboxes the configuration in force names (removed ones finishing their jobs not counted).
+    private let configured: Mutex<Int>
 
     init(_ configuration: DaemonConfiguration, maxImageBytes: Int = 20 << 20) {
         inboxes = Mutex(Dictionary(configuration.inboxes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }))
         jobDeadline = Mutex(configuration.api.jobDeadline)
+        configured = Mutex(configuration.inboxes.count)
         self.maxImageBytes = maxImageBytes
     }
 
@@ -23,7 +26,10 @@ final class InboxDirectory: Sendable {
             for inbox in configuration.inboxes { inboxes[inbox.name] = inbox }
         }
         jobDeadline.withLock { $0 = configuration.api.jobDeadline }
+        configured.withLock { $0 = configuration.inboxes.count }
     }
+
+    var count: Int { configured.withLock { $0 } }
 
     func inbox(named name: String) -> InboxConfiguration? {
         inboxes.withLock { $0[name] }

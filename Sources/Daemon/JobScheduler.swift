@@ -25,14 +25,20 @@ actor JobScheduler {
     private var nextDeliveryRetry: ContinuousClock.Instant?
     private var waitingForCredits: Task<Void, Never>?
     private var accepting = true
+    private let heartbeat: Heartbeat?
+    private var nextBeat: ContinuousClock.Instant = .now
 
-    init(executor: JobExecutor, journal: JobJournal, credits: CreditsMonitor, client: SegmindClient, maxInFlight: Int, creditRecheck: Duration, logger: Logger) {
+    init(
+        executor: JobExecutor, journal: JobJournal, credits: CreditsMonitor, client: SegmindClient, maxInFlight: Int, creditRecheck: Duration,
+        heartbeat: Heartbeat?, logger: Logger
+    ) {
         self.executor = executor
         self.journal = journal
         self.credits = credits
         self.client = client
         self.maxInFlight = maxInFlight
         self.creditRecheck = creditRecheck
+        self.heartbeat = heartbeat
         self.logger = logger
     }
 
@@ -49,17 +55,23 @@ actor JobScheduler {
 
     var inFlight: Int { running.count }
 
-    /// Resumes every job the journal left unfinished, then starts queued jobs until cancelled.
+    /// Starts queued jobs until cancelled; ``recover()`` comes first.
     func run() async {
-        await resume()
         while !Task.isCancelled {
             await fill()
-            await doorbell.wait(until: nextDeliveryRetry)
+            beatIfDue()
+            await doorbell.wait(until: [nextDeliveryRetry, heartbeat.map { _ in nextBeat }].compactMap(\.self).min())
             if let retry = nextDeliveryRetry, retry <= .now {
                 retryDeliveries()
             }
         }
         await drain()
+    }
+
+    private func beatIfDue() {
+        guard let heartbeat, nextBeat <= .now else { return }
+        heartbeat.beat(running.count)
+        nextBeat = .now + heartbeat.interval
     }
 
     /// Stops starting jobs, cancels the waits of those in flight (a POST already sent is awaited), and returns
@@ -74,7 +86,9 @@ actor JobScheduler {
 
     // MARK: Implementation
 
-    private func resume() async {
+    /// Settles what the journal left unfinished: unknown outcomes and spooled results are delivered,
+    /// requests in flight are polled again, jobs held for credits go back in the queue.
+    func recover() async {
         let plan: RecoveryPlan
         do {
             plan = try journal.recover()

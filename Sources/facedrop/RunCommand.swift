@@ -8,6 +8,7 @@ import Logging
 import SegmindAPI
 import SegmindCatalog
 import SegmindEmulator
+import SystemdService
 
 /// `facedrop run`: the daemon. SIGTERM or SIGINT stop it gracefully; SIGHUP reloads the configuration.
 struct RunCommand: AsyncParsableCommand {
@@ -24,6 +25,9 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
+        let style = ServiceLogHandler.Style.detect(environment: environment)
+        LoggingSystem.bootstrap { ServiceLogHandler(label: $0, style: style) }
+        let notifier = ServiceNotifier(environment: environment)
         var logger = Logger(label: "facedrop")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let catalog: ModelCatalog
@@ -75,7 +79,7 @@ struct RunCommand: AsyncParsableCommand {
         let http = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: configuration.api.connectTimeout))
         let daemon: Daemon
         do {
-            daemon = try Daemon(configuration: effective, segmind: segmind, http: http, catalog: catalog, logger: logger)
+            daemon = try Daemon(configuration: effective, segmind: segmind, http: http, catalog: catalog, notifier: notifier, logger: logger)
         } catch {
             printError("facedrop: \(error)")
             await emulator?.stop()
@@ -85,6 +89,11 @@ struct RunCommand: AsyncParsableCommand {
         let running = Task { await daemon.run() }
         for await signal in signals.stream {
             if signal == SIGHUP {
+                // systemd 252 has no Type=notify-reload; RELOADING=1 … READY=1 is what `systemctl reload` waits for.
+                // Before start-up is over, the start's own READY=1 is still to come and covers the reload.
+                let announce = daemon.isReady
+                if announce { notifier.send(.reloading) }
+                defer { if announce { notifier.send(.ready) } }
                 logger.notice("SIGHUP: reloading the configuration", metadata: ["path": "\(path)"])
                 do {
                     var reloaded = try DaemonConfiguration.load(path: path, catalog: catalog, environment: environment)
@@ -94,6 +103,7 @@ struct RunCommand: AsyncParsableCommand {
                     logger.error("the new configuration is invalid; keeping the old one", metadata: ["error": "\(error)"])
                 }
             } else {
+                notifier.send(.stopping)
                 logger.notice("stopping", metadata: ["signal": "\(signal == SIGTERM ? "SIGTERM" : "SIGINT")"])
                 break
             }

@@ -31,7 +31,7 @@ extension DaemonEndToEndTests {
             }
         }
         try await daemon.waitFor("the claimed files and temporary files to go") { daemon.inboxFiles().isEmpty && daemon.leftovers().isEmpty }
-        daemon.expectClean(sourceLocation: sourceLocation)
+        await daemon.expectClean(sourceLocation: sourceLocation)
     }
 
     /// Drops `count` flux-pulid jobs, waits until `moment` holds (the jobs are on Segmind, unfinished), stops
@@ -133,7 +133,7 @@ extension DaemonEndToEndTests {
             #expect(ledger.submits == 1)
             if let requestID { #expect(ledger.submits(forRequestID: requestID) == 1) }
             try await daemon.waitFor("the claimed files and temporary files to go") { daemon.inboxFiles().isEmpty && daemon.leftovers().isEmpty }
-            daemon.expectClean()
+            await daemon.expectClean()
         }
     }
 }

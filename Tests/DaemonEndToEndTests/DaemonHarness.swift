@@ -50,6 +50,8 @@ final class DaemonHarness {
     /// The key the daemon is given in `SEGMIND_API_KEY`.
     var apiKey = "emulator-key"
     var logLevel = "info"
+    /// Extra environment for the daemon (`NOTIFY_SOCKET`, `WATCHDOG_USEC`, `JOURNAL_STREAM`, …).
+    var environment: [String: String] = [:]
     private(set) var process: Process?
     /// How many times the daemon was started.
     private(set) var starts = 0
@@ -238,6 +240,7 @@ final class DaemonHarness {
         environment["SEGMIND_API_KEY"] = apiKey
         environment["CREDENTIALS_DIRECTORY"] = nil
         environment["STATE_DIRECTORY"] = nil
+        environment.merge(self.environment) { _, extra in extra }
         process.environment = environment
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         handle.seekToEndOfFile()

@@ -5,8 +5,9 @@ import Testing
 @testable import InboxWatcher
 
 /// Real inotify on temporary folders. libinotifytools is process-global, so every test that creates a
-/// watcher lives in this one serialized suite.
-@Suite(.serialized)
+/// watcher lives in this one serialized suite, and `.inotifyExclusive` keeps it apart from the in-process
+/// daemon tests of other targets.
+@Suite(.serialized, .inotifyExclusive)
 struct InotifyWatcherTests {
     /// A running watcher on a fresh inbox whose watches are in place, with a recorder on its stream.
     final class Harness {
