@@ -1,0 +1,30 @@
+# facedrop: build and install as a systemd service.
+#   make                                   release build of the daemon
+#   sudo make install                      binary, user and groups, /etc/facedrop, folders, units
+#   sudo make install-instance INSTANCE=N  config, key and folders for the template's facedrop@N
+#   sudo make uninstall [PURGE=1]          PURGE=1 also deletes config, key, state, shared folders, user
+# PREFIX (default /usr/local) and DESTDIR (staging, for packages) are honoured by install and uninstall.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+PURGE ?=
+INSTANCE ?=
+
+.PHONY: all
+all: build
+
+.PHONY: build
+build:
+	swift build -c release --product facedrop
+
+.PHONY: install
+install:
+	PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' scripts/install
+
+.PHONY: install-instance
+install-instance:
+	PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' scripts/install --instance '$(INSTANCE)'
+
+.PHONY: uninstall
+uninstall:
+	PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' PURGE='$(PURGE)' scripts/uninstall
