@@ -15,7 +15,7 @@ all: build
 
 .PHONY: build
 build:
-	swift build -c release --product facedrop
+	swift build -c release --static-swift-stdlib --product facedrop
 
 .PHONY: install
 install:

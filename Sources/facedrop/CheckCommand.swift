@@ -44,7 +44,7 @@ struct CheckCommand: ParsableCommand {
                     object,
                     inboxDefaults: inbox?.defaults ?? [:],
                     defaultModel: inbox?.model,
-                    hasPoseImage: true
+                    hasPoseImage: Self.hasPoseImage(sidecar: path, object: object)
                 )
             } catch {
                 print("\(path): \(error)")
@@ -61,5 +61,18 @@ struct CheckCommand: ParsableCommand {
             }
         }
         if failed { throw ExitStatus.jobFailed }
+    }
+
+    /// Whether the job would have a pose image: `<stem>.pose.<ext>` beside the sidecar, or the file its
+    /// `pose_image` names in the same folder.
+    static func hasPoseImage(sidecar path: String, object: [String: JSONValue]) -> Bool {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        let stem = url.deletingPathExtension().lastPathComponent
+        var candidates = ["jpg", "jpeg", "png", "webp"].map { "\(folder)/\(stem).pose.\($0)" }
+        if let named = object["pose_image"]?.stringValue, !named.contains("/") {
+            candidates.append("\(folder)/\(named)")
+        }
+        return candidates.contains { FileManager.default.fileExists(atPath: $0) }
     }
 }

@@ -75,9 +75,9 @@ extension DaemonEndToEndTests {
             first.expectEachEndedOnce((1...count).map { "shared\($0)" })
             #expect(await server.ledger().submits == count)
             // Both took a share, so the race for each claim was real.
-            #expect(first.occurrences(of: "[Daemon] claimed") > 0)
-            #expect(second.occurrences(of: "[Daemon] claimed") > 0)
-            #expect(first.occurrences(of: "[Daemon] claimed") + second.occurrences(of: "[Daemon] claimed") == count)
+            #expect(first.occurrences(of: " info claimed inbox=") > 0)
+            #expect(second.occurrences(of: " info claimed inbox=") > 0)
+            #expect(first.occurrences(of: " info claimed inbox=") + second.occurrences(of: " info claimed inbox=") == count)
         }
     }
 }
