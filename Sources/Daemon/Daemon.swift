@@ -82,8 +82,7 @@ public final class Daemon: Sendable {
         self.budget = budget
         self.client = client
 
-        let outboxes = Array(Set(configuration.inboxes.map(\.outbox))).sorted().map { OutboxFolders(root: $0) }
-        credits = CreditsMonitor(outboxes: outboxes, warnBelow: configuration.credits.warnBelow, logger: logger)
+        credits = CreditsMonitor(outboxes: Self.outboxes(of: configuration), warnBelow: configuration.credits.warnBelow, logger: logger)
         inboxes = InboxDirectory(configuration)
         let learned = ((try? journal.averageRunTimes()) ?? [:]).mapValues { Duration.milliseconds(Int($0 * 1000)) }
         let planner = PollPlanner(catalog: catalog, learned: learned, runTimeScale: configuration.api.runTimeScale)
@@ -175,6 +174,7 @@ public final class Daemon: Sendable {
         for root in removed { watcher.unwatch(tree: root) }
         for root in added { watcher.watch(tree: root) }
         await scheduler.update(maxInFlight: new.api.maxInFlight, creditRecheck: new.credits.recheckInterval)
+        await credits.update(outboxes: Self.outboxes(of: new), warnBelow: new.credits.warnBelow)
         if old.state != new.state || old.api.requestsPerMinute != new.api.requestsPerMinute || old.api.baseURL != new.api.baseURL {
             logger.warning("[state], base_url and requests_per_minute changes take effect at the next restart")
         }
@@ -182,6 +182,11 @@ public final class Daemon: Sendable {
     }
 
     // MARK: Implementation
+
+    /// Each outbox of the configuration once, in a stable order.
+    private static func outboxes(of configuration: DaemonConfiguration) -> [OutboxFolders] {
+        Array(Set(configuration.inboxes.map(\.outbox))).sorted().map { OutboxFolders(root: $0) }
+    }
 
     private func waitForCancellation() async {
         while !Task.isCancelled {

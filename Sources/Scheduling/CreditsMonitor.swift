@@ -17,8 +17,8 @@ import SegmindCatalog
 /// Files are written only when something changed, so a busy daemon does not rewrite `credits.json`
 /// for every poll; a write that failed (a full or read-only outbox) is tried again at the next change.
 public actor CreditsMonitor {
-    private let outboxes: [OutboxFolders]
-    private let warnBelow: Double
+    private var outboxes: [OutboxFolders]
+    private var warnBelow: Double
     private let logger: Logger
     private let now: @Sendable () -> Date
 
@@ -49,6 +49,22 @@ public actor CreditsMonitor {
     /// stale file from the last run does not linger until the first balance is heard of.
     public func publish() {
         written = [:]
+        publishChanges()
+    }
+
+    /// Takes a reloaded configuration's outboxes and `warn_below`: a new outbox gets `credits.json` at once,
+    /// and warnings go to the outboxes in force, not to the ones the daemon started with.
+    public func update(outboxes: [OutboxFolders], warnBelow: Double) {
+        self.outboxes = outboxes
+        if warnBelow != self.warnBelow {
+            self.warnBelow = warnBelow
+            current.warnBelow = warnBelow
+            if let remaining = current.remaining, current.level != .exhausted {
+                lowWarningArmed = remaining >= warnBelow
+                update(remaining: remaining, level: remaining < warnBelow ? .low : .ok)
+            }
+            written = [:]
+        }
         publishChanges()
     }
 

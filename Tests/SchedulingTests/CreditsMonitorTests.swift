@@ -82,6 +82,22 @@ struct CreditsMonitorTests {
         #expect(state == CreditsState(remaining: 12.5, warnBelow: 5, level: .ok, updatedAt: fixture.time.now))
     }
 
+    @Test("after a reload, a new outbox gets credits.json at once and a new warn_below applies")
+    func reloadedOutboxes() async throws {
+        let fixture = try CreditsFixture()
+        await fixture.monitor.record(remaining: 12.5)
+        let added = OutboxFolders(root: fixture.folder.appending("c"))
+        try added.prepare()
+        await fixture.monitor.update(outboxes: [fixture.outboxes[0], added], warnBelow: 20)
+        for outbox in [fixture.outboxes[0], added] {
+            let json = try fixture.creditsJSON(in: outbox)
+            #expect(json["warn_below"]?.doubleValue == 20)
+            #expect(json["state"]?.stringValue == "low")
+        }
+        // The outbox the reload dropped is left as it was.
+        #expect(try fixture.creditsJSON(in: fixture.outboxes[1])["warn_below"]?.doubleValue == 5)
+    }
+
     @Test("publish writes the unknown state at start-up; record(nil) changes nothing")
     func unknownAtStart() async throws {
         let fixture = try CreditsFixture()
