@@ -59,7 +59,7 @@ extension DaemonEndToEndTests {
             let ledger = await server.ledger()
             #expect(ledger.billedSubmits == 8)
             #expect(daemon.warnings(endingWith: "-credits-low.json").count == 1)
-            daemon.expectClean()
+            await daemon.expectClean()
         }
     }
 
@@ -88,7 +88,7 @@ extension DaemonEndToEndTests {
                 busiest = max(busiest, inWindow)
             }
             #expect(busiest <= 30, "\(busiest) requests in one 60 s window")
-            daemon.expectClean()
+            await daemon.expectClean()
         }
     }
 }

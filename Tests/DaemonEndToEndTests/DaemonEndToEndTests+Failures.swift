@@ -39,7 +39,7 @@ extension DaemonEndToEndTests {
             #expect(ledger.entries(for: .submit).allSatisfy { $0.model == "instantid" })
             #expect(blocked["request_id"]?.stringValue == ledger.entries(for: .submit).first?.requestID)
             try await daemon.waitFor("the inbox to empty") { daemon.inboxFiles().isEmpty }
-            daemon.expectClean()
+            await daemon.expectClean()
         }
     }
 
@@ -96,7 +96,7 @@ extension DaemonEndToEndTests {
             let ledger = await server.ledger()
             #expect(ledger.submits == 1)
             #expect(ledger.billedSubmits == 1)
-            daemon.expectClean()
+            await daemon.expectClean()
         }
     }
 }

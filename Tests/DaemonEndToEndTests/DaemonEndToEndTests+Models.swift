@@ -40,7 +40,7 @@ extension DaemonEndToEndTests {
             #expect(ledger.submits == 5)
             #expect(ledger.billedSubmits == 5)
             try await daemon.waitFor("the claimed files to be removed") { daemon.inboxFiles().isEmpty && daemon.leftovers().isEmpty }
-            daemon.expectClean()
+            await daemon.expectClean()
         }
     }
 
@@ -59,7 +59,7 @@ extension DaemonEndToEndTests {
             #expect(record["parameters"]?["prompt"]?.stringValue == "a portrait from the defaults")
             let ledger = await server.ledger()
             #expect(ledger.submits == 1)
-            daemon.expectClean()
+            await daemon.expectClean()
         }
     }
 
@@ -85,7 +85,7 @@ extension DaemonEndToEndTests {
             try daemon.expectDone(bySidecar, model: "consistent-character-with-pose", pose: pose)
             #expect(await server.ledger().submits == 2)
             try await daemon.waitFor("the inbox to empty") { daemon.inboxFiles().isEmpty }
-            daemon.expectClean()
+            await daemon.expectClean()
         }
     }
 
@@ -104,7 +104,7 @@ extension DaemonEndToEndTests {
             try daemon.expectDone(late, model: "instantid")
             #expect(await server.ledger().submits == 2)
             try await daemon.waitFor("the inbox to empty") { daemon.inboxFiles().isEmpty }
-            daemon.expectClean()
+            await daemon.expectClean()
         }
     }
 }

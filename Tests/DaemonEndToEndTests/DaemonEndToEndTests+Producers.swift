@@ -22,7 +22,7 @@ extension DaemonEndToEndTests {
             try daemon.expectDone(job, model: "instantid", sourceLocation: sourceLocation)
         }
         #expect(await server.ledger().submits == stems.count, sourceLocation: sourceLocation)
-        daemon.expectClean(sourceLocation: sourceLocation)
+        await daemon.expectClean(sourceLocation: sourceLocation)
     }
 
     @Test("a face written in ten chunks 200 ms apart becomes one job with the whole face")

@@ -65,7 +65,7 @@ extension DaemonEndToEndTests {
             try daemon.expectDone(job, model: "flux-pulid")
         }
         try await daemon.waitFor("the inbox to empty", timeout: .seconds(60)) { daemon.inboxFiles().isEmpty && daemon.leftovers().isEmpty }
-        daemon.expectClean()
+        await daemon.expectClean()
         print("facedrop end-to-end: \(stems.count) pairs done in \(elapsed)")
         return elapsed
     }

@@ -81,7 +81,11 @@ extension DaemonHarness {
     }
 
     /// Nothing left in the inbox, no temporary files, staging entries, claim folders or spool folders.
-    func expectClean(sourceLocation: SourceLocation = #_sourceLocation) {
+    ///
+    /// The daemon removes a job's claim folder and spool entry only after its outbox folder appears, so
+    /// this first waits (up to 30 s) for them to go; a slow machine or an instrumented build must not fail it.
+    func expectClean(sourceLocation: SourceLocation = #_sourceLocation) async {
+        try? await waitFor("the inbox and the working folders to empty") { inboxFiles().isEmpty && leftovers().isEmpty }
         #expect(inboxFiles().isEmpty, "files left in the inbox: \(inboxFiles())", sourceLocation: sourceLocation)
         #expect(leftovers().isEmpty, "left behind: \(leftovers())", sourceLocation: sourceLocation)
     }
