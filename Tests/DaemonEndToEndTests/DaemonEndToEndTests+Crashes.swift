@@ -61,13 +61,18 @@ extension DaemonEndToEndTests {
     @Test("kill -9 with one job's submit in flight and two claimed: the submit in flight ends as outcome_unknown, the others complete")
     func killWhileClaimed() async throws {
         try await withDaemon(configure: { $0.maxInFlight = 1 }) { server, daemon in
-            await server.inject(EmulatorFault(endpoint: .submit, kind: .delay(.seconds(3))))
+            // The kill must land while the first submit is held: one `facedrop status` gives both the counts
+            // and the job's name, and the hold leaves room for a slow status command (over a second when
+            // facedrop is built with ThreadSanitizer).
+            await server.inject(EmulatorFault(endpoint: .submit, kind: .delay(.seconds(8))))
             let jobs = try dropFluxJobs(daemon, prefix: "claimed", count: 3)
+            var submitting: String?
             try await daemon.waitFor("one job submitting and two claimed", every: .milliseconds(100)) {
-                let counts = try await daemon.jobCounts()
+                let report = try await daemon.status()
+                let counts = DaemonHarness.jobCounts(in: report)
+                submitting = DaemonHarness.inFlight(in: report).first { $0.value == "submitting" }?.key
                 return counts["submitting"] == 1 && counts["claimed"] == 2
             }
-            let submitting = try await daemon.inFlight().first { $0.value == "submitting" }?.key
             await daemon.killHard()
             // The delayed POST still reaches the emulator and is billed, as a real one would be.
             try await daemon.waitFor("the delayed submit to be billed") { await server.ledger().billedSubmits == 1 }

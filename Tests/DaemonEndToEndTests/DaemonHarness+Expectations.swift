@@ -82,10 +82,10 @@ extension DaemonHarness {
 
     /// Nothing left in the inbox, no temporary files, staging entries, claim folders or spool folders.
     ///
-    /// A job's folder appears in the outbox a moment before its claim and spool folders are removed, so the
-    /// check allows that moment (generously: the machine may be loaded).
+    /// The daemon removes a job's claim folder and spool entry only after its outbox folder appears, so
+    /// this first waits (up to 30 s) for them to go; a slow machine or an instrumented build must not fail it.
     func expectClean(sourceLocation: SourceLocation = #_sourceLocation) async {
-        _ = await eventually(timeout: .seconds(20)) { inboxFiles().isEmpty && leftovers().isEmpty }
+        try? await waitFor("the inbox and the working folders to empty") { inboxFiles().isEmpty && leftovers().isEmpty }
         #expect(inboxFiles().isEmpty, "files left in the inbox: \(inboxFiles())", sourceLocation: sourceLocation)
         #expect(leftovers().isEmpty, "left behind: \(leftovers())", sourceLocation: sourceLocation)
     }

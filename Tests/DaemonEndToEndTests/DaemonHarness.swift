@@ -280,9 +280,8 @@ final class DaemonHarness {
 }
 
 extension DaemonHarness {
-    /// The jobs `facedrop status --json` lists as in flight, by name, with their journal state.
-    func inFlight() async throws -> [String: String] {
-        let report = try await status()
+    /// The jobs a `facedrop status --json` report lists as in flight, by name, with their journal state.
+    static func inFlight(in report: JSONValue) -> [String: String] {
         var states: [String: String] = [:]
         for job in report["in_flight"]?.arrayValue ?? [] {
             if let name = job["job"]?.stringValue { states[name] = job["state"]?.stringValue ?? "" }
@@ -290,10 +289,14 @@ extension DaemonHarness {
         return states
     }
 
+    /// The job counts by journal state in a `facedrop status --json` report.
+    static func jobCounts(in report: JSONValue) -> [String: Int] {
+        (report["jobs"]?.objectValue ?? [:]).compactMapValues(\.intValue)
+    }
+
     /// The job counts by journal state from `facedrop status --json`.
     func jobCounts() async throws -> [String: Int] {
-        let report = try await status()
-        return (report["jobs"]?.objectValue ?? [:]).compactMapValues(\.intValue)
+        Self.jobCounts(in: try await status())
     }
 }
 
