@@ -162,10 +162,8 @@ extension DaemonEndToEndTests {
             try POSIXFiles.link(outside, to: daemon.inboxPath("linked.jpg"))
             // A producer that writes under a temporary name, links the final name and unlinks the first.
             let face = try Fixtures.bytes(Fixtures.faceJPEG)
-            try Data(face).write(to: URL(fileURLWithPath: daemon.inboxPath("made.tmp")))
             try daemon.drop(Self.validSidecar, as: "made.json")
-            try POSIXFiles.link(daemon.inboxPath("made.tmp"), to: daemon.inboxPath("made.jpg"))
-            try FileManager.default.removeItem(atPath: daemon.inboxPath("made.tmp"))
+            try daemon.hardLink(face, as: "made.jpg")
 
             try await daemon.waitFor("both jobs to end") { daemon.jobs(.done).count + daemon.jobs(.failed).count >= 2 }
             daemon.expectEachEndedOnce(["linked", "made"])
