@@ -59,6 +59,10 @@ public struct JobSettings: Sendable {
     public var maxImagePixels: Int
     /// The largest sidecar accepted.
     public var maxSidecarBytes: Int
+    /// Whether an input with a second name (a hard link) is refused unread: true for files from a shared
+    /// inbox, where a link can give a file from elsewhere a name inside it. Files a user names on the
+    /// command line (`facedrop generate`) are trusted and may set this to false.
+    public var refusesHardLinks = true
     /// How long a job may wait for Segmind after its submit.
     public var deadline: Duration
     /// Multiplies the catalog's expected run times; below 1 only against a time-scaled emulator.

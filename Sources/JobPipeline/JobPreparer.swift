@@ -9,7 +9,7 @@ public import SegmindCatalog
 /// The bytes read here are the ones validated and sent: a file changed afterwards cannot slip through
 /// unchecked. Every input read is handed to `keep` first, so a failed job still lands with its inputs.
 /// Inputs are read as dropped files (``InputFile/readDropped(_:maxBytes:)``): regular files with a single
-/// name only, their size capped before a byte is read.
+/// name only (unless ``JobSettings/refusesHardLinks`` is off), their size capped before a byte is read.
 public struct JobPreparer: Sendable {
     public let catalog: ModelCatalog
 
@@ -28,7 +28,7 @@ public struct JobPreparer: Sendable {
         if let sidecarPath = input.sidecarPath {
             let bytes: [UInt8]
             do {
-                bytes = try InputFile.readDropped(sidecarPath, maxBytes: settings.maxSidecarBytes)
+                bytes = try Self.read(sidecarPath, maxBytes: settings.maxSidecarBytes, settings: settings)
             } catch {
                 throw .invalidInput("the sidecar cannot be taken: \(error)", hint: "Drop a regular JSON file next to the image.")
             }
@@ -89,7 +89,7 @@ public struct JobPreparer: Sendable {
     ) throws(JobFailure) -> (bytes: [UInt8], format: ImageFormat) {
         let bytes: [UInt8]
         do {
-            bytes = try InputFile.readDropped(path, maxBytes: settings.maxImageBytes)
+            bytes = try Self.read(path, maxBytes: settings.maxImageBytes, settings: settings)
         } catch {
             throw .invalidInput("the \(role) image cannot be taken: \(error)", hint: "Drop a regular JPEG, PNG or WebP file, copied (not linked) into the inbox.")
         }
@@ -108,6 +108,11 @@ public struct JobPreparer: Sendable {
             throw .invalidInput("the \(role) image is too large: \(refusal)", hint: "Scale the image down and drop it again.")
         }
         return (bytes, format)
+    }
+
+    private static func read(_ path: String, maxBytes: Int, settings: JobSettings) throws(InputFileError) -> [UInt8] {
+        settings.refusesHardLinks
+            ? try InputFile.readDropped(path, maxBytes: maxBytes) : try InputFile.read(path, maxBytes: maxBytes)
     }
 
     /// An image as it appears in a record: never the bytes, only what identifies them.

@@ -48,6 +48,9 @@ struct JobPipelineHostileTests {
         #expect(try prepare(input) == nil)
         #expect(link(try #require(input.sidecarPath), outside) == 0)
         #expect(try prepare(input)?.message.contains("the sidecar cannot be taken") == true)
+        var trusted = Drop.settings
+        trusted.refusesHardLinks = false
+        _ = try JobPreparer(catalog: try ModelCatalog.bundled()).prepare(input, settings: trusted)
     }
 
     @Test("a failed job's inputs that cannot be taken are left out of input/ and named in error.json")
