@@ -329,7 +329,7 @@ actor DropIntake {
     }
 
     private static func readSidecar(_ path: String) -> [String: JSONValue]? {
-        guard let bytes = try? InputFile.read(path, maxBytes: 256 << 10) else { return nil }
+        guard let bytes = try? InputFile.readDropped(path, maxBytes: 256 << 10) else { return nil }
         return (try? JSONParser().parse(bytes))?.objectValue
     }
 }

@@ -5,6 +5,32 @@
 /// kept, so slow chunked writes (size, mtime), an append after close (size, mtime, ctime) and a file
 /// linked or renamed into place (inode, ctime) all restart the wait.
 public struct FileSnapshot: Sendable, Hashable {
+    /// What kind of entry the path names; only regular files are ever taken.
+    public enum Kind: Sendable, Hashable, CustomStringConvertible {
+        case regular
+        case symbolicLink
+        case directory
+        case fifo
+        case socket
+        case characterDevice
+        case blockDevice
+        /// Not a regular file, of a kind the snapshot's maker did not say.
+        case notRegular
+
+        public var description: String {
+            switch self {
+            case .regular: "a regular file"
+            case .symbolicLink: "a symbolic link"
+            case .directory: "a folder"
+            case .fifo: "a FIFO"
+            case .socket: "a socket"
+            case .characterDevice: "a character device"
+            case .blockDevice: "a block device"
+            case .notRegular: "not a regular file"
+            }
+        }
+    }
+
     /// The absolute path.
     public var path: String
     /// The size in bytes.
@@ -15,16 +41,26 @@ public struct FileSnapshot: Sendable, Hashable {
     public var changed: Int64
     /// The inode number.
     public var inode: UInt64
-    /// Whether the path names a regular file (not a link, directory, FIFO or device).
-    public var isRegular: Bool
+    /// What the path names.
+    public var kind: Kind
 
-    public init(path: String, size: Int64, modified: Int64, changed: Int64, inode: UInt64, isRegular: Bool = true) {
+    /// Whether the path names a regular file (not a link, directory, FIFO or device).
+    public var isRegular: Bool {
+        get { kind == .regular }
+        set { kind = newValue ? .regular : (kind == .regular ? .notRegular : kind) }
+    }
+
+    /// - Parameter kind: what the path names when known; otherwise `isRegular` decides between
+    ///   ``Kind/regular`` and ``Kind/notRegular``.
+    public init(
+        path: String, size: Int64, modified: Int64, changed: Int64, inode: UInt64, isRegular: Bool = true, kind: Kind? = nil
+    ) {
         self.path = path
         self.size = size
         self.modified = modified
         self.changed = changed
         self.inode = inode
-        self.isRegular = isRegular
+        self.kind = kind ?? (isRegular ? .regular : .notRegular)
     }
 
     /// Reads the snapshot of `path` without following a symbolic link; nil when nothing is there.

@@ -4,7 +4,8 @@
 /// ``InboxFileAccess/disk`` is the real thing; tests pass closures over a dictionary, so the tracker
 /// can be driven without files or inotify.
 public struct InboxFileAccess: Sendable {
-    /// Returns the bytes of a regular file of at most `maxBytes`, or nil (gone, a link, too large, unreadable).
+    /// Returns the bytes of a regular file of at most `maxBytes`, or nil (gone, a link, too large, a hard link,
+    /// unreadable).
     public var readSidecar: @Sendable (_ path: String, _ maxBytes: Int) -> [UInt8]?
     /// Returns the `lstat` of a path, or nil when nothing is there.
     public var lstat: @Sendable (_ path: String) -> FileSnapshot?

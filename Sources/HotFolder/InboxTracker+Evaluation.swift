@@ -4,7 +4,7 @@ import SegmindCatalog
 extension InboxTracker {
     /// Decides every group of one folder and moves what is decided into `output`.
     mutating func evaluate(
-        folder: String,
+        folder: ExactName,
         at now: ContinuousClock.Instant,
         wallClock: Date,
         into output: inout TrackerOutput
@@ -17,9 +17,9 @@ extension InboxTracker {
         var again = true
         while again, let files = folders[folder] {
             again = false
-            var taken: Set<String> = []
+            var taken: Set<ExactName> = []
             let loneFaceHeld = files.values.contains(where: \.isUnreadSidecar)
-            for group in Self.groups(of: files) {
+            for group in Self.groups(of: files, refused: refused[folder] ?? [:]) {
                 let verdict = group.verdict(at: now, rules: rules, loneFaceHeld: loneFaceHeld)
                 let members: [PendingFile]
                 switch verdict {
@@ -27,34 +27,34 @@ extension InboxTracker {
                     continue
                 case .ready(let face, let sidecar, let pose):
                     members = [face] + [sidecar, pose].compactMap { $0 }
-                    if members.contains(where: { taken.contains($0.name) }) {
+                    if members.contains(where: { taken.contains($0.key) }) {
                         again = true
                         continue
                     }
                     output.ready.append(
                         ReadyJob(
-                            folder: folder, subpath: subpath(of: folder), stem: group.stem,
+                            folder: folder.text, subpath: subpath(of: folder), stem: group.stem,
                             face: face.snapshot, sidecar: sidecar?.snapshot, pose: pose?.snapshot,
                             droppedAt: droppedAt(members, now: now, wallClock: wallClock)
                         )
                     )
                 case .orphan(let reason):
                     members = group.members
-                    if members.contains(where: { taken.contains($0.name) }) {
+                    if members.contains(where: { taken.contains($0.key) }) {
                         again = true
                         continue
                     }
                     output.orphans.append(
                         OrphanFiles(
-                            folder: folder, subpath: subpath(of: folder), stem: group.stem,
+                            folder: folder.text, subpath: subpath(of: folder), stem: group.stem,
                             files: members.map(\.snapshot), reason: reason,
                             droppedAt: droppedAt(members, now: now, wallClock: wallClock)
                         )
                     )
                 }
                 for member in members {
-                    taken.insert(member.name)
-                    folders[folder]?[member.name] = nil
+                    taken.insert(member.key)
+                    folders[folder]?[member.key] = nil
                 }
                 // A decided sidecar may have been what held lone faces back: look at the folder again.
                 if loneFaceHeld { again = true }
@@ -63,37 +63,43 @@ extension InboxTracker {
         pruneUnwanted(in: folder)
     }
 
-    /// The folder's files grouped by stem, a pose named by a sidecar joining the sidecar's group.
-    static func groups(of files: [String: PendingFile]) -> [JobGroup] {
-        var groups: [String: JobGroup] = [:]
-        var namedPoses: Set<String> = []
-        for sidecar in files.values.sorted(by: { $0.name < $1.name }) {
+    /// The folder's files grouped by stem (byte for byte), a pose named by a sidecar joining the sidecar's
+    /// group. Each group learns which of its names are taken by entries that are not regular files.
+    static func groups(of files: [ExactName: PendingFile], refused: [ExactName: FileSnapshot.Kind] = [:]) -> [JobGroup] {
+        var groups: [ExactName: JobGroup] = [:]
+        var namedPoses: Set<ExactName> = []
+        for sidecar in files.values.sorted(by: { $0.key < $1.key }) {
             guard case .sidecar(let stem) = sidecar.role, let pose = sidecar.namedPose,
-                groups[stem]?.namedPose == nil
+                groups[ExactName(stem)]?.namedPose == nil
             else { continue }
-            groups[stem, default: JobGroup(stem: stem)].namedPose = pose
-            groups[stem]?.namedPoseFile = files[pose]
-            namedPoses.insert(pose)
+            groups[ExactName(stem), default: JobGroup(stem: stem)].namedPose = pose
+            groups[ExactName(stem)]?.namedPoseFile = files[ExactName(pose)]
+            namedPoses.insert(ExactName(pose))
         }
-        for file in files.values where !namedPoses.contains(file.name) {
+        for file in files.values where !namedPoses.contains(file.key) {
+            guard let stem = file.role.stem else { continue }
             switch file.role {
-            case .face(let stem): groups[stem, default: JobGroup(stem: stem)].faces.append(file)
-            case .sidecar(let stem): groups[stem, default: JobGroup(stem: stem)].sidecars.append(file)
-            case .pose(let stem): groups[stem, default: JobGroup(stem: stem)].dotPoses.append(file)
+            case .face: groups[ExactName(stem), default: JobGroup(stem: stem)].faces.append(file)
+            case .sidecar: groups[ExactName(stem), default: JobGroup(stem: stem)].sidecars.append(file)
+            case .pose: groups[ExactName(stem), default: JobGroup(stem: stem)].dotPoses.append(file)
             case .other: break
             }
         }
+        for (name, kind) in refused {
+            guard let stem = CandidateName(name: name.text)?.stem else { continue }
+            groups[ExactName(stem)]?.refused.append((name.text, kind))
+        }
         // A named pose with no face or sidecar left in its group is no group at all.
-        return groups.values.filter { !$0.faces.isEmpty || !$0.sidecars.isEmpty || !$0.dotPoses.isEmpty }
-            .sorted { $0.stem < $1.stem }
+        return groups.sorted { $0.key < $1.key }.map(\.value)
+            .filter { !$0.faces.isEmpty || !$0.sidecars.isEmpty || !$0.dotPoses.isEmpty }
     }
 
     /// Reads each sidecar that has settled since it last changed, to learn the pose it names.
-    mutating func readSettledSidecars(in folder: String, at now: ContinuousClock.Instant) {
+    mutating func readSettledSidecars(in folder: ExactName, at now: ContinuousClock.Instant) {
         guard let files = folders[folder] else { return }
         for file in files.values where file.isUnreadSidecar && file.isSettled(at: now, settle: rules.settle) {
             let reading = PendingFile.SidecarReading.read(poseImage: poseImage(of: file))
-            folders[folder]?[file.name]?.sidecar = reading
+            folders[folder]?[file.key]?.sidecar = reading
         }
     }
 
@@ -107,29 +113,31 @@ extension InboxTracker {
             let name = document["pose_image"]?.stringValue, CandidateName.isWaitablePoseName(name)
         else { return nil }
         switch CandidateName(name: name) {
-        case .face(stem), .sidecar(stem): return nil
-        default: return name
+        case .face(let named), .sidecar(let named):
+            return ExactName(named) == ExactName(stem) ? nil : name
+        default:
+            return name
         }
     }
 
     /// Starts tracking a pose a sidecar names that is not tracked yet (a name with no role of its own is
     /// not tracked until a sidecar asks for it, so no scan or event may ever report it again). Its settle
     /// clock starts now.
-    mutating func lookForNamedPoses(in folder: String, at now: ContinuousClock.Instant) {
+    mutating func lookForNamedPoses(in folder: ExactName, at now: ContinuousClock.Instant) {
         guard let files = folders[folder] else { return }
-        for pose in Set(files.values.compactMap(\.namedPose)) where files[pose] == nil {
-            guard let snapshot = access.lstat("\(folder)/\(pose)"), snapshot.isRegular,
-                let role = CandidateName(name: pose)
+        for pose in Set(files.values.compactMap { $0.namedPose.map(ExactName.init) }) where files[pose] == nil {
+            guard let snapshot = access.lstat("\(folder.text)/\(pose.text)"), snapshot.isRegular,
+                let role = CandidateName(name: pose.text)
             else { continue }
-            folders[folder]?[pose] = PendingFile(name: pose, role: role, snapshot: snapshot, seen: now)
+            folders[folder]?[pose] = PendingFile(name: pose.text, role: role, snapshot: snapshot, seen: now)
         }
     }
 
     /// Drops files with no role of their own that no sidecar of the folder names any more.
-    mutating func pruneUnwanted(in folder: String) {
+    mutating func pruneUnwanted(in folder: ExactName) {
         guard let files = folders[folder] else { return }
-        for file in files.values where file.role == .other && !isWanted(file.name, in: folder) {
-            folders[folder]?[file.name] = nil
+        for file in files.values where file.role == .other && !isWanted(file.key, in: folder) {
+            folders[folder]?[file.key] = nil
         }
         if folders[folder]?.isEmpty == true { folders[folder] = nil }
     }

@@ -8,13 +8,20 @@ public import struct Foundation.Date
 /// stopped changing for ``InboxRules/settle``, and a job is ready when all its files are.
 ///
 /// Memory is bounded by what is pending: files leave the tracker when they are taken or forgotten.
+///
+/// Names are compared byte for byte (``ExactName``), as the file system compares them: two files whose
+/// names differ only in Unicode normalisation are two files, and two jobs.
 public struct InboxTracker: Sendable {
     /// The inbox folder, absolute, without a trailing `/`.
     public let root: String
     public private(set) var rules: InboxRules
     let access: InboxFileAccess
     /// Pending files: folder (absolute) → file name → file.
-    var folders: [String: [String: PendingFile]] = [:]
+    var folders: [ExactName: [ExactName: PendingFile]] = [:]
+    /// Entries with a job's name that are not regular files (links, FIFOs, devices): folder → name → kind.
+    /// They are never opened nor taken; they are remembered only so that a partner left waiting for them
+    /// can say why in its orphan record.
+    var refused: [ExactName: [ExactName: FileSnapshot.Kind]] = [:]
     /// Deadlines up to here were looked at by the last `take`.
     var lastTake: ContinuousClock.Instant?
 
@@ -45,13 +52,16 @@ public struct InboxTracker: Sendable {
 
     /// Records a new or changed file. An unchanged snapshot keeps the settle clock running; a changed
     /// one (size, mtime, ctime or inode) restarts it. Ignored names, files outside the root or under a
-    /// dot-folder, and anything that is not a regular file are not tracked.
+    /// dot-folder, and anything that is not a regular file are not tracked (a non-regular file with a
+    /// face or sidecar name is remembered as refused, see ``refused``).
     public mutating func observe(_ file: FileSnapshot, at now: ContinuousClock.Instant) {
-        guard let (folder, name) = locate(file.path), let role = CandidateName(name: name) else { return }
+        guard let (folder, name) = locate(file.path), let role = CandidateName(name: name.text) else { return }
         guard file.isRegular else {
             forget(path: file.path)
+            if role != .other { refuse(file, named: name, in: folder) }
             return
         }
+        refused[folder]?[name] = nil
         if var known = folders[folder]?[name] {
             guard !known.snapshot.isUnchanged(comparedTo: file) else { return }
             known.snapshot = file
@@ -61,7 +71,7 @@ public struct InboxTracker: Sendable {
             return
         }
         if case .other = role, !isWanted(name, in: folder) { return }
-        folders[folder, default: [:]][name] = PendingFile(name: name, role: role, snapshot: file, seen: now)
+        folders[folder, default: [:]][name] = PendingFile(name: name.text, role: role, snapshot: file, seen: now)
     }
 
     /// Forgets a file that was removed or moved away.
@@ -69,6 +79,16 @@ public struct InboxTracker: Sendable {
         guard let (folder, name) = locate(path) else { return }
         folders[folder]?[name] = nil
         if folders[folder]?.isEmpty == true { folders[folder] = nil }
+        refused[folder]?[name] = nil
+        if refused[folder]?.isEmpty == true { refused[folder] = nil }
+    }
+
+    /// Remembers what a non-regular entry is; a snapshot that only knows "not regular" (from a scan) is
+    /// looked at again with `lstat` (never `stat`: a link is not followed).
+    private mutating func refuse(_ file: FileSnapshot, named name: ExactName, in folder: ExactName) {
+        var kind = file.kind
+        if kind == .notRegular, let again = access.lstat(file.path), !again.isRegular { kind = again.kind }
+        refused[folder, default: [:]][name] = kind
     }
 
     /// Replaces what is known under `folder` (absolute; recursive) with a full scan result: files no
@@ -76,21 +96,26 @@ public struct InboxTracker: Sendable {
     public mutating func reconcile(_ files: [FileSnapshot], under folder: String, at now: ContinuousClock.Instant) {
         var base = folder
         while base.hasSuffix("/") { base.removeLast() }
-        let present = Set(files.map(\.path))
-        for key in folders.keys where key == base || key.hasPrefix(base + "/") {
-            folders[key] = folders[key]?.filter { present.contains("\(key)/\($0.key)") }
+        let present = Set(files.map { ExactName($0.path) })
+        let isPresent = { (folder: ExactName, name: ExactName) in present.contains(ExactName("\(folder.text)/\(name.text)")) }
+        for key in folders.keys where key == ExactName(base) || key.isBelow(base) {
+            folders[key] = folders[key]?.filter { isPresent(key, $0.key) }
             if folders[key]?.isEmpty == true { folders[key] = nil }
+        }
+        for key in refused.keys where key == ExactName(base) || key.isBelow(base) {
+            refused[key] = refused[key]?.filter { isPresent(key, $0.key) }
+            if refused[key]?.isEmpty == true { refused[key] = nil }
         }
         // Files with no role of their own are only wanted if a sidecar names them: look that up once
         // per folder, not once per file, so a folder full of unrelated files stays cheap.
-        var namedPoses: [String: Set<String>] = [:]
+        var namedPoses: [ExactName: Set<ExactName>] = [:]
         for file in files {
-            guard let (folder, name) = locate(file.path), CandidateName(name: name) == .other else {
+            guard let (folder, name) = locate(file.path), CandidateName(name: name.text) == .other else {
                 observe(file, at: now)
                 continue
             }
             if namedPoses[folder] == nil {
-                namedPoses[folder] = Set(folders[folder]?.values.compactMap(\.namedPose) ?? [])
+                namedPoses[folder] = Set(folders[folder]?.values.compactMap { $0.namedPose.map(ExactName.init) } ?? [])
             }
             if namedPoses[folder]?.contains(name) == true { observe(file, at: now) }
         }
@@ -128,23 +153,23 @@ public struct InboxTracker: Sendable {
     // MARK: Paths
 
     /// The folder and name of `path`, or nil when it is outside the root or under a dot-folder.
-    func locate(_ path: String) -> (folder: String, name: String)? {
+    func locate(_ path: String) -> (folder: ExactName, name: ExactName)? {
         guard let slash = path.lastIndex(of: "/") else { return nil }
-        let folder = String(path[..<slash])
+        let folder = ExactName(String(path[..<slash]))
         let name = String(path[path.index(after: slash)...])
-        guard !name.isEmpty, folder == root || folder.hasPrefix(root + "/") else { return nil }
+        guard !name.isEmpty, folder == ExactName(root) || folder.isBelow(root) else { return nil }
         guard !subpath(of: folder).split(separator: "/").contains(where: { $0.hasPrefix(".") }) else { return nil }
-        return (folder, name)
+        return (folder, ExactName(name))
     }
 
     /// `folder` relative to the root; empty at the top.
-    func subpath(of folder: String) -> String {
-        folder == root ? "" : String(folder.dropFirst(root.count + 1))
+    func subpath(of folder: ExactName) -> String {
+        folder == ExactName(root) ? "" : String(decoding: folder.text.utf8.dropFirst(root.utf8.count + 1), as: UTF8.self)
     }
 
     /// Whether a file with no role of its own should be tracked: a sidecar of its folder names it as its
     /// pose. (A sidecar read later finds such a file itself, see `lookForNamedPoses`.)
-    func isWanted(_ name: String, in folder: String) -> Bool {
-        folders[folder]?.values.contains { $0.namedPose == name } ?? false
+    func isWanted(_ name: ExactName, in folder: ExactName) -> Bool {
+        folders[folder]?.values.contains { $0.namedPose.map(ExactName.init) == name } ?? false
     }
 }

@@ -96,10 +96,14 @@ extension JobClaimer {
         }
     }
 
-    /// `photo.jpg` → `photo.restored-1.jpg`; `photo` → `photo.restored-1`.
+    /// `photo.jpg` → `photo.restored-1.jpg`; `photo` → `photo.restored-1`. The base is shortened when the
+    /// whole would pass NAME_MAX (255 bytes), as it would for a name that was 255 bytes long already.
     static func restoredName(_ name: String, attempt: Int) -> String {
-        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "\(name).restored-\(attempt)" }
-        return "\(name[..<dot]).restored-\(attempt)\(name[dot...])"
+        let dot = name.lastIndex(of: ".").flatMap { $0 == name.startIndex ? nil : $0 }
+        var base = name[..<(dot ?? name.endIndex)]
+        let suffix = ".restored-\(attempt)\(name[(dot ?? name.endIndex)...])"
+        while base.utf8.count + suffix.utf8.count > 255, !base.isEmpty { base.removeLast() }
+        return String(base) + suffix
     }
 
     /// Deletes a folder and everything in it, never following a link.

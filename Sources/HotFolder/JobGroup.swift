@@ -17,6 +17,8 @@ struct JobGroup: Sendable {
     var namedPose: String?
     /// That pose's file, once it is there.
     var namedPoseFile: PendingFile?
+    /// Entries with one of the group's names that are not regular files (never taken), for the reason.
+    var refused: [(name: String, kind: FileSnapshot.Kind)] = []
 
     init(stem: String) {
         self.stem = stem
@@ -78,13 +80,24 @@ struct JobGroup: Sendable {
         }
         guard let face = faces.first else {
             let waiting = sidecars.first ?? dotPoses.first ?? namedPoseFile
-            return "\(waiting?.name ?? stem) waited \(waited) for its face \(CandidateName.faceNames(for: stem))"
+            let reason = "\(waiting?.name ?? stem) waited \(waited) for its face \(CandidateName.faceNames(for: stem))"
+            return reason + refusal { if case .face = $0 { true } else { false } }
         }
-        guard let sidecar = sidecars.first else { return "\(face.name) waited \(waited) for \(stem).json" }
+        guard let sidecar = sidecars.first else {
+            return "\(face.name) waited \(waited) for \(stem).json" + refusal { if case .sidecar = $0 { true } else { false } }
+        }
         if let namedPose, namedPoseFile == nil {
             return "\(sidecar.name) names pose_image \(namedPose), which did not appear within \(waited)"
         }
         return "\(face.name) did not become ready within \(waited)"
+    }
+
+    /// "; x.jpg is a symbolic link, …" for the first refused entry in the role `matches` accepts; empty
+    /// when there is none.
+    private func refusal(_ matches: (CandidateName) -> Bool) -> String {
+        let candidates = refused.filter { CandidateName(name: $0.name).map(matches) ?? false }
+        guard let first = candidates.min(by: { ExactName($0.name) < ExactName($1.name) }) else { return "" }
+        return "; \(first.name) is \(first.kind), which facedrop never opens or takes: it was left in place"
     }
 
     private func names(_ files: [PendingFile]) -> String {

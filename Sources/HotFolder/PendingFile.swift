@@ -24,6 +24,9 @@ struct PendingFile: Sendable {
         self.lastChange = now
     }
 
+    /// The name as the file system compares it.
+    var key: ExactName { ExactName(name) }
+
     var isEmpty: Bool { snapshot.size <= 0 }
 
     /// Written: not empty, and unchanged for `settle`.

@@ -23,6 +23,8 @@ struct Attempt {
     var metrics = GenerationMetrics()
     var remainingCredits: Double?
     var outputs: [JSONValue] = []
+    /// Inputs that could not be copied into `input/`: `{"file", "reason"}`.
+    var inputsLeftOut: [JSONValue] = []
 
     init(input: JobInput, settings: JobSettings, staging: String) {
         self.input = input

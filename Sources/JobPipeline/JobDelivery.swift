@@ -19,9 +19,21 @@ public struct JobDelivery: Sendable {
     }
 
     /// Delivers a finished generation whose images wait in `spoolFolder`; returns the `done/` folder.
+    ///
+    /// A delivery the outbox refuses (full, read-only) leaves nothing behind in it: the staging folder is
+    /// removed, and the images stay in the spool for the next try.
     public func deliverResult(_ input: JobInput, summary: GenerationSummary, spoolFolder: String) throws(JobFailure) -> String {
         if let existing = findDelivered(input, outcome: .done) { return existing }
         var attempt = try stage(input)
+        do throws(JobFailure) {
+            return try fileResult(&attempt, summary: summary, spoolFolder: spoolFolder)
+        } catch {
+            try? FileManager.default.removeItem(atPath: attempt.staging)
+            throw error
+        }
+    }
+
+    private func fileResult(_ attempt: inout Attempt, summary: GenerationSummary, spoolFolder: String) throws(JobFailure) -> String {
         attempt.model = summary.model
         attempt.requestID = summary.requestID
         attempt.sentParameters = summary.parameters
@@ -46,7 +58,12 @@ public struct JobDelivery: Sendable {
     public func deliverFailure(_ input: JobInput, record: JSONValue) throws(JobFailure) -> String {
         if let existing = findDelivered(input, outcome: .failed) { return existing }
         let attempt = try stage(input)
-        return try publish(attempt, record: record, outcome: .failed)
+        do throws(JobFailure) {
+            return try publish(attempt, record: record, outcome: .failed)
+        } catch {
+            try? FileManager.default.removeItem(atPath: attempt.staging)
+            throw error
+        }
     }
 
     /// The `error.json` content of a failure, kept in the journal until it is delivered.
@@ -57,14 +74,12 @@ public struct JobDelivery: Sendable {
         return .object(attempt.errorRecord(failure))
     }
 
-    /// The folder this claim was already delivered to, found by the claim ID in its record.
+    /// The folder this claim was already delivered to, found by the claim ID in its record. Only real
+    /// folders are looked into: a link planted at a job folder's name is never followed.
     public func findDelivered(_ input: JobInput, outcome: JobOutcome) -> String? {
         guard let claimID = input.claimID else { return nil }
-        let parent = input.subpath.isEmpty ? "\(outbox.root)/\(outcome.rawValue)" : "\(outbox.root)/\(outcome.rawValue)/\(input.subpath)"
         let recordName = outcome == .done ? "result.json" : "error.json"
-        for attempt in 1...10_000 {
-            let folder = attempt == 1 ? "\(parent)/\(input.name)" : "\(parent)/\(input.name)_\(attempt)"
-            guard FileManager.default.fileExists(atPath: folder) else { return nil }
+        for folder in outbox.existingJobFolders(outcome, subpath: input.subpath, job: input.name) {
             if let bytes = try? InputFile.read("\(folder)/\(recordName)", maxBytes: 4 << 20),
                 let record = try? JSONParser().parse(bytes),
                 record["claim_id"]?.stringValue == claimID
@@ -78,6 +93,9 @@ public struct JobDelivery: Sendable {
     // MARK: - Implementation
 
     /// A staging folder holding the job's inputs, copied from wherever they were claimed.
+    ///
+    /// An input that cannot be taken (gone, not a regular file, too big, hard-linked) is left out, never
+    /// followed or read, and named in the record's `inputs_left_out` with the reason.
     private func stage(_ input: JobInput) throws(JobFailure) -> Attempt {
         let staging: String = try write {
             try outbox.prepare()
@@ -85,17 +103,34 @@ public struct JobDelivery: Sendable {
             try FileManager.default.createDirectory(atPath: "\(staging)/input", withIntermediateDirectories: true)
             return staging
         }
+        var attempt = Attempt(input: input, settings: JobSettings(), staging: staging)
         for path in [input.facePath, input.sidecarPath, input.posePath].compactMap({ $0 }) {
-            // An input that cannot be read (gone, not a regular file, too big) is left out, never followed.
-            guard let bytes = try? InputFile.read(path, maxBytes: maxInputBytes) else { continue }
-            try write { try AtomicFile.write(bytes, to: "\(staging)/input/\((path as NSString).lastPathComponent)") }
+            let name = (path as NSString).lastPathComponent
+            let bytes: [UInt8]
+            do {
+                bytes = try InputFile.readDropped(path, maxBytes: maxInputBytes)
+            } catch {
+                attempt.inputsLeftOut.append(["file": .string(name), "reason": .string(error.description)])
+                continue
+            }
+            do throws(JobFailure) {
+                try write { try AtomicFile.write(bytes, to: "\(staging)/input/\(name)") }
+            } catch {
+                try? FileManager.default.removeItem(atPath: staging)
+                throw error
+            }
         }
-        return Attempt(input: input, settings: JobSettings(), staging: staging)
+        return attempt
     }
 
     /// Writes the record last and moves the staged folder into place, logging the outcome.
     func publish(_ attempt: Attempt, record: JSONValue, outcome: JobOutcome) throws(JobFailure) -> String {
         let input = attempt.input
+        var record = record
+        if !attempt.inputsLeftOut.isEmpty, var fields = record.objectValue {
+            fields["inputs_left_out"] = .array(attempt.inputsLeftOut)
+            record = .object(fields)
+        }
         return try write {
             let fileName = outcome == .done ? "result.json" : "error.json"
             try AtomicFile.write(record.serialized(pretty: true) + [0x0A], to: "\(attempt.staging)/\(fileName)")

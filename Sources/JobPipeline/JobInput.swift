@@ -53,8 +53,16 @@ public struct JobSettings: Sendable {
     public var defaults: [String: JSONValue]
     /// The largest face or pose image accepted.
     public var maxImageBytes: Int
+    /// The most pixels a face or pose image may declare. The header is read, never the pixels: this keeps
+    /// a decompression bomb (a small PNG declaring 50000×50000) from being sent and paid for. The default,
+    /// 2^28, is WebP's own largest picture and far beyond any camera.
+    public var maxImagePixels: Int
     /// The largest sidecar accepted.
     public var maxSidecarBytes: Int
+    /// Whether an input with a second name (a hard link) is refused unread: true for files from a shared
+    /// inbox, where a link can give a file from elsewhere a name inside it. Files a user names on the
+    /// command line (`facedrop generate`) are trusted and may set this to false.
+    public var refusesHardLinks = true
     /// How long a job may wait for Segmind after its submit.
     public var deadline: Duration
     /// Multiplies the catalog's expected run times; below 1 only against a time-scaled emulator.
@@ -64,6 +72,7 @@ public struct JobSettings: Sendable {
         defaultModel: String? = nil,
         defaults: [String: JSONValue] = [:],
         maxImageBytes: Int = 20 << 20,
+        maxImagePixels: Int = 1 << 28,
         maxSidecarBytes: Int = 256 << 10,
         deadline: Duration = .seconds(900),
         runTimeScale: Double = 1
@@ -71,6 +80,7 @@ public struct JobSettings: Sendable {
         self.defaultModel = defaultModel
         self.defaults = defaults
         self.maxImageBytes = maxImageBytes
+        self.maxImagePixels = maxImagePixels
         self.maxSidecarBytes = maxSidecarBytes
         self.deadline = deadline
         self.runTimeScale = runTimeScale

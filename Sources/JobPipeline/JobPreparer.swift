@@ -8,6 +8,8 @@ public import SegmindCatalog
 ///
 /// The bytes read here are the ones validated and sent: a file changed afterwards cannot slip through
 /// unchecked. Every input read is handed to `keep` first, so a failed job still lands with its inputs.
+/// Inputs are read as dropped files (``InputFile/readDropped(_:maxBytes:)``): regular files with a single
+/// name only (unless ``JobSettings/refusesHardLinks`` is off), their size capped before a byte is read.
 public struct JobPreparer: Sendable {
     public let catalog: ModelCatalog
 
@@ -26,7 +28,7 @@ public struct JobPreparer: Sendable {
         if let sidecarPath = input.sidecarPath {
             let bytes: [UInt8]
             do {
-                bytes = try InputFile.read(sidecarPath, maxBytes: settings.maxSidecarBytes)
+                bytes = try Self.read(sidecarPath, maxBytes: settings.maxSidecarBytes, settings: settings)
             } catch {
                 throw .invalidInput("the sidecar cannot be taken: \(error)", hint: "Drop a regular JSON file next to the image.")
             }
@@ -87,20 +89,30 @@ public struct JobPreparer: Sendable {
     ) throws(JobFailure) -> (bytes: [UInt8], format: ImageFormat) {
         let bytes: [UInt8]
         do {
-            bytes = try InputFile.read(path, maxBytes: settings.maxImageBytes)
+            bytes = try Self.read(path, maxBytes: settings.maxImageBytes, settings: settings)
         } catch {
-            throw .invalidInput("the \(role) image cannot be taken: \(error)", hint: "Drop a regular JPEG, PNG or WebP file.")
+            throw .invalidInput("the \(role) image cannot be taken: \(error)", hint: "Drop a regular JPEG, PNG or WebP file, copied (not linked) into the inbox.")
         }
         try keep(bytes, (path as NSString).lastPathComponent)
         guard let format = ImageFormat.sniff(bytes.prefix(16)) else {
             throw .invalidInput("the \(role) image is not JPEG, PNG or WebP", hint: "Drop a JPEG, PNG or WebP image; the name's extension is not enough.")
         }
+        let info: ImageInfo
         do {
-            _ = try ImageInfo.inspect(bytes)
+            info = try ImageInfo.inspect(bytes)
         } catch {
             throw .invalidInput("the \(role) image is damaged: \(error)", hint: "Export the image again and drop it anew.")
         }
+        guard info.pixelCount <= settings.maxImagePixels else {
+            let refusal = ImageInspectionError.tooManyPixels(info.format, width: info.width, height: info.height, limit: settings.maxImagePixels)
+            throw .invalidInput("the \(role) image is too large: \(refusal)", hint: "Scale the image down and drop it again.")
+        }
         return (bytes, format)
+    }
+
+    private static func read(_ path: String, maxBytes: Int, settings: JobSettings) throws(InputFileError) -> [UInt8] {
+        settings.refusesHardLinks
+            ? try InputFile.readDropped(path, maxBytes: maxBytes) : try InputFile.read(path, maxBytes: maxBytes)
     }
 
     /// An image as it appears in a record: never the bytes, only what identifies them.

@@ -17,8 +17,9 @@ public struct OutputDownloader: Sendable {
         self.client = client
     }
 
-    /// Downloads every output into `folder` as `<job>-<n>.<ext>` and returns their descriptions for
-    /// `result.json` (`file`, `url`, `sha256`, `bytes`, `content_type`, `width`, `height`).
+    /// Downloads every output into `folder` as `<job>-<n>.<ext>` (shortened to fit NAME_MAX when the job's
+    /// name is long, see ``FileNames``) and returns their descriptions for `result.json` (`file`, `url`,
+    /// `sha256`, `bytes`, `content_type`, `width`, `height`).
     public func download(
         _ result: GenerationResult,
         into folder: String,
@@ -44,7 +45,7 @@ public struct OutputDownloader: Sendable {
                 try? FileManager.default.removeItem(atPath: temporary)
                 throw JobFailure(stage: .download, code: "invalid_output", message: "output \(index) is not a valid image: \(error)", hint: "Segmind returned something that is not an image; check the request in Segmind's history.", requestID: result.requestID)
             }
-            let file = "\(job)-\(index).\(info.format.fileExtension)"
+            let file = FileNames.fitting(job, suffix: "-\(index).\(info.format.fileExtension)")
             do {
                 try? FileManager.default.removeItem(atPath: "\(folder)/\(file)")
                 try FileManager.default.moveItem(atPath: temporary, toPath: "\(folder)/\(file)")

@@ -2,7 +2,15 @@
 public enum InputFile {
     /// The bytes of a regular file no larger than `maxBytes`; links, FIFOs and devices are refused.
     public static func read(_ path: String, maxBytes: Int) throws(InputFileError) -> [UInt8] {
-        try FileSystem.readRegularFile(path, maxBytes: maxBytes)
+        try FileSystem.readRegularFile(path, maxBytes: maxBytes, singleName: false)
+    }
+
+    /// The bytes of a file dropped into an inbox: as ``read(_:maxBytes:)``, and the file must have no other
+    /// name. A hard link can give a file outside the inbox (one the daemon may read but the dropper may not)
+    /// a name inside it; a file with more than one name is therefore refused unread. A producer that links
+    /// a finished file into place removes its other name before the inbox's settle time has passed.
+    public static func readDropped(_ path: String, maxBytes: Int) throws(InputFileError) -> [UInt8] {
+        try FileSystem.readRegularFile(path, maxBytes: maxBytes, singleName: true)
     }
 }
 
@@ -12,6 +20,8 @@ public enum InputFileError: Error, Sendable, Hashable, CustomStringConvertible {
     case tooLarge(String, size: Int, limit: Int)
     case unreadable(String, String)
     case changedWhileReading(String)
+    /// The file has `links` names (hard links); only files with a single name are taken from an inbox.
+    case hardLinked(String, links: Int)
 
     public var description: String {
         switch self {
@@ -23,6 +33,8 @@ public enum InputFileError: Error, Sendable, Hashable, CustomStringConvertible {
             return "\(path) cannot be read: \(reason)"
         case .changedWhileReading(let path):
             return "\(path) changed while it was read"
+        case .hardLinked(let path, let links):
+            return "\(path) has \(links) names (hard links), so it may be a file from outside the inbox; it was not read"
         }
     }
 }

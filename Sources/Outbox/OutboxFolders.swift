@@ -17,17 +17,25 @@ public struct OutboxFolders: Sendable {
     public var warnings: String { "\(root)/warnings" }
     public var creditsFile: String { "\(root)/credits.json" }
 
-    /// Creates the outbox's folders if they are missing.
+    /// Creates the outbox's folders if they are missing. A symbolic link planted where one of them belongs
+    /// is replaced by a real folder, never followed (see ``makeFolder(_:)``).
     public func prepare() throws(OutboxError) {
-        for folder in [root, "\(root)/done", "\(root)/failed", logs, warnings, staging] {
-            try FileSystem.makeDirectories(folder)
+        for folder in ["\(root)/done", "\(root)/failed", logs, warnings, staging] {
+            try makeFolder(folder)
         }
+    }
+
+    /// Creates `path`, a folder inside the outbox, with its missing parents. Everything below the root must
+    /// be a real folder: a link there would send files out of the outbox, so it is replaced by a folder.
+    /// The root itself may be a link (an outbox on another disk).
+    public func makeFolder(_ path: String) throws(OutboxError) {
+        try FileSystem.makeDirectories(path, below: root)
     }
 
     /// A new, empty staging folder for one job.
     public func makeStagingFolder() throws(OutboxError) -> String {
         let path = "\(staging)/\(UUID().uuidString)"
-        try FileSystem.makeDirectories(path)
+        try makeFolder(path)
         return path
     }
 
@@ -35,7 +43,7 @@ public struct OutboxFolders: Sendable {
     /// warning of the same kind was written in the same second; returns its path.
     @discardableResult
     public func writeWarning(_ record: JSONValue, kind: String, at time: Date = Date()) throws(OutboxError) -> String {
-        try FileSystem.makeDirectories(warnings)
+        try makeFolder(warnings)
         let stamp = time.formatted(
             Date.ISO8601FormatStyle(dateSeparator: .omitted, dateTimeSeparator: .standard, timeSeparator: .omitted, timeZone: .gmt)
         )
@@ -52,10 +60,16 @@ public struct OutboxFolders: Sendable {
     /// Removes what a crash can leave behind: half-assembled job folders under the staging folder and the
     /// temporary files of interrupted atomic writes (`.<name>.<uuid>.tmp`) at the top and in `warnings/`.
     /// Returns the paths removed. Run at start, before any job is delivered.
+    ///
+    /// A staging or warnings folder that is a symbolic link is never swept through (it could name any folder
+    /// on the machine): the link is removed, and ``prepare()`` makes the real folder.
     @discardableResult
     public func sweepLeftovers() -> [String] {
         let files = FileManager.default
         var removed: [String] = []
+        for folder in [staging, warnings] where FileSystem.removeIfLink(folder) {
+            removed.append(folder)
+        }
         for entry in (try? files.contentsOfDirectory(atPath: staging)) ?? [] {
             if (try? files.removeItem(atPath: "\(staging)/\(entry)")) != nil { removed.append("\(staging)/\(entry)") }
         }
@@ -69,18 +83,43 @@ public struct OutboxFolders: Sendable {
     }
 
     /// Moves a finished staging folder to `done/<subpath>/<job>` or `failed/<subpath>/<job>`, adding
-    /// `_2`, `_3`, … when the name is taken. Returns the final path.
+    /// `_2`, `_3`, … when the name is taken (by anything, a planted link included: it is never followed).
+    /// Returns the final path.
     public func publish(staged: String, outcome: JobOutcome, subpath: String, job: String) throws(OutboxError) -> String {
-        let parent = subpath.isEmpty ? "\(root)/\(outcome.rawValue)" : "\(root)/\(outcome.rawValue)/\(subpath)"
-        try FileSystem.makeDirectories(parent)
-        for attempt in 1...10_000 {
-            let name = attempt == 1 ? job : "\(job)_\(attempt)"
-            if try FileSystem.renameIfAbsent(staged, to: "\(parent)/\(name)") {
+        let parent = parentFolder(outcome, subpath: subpath)
+        try makeFolder(parent)
+        for attempt in Self.attempts {
+            let path = "\(parent)/\(Self.jobFolderName(job, attempt: attempt))"
+            if try FileSystem.renameIfAbsent(staged, to: path) {
                 try FileSystem.syncDirectory(parent)
-                return "\(parent)/\(name)"
+                return path
             }
         }
         throw .noFreeName(job)
+    }
+
+    /// The job folders ``publish(staged:outcome:subpath:job:)`` may have made for `job`, in the order it
+    /// tries their names, up to the first free name. Names taken by anything but a real folder are skipped.
+    public func existingJobFolders(_ outcome: JobOutcome, subpath: String, job: String) -> [String] {
+        let parent = parentFolder(outcome, subpath: subpath)
+        var folders: [String] = []
+        for attempt in Self.attempts {
+            let path = "\(parent)/\(Self.jobFolderName(job, attempt: attempt))"
+            guard FileSystem.entryExists(path) else { break }
+            if FileSystem.isRealDirectory(path) { folders.append(path) }
+        }
+        return folders
+    }
+
+    /// `<job>`, then `<job>_2`, `<job>_3`, …, shortened to fit NAME_MAX (``FileNames``).
+    public static func jobFolderName(_ job: String, attempt: Int) -> String {
+        FileNames.fitting(job, suffix: attempt == 1 ? "" : "_\(attempt)")
+    }
+
+    private static let attempts = 1...10_000
+
+    private func parentFolder(_ outcome: JobOutcome, subpath: String) -> String {
+        subpath.isEmpty ? "\(root)/\(outcome.rawValue)" : "\(root)/\(outcome.rawValue)/\(subpath)"
     }
 
     /// Appends one event to today's JSONL log (`logs/facedrop-YYYY-MM-DD.jsonl`, UTC).
@@ -88,7 +127,7 @@ public struct OutboxFolders: Sendable {
         var record = event
         record["time"] = .string(time.formatted(.iso8601))
         let day = time.formatted(.iso8601.year().month().day())
-        try FileSystem.makeDirectories(logs)
+        try makeFolder(logs)
         try FileSystem.appendLine(JSONValue.object(record).serialized() + [0x0A], to: "\(logs)/facedrop-\(day).jsonl")
     }
 }

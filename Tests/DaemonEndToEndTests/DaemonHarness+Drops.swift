@@ -86,10 +86,13 @@ extension DaemonHarness {
         try POSIXFiles.rename(partial, to: path)
     }
 
-    /// Writes `bytes` outside the inbox (same filesystem), then hard-links the file into place.
+    /// Writes `bytes` to `<relative>.tmp` (ignored by the daemon), hard-links the file into place and
+    /// unlinks the temporary name, as a producer that links finished files into place does. (A file that
+    /// still had its second name when claimed would be refused: it could be a file from outside the inbox.)
     func hardLink(_ bytes: [UInt8], as relative: String) throws {
-        let outside = folder.appending("outside-\(UUID().uuidString)")
-        try Data(bytes).write(to: URL(fileURLWithPath: outside))
-        try POSIXFiles.link(outside, to: inboxPath(relative))
+        let temporary = inboxPath("\(relative).tmp")
+        try Data(bytes).write(to: URL(fileURLWithPath: temporary))
+        try POSIXFiles.link(temporary, to: inboxPath(relative))
+        try FileManager.default.removeItem(atPath: temporary)
     }
 }

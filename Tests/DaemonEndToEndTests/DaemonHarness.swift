@@ -47,8 +47,13 @@ final class DaemonHarness {
     var settings: DaemonSettings
     let configPath: String
     let logPath: String
-    /// The key the daemon is given in `SEGMIND_API_KEY`.
-    var apiKey = "emulator-key"
+    /// The key the daemon is given (in `SEGMIND_API_KEY`, or as a credential file with
+    /// ``keyInCredentialsDirectory``): the suite's canary, which must never appear in anything the daemon
+    /// writes (``expectNoCanary()``).
+    var apiKey = DaemonHarness.canaryKey
+    /// Hands the key over as systemd does, in `$CREDENTIALS_DIRECTORY/segmind-api-key` (``credentialFile``),
+    /// instead of the environment: the file a symlink in the inbox would try to exfiltrate.
+    var keyInCredentialsDirectory = false
     var logLevel = "info"
     /// Extra environment for the daemon (`NOTIFY_SOCKET`, `WATCHDOG_USEC`, `JOURNAL_STREAM`, …).
     var environment: [String: String] = [:]
@@ -231,14 +236,26 @@ final class DaemonHarness {
         return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("facedrop").path
     }()
 
+    /// The folder `$CREDENTIALS_DIRECTORY` names when ``keyInCredentialsDirectory`` is set: outside every
+    /// inbox, outbox and the state folder.
+    var credentialsDirectory: String { folder.appending("credentials") }
+    var credentialFile: String { "\(credentialsDirectory)/segmind-api-key" }
+
     private func launch(_ arguments: [String], output: String) throws -> Process {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else { throw HarnessError.binaryMissing(Self.binary) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
-        environment["SEGMIND_API_KEY"] = apiKey
-        environment["CREDENTIALS_DIRECTORY"] = nil
+        if keyInCredentialsDirectory {
+            try FileManager.default.createDirectory(atPath: credentialsDirectory, withIntermediateDirectories: true)
+            try Data(apiKey.utf8).write(to: URL(fileURLWithPath: credentialFile))
+            environment["SEGMIND_API_KEY"] = nil
+            environment["CREDENTIALS_DIRECTORY"] = credentialsDirectory
+        } else {
+            environment["SEGMIND_API_KEY"] = apiKey
+            environment["CREDENTIALS_DIRECTORY"] = nil
+        }
         environment["STATE_DIRECTORY"] = nil
         environment.merge(self.environment) { _, extra in extra }
         process.environment = environment
@@ -273,7 +290,8 @@ final class DaemonHarness {
 
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        // A short temporary name, so that a final name of NAME_MAX bytes can be written too.
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".drop-\(UUID().uuidString).tmp")
         try Data(bytes).write(to: temporary)
         try POSIXFiles.rename(temporary.path, to: path)
     }

@@ -194,6 +194,17 @@ struct SidecarValidatorTests {
         #expect(summary(rejection.issues) == ["pose_image pose_field_invalid"])
     }
 
+    @Test("a pose_image with a control character is refused without quoting it, so no message carries it", arguments: [
+        "../x\nFORGED.png", "a/b\u{1B}[31m.png", "..\r\n", "x\u{7F}.png", "x\u{85}.png",
+    ])
+    func poseImageControlCharacters(_ name: String) throws {
+        let rejection = try reject(["model": "instantid", "prompt": "x", "pose_image": .string(name)])
+        #expect(summary(rejection.issues) == ["pose_image pose_field_invalid"])
+        let message = rejection.issues[0].message
+        #expect(message.contains("control characters"), "\(message)")
+        #expect(!message.unicodeScalars.contains { $0.properties.generalCategory == .control }, "\(message.debugDescription)")
+    }
+
     @Test func poseImageNamesAreKept() throws {
         let validated = try accept(["model": "instantid", "prompt": "x", "pose_image": "my pose.png"])
         #expect(validated.poseImageName == "my pose.png")

@@ -43,8 +43,21 @@ enum FileSystem {
             modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
             changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec),
             inode: UInt64(info.st_ino),
-            isRegular: (info.st_mode & S_IFMT) == S_IFREG
+            kind: kind(of: info.st_mode)
         )
+    }
+
+    static func kind(of mode: mode_t) -> FileSnapshot.Kind {
+        switch mode & S_IFMT {
+        case S_IFREG: .regular
+        case S_IFLNK: .symbolicLink
+        case S_IFDIR: .directory
+        case S_IFIFO: .fifo
+        case S_IFSOCK: .socket
+        case S_IFCHR: .characterDevice
+        case S_IFBLK: .blockDevice
+        default: .notRegular
+        }
     }
 
     /// Whether `path` is a directory itself (a link to one does not count).
@@ -54,16 +67,17 @@ enum FileSystem {
     }
 
     /// Reads a regular file of at most `maxBytes`; nil for anything else (gone, a link, a FIFO, too large,
-    /// unreadable).
+    /// a second name elsewhere, unreadable).
     ///
     /// Inbox files are untrusted: `O_NOFOLLOW | O_NONBLOCK` keeps a link from being followed and a FIFO
-    /// from blocking the open, and `fstat` on the open descriptor checks the very file that is read.
+    /// from blocking the open, and `fstat` on the open descriptor checks the very file that is read. A file
+    /// with another name (a hard link) may be a file from outside the inbox and is not read either.
     static func readRegularFile(_ path: String, maxBytes: Int) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_nlink <= 1 else { return nil }
         let size = Int(info.st_size)
         guard size <= maxBytes else { return nil }
         var bytes = [UInt8](repeating: 0, count: size)

@@ -37,7 +37,7 @@ enum EventTranslator {
             return selfActions(mask: mask, wd: event.wd, folder: folder, table: table)
         }
         guard let name = String(validating: event.name, as: UTF8.self) else {
-            return [.skipUndecodableName(folder: folder, name: String(decoding: event.name, as: UTF8.self))]
+            return [.skipUndecodableName(folder: folder, name: PathName.displayName(event.name))]
         }
         if DropNames.isIgnored(name) { return [] }
         let path = PathName.join(folder, name)

@@ -141,7 +141,7 @@ enum FileSystem {
     struct Entry: Sendable, Equatable {
         /// The name, or nil when its bytes are not valid UTF-8.
         var name: String?
-        /// The name decoded lossily, for messages.
+        /// The name for messages, invalid bytes escaped (``PathName/displayName(_:)``).
         var displayName: String
         /// From `d_type`; nil when the file system does not say (then `lstat` decides).
         var kind: Kind?
@@ -197,7 +197,7 @@ enum FileSystem {
             entries.append(
                 Entry(
                     name: String(validating: bytes, as: UTF8.self),
-                    displayName: String(decoding: bytes, as: UTF8.self),
+                    displayName: PathName.displayName(bytes),
                     kind: kind
                 ))
         }

@@ -9,10 +9,12 @@ import Darwin
 /// Every system call of the outbox, so the rest of the module sees paths and byte arrays only.
 enum FileSystem {
     /// Writes `bytes` to a new file (it must not exist; links are never followed) and flushes it to disk.
+    /// A file that could not be written whole (ENOSPC, EIO) is removed again, so a full disk does not also
+    /// collect half-written files.
     static func createDurably(_ path: String, bytes: [UInt8], mode: mode_t = 0o644) throws(OutboxError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw .system(operation: "create", path: path, errno: errno) }
-        defer { close(fd) }
+        var failure: OutboxError?
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { raw in
@@ -20,11 +22,17 @@ enum FileSystem {
             }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw .system(operation: "write", path: path, errno: errno)
+                failure = .system(operation: "write", path: path, errno: errno)
+                break
             }
             offset += written
         }
-        guard fsync(fd) == 0 else { throw .system(operation: "fsync", path: path, errno: errno) }
+        if failure == nil, fsync(fd) != 0 { failure = .system(operation: "fsync", path: path, errno: errno) }
+        close(fd)
+        if let failure {
+            unlink(path)
+            throw failure
+        }
     }
 
     /// Flushes a directory, so a rename or a new entry in it survives a crash.
@@ -59,6 +67,62 @@ enum FileSystem {
         return true
     }
 
+    /// Creates `path` and any missing parents, where every folder below `root` must be a real folder.
+    ///
+    /// `root` (the outbox) and the path above it are trusted: the outbox itself may well be a link to
+    /// another disk. Below it nothing is followed: a symbolic link found where a folder belongs (planted
+    /// to send outputs out of the outbox) is removed and replaced by a real folder; anything else there
+    /// that is not a folder is an error.
+    static func makeDirectories(_ path: String, below root: String) throws(OutboxError) {
+        try makeDirectories(root)
+        var current = root
+        while current.count > 1, current.hasSuffix("/") { current.removeLast() }
+        guard path != current else { return }
+        guard path.hasPrefix(current + "/") else {
+            throw .system(operation: "mkdir (outside \(root))", path: path, errno: EINVAL)
+        }
+        for component in path.dropFirst(current.count + 1).split(separator: "/") {
+            current += "/" + component
+            try makeRealDirectory(current)
+        }
+    }
+
+    /// Makes sure `path` is a folder itself, not a link to one.
+    private static func makeRealDirectory(_ path: String) throws(OutboxError) {
+        if mkdir(path, 0o755) == 0 { return }
+        guard errno == EEXIST else { throw .system(operation: "mkdir", path: path, errno: errno) }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw .system(operation: "lstat", path: path, errno: errno) }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR:
+            return
+        case S_IFLNK:
+            guard unlink(path) == 0 || errno == ENOENT else { throw .system(operation: "unlink", path: path, errno: errno) }
+            guard mkdir(path, 0o755) == 0 else { throw .system(operation: "mkdir", path: path, errno: errno) }
+        default:
+            throw .system(operation: "mkdir", path: path, errno: ENOTDIR)
+        }
+    }
+
+    /// Whether `path` is a folder itself (a link to one does not count).
+    static func isRealDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Whether anything, a dangling link included, has the name `path`.
+    static func entryExists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
+    /// Removes `path` if it is a symbolic link; says whether it was one.
+    static func removeIfLink(_ path: String) -> Bool {
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK else { return false }
+        return unlink(path) == 0
+    }
+
     /// Creates a directory and any missing parents.
     static func makeDirectories(_ path: String) throws(OutboxError) {
         var current = path.hasPrefix("/") ? "" : "."
@@ -72,8 +136,11 @@ enum FileSystem {
 
     /// Appends one line with a single `write` to a file opened with `O_APPEND`, so concurrent writers
     /// never interleave within a line.
+    /// A symbolic link at the log's name is replaced by the log, never followed.
     static func appendLine(_ bytes: [UInt8], to path: String) throws(OutboxError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        let flags = O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC
+        var fd = open(path, flags, 0o644)
+        if fd < 0, errno == ELOOP, removeIfLink(path) { fd = open(path, flags, 0o644) }
         guard fd >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
         defer { close(fd) }
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
@@ -90,8 +157,8 @@ extension FileSystem {
     ///
     /// Files in a shared inbox are untrusted: the file is opened with `O_NOFOLLOW | O_NONBLOCK` (a FIFO
     /// cannot block the open), checked with `fstat` on the open descriptor (no race with a swap), and
-    /// its size is capped before a byte is read.
-    static func readRegularFile(_ path: String, maxBytes: Int) throws(InputFileError) -> [UInt8] {
+    /// its size is capped before a byte is read. With `singleName`, a file that has other names (hard links) is refused as well, before it is read.
+    static func readRegularFile(_ path: String, maxBytes: Int, singleName: Bool) throws(InputFileError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ELOOP { throw .notRegularFile(path) }
@@ -101,6 +168,7 @@ extension FileSystem {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .unreadable(path, describe(errno: errno)) }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw .notRegularFile(path) }
+        guard !singleName || info.st_nlink <= 1 else { throw .hardLinked(path, links: Int(info.st_nlink)) }
         let size = Int(info.st_size)
         guard size <= maxBytes else { throw .tooLarge(path, size: size, limit: maxBytes) }
         var bytes = [UInt8](repeating: 0, count: size)

@@ -172,13 +172,15 @@ public struct SidecarValidator: Sendable {
     /// Why `name` is not a plain file name in the sidecar's own folder, or `nil` if it is one.
     static func problemWithFileName(_ name: String) -> String? {
         if name.isEmpty { return "the pose image's file name is empty" }
-        if name.contains("/") { return "\"\(name)\" must be a plain file name in the same folder, without '/'" }
-        if name.contains("..") { return "\"\(name)\" must not contain '..'" }
-        if name.hasPrefix(".") { return "\"\(name)\" must not start with '.' (hidden files are ignored)" }
-        if name.utf8.contains(0) || name.utf8.contains(where: { $0 < 0x20 }) {
+        // First, so that the messages below, which quote the name, never carry a control character
+        // (a newline would forge a line in a log that shows the message).
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return "the pose image's file name contains control characters"
         }
         if name.utf8.count > 255 { return "the pose image's file name is longer than 255 bytes" }
+        if name.contains("/") { return "\"\(name)\" must be a plain file name in the same folder, without '/'" }
+        if name.contains("..") { return "\"\(name)\" must not contain '..'" }
+        if name.hasPrefix(".") { return "\"\(name)\" must not start with '.' (hidden files are ignored)" }
         return nil
     }
 
