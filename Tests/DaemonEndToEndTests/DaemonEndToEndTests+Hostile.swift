@@ -396,7 +396,7 @@ extension DaemonEndToEndTests {
         try await daemon.waitFor("the spool to empty") {
             ((try? FileManager.default.contentsOfDirectory(atPath: "\(daemon.state)/spool")) ?? []).isEmpty
         }
-        daemon.expectClean()
+        await daemon.expectClean()
         try await daemon.expectStillServing(server)
     }
 
