@@ -70,6 +70,8 @@ struct GenerateCommand: AsyncParsableCommand {
         var emulator: EmulatorServer?
         let configuration: SegmindConfiguration
         var settings = JobSettings(defaultModel: model, deadline: .seconds(deadline))
+        // The user names these files on the command line: a second name elsewhere is theirs, not a planted link.
+        settings.refusesHardLinks = false
         if baseURL == "emulator" {
             let key = "emulator-\(UUID().uuidString)"
             let server = EmulatorServer(

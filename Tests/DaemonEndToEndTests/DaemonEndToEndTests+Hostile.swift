@@ -343,13 +343,11 @@ extension DaemonEndToEndTests {
             #expect(left.contains(notUTF8 + Array(".jpg".utf8)) && left.contains(notUTF8 + Array(".json".utf8)))
             #expect(await server.ledger().billedSubmits == 6)
             // The name with a newline cannot forge a log line: error.json and the JSONL log are JSON, and the
-            // daemon's stderr lines must escape control characters too (the stderr handler's job; known to
-            // fail with swift-log's StreamLogHandler, which prints metadata raw).
+            // daemon's stderr lines escape control characters (ServiceLogHandler).
             #expect(try daemon.record(.done, forged)["job"]?.stringValue == forged)
-            withKnownIssue("stderr log lines do not escape control characters yet", isIntermittent: true) {
-                let forgedLines = daemon.log.split(separator: "\n").filter { $0.hasPrefix("FORGED-LINE") }
-                #expect(forgedLines.isEmpty, "a file name started a log line of its own: \(forgedLines.prefix(3))")
-            }
+            let forgedLines = daemon.log.split(separator: "\n").filter { $0.hasPrefix("FORGED-LINE") }
+            #expect(forgedLines.isEmpty, "a file name started a log line of its own: \(forgedLines.prefix(3))")
+            #expect(daemon.log.contains("\\nFORGED-LINE"), "the escaped name is not in the log")
             try await daemon.expectStillServing(server)
         }
     }
