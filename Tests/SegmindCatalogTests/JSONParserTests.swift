@@ -170,6 +170,27 @@ struct JSONParserTests {
         }
     }
 
+    /// Found while timing the fuzz target on large inputs: every member appended copied its whole
+    /// container, so a 256 KiB sidecar holding one long array took 107 s of CPU in a release build.
+    /// Now the time grows linearly; the bound is generous for a loaded machine (these take well under
+    /// a second here) yet far below the minutes the quadratic reading needed.
+    @Test func readsLongArraysAndObjectsInLinearTime() throws {
+        let count = 1 << 16
+        let documents: [(text: String, members: (JSONValue) -> Int?)] = [
+            ("[" + Array(repeating: "0", count: count).joined(separator: ",") + "]", { $0.arrayValue?.count }),
+            ("{" + (0..<count).map { #""k\#($0)":[]"# }.joined(separator: ",") + "}", { $0.objectValue?.count }),
+            (#"{"a":["# + Array(repeating: "[[[1]]]", count: count).joined(separator: ",") + "]}", { $0["a"]?.arrayValue?.count }),
+        ]
+        let clock = ContinuousClock()
+        for (text, members) in documents {
+            let start = clock.now
+            let value = try parse(text)
+            let elapsed = clock.now - start
+            #expect(members(value) == count)
+            #expect(elapsed < .seconds(10), "\(text.utf8.count) bytes took \(elapsed)")
+        }
+    }
+
     @Test func errorsReadWell() throws {
         let error = try #require(reason(of: #"{"a": @}"#))
         #expect(error.offset == 6)

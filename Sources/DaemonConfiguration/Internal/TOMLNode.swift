@@ -44,23 +44,42 @@ extension TOMLNode {
     /// Parses TOML text.
     ///
     /// TOMLKit reads a C string, so a NUL byte would silently end the document; it is refused with
-    /// its position instead.
+    /// its position instead. Text that would stop TOMLKit's parser on an assertion is refused before
+    /// TOMLKit sees it (see ``TOMLAssertionGuard``).
     static func parse(_ text: String) throws(ConfigurationError) -> [String: TOMLNode] {
-        if let offset = text.utf8.firstIndex(of: 0) {
-            let before = text.utf8[..<offset]
-            let line = before.reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
-            let column = before.reversed().prefix { $0 != UInt8(ascii: "\n") }.count + 1
+        let bytes = Array(text.utf8)
+        if let offset = bytes.firstIndex(of: 0) {
+            let (line, column) = Self.lineAndColumn(of: offset, in: bytes)
             throw .syntax(line: line, column: column, message: "NUL character in the file")
         }
-        let table: TOMLTable
+        if let hazard = TOMLAssertionGuard.firstHazard(in: bytes) {
+            // An error toml++ finds before the hazard is the one to report; the text before the
+            // hazard's expression is safe to read.
+            _ = try Self.table(String(decoding: bytes[..<hazard.expressionStart], as: UTF8.self))
+            let (line, column) = Self.lineAndColumn(of: hazard.offset, in: bytes)
+            throw .syntax(line: line, column: column, message: hazard.message)
+        }
+        return Self.convert(try Self.table(text))
+    }
+
+    private static func table(_ text: String) throws(ConfigurationError) -> TOMLTable {
         do {
-            table = try TOMLTable(string: text)
+            return try TOMLTable(string: text)
         } catch let error as TOMLParseError {
             throw .syntax(line: error.source.begin.line, column: error.source.begin.column, message: error.description)
         } catch {
             throw .syntax(line: 0, column: 0, message: "\(error)")
         }
-        return Self.convert(table)
+    }
+
+    /// The 1-based line and column (in characters, as toml++ counts them) of a byte offset.
+    private static func lineAndColumn(of offset: Int, in bytes: [UInt8]) -> (line: Int, column: Int) {
+        let before = bytes[..<offset]
+        let line = before.reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+        let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        // Count UTF-8 lead bytes, not continuation bytes.
+        let column = bytes[lineStart..<offset].count { $0 & 0xC0 != 0x80 } + 1
+        return (line, column)
     }
 
     private static func convert(_ table: TOMLTable) -> [String: TOMLNode] {

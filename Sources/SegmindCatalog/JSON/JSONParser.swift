@@ -43,10 +43,16 @@ public struct JSONParser: Sendable {
 
 /// The reading state over one document.
 private struct JSONReader {
-    /// An array or object whose members are still being read.
+    /// The kind of an array or object whose members are still being read.
     private enum Container {
-        case array([JSONValue])
-        case object([String: JSONValue], key: String)
+        case array
+        case object
+    }
+
+    /// An object being read, with the key of the member being read.
+    private struct OpenObject {
+        var members: [String: JSONValue]
+        var key: String
     }
 
     private let bytes: [UInt8]
@@ -73,8 +79,15 @@ private struct JSONReader {
     // MARK: Structure
 
     /// Reads one value with an explicit stack of open containers instead of recursion.
+    ///
+    /// Open arrays and objects live on stacks of their own and are appended to where they lie:
+    /// popping a container out of an enum and pushing it back would copy all of its members for
+    /// every new one, quadratic in the member count (a 32,768-element array in a 64 KiB sidecar took
+    /// 12 s in a release build).
     private mutating func readValue() throws(JSONParsingError) -> JSONValue {
-        var stack: [Container] = []
+        var containers: [Container] = []
+        var arrays: [[JSONValue]] = []
+        var objects: [OpenObject] = []
         while true {
             // Read the start of a value: a scalar, an empty container, or the opening of a container
             // whose first member is read on the next turn of the loop.
@@ -82,18 +95,19 @@ private struct JSONReader {
             var value: JSONValue
             switch try peek() {
             case UInt8(ascii: "["):
-                try open(depth: stack.count)
+                try open(depth: containers.count)
                 position += 1
                 skipWhitespace()
                 if try peek() == UInt8(ascii: "]") {
                     position += 1
                     value = .array([])
                 } else {
-                    stack.append(.array([]))
+                    containers.append(.array)
+                    arrays.append([])
                     continue
                 }
             case UInt8(ascii: "{"):
-                try open(depth: stack.count)
+                try open(depth: containers.count)
                 position += 1
                 skipWhitespace()
                 if try peek() == UInt8(ascii: "}") {
@@ -101,7 +115,8 @@ private struct JSONReader {
                     value = .object([:])
                 } else {
                     let key = try readKey(in: [:])
-                    stack.append(.object([:], key: key))
+                    containers.append(.object)
+                    objects.append(OpenObject(members: [:], key: key))
                     continue
                 }
             default:
@@ -111,33 +126,34 @@ private struct JSONReader {
             // Hand the finished value to the innermost open container; close containers as long as
             // they end here.
             while true {
-                guard let container = stack.popLast() else { return value }
+                guard let container = containers.last else { return value }
                 skipWhitespace()
                 switch container {
-                case .array(var elements):
-                    elements.append(value)
+                case .array:
+                    arrays[arrays.count - 1].append(value)
                     let byte = try peek()
                     position += 1
-                    if byte == UInt8(ascii: ",") {
-                        stack.append(.array(elements))
-                    } else if byte == UInt8(ascii: "]") {
-                        value = .array(elements)
+                    if byte == UInt8(ascii: "]") {
+                        containers.removeLast()
+                        value = .array(arrays.removeLast())
                         continue
-                    } else {
+                    } else if byte != UInt8(ascii: ",") {
                         position -= 1
                         throw error(.unexpectedByte(byte, expected: "',' or ']'"))
                     }
-                case .object(var members, let key):
-                    members[key] = value
+                case .object:
+                    let last = objects.count - 1
+                    let key = objects[last].key
+                    objects[last].members[key] = value
                     let byte = try peek()
                     position += 1
-                    if byte == UInt8(ascii: ",") {
-                        skipWhitespace()
-                        let next = try readKey(in: members)
-                        stack.append(.object(members, key: next))
-                    } else if byte == UInt8(ascii: "}") {
-                        value = .object(members)
+                    if byte == UInt8(ascii: "}") {
+                        containers.removeLast()
+                        value = .object(objects.removeLast().members)
                         continue
+                    } else if byte == UInt8(ascii: ",") {
+                        skipWhitespace()
+                        objects[last].key = try readKey(in: objects[last].members)
                     } else {
                         position -= 1
                         throw error(.unexpectedByte(byte, expected: "',' or '}'"))
