@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "segmind-emulator", targets: ["segmind-emulator"]),
         .library(name: "SegmindAPI", targets: ["SegmindAPI"]),
         .library(name: "SegmindCatalog", targets: ["SegmindCatalog"]),
+        .library(name: "DaemonConfiguration", targets: ["DaemonConfiguration"]),
         .library(name: "SegmindEmulator", targets: ["SegmindEmulator"]),
     ],
     dependencies: [

@@ -45,6 +45,10 @@ struct DaemonConfigurationSyntaxGuardTests {
             message: "a date followed by a space must go on with a time (hh:mm:ss)"),
         Case(text: "a = {b = 1979-05-27 1}\n", line: 1, column: 21,
             message: "a date followed by a space must go on with a time (hh:mm:ss)"),
+        Case(text: "a =97=9-05-27 0]\nname = 1\n", line: 1, column: 15,
+            message: "a date followed by a space must go on with a time (hh:mm:ss)"),
+        Case(text: "a = 1979-05-2x 1\n", line: 1, column: 16,
+            message: "a date followed by a space must go on with a time (hh:mm:ss)"),
     ]
 
     @Test("is a syntax error at the offending character", arguments: hazards)

@@ -183,12 +183,13 @@ struct TOMLAssertionGuard {
             record("expected the time (hh:mm:ss) after the 'T' of a date-time")
             return
         }
-        // toml++ reads `date time` with a space as one value; a date, a space and one digit, then the
-        // end of the value, breaks its reading of the time.
+        // toml++ reads `date time` with a space as one value; ten characters that may be a date, a
+        // space and one digit, then the end of the value, break its reading of the time. It takes
+        // for a date whatever has a digit first, dashes at 4 and 7 and no character it classifies
+        // otherwise (`97=9-05-27` is one); checking less than that is safe, since no valid value
+        // has this shape.
         let characters = bytes[start..<position].filter { $0 != .underscore }
-        guard characters.count == 10, characters.first.map(Self.isDigit) == true,
-            characters.allSatisfy({ Self.isDigit($0) || $0 == .minus }),
-            characters[4] == .minus, characters[7] == .minus,
+        guard characters.count == 10, Self.isDigit(characters[0]), characters[4] == .minus, characters[7] == .minus,
             position + 1 < bytes.count, bytes[position] == .space, Self.isDigit(bytes[position + 1])
         else { return }
         if position + 2 < bytes.count, !Self.continuesTime(bytes[position + 2]) {
