@@ -179,6 +179,7 @@ let package = Package(
                 "CurlHTTP",
                 "Daemon",
                 "DaemonConfiguration",
+                "HotFolder",
                 "JobPipeline",
                 "Outbox",
                 "SegmindAPI",

@@ -1,5 +1,7 @@
 /// What a file name means to the drop protocol (SPEC §2), decided from the name alone.
-enum CandidateName: Sendable, Hashable {
+///
+/// Public so that `facedrop check` reads names exactly as the daemon does.
+public enum CandidateName: Sendable, Hashable {
     /// `<stem>.<jpg|jpeg|png|webp>`.
     case face(stem: String)
     /// `<stem>.json`.
@@ -22,7 +24,7 @@ enum CandidateName: Sendable, Hashable {
 
     /// Classifies a file name (the last path component); nil when the name is ignored: dotfiles,
     /// Office lock files (`~$…`) and the partial-download suffixes.
-    init?(name: String) {
+    public init?(name: String) {
         guard Self.isEligible(name) else { return nil }
         guard let dot = name.lastIndex(of: ".") else {
             self = .other

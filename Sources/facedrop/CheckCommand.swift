@@ -1,6 +1,7 @@
 import ArgumentParser
 import DaemonConfiguration
 import Foundation
+import HotFolder
 import Outbox
 import SegmindCatalog
 
@@ -44,7 +45,7 @@ struct CheckCommand: ParsableCommand {
                     object,
                     inboxDefaults: inbox?.defaults ?? [:],
                     defaultModel: inbox?.model,
-                    hasPoseImage: Self.hasPoseImage(sidecar: path, object: object)
+                    hasPoseImage: Self.hasPoseImage(sidecar: path)
                 )
             } catch {
                 print("\(path): \(error)")
@@ -63,16 +64,12 @@ struct CheckCommand: ParsableCommand {
         if failed { throw ExitStatus.jobFailed }
     }
 
-    /// Whether the job would have a pose image: `<stem>.pose.<ext>` beside the sidecar, or the file its
-    /// `pose_image` names in the same folder.
-    static func hasPoseImage(sidecar path: String, object: [String: JSONValue]) -> Bool {
+    /// Whether the job would have a `<stem>.pose.<ext>` file, read by the drop protocol's own rules; the
+    /// validator itself accounts for a `pose_image` the sidecar names.
+    static func hasPoseImage(sidecar path: String) -> Bool {
         let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
         let stem = url.deletingPathExtension().lastPathComponent
-        var candidates = ["jpg", "jpeg", "png", "webp"].map { "\(folder)/\(stem).pose.\($0)" }
-        if let named = object["pose_image"]?.stringValue, !named.contains("/") {
-            candidates.append("\(folder)/\(named)")
-        }
-        return candidates.contains { FileManager.default.fileExists(atPath: $0) }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)) ?? []
+        return names.contains { CandidateName(name: $0) == .pose(stem: stem) }
     }
 }
