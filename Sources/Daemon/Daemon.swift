@@ -35,8 +35,7 @@ public final class Daemon: Sendable {
     private let budget: RequestBudget
     private let client: SegmindClient
     private let configuration: Mutex<DaemonConfiguration>
-    private let notifier: ServiceNotifier
-    private let announcedReady = Mutex(false)
+    private let readiness: StartupReadiness
     private let logger: Logger
 
     /// Sets everything up without taking a job yet.
@@ -72,7 +71,6 @@ public final class Daemon: Sendable {
         }
         self.state = state
         self.logger = logger
-        self.notifier = notifier
         self.configuration = Mutex(configuration)
 
         let budget = RequestBudget(requestsPerMinute: configuration.api.requestsPerMinute)
@@ -96,6 +94,10 @@ public final class Daemon: Sendable {
             heartbeat: Self.heartbeat(notifier: notifier, status: { [journal, inboxes] in Self.status(journal: journal, inboxes: inboxes.count, inFlight: $0) }),
             logger: logger
         )
+        readiness = StartupReadiness { [notifier, journal, inboxes, logger] in
+            notifier.send(.ready, .status(Self.status(journal: journal, inboxes: inboxes.count, inFlight: 0)))
+            logger.notice("facedrop is ready: the journal is recovered and every inbox is watched")
+        }
         intake = DropIntake(
             journal: journal, executor: executor, scheduler: scheduler,
             owner: "\(JobClaimer.defaultOwner):\(state.root)", logger: logger,
@@ -119,17 +121,14 @@ public final class Daemon: Sendable {
         sweepSpool()
         let (added, _) = await intake.configure(configuration.inboxes)
         await intake.sweepClaims()
-        let readiness = StartupReadiness(roots: added) { [self, notifier, journal, inboxes, logger] in
-            self.announcedReady.withLock { $0 = true }
-            notifier.send(.ready, .status(Self.status(journal: journal, inboxes: inboxes.count, inFlight: 0)))
-            logger.notice("facedrop is ready: the journal is recovered and every inbox is watched")
-        }
+        readiness.expect(roots: added)
         for root in added { watcher.watch(tree: root) }
         logger.notice("facedrop is running", metadata: [
             "inboxes": "\(configuration.inboxes.count)", "state": "\(state.root)",
         ])
         let client = self.client
         let credits = self.credits
+        let readiness = self.readiness
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await self.scheduler.recover()
@@ -159,7 +158,7 @@ public final class Daemon: Sendable {
     }
 
     /// Whether start-up is over and `READY=1` was sent: a reload before then must not send its own READY.
-    public var isReady: Bool { announcedReady.withLock { $0 } }
+    public var isReady: Bool { readiness.isAnnounced }
 
     /// Applies a new configuration: inbox settings, new and removed inboxes, `max_in_flight`.
     /// The state folder and `requests_per_minute` need a restart.

@@ -8,17 +8,24 @@ import Synchronization
 /// `systemctl start` returns at READY; a script that drops files right after it must find them watched.
 final class StartupReadiness: Sendable {
     private struct State {
-        var pendingRoots: Set<String>
+        var pendingRoots: Set<String> = []
         var recovered = false
         var announced = false
     }
 
-    private let state: Mutex<State>
+    private let state = Mutex(State())
     private let announce: @Sendable () -> Void
 
-    init(roots: some Sequence<String>, announce: @escaping @Sendable () -> Void) {
-        state = Mutex(State(pendingRoots: Set(roots)))
+    init(announce: @escaping @Sendable () -> Void) {
         self.announce = announce
+    }
+
+    /// Whether start-up is over and `announce` has run.
+    var isAnnounced: Bool { state.withLock { $0.announced } }
+
+    /// The inbox roots the watcher is about to be asked for; called before the first of them is watched.
+    func expect(roots: some Sequence<String>) {
+        update { $0.pendingRoots.formUnion(roots) }
     }
 
     /// The journal's leftovers are settled.
