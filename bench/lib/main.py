@@ -23,7 +23,8 @@ import workloads
 
 BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROOT = os.path.dirname(BENCH)
-ALL_WORKLOADS = ["throughput", "economy", "idle", "backlog", "latency"]
+# The longest (the 10,000-pair backlog) runs last, so a run cut short by its time budget loses least.
+ALL_WORKLOADS = ["throughput", "economy", "idle", "latency", "backlog"]
 ALL_SUBJECTS = ["facedrop", "python", "bash"]
 
 # Pair counts per workload; the bash peer spends about a third of a CPU second per job (it starts some twenty
@@ -65,6 +66,8 @@ def main() -> int:
     parser.add_argument("--subjects", default=",".join(ALL_SUBJECTS), help="subjects, comma-separated")
     parser.add_argument("--write", action="store_true", help="rewrite BENCHMARKS.md even after --quick or --only")
     parser.add_argument("--command", default="bench/run", help="the command shown in BENCHMARKS.md")
+    parser.add_argument("--budget", type=float, default=1500,
+                        help="seconds for the whole run: waits give up when it is spent, and the table is still written")
     for key, value in FULL.items():
         parser.add_argument("--" + key.replace("_", "-"), type=type(value), default=None)
     args = parser.parse_args()
@@ -93,7 +96,8 @@ def main() -> int:
     def log(message: str) -> None:
         print(f"[{time.monotonic() - started:6.0f} s] {message}", flush=True)
 
-    context = workloads.Context(binaries=binaries, root=scratch, quick=args.quick, log=log)
+    context = workloads.Context(binaries=binaries, root=scratch, quick=args.quick, log=log,
+                                deadline=time.monotonic() + args.budget)
     results: dict[str, dict] = {}
     log(f"{meta['machine']}; load {meta['load_before']}; scratch {scratch}")
     try:
@@ -109,6 +113,10 @@ def main() -> int:
                 log(f"  {json.dumps(results['idle'])}")
                 continue
             for name in names:
+                if time.monotonic() > context.deadline - 30:
+                    results[workload][name] = {"error": "skipped: the run's time budget was spent"}
+                    log(f"{workload}: {name} skipped, the time budget is spent")
+                    continue
                 log(f"{workload}: {name}")
                 try:
                     results[workload][name] = run_one(context, workload, name, setup)

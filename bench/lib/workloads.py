@@ -37,6 +37,7 @@ class Context:
     root: str  # a scratch folder for every run
     quick: bool
     log: callable
+    deadline: float = float("inf")  # time.monotonic() by which every wait must give up
 
 
 def quantile(values: list[float], q: float) -> float | None:
@@ -111,7 +112,8 @@ class Run:
         return done, failed
 
     def wait_done(self, count: int, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
+        deadline = min(time.monotonic() + timeout, self.context.deadline)
+        timeout = deadline - time.monotonic()
         interval = 0.1 if count <= 1000 else 0.5
         while True:
             done, failed = self.counts()
