@@ -60,7 +60,7 @@ def load() -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--bin", required=True, help="the folder of the release binaries")
+    parser.add_argument("--bin", help="the folder of the release binaries")
     parser.add_argument("--quick", action="store_true", help="small counts, to try the benchmarks out")
     parser.add_argument("--only", default=",".join(ALL_WORKLOADS), help="workloads, comma-separated")
     parser.add_argument("--subjects", default=",".join(ALL_SUBJECTS), help="subjects, comma-separated")
@@ -70,12 +70,21 @@ def main() -> int:
                         help="seconds for the whole run: waits give up when it is spent, and the table is still written")
     for key, value in FULL.items():
         parser.add_argument("--" + key.replace("_", "-"), type=type(value), default=None)
+    parser.add_argument("--render", metavar="RESULTS",
+                        help="only write BENCHMARKS.md's table again from a results file (bench/results.json)")
     args = parser.parse_args()
+    if args.render:
+        with open(args.render) as handle:
+            saved = json.load(handle)
+        report.rewrite(os.path.join(ROOT, "BENCHMARKS.md"), report.table(saved["results"], saved["meta"]))
+        return 0
 
     setup = dict(QUICK if args.quick else FULL)
     for key in FULL:
         if getattr(args, key) is not None:
             setup[key] = getattr(args, key)
+    if not args.bin:
+        parser.error("--bin is required")
     chosen = [w for w in args.only.split(",") if w]
     names = [s for s in args.subjects.split(",") if s]
     for workload in chosen:

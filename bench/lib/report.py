@@ -32,7 +32,11 @@ def _ratio(a, b) -> str:
     if a is None or b is None or b == 0:
         return "–"
     value = a / b
-    return f"{value:,.0f}×" if value >= 100 else f"{value:,.1f}×" if value >= 1 else f"{value:,.2f}×"
+    if value >= 100:
+        return f"{value:,.0f}×"
+    if value >= 1:
+        return f"{value:,.1f}×"
+    return f"{value:.2f}×" if value >= 0.01 else f"{value:.1g}×"
 
 
 def targets(results: dict) -> list[tuple[str, str, bool | None]]:
