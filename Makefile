@@ -28,3 +28,7 @@ install-instance:
 .PHONY: uninstall
 uninstall:
 	PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' PURGE='$(PURGE)' scripts/uninstall
+
+.PHONY: bench
+bench:
+	BENCH_COMMAND="make bench" bench/run

@@ -243,7 +243,8 @@ struct JobExecutor: Sendable {
             return .interrupted
         }
         if let runTime {
-            planner.state.withLock { $0.learn(model: model, runTime: .milliseconds(Int(runTime * 1000))) }
+            let queueTime = result.metrics.queueTime.map { Duration.milliseconds(Int($0 * 1000)) }
+            planner.state.withLock { $0.learn(model: model, runTime: .milliseconds(Int(runTime * 1000)), queueTime: queueTime) }
         }
         await credits.record(remaining: result.metrics.remainingCredits)
         return deliver(spooled)

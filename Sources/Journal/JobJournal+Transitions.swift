@@ -9,17 +9,17 @@ extension JobJournal {
     public func recordClaim(_ claim: JobClaim) throws(JournalError) -> JobRecord {
         let now = now().timeIntervalSince1970
         return try write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM job WHERE claimed_path = ?", arguments: [claim.claimedPath])
-                ?? false
-            {
+            let taken = try db.cachedStatement(sql: "SELECT 1 FROM job WHERE claimed_path = ?")
+            if try Bool.fetchOne(taken, arguments: [claim.claimedPath]) ?? false {
                 throw JournalError.duplicateClaim(claimedPath: claim.claimedPath)
             }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO job (inbox, subpath, name, claimed_path, face_path, sidecar_path, pose_path, model,
                                      priority, dropped_at, ready_at, state, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     claim.inbox, claim.subpath, claim.name, claim.claimedPath, claim.facePath, claim.sidecarPath, claim.posePath,
                     claim.model, claim.priority, claim.droppedAt.timeIntervalSince1970, claim.readyAt.timeIntervalSince1970,
@@ -150,10 +150,8 @@ extension JobJournal {
                 throw JournalError.illegalTransition(id: id, from: current.state, to: target)
             }
             let extra = assignments.map { ", " + $0 } ?? ""
-            try db.execute(
-                sql: "UPDATE job SET state = ?, updated_at = ?\(extra) WHERE id = ?",
-                arguments: [target.rawValue, now] + arguments + [id]
-            )
+            try db.cachedStatement(sql: "UPDATE job SET state = ?, updated_at = ?\(extra) WHERE id = ?")
+                .execute(arguments: [target.rawValue, now] + arguments + [id])
             return try JobRecord.fetch(db, id: id)
         }
     }

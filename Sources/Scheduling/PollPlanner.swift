@@ -10,11 +10,20 @@ public import SegmindCatalog
 /// not, later polls start at a quarter of the expected time and grow by ``growth`` up to
 /// ``maximumInterval``. A job then costs about 2–3 requests (submit, one or two polls, the result)
 /// while the lag between completion and detection stays a small fraction of the run time.
+///
+/// A learned run time counts from the submit, so it includes the wait in Segmind's queue; the catalog's
+/// figure does not. Until a model has finished once, its expected time is the catalog's figure plus the
+/// queue time learned from any model's finished jobs (Segmind reports `queue_time` with every result):
+/// without it the first jobs of every model would be polled a queue's length too early, and found by a
+/// back-off poll a quarter of the run time late.
 public struct PollPlanner: Sendable {
     /// The catalog's expected run time of each model, unscaled.
     public var expectedRunTimes: [String: Duration]
     /// The run times learned from finished jobs (an exponential moving average), by model.
     public private(set) var learned: [String: Duration]
+    /// The time jobs wait in Segmind's queue, learned (an exponential moving average) from finished jobs
+    /// of every model; nil until one has finished.
+    public private(set) var learnedQueueTime: Duration?
     /// Multiplies the catalog's run times (the emulator's time scale; 1 against Segmind).
     public var runTimeScale: Double
     /// How much each back-off interval grows over the previous one.
@@ -70,11 +79,12 @@ public struct PollPlanner: Sendable {
         )
     }
 
-    /// How long a job of `model` is expected to take: the learned average if there is one (it was
-    /// measured in this daemon's own time), else the catalog's figure × ``runTimeScale``.
+    /// How long a job of `model` is expected to take from its submit: the learned average if there is one
+    /// (it was measured in this daemon's own time), else the catalog's figure × ``runTimeScale`` plus the
+    /// learned queue time.
     public func expectedRunTime(model: String) -> Duration {
         if let learned = learned[model] { return learned }
-        return (expectedRunTimes[model] ?? Self.fallbackRunTime) * runTimeScale
+        return (expectedRunTimes[model] ?? Self.fallbackRunTime) * runTimeScale + (learnedQueueTime ?? .zero)
     }
 
     /// The wait between the submit and the first poll: the expected run time, at least ``minimumInterval``.
@@ -104,13 +114,19 @@ public struct PollPlanner: Sendable {
     }
 
     /// Learns from a finished job how long `model` takes: the time from submit to completion, the
-    /// figure that decides when polling pays off. Non-positive times are ignored.
-    public mutating func learn(model: String, runTime: Duration) {
-        guard runTime > .zero else { return }
-        guard let previous = learned[model] else {
-            learned[model] = runTime
-            return
+    /// figure that decides when polling pays off, and, when Segmind reported it, how long the job
+    /// waited in the queue, which applies to every model. Non-positive run times and negative queue
+    /// times are ignored.
+    public mutating func learn(model: String, runTime: Duration, queueTime: Duration? = nil) {
+        if let queueTime, queueTime >= .zero {
+            learnedQueueTime = Self.average(learnedQueueTime, queueTime)
         }
-        learned[model] = previous * (1 - Self.learningRate) + runTime * Self.learningRate
+        guard runTime > .zero else { return }
+        learned[model] = Self.average(learned[model], runTime)
+    }
+
+    private static func average(_ previous: Duration?, _ new: Duration) -> Duration {
+        guard let previous else { return new }
+        return previous * (1 - learningRate) + new * learningRate
     }
 }

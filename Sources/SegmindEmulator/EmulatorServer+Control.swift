@@ -8,6 +8,7 @@ import SegmindCatalog
 /// | Request | Effect |
 /// | --- | --- |
 /// | `GET /_emulator/ledger` | `{"entries": [...], "submits", "billed_submits", "polls"}` |
+/// | `GET /_emulator/stats` | requests by endpoint and, per billed submit, its polls, downloads and timeline (``EmulatorStats``) |
 /// | `POST /_emulator/faults` | injects one fault (see ``EmulatorFault/init(json:)``) or `{"faults": [...]}` |
 /// | `GET /_emulator/faults` | the pending faults |
 /// | `DELETE /_emulator/faults` | removes every pending fault |
@@ -18,6 +19,8 @@ extension EmulatorServer {
         switch (request.method, path) {
         case ("GET", "ledger"):
             return .json(200, ledger().json)
+        case ("GET", "stats"):
+            return .json(200, stats().json)
         case ("GET", "faults"):
             return .json(200, .object(["faults": .array(faults.map(\.json))]))
         case ("DELETE", "faults"):
@@ -50,7 +53,7 @@ extension EmulatorServer {
         case ("POST", "reset"):
             reset()
             return .json(200, .object(["reset": .bool(true)]))
-        case (_, "ledger"), (_, "faults"), (_, "credits"), (_, "reset"):
+        case (_, "ledger"), (_, "stats"), (_, "faults"), (_, "credits"), (_, "reset"):
             return .methodNotAllowed
         default:
             return .error(404, "Not Found")

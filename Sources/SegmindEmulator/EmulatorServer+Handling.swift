@@ -112,19 +112,31 @@ extension EmulatorServer {
     /// files are past retention.
     ///
     /// Expired records are kept until then (polls answer 404 for them) because Segmind keeps output
-    /// files far longer than request records.
+    /// files far longer than request records. Runs on every request, so it looks only at the jobs still
+    /// owed a refund, and at all records only once the oldest one is due to be forgotten: a long run of
+    /// thousands of jobs costs no pass over all of them per request.
     func settle(at now: Date) {
-        let forgetAfter = configuration.recordTimeToLive + configuration.outputRetention
-        for (id, record) in records {
-            if record.failure != nil, !record.refunded {
-                let phase = record.phase(at: now, timeToLive: configuration.recordTimeToLive)
-                if phase == .failed || phase == .expired {
-                    credits += record.cost
-                    records[id]?.refunded = true
-                }
+        for id in pendingRefunds {
+            guard let record = records[id] else {
+                pendingRefunds.remove(id)
+                continue
             }
-            if now.timeIntervalSince(record.submittedAt) >= forgetAfter {
+            let phase = record.phase(at: now, timeToLive: configuration.recordTimeToLive)
+            if phase == .failed || phase == .expired {
+                credits += record.cost
+                records[id]?.refunded = true
+                pendingRefunds.remove(id)
+            }
+        }
+        guard let due = nextForgetting, now >= due else { return }
+        let forgetAfter = configuration.recordTimeToLive + configuration.outputRetention
+        nextForgetting = nil
+        for (id, record) in records {
+            let forgetAt = record.submittedAt.addingTimeInterval(forgetAfter)
+            if now >= forgetAt {
                 records[id] = nil
+            } else {
+                nextForgetting = min(nextForgetting ?? forgetAt, forgetAt)
             }
         }
     }

@@ -46,7 +46,11 @@ extension EmulatorServer {
 
         charge(cost)
         let id = UUID().uuidString.lowercased()
-        records[id] = makeRecord(id: id, model: model, body: body, cost: cost, now: now)
+        let record = makeRecord(id: id, model: model, body: body, cost: cost, now: now)
+        records[id] = record
+        if record.failure != nil { pendingRefunds.insert(id) }
+        let forgetAt = now.addingTimeInterval(configuration.recordTimeToLive + configuration.outputRetention)
+        nextForgetting = min(nextForgetting ?? forgetAt, forgetAt)
         let answer: JSONValue = .object([
             "request_id": .string(id),
             "status": .string("QUEUED"),

@@ -26,6 +26,10 @@ public actor EmulatorServer {
     var credits: Double
     var freeCredits: Double
     var records: [String: JobRecord] = [:]
+    /// Jobs that will end FAILED and are not refunded yet: what ``settle(at:)`` looks at on every request.
+    var pendingRefunds: Set<String> = []
+    /// The earliest moment a record passes its output retention; nil while there are no records.
+    var nextForgetting: Date?
     /// Uploaded assets by file name (`<id>.<ext>`).
     var assets: [String: Asset] = [:]
     var faults: [EmulatorFault] = []

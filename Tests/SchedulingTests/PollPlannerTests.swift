@@ -56,6 +56,22 @@ struct PollPlannerTests {
         #expect(planner.learned["pulid-base"] == nil)
     }
 
+    @Test("a queue time learned from any model is added to the catalog's run time until a model has its own")
+    func queueTime() {
+        var planner = planner
+        #expect(planner.learnedQueueTime == nil)
+        planner.learn(model: "flux-pulid", runTime: .seconds(15), queueTime: .seconds(2))
+        #expect(planner.learnedQueueTime == .seconds(2))
+        #expect(planner.firstPoll(model: "pulid-base") == .seconds(72), "70 s of run time after 2 s in the queue")
+        #expect(planner.firstPoll(model: "flux-pulid") == .seconds(15), "a learned time already holds the queue")
+        // A poll that found pulid-base running after its catalog time waits for the queue's share, not a back-off.
+        #expect(planner.nextPoll(model: "pulid-base", pollsSoFar: 1, elapsed: .seconds(70)) == .seconds(2))
+        planner.learn(model: "instantid", runTime: .zero, queueTime: .seconds(4))
+        #expect(abs(seconds(planner.learnedQueueTime ?? .zero) - 2.6) < 1e-9, "a moving average, even from a job with no run time")
+        planner.learn(model: "instantid", runTime: .seconds(9), queueTime: .seconds(-1))
+        #expect(abs(seconds(planner.learnedQueueTime ?? .zero) - 2.6) < 1e-9, "a negative queue time is ignored")
+    }
+
     @Test("the catalog's run times feed the planner")
     func fromCatalog() throws {
         let catalog = try ModelCatalog.bundled()

@@ -99,8 +99,9 @@ final class CurlMultiLoop: @unchecked Sendable {
                 multi.remove(transfer.easy)
                 transfer.finish(transfer.outcome(for: completion))
             }
-            // libcurl shortens the wait to its own next timer; the long ceiling keeps an idle client asleep.
-            multi.poll(timeoutMilliseconds: active.isEmpty ? 60_000 : 1_000)
+            // libcurl shortens the wait to its own next timer; the long ceiling (an hour) keeps an idle
+            // client asleep: new transfers and shutdown wake it with `curl_multi_wakeup`.
+            multi.poll(timeoutMilliseconds: active.isEmpty ? 3_600_000 : 1_000)
         }
     }
 }

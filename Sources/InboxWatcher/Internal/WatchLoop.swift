@@ -15,8 +15,8 @@ final class WatchLoop {
     ]
     /// The wake folder needs only the events its wake file causes.
     static let wakeMask: InotifyMask = [.create, .closeWrite, .delete, .onlyDirectory]
-    /// Idle wake-ups stay rare; `stop()` and requests wake the thread through the wake folder.
-    static let idleTimeoutSeconds = 60
+    /// Idle wake-ups stay rare (one an hour); `stop()` and requests wake the thread through the wake folder.
+    static let idleTimeoutSeconds = 3600
 
     private let core: WatcherCore
     private var logger: Logger { core.logger }

@@ -51,7 +51,9 @@ extension JobRecord {
         sql: String,
         arguments: StatementArguments = StatementArguments()
     ) throws -> [JobRecord] {
-        try Row.fetchAll(db, sql: sql, arguments: arguments).map { row throws(JournalError) in
+        // Cached: the journal's few statements are compiled (and checked by GRDB's authorizer) once per
+        // connection instead of at every transition of every job.
+        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row throws(JournalError) in
             try JobRecord(row: row)
         }
     }

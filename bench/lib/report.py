@@ -1,0 +1,154 @@
+"""The results table: rendered from a run's figures and written into BENCHMARKS.md between markers."""
+
+from __future__ import annotations
+
+import re
+
+BEGIN = "<!-- bench:results:begin (written by bench/run; edits here are overwritten) -->"
+END = "<!-- bench:results:end -->"
+PEERS = ("python", "bash")
+
+
+def _get(results: dict, workload: str, subject: str, *keys):
+    value = results.get(workload, {}).get(subject)
+    if not isinstance(value, dict) or "error" in value:
+        return None
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _format(value, unit: str = "") -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.2f}"
+    else:
+        text = f"{value:,}"
+    return text + unit
+
+
+def _ratio(a, b) -> str:
+    if a is None or b is None or b == 0:
+        return "–"
+    value = a / b
+    if value >= 100:
+        return f"{value:,.0f}×"
+    if value >= 1:
+        return f"{value:,.1f}×"
+    return f"{value:.2f}×" if value >= 0.01 else f"{value:.1g}×"
+
+
+def targets(results: dict) -> list[tuple[str, str, bool | None]]:
+    """(target, measured, met) for each of the issue's targets; met is None when not measured."""
+    rows = []
+    facedrop = _get(results, "throughput", "facedrop", "jobs_per_s")
+    python = _get(results, "throughput", "python", "jobs_per_s")
+    ratio = facedrop / python if facedrop and python else None
+    rows.append(("throughput ≥ 10× the Python peer's", _ratio(facedrop, python),
+                 None if ratio is None else ratio >= 10))
+    requests = _get(results, "economy", "facedrop", "requests_per_job", "api")
+    p95 = _get(results, "economy", "facedrop", "lag_share_p95_pct")
+    median = _get(results, "economy", "facedrop", "lag_share_median_pct")
+    rows.append(("≤ 3.5 API requests per job", _format(requests), None if requests is None else requests <= 3.5))
+    rows.append(("detection lag ≤ 10 % of the run time", f"median {_format(median, ' %')}, p95 {_format(p95, ' %')}",
+                 None if p95 is None else p95 <= 10))
+    wakeups = _get(results, "idle", "facedrop", "wakeups_per_s")
+    rss = _get(results, "idle", "facedrop", "rss_mib")
+    rows.append(("idle ≤ 1 wakeup/s", _format(wakeups, "/s"), None if wakeups is None else wakeups <= 1))
+    rows.append(("idle RSS ≤ 25 MB", _format(rss, " MiB"), None if rss is None else rss * 1.048576 <= 25))
+    peak = _get(results, "backlog", "facedrop", "peak_rss_mib")
+    drained = _get(results, "backlog", "facedrop", "jobs")
+    rows.append((f"backlog of {_format(drained)} drained, peak RSS ≤ 150 MB", _format(peak, " MiB"),
+                 None if peak is None else peak * 1.048576 <= 150))
+    return rows
+
+
+def table(results: dict, meta: dict) -> str:
+    setup = meta["setup"]
+    lines = [
+        BEGIN,
+        "",
+        f"`{meta['command']}` on {meta['date']}: {meta['machine']}. Load average {meta['load_before']} before the run and "
+        f"{meta['load_after']} after it; the whole run took {meta['minutes']:.0f} min. "
+        f"Raw figures: `bench/results.json`.",
+        "",
+        "| workload | figure | facedrop | Python peer | bash peer | facedrop ÷ Python | facedrop ÷ bash |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+
+    def row(workload: str, label: str, *keys, unit: str = "", title: str = "", ratios: bool = True) -> None:
+        values = [_get(results, workload, subject, *keys) for subject in ("facedrop", *PEERS)]
+        cells = [_format(v, unit) for v in values]
+        for index, subject in enumerate(("facedrop", *PEERS)):
+            entry = results.get(workload, {}).get(subject)
+            if isinstance(entry, dict) and "error" in entry:
+                cells[index] = "failed"
+            elif isinstance(entry, dict) and entry.get("checked") is False:
+                cells[index] += " (check failed)"
+            elif entry is None and subject != "facedrop":
+                cells[index] = "n/a"
+        shown = [_ratio(values[0], values[1]), _ratio(values[0], values[2])] if ratios else ["", ""]
+        lines.append(f"| {title} | {label} | " + " | ".join(cells + shown) + " |")
+
+    title = "1. throughput: pairs dropped at once, no model time"
+    row("throughput", "pairs", "jobs", title=title, ratios=False)
+    row("throughput", "jobs/s, first drop to last result.json", "jobs_per_s")
+    row("throughput", "seconds", "seconds")
+    row("throughput", "CPU seconds", "cpu_s")
+    row("throughput", "peak RSS", "peak_rss_mib", unit=" MiB")
+
+    count = _get(results, "economy", "facedrop", "jobs") or setup.get("economy")
+    title = f"2. request economy: {_format(count)} jobs, five models, run times ×{setup['time_scale']}"
+    row("economy", "API requests per job", "requests_per_job", "api", title=title)
+    for endpoint in ("submit", "status", "result", "credits"):
+        row("economy", f"… `{endpoint}` per job", "requests_per_job", endpoint)
+    row("economy", "output downloads per job", "requests_per_job", "output")
+    row("economy", "detection lag ÷ run time, median", "lag_share_median_pct", unit=" %")
+    row("economy", "detection lag ÷ run time, p95", "lag_share_p95_pct", unit=" %")
+
+    title = f"3. idle: {setup['idle']:.0f} s, 10 inboxes"
+    row("idle", "CPU seconds", "cpu_s", title=title)
+    row("idle", "wakeups/s (context switches, /proc)", "wakeups_per_s")
+    row("idle", "wakeups/s (`perf stat`)", "perf_wakeups_per_s")
+    row("idle", "RSS", "rss_mib", unit=" MiB")
+    row("idle", "… of which anonymous", "anonymous_mib", unit=" MiB")
+    row("idle", "PSS", "pss_mib", unit=" MiB")
+    row("idle", "threads", "threads", ratios=False)
+
+    title = "4. backlog: pairs present at start"
+    row("backlog", "pairs", "jobs", title=title, ratios=False)
+    row("backlog", "seconds from start to the last result.json", "seconds")
+    row("backlog", "jobs/s", "jobs_per_s")
+    row("backlog", "peak RSS", "peak_rss_mib", unit=" MiB")
+    row("backlog", "CPU seconds", "cpu_s")
+
+    count = _get(results, "latency", "facedrop", "jobs") or setup.get("latency")
+    rate = _get(results, "latency", "facedrop", "rate_per_s")
+    title = f"5. latency: {_format(count)} pairs, {_format(rate)} a second"
+    row("latency", "drop to claim beyond settle, median", "claim_median_ms", unit=" ms", title=title)
+    row("latency", "drop to claim beyond settle, p99", "claim_p99_ms", unit=" ms")
+    row("latency", "drop to submit beyond settle, median", "submit_median_ms", unit=" ms")
+    row("latency", "drop to submit beyond settle, p99", "submit_p99_ms", unit=" ms")
+
+    lines += ["", "| target (issue 5) | facedrop | met |", "| --- | --- | --- |"]
+    for target, measured, met in targets(results):
+        lines.append(f"| {target} | {measured} | {'–' if met is None else 'yes' if met else 'no'} |")
+    problems = [f"{w}/{s}: {v.get('error') or '; '.join(v.get('problems', []))}"
+                for w, by in results.items() if isinstance(by, dict)
+                for s, v in by.items() if isinstance(v, dict) and ("error" in v or v.get("checked") is False)]
+    if problems:
+        lines += ["", "Runs that failed or whose outputs did not check out:", ""] + [f"- {p}" for p in problems]
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+def rewrite(path: str, text: str) -> None:
+    with open(path) as handle:
+        document = handle.read()
+    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
+    if not pattern.search(document):
+        raise RuntimeError(f"{path} has no {BEGIN} … {END} markers")
+    document = pattern.sub(lambda _: text, document)
+    with open(path, "w") as handle:
+        handle.write(document)

@@ -1,0 +1,330 @@
+"""The five workloads, each run for one subject against a fresh emulator in a fresh folder.
+
+Pairs are written to a staging folder on the same file system first and dropped by `rename(2)` (the sidecar
+last), so a drop is instant and complete. Every finished run is checked: as many job folders as pairs, none
+failed, each with a result.json, an image whose bytes are what its name says and the inputs, and exactly one
+billed submit per pair in the emulator's ledger.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+
+import procs
+import subjects
+from emulator import Emulator
+from subjects import Setup
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FIXTURES = os.path.join(ROOT, "Tests", "FacedropTestSupport", "Fixtures")
+MODELS = ["pulid-base", "flux-pulid", "consistent-character-with-pose", "pulid-lightning", "instantid"]
+MAGIC = {"png": b"\x89PNG", "jpg": b"\xff\xd8\xff", "jpeg": b"\xff\xd8\xff", "webp": b"RIFF"}
+# Output images are rendered by the emulator for every subject alike; a small size keeps its work (and
+# the downloads) from dominating what is measured.
+MAX_OUTPUT_SIDE = 256
+
+
+@dataclass
+class Context:
+    binaries: dict[str, str]
+    root: str  # a scratch folder for every run
+    quick: bool
+    log: callable
+    deadline: float = float("inf")  # time.monotonic() by which every wait must give up
+
+
+def quantile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = q * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+class Run:
+    """One subject on one workload: its folders, its emulator, and the subject itself; a context manager that
+    stops both processes and deletes the folders however the run ends."""
+
+    def __init__(self, context: Context, workload: str, subject_name: str, *, time_scale: float, queue_seconds: float,
+                 inboxes: int = 1):
+        self.context = context
+        self.work = tempfile.mkdtemp(prefix=f"{workload}-{subject_name}-", dir=context.root)
+        self.stage = os.path.join(self.work, "stage")
+        self.inboxes = [os.path.join(self.work, f"inbox{n}") for n in range(inboxes)]
+        self.outboxes = [os.path.join(self.work, f"outbox{n}") for n in range(inboxes)]
+        for folder in [self.stage, *self.inboxes, *self.outboxes]:
+            os.makedirs(folder)
+        self.emulator = Emulator(context.binaries["segmind-emulator"], self.work, time_scale=time_scale,
+                                 queue_seconds=queue_seconds, max_output_side=MAX_OUTPUT_SIDE)
+        self.subject = subjects.SUBJECTS[subject_name](context.binaries, self.work)
+
+    def __enter__(self) -> "Run":
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.subject.stop()
+        self.emulator.stop()
+        keep = os.environ.get("BENCH_KEEP")
+        if not keep:
+            shutil.rmtree(self.work, ignore_errors=True)
+
+    # Pairs
+
+    def write_pairs(self, folder: str, stems: list[str], model_of=lambda index: "flux-pulid", tag: str = "") -> None:
+        face = open(os.path.join(FIXTURES, "astronaut-face.jpg"), "rb").read()
+        pose = open(os.path.join(FIXTURES, "camera-pose.jpg"), "rb").read()
+        for index, stem in enumerate(stems):
+            model = model_of(index)
+            sidecar = {"model": model, "prompt": f"a portrait {tag}{stem}"}
+            if model == "consistent-character-with-pose":
+                sidecar["pose_image"] = f"{stem}.pose.jpg"
+                with open(os.path.join(folder, f"{stem}.pose.jpg"), "wb") as handle:
+                    handle.write(pose)
+            with open(os.path.join(folder, f"{stem}.jpg"), "wb") as handle:
+                handle.write(face)
+            with open(os.path.join(folder, f"{stem}.json"), "w") as handle:
+                json.dump(sidecar, handle)
+
+    def drop(self, stem: str) -> float:
+        """Moves one staged pair into the inbox, sidecar last; returns when the pair was complete."""
+        inbox = self.inboxes[0]
+        pose = os.path.join(self.stage, f"{stem}.pose.jpg")
+        if os.path.exists(pose):
+            os.rename(pose, os.path.join(inbox, f"{stem}.pose.jpg"))
+        os.rename(os.path.join(self.stage, f"{stem}.jpg"), os.path.join(inbox, f"{stem}.jpg"))
+        os.rename(os.path.join(self.stage, f"{stem}.json"), os.path.join(inbox, f"{stem}.json"))
+        return time.time()
+
+    # Progress and checks
+
+    def counts(self) -> tuple[int, int]:
+        done = sum(len(subjects.finished(self.subject.done_folders(o))) for o in self.outboxes)
+        failed = sum(len(subjects.finished(self.subject.failed_folders(o))) for o in self.outboxes)
+        return done, failed
+
+    def wait_done(self, count: int, timeout: float) -> None:
+        deadline = min(time.monotonic() + timeout, self.context.deadline)
+        timeout = deadline - time.monotonic()
+        interval = 0.1 if count <= 1000 else 0.5
+        while True:
+            done, failed = self.counts()
+            if done + failed >= count:
+                return
+            if not self.subject.alive():
+                raise RuntimeError(f"{self.subject.name} exited; see {self.subject.log}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.subject.name}: {done} done and {failed} failed of {count} after {timeout:.0f} s")
+            time.sleep(interval)
+
+    def job_folders(self) -> list[str]:
+        folders = []
+        for outbox in self.outboxes:
+            base = self.subject.done_folders(outbox)
+            folders += [os.path.join(base, name) for name in subjects.finished(base)]
+        return folders
+
+    def last_result_time(self) -> float:
+        return max(os.stat(os.path.join(folder, "result.json")).st_mtime for folder in self.job_folders())
+
+    def verify(self, count: int, stats: dict) -> list[str]:
+        problems = []
+        done, failed = self.counts()
+        if done != count or failed:
+            problems.append(f"{done} job folders and {failed} failed, expected {count} and 0")
+        for folder in self.job_folders():
+            names = os.listdir(folder)
+            images = [n for n in names if n.rsplit(".", 1)[-1] in MAGIC]
+            if "result.json" not in names or not images:
+                problems.append(f"{folder}: no result.json or no image")
+            else:
+                try:
+                    json.load(open(os.path.join(folder, "result.json")))
+                except ValueError:
+                    problems.append(f"{folder}: result.json is not JSON")
+                for image in images:
+                    head = open(os.path.join(folder, image), "rb").read(4)
+                    if not head.startswith(MAGIC[image.rsplit(".", 1)[-1]][:len(head)]) or len(head) < 3:
+                        problems.append(f"{folder}/{image}: not a {image.rsplit('.', 1)[-1]} file")
+            if not os.path.isdir(os.path.join(folder, "input")) or len(os.listdir(os.path.join(folder, "input"))) < 2:
+                problems.append(f"{folder}: the inputs are missing")
+            if len(problems) > 5:
+                break
+        prompts = [job["prompt"] for job in stats["jobs"]]
+        if len(prompts) != count or len(set(prompts)) != count:
+            problems.append(f"{len(prompts)} billed submits for {len(set(prompts))} distinct pairs, expected {count}")
+        return problems
+
+    def finish(self, result: dict, count: int) -> dict:
+        stats = self.emulator.stats()
+        problems = self.verify(count, stats)
+        result["emulator_cpu_s"] = round(self.emulator.cpu(), 1)
+        result["checked"] = not problems
+        if problems:
+            result["problems"] = problems[:6]
+            self.context.log(f"  CHECK FAILED: {problems[:3]}")
+        result["_stats"] = stats
+        return result
+
+
+def _usage_result(usage: procs.Usage, sampler: procs.PeakSampler, cpu_before: float) -> dict:
+    peak = sampler.peak_kib if usage.tree else max(usage.hwm_kib(), sampler.peak_kib)
+    return {"cpu_s": round(usage.cpu() - cpu_before, 2), "peak_rss_mib": round(peak / 1024, 1)}
+
+
+# 1. Throughput
+
+def throughput(context: Context, name: str, count: int, concurrency: int) -> dict:
+    with Run(context, "throughput", name, time_scale=0, queue_seconds=0) as run:
+        stems = [f"t{n:05d}" for n in range(count)]
+        run.write_pairs(run.stage, stems, tag="throughput ")
+        run.subject.start(run.emulator, run.inboxes, run.outboxes,
+                          Setup(concurrency=concurrency, settle=0.1, run_time_scale=0.001))
+        usage = run.subject.usage
+        cpu_before = usage.cpu()
+        with procs.PeakSampler(usage) as sampler:
+            start = time.time()
+            for stem in stems:
+                run.drop(stem)
+            run.wait_done(count, timeout=120 + count * 0.6)
+            result = _usage_result(usage, sampler, cpu_before)
+        seconds = run.last_result_time() - start
+        result.update(jobs=count, seconds=round(seconds, 2), jobs_per_s=round(count / seconds, 1))
+        return run.finish(result, count)
+
+
+# 2. Request economy and detection lag
+
+def economy(context: Context, name: str, count: int, concurrency: int, time_scale: float) -> dict:
+    with Run(context, "economy", name, time_scale=time_scale, queue_seconds=2) as run:
+        stems = [f"e{n:04d}" for n in range(count)]
+        run.write_pairs(run.stage, stems, model_of=lambda index: MODELS[index % len(MODELS)], tag="economy ")
+        # Segmind Pro's 50 requests a minute, scaled like the run times.
+        run.subject.start(run.emulator, run.inboxes, run.outboxes,
+                          Setup(concurrency=concurrency, settle=0.1, requests_per_minute=int(50 / time_scale),
+                                run_time_scale=time_scale))
+        start = time.time()
+        for stem in stems:
+            run.drop(stem)
+        run.wait_done(count, timeout=300 + count * 3)
+        result = {"jobs": count, "seconds": round(run.last_result_time() - start, 1)}
+        result = run.finish(result, count)
+        stats = result["_stats"]
+        jobs = stats["jobs"]
+        requests = stats["requests"]
+        per_job = {endpoint: round(requests[endpoint] / max(len(jobs), 1), 2)
+                   for endpoint in ("submit", "status", "result", "credits", "output")}
+        per_job["api"] = round(sum(requests[e] for e in ("submit", "status", "result", "credits", "upload", "other"))
+                               / max(len(jobs), 1), 2)
+        shares, lags, by_model = [], [], {model: [] for model in MODELS}
+        for job in jobs:
+            if job["first_result_after_finish"] is None:
+                continue
+            lag = job["first_result_after_finish"] - job["finished_at"]
+            run_time = job["finished_at"] - job["submitted_at"]
+            lags.append(lag)
+            shares.append(lag / run_time if run_time > 0 else 0)
+            by_model[job["model"]].append(shares[-1])
+        result.update(
+            requests_per_job=per_job,
+            lag_share_median_pct=round(100 * quantile(shares, 0.5), 1) if shares else None,
+            lag_share_p95_pct=round(100 * quantile(shares, 0.95), 1) if shares else None,
+            lag_median_s=round(quantile(lags, 0.5), 3) if lags else None,
+            lag_share_median_by_model_pct={m: round(100 * quantile(v, 0.5), 1) for m, v in by_model.items() if v},
+        )
+        return result
+
+
+# 3. Idle cost (all three subjects side by side, each with its own inboxes)
+
+def idle(context: Context, names: list[str], seconds: float, inbox_count: int = 10) -> dict[str, dict]:
+    runs = [Run(context, "idle", name, time_scale=0.05, queue_seconds=2, inboxes=inbox_count) for name in names]
+    try:
+        for run in runs:
+            run.subject.start(run.emulator, run.inboxes, run.outboxes, Setup(concurrency=4, settle=2))
+        time.sleep(5)  # start-up work (scans, the first credits check) is not idling
+        usages = {run.subject.name: run.subject.usage for run in runs}
+        before = {name: (usage.cpu(), usage.switches()) for name, usage in usages.items()}
+        perf = {name: procs.perf_context_switches(usage.pids(), seconds) for name, usage in usages.items()}
+        time.sleep(seconds)
+        results = {}
+        for name, usage in usages.items():
+            cpu0, switches0 = before[name]
+            perf_count = procs.perf_result(perf[name], timeout=30)
+            results[name] = {
+                "seconds": seconds,
+                "inboxes": inbox_count,
+                "cpu_s": round(usage.cpu() - cpu0, 3),
+                "wakeups_per_s": round((usage.switches() - switches0) / seconds, 2),
+                "perf_wakeups_per_s": round(perf_count / seconds, 2) if perf_count is not None else None,
+                "rss_mib": round(usage.rss_kib() / 1024, 1),
+                "pss_mib": round(usage.rollup_kib("Pss") / 1024, 1),
+                "anonymous_mib": round(usage.rollup_kib("Anonymous") / 1024, 1),
+                "threads": sum(procs.threads(pid) for pid in usage.pids()),
+                "processes": len(usage.pids()),
+                "checked": True,
+            }
+        return results
+    finally:
+        for run in runs:
+            run.__exit__(None, None, None)
+
+
+# 4. Backlog
+
+def backlog(context: Context, name: str, count: int, concurrency: int) -> dict:
+    with Run(context, "backlog", name, time_scale=0, queue_seconds=0) as run:
+        stems = [f"b{n:05d}" for n in range(count)]
+        run.write_pairs(run.inboxes[0], stems, tag="backlog ")
+        start = time.time()
+        run.subject.start(run.emulator, run.inboxes, run.outboxes,
+                          Setup(concurrency=concurrency, settle=0.1, run_time_scale=0.001))
+        usage = run.subject.usage
+        with procs.PeakSampler(usage, interval=0.5) as sampler:
+            run.wait_done(count, timeout=120 + count * 0.3)
+            result = _usage_result(usage, sampler, 0)
+        seconds = run.last_result_time() - start
+        result.update(jobs=count, seconds=round(seconds, 1), jobs_per_s=round(count / seconds, 1))
+        return run.finish(result, count)
+
+
+# 5. Drop-to-claim (facedrop) and drop-to-submit (everyone) latency
+
+def latency(context: Context, name: str, count: int, rate: float, settle: float) -> dict:
+    with Run(context, "latency", name, time_scale=0, queue_seconds=0) as run:
+        stems = [f"l{n:04d}" for n in range(count)]
+        run.write_pairs(run.stage, stems, tag="latency ")
+        run.subject.start(run.emulator, run.inboxes, run.outboxes,
+                          Setup(concurrency=16, settle=settle, run_time_scale=0.001))
+        dropped = {}
+        start = time.monotonic()
+        for number, stem in enumerate(stems):
+            delay = start + number / rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            dropped[stem] = run.drop(stem)
+        run.wait_done(count, timeout=120 + count)
+        result = run.finish({"jobs": count, "rate_per_s": rate}, count)
+        own_settle = settle if name != "bash" else 0.0
+        submits = {job["prompt"].rsplit(" ", 1)[-1]: job["submitted_at"] for job in result["_stats"]["jobs"]}
+        to_submit = [submits[stem] - dropped[stem] - own_settle for stem in stems if stem in submits]
+        result.update(settle_s=own_settle,
+                      submit_median_ms=round(1000 * quantile(to_submit, 0.5)),
+                      submit_p99_ms=round(1000 * quantile(to_submit, 0.99)))
+        if name == "facedrop":
+            run.subject.stop()
+            database = sqlite3.connect(os.path.join(run.subject.state, "journal.sqlite"))
+            claimed = dict(database.execute("SELECT name, ready_at FROM job").fetchall())
+            database.close()
+            to_claim = [claimed[stem] - dropped[stem] - settle for stem in stems if stem in claimed]
+            result.update(claim_median_ms=round(1000 * quantile(to_claim, 0.5)),
+                          claim_p99_ms=round(1000 * quantile(to_claim, 0.99)))
+        return result
