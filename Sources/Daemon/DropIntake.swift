@@ -246,7 +246,7 @@ actor DropIntake {
                 readyAt: Date()
             )
             do {
-                try journal.recordClaim(claim)
+                try await journal.recordClaim(claim)
             } catch {
                 // The files stay in the claim folder; the start-up sweep puts them back.
                 logger.error("a claim could not be journaled", metadata: ["job": "\(job.stem)", "error": "\(error)"])
@@ -272,14 +272,14 @@ actor DropIntake {
             droppedAt: orphan.droppedAt,
             readyAt: Date()
         )
-        guard let record = try? journal.recordClaim(claim) else { return }
+        guard let record = try? await journal.recordClaim(claim) else { return }
         let failure = JobFailure(
             stage: .validate,
             code: "orphan",
             message: orphan.reason,
             hint: "Drop the face image and its <stem>.json sidecar together in the same folder, with the same stem."
         )
-        if executor.fail(record, failure) == .deliveryPending {
+        if await executor.fail(record, failure) == .deliveryPending {
             await scheduler.deliveryPending(record.id)
         }
     }

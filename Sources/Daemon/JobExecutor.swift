@@ -44,10 +44,10 @@ struct JobExecutor: Sendable {
         switch record.state {
         case .claimed: return await submit(record)
         case .submitted: return await poll(record)
-        case .spooled: return deliver(record)
-        case .delivered: return finish(record)
+        case .spooled: return await deliver(record)
+        case .delivered: return await finish(record)
         case .submitting:
-            return fail(record, JobFailure(
+            return await fail(record, JobFailure(
                 stage: .submit,
                 code: "outcome_unknown",
                 message: "facedrop stopped while this job's submit was in flight; Segmind may have accepted (and billed) it",
@@ -59,10 +59,10 @@ struct JobExecutor: Sendable {
     }
 
     /// The delivery steps alone, for retrying a delivery the outbox refused.
-    func deliverOrFinish(_ record: JobRecord) -> Ending {
+    func deliverOrFinish(_ record: JobRecord) async -> Ending {
         switch record.state {
-        case .spooled: deliver(record)
-        case .delivered: finish(record)
+        case .spooled: await deliver(record)
+        case .delivered: await finish(record)
         default: .finished
         }
     }
@@ -76,10 +76,10 @@ struct JobExecutor: Sendable {
         do {
             prepared = try JobPreparer(catalog: catalog).prepare(input, settings: settings)
         } catch {
-            return fail(record, error)
+            return await fail(record, error)
         }
         if await credits.isExhausted {
-            return hold(record)
+            return await hold(record)
         }
         let spool = state.spoolFolder(job: record.id)
         let summary = GenerationSummary(
@@ -89,7 +89,7 @@ struct JobExecutor: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
             try AtomicFile.write(summary.json.serialized(), to: "\(spool)/request.json")
-            try journal.markSubmitting(record.id)
+            try await journal.markSubmitting(record.id)
         } catch {
             logger.error("the state folder cannot be written; the job stays queued", metadata: ["job": "\(record.id)", "error": "\(error)"])
             return .interrupted
@@ -112,15 +112,15 @@ struct JobExecutor: Sendable {
             submitted = value
         case .failure(.insufficientCredits(let message)):
             await credits.exhausted(message: message)
-            return hold(record)
+            return await hold(record)
         case .failure(let error):
-            return fail(record, .segmind(error, stage: .submit, requestID: nil))
+            return await fail(record, .segmind(error, stage: .submit, requestID: nil))
         }
         let deadline = Date().addingTimeInterval(Self.seconds(inboxes.jobDeadline.withLock { $0 }))
         let firstPoll = planner.state.withLock { $0.firstPoll(model: model) }
         let updated: JobRecord
         do {
-            updated = try journal.recordSubmitted(
+            updated = try await journal.recordSubmitted(
                 record.id,
                 requestID: submitted.requestID,
                 statusURL: submitted.statusURL,
@@ -140,7 +140,7 @@ struct JobExecutor: Sendable {
     private func poll(_ start: JobRecord) async -> Ending {
         var record = start
         guard let requestID = record.requestID, let model = record.model ?? summary(of: record)?.model else {
-            return fail(record, JobFailure(stage: .poll, code: "internal", message: "the journal lost this job's request ID", hint: "This is a facedrop bug; please report it."))
+            return await fail(record, JobFailure(stage: .poll, code: "internal", message: "the journal lost this job's request ID", hint: "This is a facedrop bug; please report it."))
         }
         let request = SubmittedRequest(
             requestID: requestID,
@@ -163,7 +163,7 @@ struct JobExecutor: Sendable {
             if Task.isCancelled { return .interrupted }
             if let deadline = record.deadline, deadline < Date() {
                 let waited = Int(Date().timeIntervalSince(record.submittedAt ?? deadline))
-                return fail(record, .segmind(.deadlineExceeded(requestID: requestID, waitedSeconds: waited), stage: .poll, requestID: requestID))
+                return await fail(record, .segmind(.deadlineExceeded(requestID: requestID, waitedSeconds: waited), stage: .poll, requestID: requestID))
             }
             let outcome: SegmindClient.PollOutcome
             do {
@@ -177,10 +177,10 @@ struct JobExecutor: Sendable {
                     transientFailures += 1
                     let delay = min(60.0, Double(1 << min(transientFailures, 6)))
                     logger.warning("poll failed; trying again", metadata: ["job": "\(record.name)", "error": "\(error)", "retry_in": "\(delay)"])
-                    record = (try? journal.recordPoll(record.id, nextPollAt: Date().addingTimeInterval(delay))) ?? record
+                    record = (try? await journal.recordPoll(record.id, nextPollAt: Date().addingTimeInterval(delay))) ?? record
                     continue
                 default:
-                    return fail(record, .segmind(error, stage: .poll, requestID: requestID))
+                    return await fail(record, .segmind(error, stage: .poll, requestID: requestID))
                 }
             }
             switch outcome {
@@ -189,7 +189,7 @@ struct JobExecutor: Sendable {
                 let elapsed = Date().timeIntervalSince(record.submittedAt ?? Date())
                 let next = planner.state.withLock { $0.nextPoll(model: model, pollsSoFar: record.polls + 1, elapsed: .milliseconds(Int(elapsed * 1000))) }
                 do {
-                    record = try journal.recordPoll(record.id, nextPollAt: Date().addingTimeInterval(Self.seconds(next)))
+                    record = try await journal.recordPoll(record.id, nextPollAt: Date().addingTimeInterval(Self.seconds(next)))
                 } catch {
                     logger.error("a poll could not be journaled", metadata: ["job": "\(record.id)", "error": "\(error)"])
                     return .interrupted
@@ -208,7 +208,7 @@ struct JobExecutor: Sendable {
             outputs = try await OutputDownloader(client: client).download(result, into: folder, job: record.name)
         } catch {
             if error.code == "cancelled" { return .interrupted }
-            return fail(record, error)
+            return await fail(record, error)
         }
         var summary = summary(of: record) ?? GenerationSummary(
             model: model, requestID: "", parameters: [:], warnings: [], submittedAt: nil, completedAt: nil, polls: 0,
@@ -234,7 +234,7 @@ struct JobExecutor: Sendable {
         }
         let spooled: JobRecord
         do {
-            spooled = try journal.recordSpooled(
+            spooled = try await journal.recordSpooled(
                 record.id, spoolPath: folder, outputs: String(decoding: summary.json.serialized(), as: UTF8.self),
                 completedAt: both(record.submittedAt, runTime).map { $0.addingTimeInterval($1) }
             )
@@ -247,12 +247,12 @@ struct JobExecutor: Sendable {
             planner.state.withLock { $0.learn(model: model, runTime: .milliseconds(Int(runTime * 1000)), queueTime: queueTime) }
         }
         await credits.record(remaining: result.metrics.remainingCredits)
-        return deliver(spooled)
+        return await deliver(spooled)
     }
 
-    private func deliver(_ record: JobRecord) -> Ending {
+    private func deliver(_ record: JobRecord) async -> Ending {
         guard let summary = GenerationSummary(json: (try? JSONParser().parse(Array(record.outputs.utf8))) ?? .null) else {
-            return fail(record, JobFailure(stage: .write, code: "internal", message: "the journal's record of the spooled outputs is unreadable", hint: "This is a facedrop bug; please report it. The images are in the spool folder."))
+            return await fail(record, JobFailure(stage: .write, code: "internal", message: "the journal's record of the spooled outputs is unreadable", hint: "This is a facedrop bug; please report it. The images are in the spool folder."))
         }
         guard let outbox = inboxes.outbox(for: record.inbox) else { return .deliveryPending }
         let folder: String
@@ -263,17 +263,17 @@ struct JobExecutor: Sendable {
             return .deliveryPending
         }
         do {
-            return finish(try journal.markDelivered(record.id, resultFolder: folder))
+            return await finish(try await journal.markDelivered(record.id, resultFolder: folder))
         } catch {
             logger.error("delivery could not be journaled", metadata: ["job": "\(record.id)", "error": "\(error)"])
             return .interrupted
         }
     }
 
-    private func finish(_ record: JobRecord) -> Ending {
+    private func finish(_ record: JobRecord) async -> Ending {
         discardFiles(of: record)
         do {
-            try journal.markDone(record.id)
+            try await journal.markDone(record.id)
         } catch {
             logger.error("the end of a job could not be journaled", metadata: ["job": "\(record.id)", "error": "\(error)"])
         }
@@ -284,22 +284,22 @@ struct JobExecutor: Sendable {
     // MARK: Failure and holding
 
     /// Records the failure in the journal first, then delivers it: a crash in between delivers it at the next start.
-    func fail(_ record: JobRecord, _ failure: JobFailure) -> Ending {
+    func fail(_ record: JobRecord, _ failure: JobFailure) async -> Ending {
         let input = jobInput(record)
         let errorRecord = JobDelivery.errorRecord(input, failure: failure, model: record.model ?? summary(of: record)?.model, requestID: failure.requestID ?? record.requestID)
         let failed: JobRecord
         do {
-            failed = try journal.markFailed(record.id, code: failure.code, record: String(decoding: errorRecord.serialized(), as: UTF8.self))
+            failed = try await journal.markFailed(record.id, code: failure.code, record: String(decoding: errorRecord.serialized(), as: UTF8.self))
         } catch {
             logger.error("a failure could not be journaled", metadata: ["job": "\(record.id)", "error": "\(error)"])
             return .interrupted
         }
         logger.warning("failed", metadata: ["job": "\(record.name)", "code": "\(failure.code)", "reason": "\(failure.message)"])
-        return deliverFailure(failed)
+        return await deliverFailure(failed)
     }
 
     /// Puts a failed job's folder into `failed/` (again, after a crash) and removes its claimed files.
-    func deliverFailure(_ record: JobRecord) -> Ending {
+    func deliverFailure(_ record: JobRecord) async -> Ending {
         guard let text = record.errorRecord, let errorRecord = try? JSONParser().parse(Array(text.utf8)),
             let outbox = inboxes.outbox(for: record.inbox)
         else { return .deliveryPending }
@@ -311,13 +311,13 @@ struct JobExecutor: Sendable {
             return .deliveryPending
         }
         discardFiles(of: record)
-        _ = try? journal.recordFailureDelivered(record.id, resultFolder: folder)
+        _ = try? await journal.recordFailureDelivered(record.id, resultFolder: folder)
         return .finished
     }
 
-    private func hold(_ record: JobRecord) -> Ending {
+    private func hold(_ record: JobRecord) async -> Ending {
         do {
-            try journal.holdForCredits(record.id)
+            try await journal.holdForCredits(record.id)
         } catch {
             logger.error("a job could not be held for credits", metadata: ["job": "\(record.id)", "error": "\(error)"])
         }

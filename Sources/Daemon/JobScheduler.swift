@@ -62,7 +62,7 @@ actor JobScheduler {
             beatIfDue()
             await doorbell.wait(until: [nextDeliveryRetry, heartbeat.map { _ in nextBeat }].compactMap(\.self).min())
             if let retry = nextDeliveryRetry, retry <= .now {
-                retryDeliveries()
+                await retryDeliveries()
             }
         }
         await drain()
@@ -93,7 +93,7 @@ actor JobScheduler {
         do {
             plan = try journal.recover()
             for failed in try journal.undeliveredFailures() {
-                _ = executor.deliverFailure(failed)
+                _ = await executor.deliverFailure(failed)
             }
         } catch {
             logger.error("the journal could not be read for recovery", metadata: ["error": "\(error)"])
@@ -112,7 +112,7 @@ actor JobScheduler {
             start(record)
         }
         for record in plan.requeue where record.state == .waitingForCredits {
-            _ = try? journal.releaseFromCredits(record.id)
+            _ = try? await journal.releaseFromCredits(record.id)
         }
     }
 
@@ -169,16 +169,16 @@ actor JobScheduler {
         let interval = creditRecheck
         waitingForCredits = Task {
             await credits.waitUntilCreditsReturn(check: { try await client.credits().total }, interval: interval)
-            self.creditsReturned()
+            await self.creditsReturned()
         }
     }
 
-    private func creditsReturned() {
+    private func creditsReturned() async {
         waitingForCredits = nil
         guard accepting else { return }
         do {
             for record in try journal.jobs(in: .waitingForCredits) {
-                try journal.releaseFromCredits(record.id)
+                try await journal.releaseFromCredits(record.id)
             }
         } catch {
             logger.error("held jobs could not be released", metadata: ["error": "\(error)"])
@@ -187,21 +187,23 @@ actor JobScheduler {
         wake()
     }
 
-    private func retryDeliveries() {
+    private func retryDeliveries() async {
         nextDeliveryRetry = nil
-        var stillPending: Set<Int64> = []
-        for id in pendingDeliveries {
+        // Jobs that end with `.deliveryPending` while this runs (it suspends at every journal write) join the set
+        // through `ended`; only the ones retried here are taken out and put back.
+        let retrying = pendingDeliveries
+        pendingDeliveries.subtract(retrying)
+        for id in retrying {
             guard let record = try? journal.job(id) else { continue }
             let ending: JobExecutor.Ending
             switch record.state {
-            case .spooled, .delivered: ending = executor.deliverOrFinish(record)
-            case .failed where record.resultFolder == nil: ending = executor.deliverFailure(record)
+            case .spooled, .delivered: ending = await executor.deliverOrFinish(record)
+            case .failed where record.resultFolder == nil: ending = await executor.deliverFailure(record)
             default: ending = .finished
             }
-            if ending == .deliveryPending { stillPending.insert(id) }
+            if ending == .deliveryPending { pendingDeliveries.insert(id) }
         }
-        pendingDeliveries = stillPending
-        if stillPending.isEmpty {
+        if pendingDeliveries.isEmpty {
             deliveryRetryDelay = .seconds(5)
         } else {
             deliveryRetryDelay = min(deliveryRetryDelay * 2, .seconds(300))

@@ -6,9 +6,9 @@ extension JobJournal {
     ///
     /// Fails with ``JournalError/duplicateClaim(claimedPath:)`` if a job already claims the same folder.
     @discardableResult
-    public func recordClaim(_ claim: JobClaim) throws(JournalError) -> JobRecord {
+    public func recordClaim(_ claim: JobClaim) async throws(JournalError) -> JobRecord {
         let now = now().timeIntervalSince1970
-        return try write { db in
+        return try await write { db in
             let taken = try db.cachedStatement(sql: "SELECT 1 FROM job WHERE claimed_path = ?")
             if try Bool.fetchOne(taken, arguments: [claim.claimedPath]) ?? false {
                 throw JournalError.duplicateClaim(claimedPath: claim.claimedPath)
@@ -33,8 +33,8 @@ extension JobJournal {
     /// Records the intent to submit. Call it, and let it return, *before* the POST: after a crash a job found in
     /// ``JobState/submitting`` may have been charged and is never submitted again.
     @discardableResult
-    public func markSubmitting(_ id: Int64) throws(JournalError) -> JobRecord {
-        try move(id, to: .submitting, from: [.claimed])
+    public func markSubmitting(_ id: Int64) async throws(JournalError) -> JobRecord {
+        try await move(id, to: .submitting, from: [.claimed])
     }
 
     /// Records Segmind's answer to the POST; call it the moment the answer arrives, before anything else.
@@ -46,8 +46,8 @@ extension JobJournal {
         responseURL: String?,
         nextPollAt: Date? = nil,
         deadline: Date? = nil
-    ) throws(JournalError) -> JobRecord {
-        try move(
+    ) async throws(JournalError) -> JobRecord {
+        try await move(
             id,
             to: .submitted,
             from: [.submitting],
@@ -62,8 +62,8 @@ extension JobJournal {
 
     /// Counts one poll that found the job still running and records when to poll next.
     @discardableResult
-    public func recordPoll(_ id: Int64, nextPollAt: Date) throws(JournalError) -> JobRecord {
-        try move(
+    public func recordPoll(_ id: Int64, nextPollAt: Date) async throws(JournalError) -> JobRecord {
+        try await move(
             id,
             to: .submitted,
             from: [.submitted],
@@ -78,9 +78,9 @@ extension JobJournal {
     ///   run time); it feeds ``averageRunTimes()``. Left out, the moment of this call is used, which also counts
     ///   the wait for the poll that noticed the result.
     @discardableResult
-    public func recordSpooled(_ id: Int64, spoolPath: String, outputs: String, completedAt: Date? = nil) throws(JournalError) -> JobRecord {
+    public func recordSpooled(_ id: Int64, spoolPath: String, outputs: String, completedAt: Date? = nil) async throws(JournalError) -> JobRecord {
         try Self.requireJSON(outputs, field: "outputs")
-        return try move(
+        return try await move(
             id,
             to: .spooled,
             from: [.submitted],
@@ -91,21 +91,21 @@ extension JobJournal {
 
     /// Records that the result folder is in the outbox.
     @discardableResult
-    public func markDelivered(_ id: Int64, resultFolder: String) throws(JournalError) -> JobRecord {
-        try move(id, to: .delivered, from: [.spooled], set: "result_folder = ?", arguments: [resultFolder])
+    public func markDelivered(_ id: Int64, resultFolder: String) async throws(JournalError) -> JobRecord {
+        try await move(id, to: .delivered, from: [.spooled], set: "result_folder = ?", arguments: [resultFolder])
     }
 
     /// Records that the job is completely finished.
     @discardableResult
-    public func markDone(_ id: Int64) throws(JournalError) -> JobRecord {
-        try move(id, to: .done, from: [.delivered])
+    public func markDone(_ id: Int64) async throws(JournalError) -> JobRecord {
+        try await move(id, to: .done, from: [.delivered])
     }
 
     /// Fails the job from any unfinished state; `record` is the JSON text of its error record.
     @discardableResult
-    public func markFailed(_ id: Int64, code: String, record: String) throws(JournalError) -> JobRecord {
+    public func markFailed(_ id: Int64, code: String, record: String) async throws(JournalError) -> JobRecord {
         try Self.requireJSON(record, field: "errorRecord")
-        return try move(
+        return try await move(
             id,
             to: .failed,
             from: Set(JobState.allCases.filter { !$0.isTerminal }),
@@ -116,21 +116,21 @@ extension JobJournal {
 
     /// Records where a failed job's folder landed in `failed/`; until then start-up delivers it again.
     @discardableResult
-    public func recordFailureDelivered(_ id: Int64, resultFolder: String) throws(JournalError) -> JobRecord {
-        try move(id, to: .failed, from: [.failed], set: "result_folder = ?", arguments: [resultFolder])
+    public func recordFailureDelivered(_ id: Int64, resultFolder: String) async throws(JournalError) -> JobRecord {
+        try await move(id, to: .failed, from: [.failed], set: "result_folder = ?", arguments: [resultFolder])
     }
 
     /// Holds a job back while credits are exhausted. Allowed from ``JobState/submitting`` too, because a 406
     /// "not enough credits" answer proves the POST was refused and nothing was charged.
     @discardableResult
-    public func holdForCredits(_ id: Int64) throws(JournalError) -> JobRecord {
-        try move(id, to: .waitingForCredits, from: [.claimed, .submitting])
+    public func holdForCredits(_ id: Int64) async throws(JournalError) -> JobRecord {
+        try await move(id, to: .waitingForCredits, from: [.claimed, .submitting])
     }
 
     /// Puts a held job back in the queue once credits are back.
     @discardableResult
-    public func releaseFromCredits(_ id: Int64) throws(JournalError) -> JobRecord {
-        try move(id, to: .claimed, from: [.waitingForCredits])
+    public func releaseFromCredits(_ id: Int64) async throws(JournalError) -> JobRecord {
+        try await move(id, to: .claimed, from: [.waitingForCredits])
     }
 
     // MARK: - Implementation
@@ -142,9 +142,9 @@ extension JobJournal {
         from allowed: Set<JobState>,
         set assignments: String? = nil,
         arguments: StatementArguments = StatementArguments()
-    ) throws(JournalError) -> JobRecord {
+    ) async throws(JournalError) -> JobRecord {
         let now = now().timeIntervalSince1970
-        return try write { db in
+        return try await write { db in
             let current = try JobRecord.fetch(db, id: id)
             guard allowed.contains(current.state) else {
                 throw JournalError.illegalTransition(id: id, from: current.state, to: target)

@@ -8,7 +8,9 @@ import GRDB
 /// for the writer) with `synchronous=FULL`, so a committed transition survives a power loss, not only a crash.
 ///
 /// Every transition checks the job's current state inside the same write transaction that changes it, so two callers
-/// racing on one job cannot both win. All methods are synchronous and short; call them from any thread or task.
+/// racing on one job cannot both win. Reads are synchronous and short. Transitions are `async`: they run on the
+/// journal's own writer thread, which commits every transition queued while the last commit was syncing in one
+/// transaction, and each returns once its own change is on disk.
 public final class JobJournal: Sendable {
     /// The file name inside the state directory.
     public static let fileName = "journal.sqlite"
@@ -17,6 +19,7 @@ public final class JobJournal: Sendable {
     public let path: String
 
     let pool: DatabasePool
+    let writer: GroupCommitWriter
     let now: @Sendable () -> Date
 
     /// Opens (creating if needed) the journal in `stateDirectory` and brings its schema up to date.
@@ -40,13 +43,20 @@ public final class JobJournal: Sendable {
             }
             try Schema.migrator.migrate(pool)
             self.pool = pool
+            self.writer = GroupCommitWriter(pool: pool)
         } catch {
             throw .cannotOpen(path: path, reason: JournalError.reason(for: error))
         }
     }
 
-    /// Closes the database; any later call fails with ``JournalError/database(reason:)``.
+    deinit {
+        writer.close()
+    }
+
+    /// Waits for the transitions already queued, then closes the database; any later call fails with
+    /// ``JournalError/database(reason:)``.
     public func close() throws(JournalError) {
+        writer.close()
         do {
             try pool.close()
         } catch {
@@ -64,12 +74,9 @@ public final class JobJournal: Sendable {
         }
     }
 
-    func write<T>(_ body: (Database) throws -> T) throws(JournalError) -> T {
-        do {
-            return try pool.write(body)
-        } catch {
-            throw JournalError(error)
-        }
+    /// Runs `body` in the writer's next group commit and returns once it is on disk.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
+        try await writer.write(body)
     }
 
     /// Reads a pragma on the writer connection, where `synchronous` matters.

@@ -83,11 +83,11 @@ struct DaemonServiceTests {
         try FileManager.default.createDirectory(atPath: "\(claim)/input", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Fixtures.url(Fixtures.faceJPEG).path, toPath: "\(claim)/input/portrait.jpg")
         let journal = try JobJournal(stateDirectory: setup.state)
-        let record = try journal.recordClaim(JobClaim(
+        let record = try await journal.recordClaim(JobClaim(
             inbox: "in", subpath: "", name: "portrait", claimedPath: claim, facePath: "\(claim)/input/portrait.jpg",
             model: "pulid-base", droppedAt: Date(), readyAt: Date()
         ))
-        _ = try journal.markSubmitting(record.id)
+        _ = try await journal.markSubmitting(record.id)
         try journal.close()
 
         let receiver = try NotifyReceiver()

@@ -5,21 +5,21 @@ import Testing
 @Suite("Job state machine")
 struct JobStateMachineTests {
     @Test("A job walks the happy path and every field is stored")
-    func happyPath() throws {
+    func happyPath() async throws {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
         let journal = fixture.journal
-        var job = try journal.recordClaim(.sample("portrait"))
+        var job = try await journal.recordClaim(.sample("portrait"))
         #expect(job.state == .claimed)
         #expect(job.outputs == "[]")
 
-        job = try journal.markSubmitting(job.id)
+        job = try await journal.markSubmitting(job.id)
         #expect(job.state == .submitting)
         #expect(job.requestID == nil)
 
         fixture.clock.advance(by: 1)
         let submittedAt = fixture.clock.now
-        job = try journal.recordSubmitted(
+        job = try await journal.recordSubmitted(
             job.id, requestID: "req-1", statusURL: "https://s/1", responseURL: "https://r/1",
             nextPollAt: submittedAt.addingTimeInterval(20), deadline: submittedAt.addingTimeInterval(600)
         )
@@ -30,38 +30,38 @@ struct JobStateMachineTests {
         #expect(job.submittedAt == submittedAt)
         #expect(job.deadline == submittedAt.addingTimeInterval(600))
 
-        job = try journal.recordPoll(job.id, nextPollAt: submittedAt.addingTimeInterval(30))
-        job = try journal.recordPoll(job.id, nextPollAt: submittedAt.addingTimeInterval(45))
+        job = try await journal.recordPoll(job.id, nextPollAt: submittedAt.addingTimeInterval(30))
+        job = try await journal.recordPoll(job.id, nextPollAt: submittedAt.addingTimeInterval(45))
         #expect(job.polls == 2)
         #expect(job.nextPollAt == submittedAt.addingTimeInterval(45))
 
         fixture.clock.advance(by: 40)
-        job = try journal.recordSpooled(job.id, spoolPath: "/spool/1", outputs: #"[{"file":"portrait-1.png"}]"#)
+        job = try await journal.recordSpooled(job.id, spoolPath: "/spool/1", outputs: #"[{"file":"portrait-1.png"}]"#)
         #expect(job.state == .spooled)
         #expect(job.spoolPath == "/spool/1")
         #expect(job.outputs == #"[{"file":"portrait-1.png"}]"#)
         #expect(job.completedAt == fixture.clock.now)
         #expect(job.nextPollAt == nil)
 
-        job = try journal.markDelivered(job.id, resultFolder: "/outbox/done/team/portrait")
+        job = try await journal.markDelivered(job.id, resultFolder: "/outbox/done/team/portrait")
         #expect(job.state == .delivered)
         #expect(job.resultFolder == "/outbox/done/team/portrait")
 
         fixture.clock.advance(by: 1)
-        job = try journal.markDone(job.id)
+        job = try await journal.markDone(job.id)
         #expect(job.state == .done)
         #expect(job.updatedAt == fixture.clock.now)
         #expect(try journal.job(job.id) == job)
     }
 
     @Test("Failing is allowed from every unfinished state and stores the error record")
-    func failFromAnyUnfinishedState() throws {
+    func failFromAnyUnfinishedState() async throws {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
         let journal = fixture.journal
         for state in JobState.allCases where !state.isTerminal {
-            let job = try journal.job(named: "fail-from-\(state)", in: state)
-            let failed = try journal.markFailed(job.id, code: "outcome_unknown", record: #"{"code":"outcome_unknown"}"#)
+            let job = try await journal.job(named: "fail-from-\(state)", in: state)
+            let failed = try await journal.markFailed(job.id, code: "outcome_unknown", record: #"{"code":"outcome_unknown"}"#)
             #expect(failed.state == .failed)
             #expect(failed.errorCode == "outcome_unknown")
             #expect(failed.errorRecord == #"{"code":"outcome_unknown"}"#)
@@ -69,15 +69,15 @@ struct JobStateMachineTests {
     }
 
     @Test("Finished jobs cannot fail or move again")
-    func terminalStatesAreFinal() throws {
+    func terminalStatesAreFinal() async throws {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
         let journal = fixture.journal
         for terminal in [JobState.done, .failed] {
-            let job = try journal.job(named: "final-\(terminal)", in: terminal)
+            let job = try await journal.job(named: "final-\(terminal)", in: terminal)
             for target in JobState.allCases {
-                #expect(throws: JournalError.illegalTransition(id: job.id, from: terminal, to: target)) {
-                    try journal.advance(job.id, to: target)
+                await #expect(throws: JournalError.illegalTransition(id: job.id, from: terminal, to: target)) {
+                    try await journal.advance(job.id, to: target)
                 }
             }
             #expect(try journal.job(job.id)?.state == terminal)
@@ -86,7 +86,7 @@ struct JobStateMachineTests {
 
     /// Every (from, to) pair the journal must refuse, checked exhaustively against the allowed table.
     @Test("Illegal moves are refused with a typed error and change nothing")
-    func illegalMovesAreRefused() throws {
+    func illegalMovesAreRefused() async throws {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
         let journal = fixture.journal
@@ -101,9 +101,9 @@ struct JobStateMachineTests {
         var refused = 0
         for (from, targets) in allowed {
             for target in JobState.allCases where !targets.contains(target) {
-                let job = try journal.job(named: "illegal-\(from)-\(target)", in: from)
-                #expect(throws: JournalError.illegalTransition(id: job.id, from: from, to: target)) {
-                    try journal.advance(job.id, to: target)
+                let job = try await journal.job(named: "illegal-\(from)-\(target)", in: from)
+                await #expect(throws: JournalError.illegalTransition(id: job.id, from: from, to: target)) {
+                    try await journal.advance(job.id, to: target)
                 }
                 #expect(try journal.job(job.id) == job)
                 refused += 1
@@ -113,53 +113,53 @@ struct JobStateMachineTests {
     }
 
     @Test("A poll is only recorded for a submitted job")
-    func pollNeedsSubmitted() throws {
+    func pollNeedsSubmitted() async throws {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
         let journal = fixture.journal
-        let job = try journal.job(named: "early-poll", in: .submitting)
-        #expect(throws: JournalError.illegalTransition(id: job.id, from: .submitting, to: .submitted)) {
-            try journal.recordPoll(job.id, nextPollAt: Date())
+        let job = try await journal.job(named: "early-poll", in: .submitting)
+        await #expect(throws: JournalError.illegalTransition(id: job.id, from: .submitting, to: .submitted)) {
+            try await journal.recordPoll(job.id, nextPollAt: Date())
         }
     }
 
     @Test("Credits: a claimed job is held and released, and a 406 answer to the POST may hold a submitting job")
-    func creditsHold() throws {
+    func creditsHold() async throws {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
         let journal = fixture.journal
-        let claimed = try journal.job(named: "held", in: .claimed)
-        #expect(try journal.holdForCredits(claimed.id).state == .waitingForCredits)
+        let claimed = try await journal.job(named: "held", in: .claimed)
+        #expect(try await journal.holdForCredits(claimed.id).state == .waitingForCredits)
         #expect(try journal.nextToSubmit(limit: 10).isEmpty)
-        #expect(try journal.releaseFromCredits(claimed.id).state == .claimed)
+        #expect(try await journal.releaseFromCredits(claimed.id).state == .claimed)
         #expect(try journal.nextToSubmit(limit: 10).map(\.id) == [claimed.id])
 
-        let submitting = try journal.job(named: "refused", in: .submitting)
-        #expect(try journal.holdForCredits(submitting.id).state == .waitingForCredits)
+        let submitting = try await journal.job(named: "refused", in: .submitting)
+        #expect(try await journal.holdForCredits(submitting.id).state == .waitingForCredits)
     }
 
     @Test("Unknown jobs, duplicate claims and non-JSON records are refused")
-    func refusals() throws {
+    func refusals() async throws {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
         let journal = fixture.journal
-        #expect(throws: JournalError.jobNotFound(id: 42)) { try journal.markSubmitting(42) }
+        await #expect(throws: JournalError.jobNotFound(id: 42)) { try await journal.markSubmitting(42) }
         #expect(try journal.job(42) == nil)
 
-        let job = try journal.recordClaim(.sample("twice"))
-        #expect(throws: JournalError.duplicateClaim(claimedPath: job.claimedPath)) {
-            try journal.recordClaim(.sample("twice"))
+        let job = try await journal.recordClaim(.sample("twice"))
+        await #expect(throws: JournalError.duplicateClaim(claimedPath: job.claimedPath)) {
+            try await journal.recordClaim(.sample("twice"))
         }
         #expect(try journal.exists(claimedPath: job.claimedPath))
         #expect(try !journal.exists(claimedPath: "/srv/inbox/.facedrop/other"))
 
-        _ = try journal.job(named: "json", in: .submitted)
+        _ = try await journal.job(named: "json", in: .submitted)
         let submitted = try #require(journal.inFlight().first { $0.name == "json" })
-        #expect(throws: JournalError.invalidJSON(field: "outputs")) {
-            try journal.recordSpooled(submitted.id, spoolPath: "/spool", outputs: "not json")
+        await #expect(throws: JournalError.invalidJSON(field: "outputs")) {
+            try await journal.recordSpooled(submitted.id, spoolPath: "/spool", outputs: "not json")
         }
-        #expect(throws: JournalError.invalidJSON(field: "errorRecord")) {
-            try journal.markFailed(submitted.id, code: "failed", record: "{")
+        await #expect(throws: JournalError.invalidJSON(field: "errorRecord")) {
+            try await journal.markFailed(submitted.id, code: "failed", record: "{")
         }
         #expect(try journal.job(submitted.id)?.state == .submitted)
     }

@@ -5,14 +5,14 @@ import Testing
 @Suite("Journal queries")
 struct JournalQueryTests {
     @Test("Counts cover every state, zeros included")
-    func counts() throws {
+    func counts() async throws {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
         let journal = fixture.journal
-        try journal.job(named: "a", in: .claimed)
-        try journal.job(named: "b", in: .claimed)
-        try journal.job(named: "c", in: .submitted)
-        try journal.job(named: "d", in: .done)
+        try await journal.job(named: "a", in: .claimed)
+        try await journal.job(named: "b", in: .claimed)
+        try await journal.job(named: "c", in: .submitted)
+        try await journal.job(named: "d", in: .done)
         let counts = try journal.countsByState()
         #expect(counts.count == JobState.allCases.count)
         #expect(counts[.claimed] == 2)
@@ -22,17 +22,17 @@ struct JournalQueryTests {
     }
 
     @Test("Next to submit: higher priority first, then the longest ready, claimed jobs only")
-    func priorityOrdering() throws {
+    func priorityOrdering() async throws {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
         let journal = fixture.journal
         let base = Date(timeIntervalSince1970: 1_800_000_000)
-        let lowOld = try journal.recordClaim(.sample("low-old", priority: 0, readyAt: base))
-        let highNew = try journal.recordClaim(.sample("high-new", priority: 5, readyAt: base.addingTimeInterval(60)))
-        let lowNew = try journal.recordClaim(.sample("low-new", priority: 0, readyAt: base.addingTimeInterval(30)))
-        let highOld = try journal.recordClaim(.sample("high-old", priority: 5, readyAt: base.addingTimeInterval(10)))
-        let urgentButSent = try journal.recordClaim(.sample("sent", priority: 9, readyAt: base))
-        try journal.markSubmitting(urgentButSent.id)
+        let lowOld = try await journal.recordClaim(.sample("low-old", priority: 0, readyAt: base))
+        let highNew = try await journal.recordClaim(.sample("high-new", priority: 5, readyAt: base.addingTimeInterval(60)))
+        let lowNew = try await journal.recordClaim(.sample("low-new", priority: 0, readyAt: base.addingTimeInterval(30)))
+        let highOld = try await journal.recordClaim(.sample("high-old", priority: 5, readyAt: base.addingTimeInterval(10)))
+        let urgentButSent = try await journal.recordClaim(.sample("sent", priority: 9, readyAt: base))
+        try await journal.markSubmitting(urgentButSent.id)
 
         #expect(try journal.nextToSubmit(limit: 10).map(\.id) == [highOld.id, highNew.id, lowOld.id, lowNew.id])
         #expect(try journal.nextToSubmit(limit: 2).map(\.id) == [highOld.id, highNew.id])
@@ -40,38 +40,38 @@ struct JournalQueryTests {
     }
 
     @Test("In flight: submitting and submitted jobs, soonest poll first")
-    func inFlight() throws {
+    func inFlight() async throws {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
         let journal = fixture.journal
-        let later = try journal.job(named: "later", in: .submitted)
-        let sooner = try journal.job(named: "sooner", in: .submitted)
-        let unsure = try journal.job(named: "unsure", in: .submitting)
-        try journal.job(named: "waiting", in: .claimed)
-        try journal.job(named: "spooled", in: .spooled)
-        try journal.recordPoll(later.id, nextPollAt: fixture.clock.now.addingTimeInterval(60))
-        try journal.recordPoll(sooner.id, nextPollAt: fixture.clock.now.addingTimeInterval(5))
+        let later = try await journal.job(named: "later", in: .submitted)
+        let sooner = try await journal.job(named: "sooner", in: .submitted)
+        let unsure = try await journal.job(named: "unsure", in: .submitting)
+        try await journal.job(named: "waiting", in: .claimed)
+        try await journal.job(named: "spooled", in: .spooled)
+        try await journal.recordPoll(later.id, nextPollAt: fixture.clock.now.addingTimeInterval(60))
+        try await journal.recordPoll(sooner.id, nextPollAt: fixture.clock.now.addingTimeInterval(5))
         #expect(try journal.inFlight().map(\.id) == [sooner.id, later.id, unsure.id])
     }
 
     @Test("Average run time per model counts only jobs that finished running")
-    func averageRunTime() throws {
+    func averageRunTime() async throws {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
         let journal = fixture.journal
-        func run(_ name: String, model: String, seconds: TimeInterval) throws {
-            let job = try journal.job(named: name, in: .submitted, model: model)
+        func run(_ name: String, model: String, seconds: TimeInterval) async throws {
+            let job = try await journal.job(named: name, in: .submitted, model: model)
             fixture.clock.advance(by: seconds)
-            try journal.recordSpooled(job.id, spoolPath: "/spool/\(name)", outputs: "[]")
+            try await journal.recordSpooled(job.id, spoolPath: "/spool/\(name)", outputs: "[]")
         }
-        try run("a", model: "pulid-base", seconds: 10)
-        try run("b", model: "pulid-base", seconds: 20)
-        try run("c", model: "flux-pulid", seconds: 40)
-        let done = try journal.job(named: "d", in: .done, model: "instantid")
+        try await run("a", model: "pulid-base", seconds: 10)
+        try await run("b", model: "pulid-base", seconds: 20)
+        try await run("c", model: "flux-pulid", seconds: 40)
+        let done = try await journal.job(named: "d", in: .done, model: "instantid")
         #expect(done.state == .done)
-        let stillRunning = try journal.job(named: "e", in: .submitted, model: "pulid-lightning")
+        let stillRunning = try await journal.job(named: "e", in: .submitted, model: "pulid-lightning")
         fixture.clock.advance(by: 100)
-        try journal.recordPoll(stillRunning.id, nextPollAt: fixture.clock.now)
+        try await journal.recordPoll(stillRunning.id, nextPollAt: fixture.clock.now)
 
         let averages = try journal.averageRunTimes()
         #expect(averages["pulid-base"] == 15)
@@ -85,13 +85,15 @@ struct JournalQueryTests {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
         let journal = fixture.journal
-        let ids = try (0..<40).map { try journal.recordClaim(.sample("job-\($0)")).id }
+        var claimed: [Int64] = []
+        for number in 0..<40 { claimed.append(try await journal.recordClaim(.sample("job-\(number)")).id) }
+        let ids = claimed
 
         try await withThrowingTaskGroup(of: Int.self) { group in
             group.addTask {
                 for id in ids {
                     for state in [JobState.submitting, .submitted, .spooled, .delivered, .done] {
-                        _ = try journal.advance(id, to: state)
+                        _ = try await journal.advance(id, to: state)
                     }
                 }
                 return 0

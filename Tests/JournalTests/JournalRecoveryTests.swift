@@ -6,13 +6,13 @@ import Testing
 @Suite("Recovery and persistence")
 struct JournalRecoveryTests {
     @Test("recover() sorts each unfinished state into its action and ignores finished jobs")
-    func recoveryPerState() throws {
+    func recoveryPerState() async throws {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
         let journal = fixture.journal
         var ids: [JobState: Int64] = [:]
         for state in JobState.allCases {
-            ids[state] = try journal.job(named: "recover-\(state)", in: state).id
+            ids[state] = try await journal.job(named: "recover-\(state)", in: state).id
         }
         let plan = try journal.recover()
         #expect(plan.outcomeUnknown.map(\.id) == [ids[.submitting]])
@@ -25,19 +25,19 @@ struct JournalRecoveryTests {
     }
 
     @Test("An empty journal has nothing to recover")
-    func emptyRecovery() throws {
+    func emptyRecovery() async throws {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
         #expect(try fixture.journal.recover().isEmpty)
     }
 
     @Test("Jobs and their fields survive closing and reopening")
-    func persistenceAcrossReopen() throws {
+    func persistenceAcrossReopen() async throws {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
-        let submitted = try fixture.journal.job(named: "kept", in: .submitted)
-        let polled = try fixture.journal.recordPoll(submitted.id, nextPollAt: fixture.clock.now.addingTimeInterval(9))
-        let failed = try fixture.journal.job(named: "gone", in: .failed)
+        let submitted = try await fixture.journal.job(named: "kept", in: .submitted)
+        let polled = try await fixture.journal.recordPoll(submitted.id, nextPollAt: fixture.clock.now.addingTimeInterval(9))
+        let failed = try await fixture.journal.job(named: "gone", in: .failed)
         try fixture.journal.close()
 
         let reopened = try fixture.reopen()
@@ -45,16 +45,16 @@ struct JournalRecoveryTests {
         #expect(try reopened.job(failed.id) == failed)
         #expect(try reopened.recover().resumePolling == [polled])
         // New IDs never reuse old ones, so a log line's job ID stays unambiguous.
-        #expect(try reopened.recordClaim(.sample("new")).id > failed.id)
+        #expect(try await reopened.recordClaim(.sample("new")).id > failed.id)
     }
 
     /// A crash leaves the main file plus a WAL not yet checkpointed on disk. Copying both while the journal is still
     /// open (no close, so no checkpoint) reproduces exactly what a SIGKILL right after `markSubmitting` returns leaves.
     @Test("A submitting job committed only to the WAL is found as outcome unknown after a crash")
-    func crashAfterSubmitting() throws {
+    func crashAfterSubmitting() async throws {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
-        let job = try fixture.journal.job(named: "in-the-air", in: .submitting)
+        let job = try await fixture.journal.job(named: "in-the-air", in: .submitting)
 
         let crashed = try TemporaryDirectory(prefix: "facedrop-journal-crashed")
         defer { withExtendedLifetime(crashed) {} }
@@ -80,7 +80,7 @@ struct JournalRecoveryTests {
     }
 
     @Test("The journal runs in WAL mode with synchronous=FULL")
-    func durabilityPragmas() throws {
+    func durabilityPragmas() async throws {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
         #expect(try fixture.journal.durabilitySettings() == .init(journalMode: "wal", synchronous: "2"))
@@ -89,7 +89,7 @@ struct JournalRecoveryTests {
     }
 
     @Test("An unopenable path fails with a typed error naming it")
-    func cannotOpen() throws {
+    func cannotOpen() async throws {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
         let directory = fixture.directory

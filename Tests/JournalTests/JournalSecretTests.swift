@@ -5,10 +5,10 @@ import Testing
 @Suite("Nothing secret in the journal")
 struct JournalSecretTests {
     @Test("A job record has no field that could hold a key")
-    func noKeyField() throws {
+    func noKeyField() async throws {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
-        let record = try fixture.journal.recordClaim(.sample("fields"))
+        let record = try await fixture.journal.recordClaim(.sample("fields"))
         let names = [Mirror(reflecting: record), Mirror(reflecting: record.claim)]
             .flatMap { $0.children.compactMap(\.label) }
             .map { $0.lowercased() }
@@ -17,7 +17,7 @@ struct JournalSecretTests {
     }
 
     @Test("After a full job's transitions, an API key canary is nowhere in the database files")
-    func canaryNeverStored() throws {
+    func canaryNeverStored() async throws {
         let canary = "SG_canary_\(UUID().uuidString)"
         // The key exists in the process, as it does in the daemon; the journal's API has no parameter to take it.
         let environment = ["SEGMIND_API_KEY": canary]
@@ -26,8 +26,8 @@ struct JournalSecretTests {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
         let journal = fixture.journal
-        let job = try journal.job(named: "canary-job", in: .done)
-        try journal.job(named: "canary-failed", in: .failed)
+        let job = try await journal.job(named: "canary-job", in: .done)
+        try await journal.job(named: "canary-failed", in: .failed)
         #expect(job.requestID != nil)
 
         var bytes = Data()

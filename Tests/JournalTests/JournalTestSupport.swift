@@ -64,8 +64,8 @@ extension JobClaim {
 extension JobJournal {
     /// Claims `name` and moves it to `state` along the legal path.
     @discardableResult
-    func job(named name: String, in state: JobState, model: String? = "pulid-base") throws -> JobRecord {
-        var job = try recordClaim(.sample(name, model: model))
+    func job(named name: String, in state: JobState, model: String? = "pulid-base") async throws -> JobRecord {
+        var job = try await recordClaim(.sample(name, model: model))
         let path: [JobState] = switch state {
         case .claimed: []
         case .submitting: [.submitting]
@@ -77,28 +77,28 @@ extension JobJournal {
         case .waitingForCredits: [.waitingForCredits]
         }
         for step in path {
-            job = try advance(job.id, to: step)
+            job = try await advance(job.id, to: step)
         }
         return job
     }
 
     /// The one legal transition into `state` with plausible values.
-    func advance(_ id: Int64, to state: JobState) throws -> JobRecord {
+    func advance(_ id: Int64, to state: JobState) async throws -> JobRecord {
         switch state {
-        case .claimed: try releaseFromCredits(id)
-        case .submitting: try markSubmitting(id)
+        case .claimed: try await releaseFromCredits(id)
+        case .submitting: try await markSubmitting(id)
         case .submitted:
-            try recordSubmitted(
+            try await recordSubmitted(
                 id,
                 requestID: "req-\(id)",
                 statusURL: "https://api.segmind.com/v2/requests/req-\(id)/status",
                 responseURL: "https://api.segmind.com/v2/requests/req-\(id)"
             )
-        case .spooled: try recordSpooled(id, spoolPath: "/var/lib/facedrop/spool/\(id)", outputs: #"[{"file":"a-1.png"}]"#)
-        case .delivered: try markDelivered(id, resultFolder: "/srv/outbox/done/team/job\(id)")
-        case .done: try markDone(id)
-        case .failed: try markFailed(id, code: "failed", record: #"{"code":"failed"}"#)
-        case .waitingForCredits: try holdForCredits(id)
+        case .spooled: try await recordSpooled(id, spoolPath: "/var/lib/facedrop/spool/\(id)", outputs: #"[{"file":"a-1.png"}]"#)
+        case .delivered: try await markDelivered(id, resultFolder: "/srv/outbox/done/team/job\(id)")
+        case .done: try await markDone(id)
+        case .failed: try await markFailed(id, code: "failed", record: #"{"code":"failed"}"#)
+        case .waitingForCredits: try await holdForCredits(id)
         }
     }
 }

@@ -1,0 +1,128 @@
+import Dispatch
+import Foundation
+@testable import Journal
+import Synchronization
+import Testing
+
+@Suite("Group commit")
+struct GroupCommitTests {
+    /// Holds the journal's writer thread inside a transaction until `release()`, so the changes queued meanwhile
+    /// are known to travel together in the next one.
+    final class WriterHold: Sendable {
+        private let gate = DispatchSemaphore(value: 0)
+        private let entered = DispatchSemaphore(value: 0)
+        private let task: Task<Void, any Error>
+
+        init(_ journal: JobJournal) async throws {
+            let gate = self.gate
+            let entered = self.entered
+            task = Task {
+                _ = try await journal.write { _ in
+                    entered.signal()
+                    gate.wait()
+                }
+            }
+            try await eventually("the writer holds") { entered.wait(timeout: .now()) == .success }
+        }
+
+        func release() async throws {
+            gate.signal()
+            try await task.value
+        }
+    }
+
+    @Test("Changes queued while a commit is running share the next transaction, and each caller gets its own record")
+    func concurrentChangesShareOneCommit() async throws {
+        let fixture = try JournalFixture()
+        defer { withExtendedLifetime(fixture) {} }
+        let journal = fixture.journal
+        let hold = try await WriterHold(journal)
+        let before = journal.writer.commits.load(ordering: .relaxed)
+
+        let claims = Task {
+            try await withThrowingTaskGroup(of: JobRecord.self) { group in
+                for number in 0..<50 {
+                    group.addTask { try await journal.recordClaim(.sample("job-\(number)")) }
+                }
+                return try await group.reduce(into: [JobRecord]()) { $0.append($1) }
+            }
+        }
+        try await eventually("50 changes queued") { journal.writer.queued == 50 }
+        try await hold.release()
+        let records = try await claims.value
+
+        #expect(journal.writer.commits.load(ordering: .relaxed) == before + 2)
+        #expect(Set(records.map(\.id)).count == 50)
+        #expect(Set(records.map(\.name)) == Set((0..<50).map { "job-\($0)" }))
+        #expect(try journal.countsByState()[.claimed] == 50)
+    }
+
+    @Test("A refused change in a shared transaction rolls back alone; the others commit")
+    func refusedChangeRollsBackAlone() async throws {
+        let fixture = try JournalFixture()
+        defer { withExtendedLifetime(fixture) {} }
+        let journal = fixture.journal
+        let first = try await journal.recordClaim(.sample("first"))
+        let second = try await journal.recordClaim(.sample("second"))
+        let hold = try await WriterHold(journal)
+
+        let good = Task { try await journal.markSubmitting(first.id) }
+        let illegal = Task { try await journal.markDone(second.id) }
+        let duplicate = Task { try await journal.recordClaim(.sample("first")) }
+        let fresh = Task { try await journal.recordClaim(.sample("third")) }
+        try await eventually("4 changes queued") { journal.writer.queued == 4 }
+        try await hold.release()
+
+        #expect(try await good.value.state == .submitting)
+        await #expect(throws: JournalError.illegalTransition(id: second.id, from: .claimed, to: .done)) { try await illegal.value }
+        await #expect(throws: JournalError.duplicateClaim(claimedPath: first.claimedPath)) { try await duplicate.value }
+        #expect(try await fresh.value.state == .claimed)
+        #expect(try journal.job(first.id)?.state == .submitting)
+        #expect(try journal.job(second.id)?.state == .claimed)
+        #expect(try journal.countsByState().filter { $0.value > 0 } == [.claimed: 2, .submitting: 1])
+    }
+
+    @Test("Closing answers what is queued first; a change after close fails with a readable error")
+    func closeDrainsThenRefuses() async throws {
+        let fixture = try JournalFixture()
+        defer { withExtendedLifetime(fixture) {} }
+        let journal = fixture.journal
+        let hold = try await WriterHold(journal)
+        let queued = Task { try await journal.recordClaim(.sample("queued")) }
+        try await eventually("1 change queued") { journal.writer.queued == 1 }
+        let closing = Task.detached { try journal.close() }
+        try await hold.release()
+        try await closing.value
+
+        #expect(try await queued.value.state == .claimed)
+        await #expect(throws: JournalError.database(reason: "the journal is closed")) {
+            try await journal.recordClaim(.sample("late"))
+        }
+        let reopened = try fixture.reopen()
+        #expect(try reopened.job(claimedPath: JobClaim.sample("queued").claimedPath)?.state == .claimed)
+    }
+
+    @Test("A committed change is on disk when its caller resumes: a second connection sees it at once")
+    func committedMeansVisible() async throws {
+        let fixture = try JournalFixture()
+        defer { withExtendedLifetime(fixture) {} }
+        let journal = fixture.journal
+        let other = try fixture.reopen()
+        for number in 0..<20 {
+            let record = try await journal.recordClaim(.sample("job-\(number)"))
+            #expect(try other.job(record.id)?.state == .claimed)
+        }
+    }
+}
+
+/// Polls `condition` every 5 ms for up to 10 s.
+private func eventually(_ what: String, _ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(10)
+    while !condition() {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("timed out waiting until \(what)")
+            return
+        }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+}
