@@ -34,7 +34,7 @@ struct Attempt {
 
     private func keepInput(_ bytes: [UInt8], named name: String) throws(JobFailure) {
         do {
-            try AtomicFile.write(bytes, to: "\(staging)/input/\(name)")
+            try StagedFile.write(bytes, to: "\(staging)/input/\(name)")
         } catch {
             throw JobFailure(stage: .write, code: "outbox_unwritable", message: "\(error)", hint: "Check the outbox's permissions and free space.")
         }

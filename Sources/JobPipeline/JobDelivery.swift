@@ -47,7 +47,7 @@ public struct JobDelivery: Sendable {
         for output in summary.outputs {
             guard let file = output["file"]?.stringValue else { continue }
             try write {
-                try AtomicFile.write(try InputFile.read("\(spoolFolder)/\(file)", maxBytes: Int.max), to: "\(attempt.staging)/\(file)")
+                try StagedFile.write(try InputFile.read("\(spoolFolder)/\(file)", maxBytes: Int.max), to: "\(attempt.staging)/\(file)")
             }
         }
         return try publish(attempt, record: .object(attempt.resultRecord()), outcome: .done)
@@ -114,7 +114,7 @@ public struct JobDelivery: Sendable {
                 continue
             }
             do throws(JobFailure) {
-                try write { try AtomicFile.write(bytes, to: "\(staging)/input/\(name)") }
+                try write { try StagedFile.write(bytes, to: "\(staging)/input/\(name)") }
             } catch {
                 try? FileManager.default.removeItem(atPath: staging)
                 throw error
@@ -133,7 +133,7 @@ public struct JobDelivery: Sendable {
         }
         return try write {
             let fileName = outcome == .done ? "result.json" : "error.json"
-            try AtomicFile.write(record.serialized(pretty: true) + [0x0A], to: "\(attempt.staging)/\(fileName)")
+            try StagedFile.write(record.serialized(pretty: true) + [0x0A], to: "\(attempt.staging)/\(fileName)")
             let folder = try outbox.publish(staged: attempt.staging, outcome: outcome, subpath: input.subpath, job: input.name)
             var event: [String: JSONValue] = [
                 "event": .string(outcome == .done ? "job_done" : "job_failed"),

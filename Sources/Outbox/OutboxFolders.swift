@@ -85,8 +85,15 @@ public struct OutboxFolders: Sendable {
     /// Moves a finished staging folder to `done/<subpath>/<job>` or `failed/<subpath>/<job>`, adding
     /// `_2`, `_3`, … when the name is taken (by anything, a planted link included: it is never followed).
     /// Returns the final path.
+    ///
+    /// The staged folder and its subfolders are flushed first, so that the entries of files written with
+    /// ``StagedFile`` survive a power loss once the folder has its final name.
     public func publish(staged: String, outcome: JobOutcome, subpath: String, job: String) throws(OutboxError) -> String {
         let parent = parentFolder(outcome, subpath: subpath)
+        for folder in FileSystem.realSubdirectories(of: staged) {
+            try FileSystem.syncDirectory(folder)
+        }
+        try FileSystem.syncDirectory(staged)
         try makeFolder(parent)
         for attempt in Self.attempts {
             let path = "\(parent)/\(Self.jobFolderName(job, attempt: attempt))"

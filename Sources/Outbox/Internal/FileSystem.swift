@@ -74,7 +74,8 @@ enum FileSystem {
     /// to send outputs out of the outbox) is removed and replaced by a real folder; anything else there
     /// that is not a folder is an error.
     static func makeDirectories(_ path: String, below root: String) throws(OutboxError) {
-        try makeDirectories(root)
+        // Every delivery passes here several times: an existing root costs one stat, not a mkdir per component.
+        if !isDirectory(root) { try makeDirectories(root) }
         var current = root
         while current.count > 1, current.hasSuffix("/") { current.removeLast() }
         guard path != current else { return }
@@ -89,6 +90,8 @@ enum FileSystem {
 
     /// Makes sure `path` is a folder itself, not a link to one.
     private static func makeRealDirectory(_ path: String) throws(OutboxError) {
+        // The common case, a folder already there, in one lstat and without a failing mkdir.
+        if isRealDirectory(path) { return }
         if mkdir(path, 0o755) == 0 { return }
         guard errno == EEXIST else { throw .system(operation: "mkdir", path: path, errno: errno) }
         var info = stat()
@@ -104,10 +107,31 @@ enum FileSystem {
         }
     }
 
+    /// Whether `path` is a folder or a link to one.
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
     /// Whether `path` is a folder itself (a link to one does not count).
     static func isRealDirectory(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// The real folders (not links) directly inside `path`.
+    static func realSubdirectories(of path: String) -> [String] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var folders: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            guard name != ".", name != ".." else { continue }
+            if isRealDirectory("\(path)/\(name)") { folders.append("\(path)/\(name)") }
+        }
+        return folders
     }
 
     /// Whether anything, a dangling link included, has the name `path`.
