@@ -257,7 +257,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SystemdServiceTests", dependencies: ["SystemdService", "FacedropTestSupport"]),
-        .testTarget(name: "JournalTests", dependencies: ["Journal", "FacedropTestSupport"]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "FacedropTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "InboxWatcherTests", dependencies: ["InboxWatcher", "FacedropTestSupport"]),
         .testTarget(
             name: "JobPipelineTests",

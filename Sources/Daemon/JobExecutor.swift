@@ -81,17 +81,14 @@ struct JobExecutor: Sendable {
         if await credits.isExhausted {
             return await hold(record)
         }
-        let spool = state.spoolFolder(job: record.id)
         let summary = GenerationSummary(
             model: prepared.model, requestID: "", parameters: prepared.parameters, warnings: prepared.warnings,
             submittedAt: nil, completedAt: nil, polls: 0, inferenceTime: nil, cost: nil, remainingCredits: nil, outputs: []
         )
         do {
-            try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
-            try AtomicFile.write(summary.json.serialized(), to: "\(spool)/request.json")
-            try await journal.markSubmitting(record.id)
+            try await journal.markSubmitting(record.id, request: String(decoding: summary.json.serialized(), as: UTF8.self))
         } catch {
-            logger.error("the state folder cannot be written; the job stays queued", metadata: ["job": "\(record.id)", "error": "\(error)"])
+            logger.error("the journal cannot be written; the job stays queued", metadata: ["job": "\(record.id)", "error": "\(error)"])
             return .interrupted
         }
         // The POST is shielded from the daemon's shutdown: cancelling it mid-flight would turn a job that
@@ -345,10 +342,14 @@ struct JobExecutor: Sendable {
         )
     }
 
-    /// What was saved about the request: `request.json` in the spool until spooled, then the journal's copy.
+    /// What was saved about the request: the journal's record of the outputs once spooled, before that the
+    /// request journaled with the intent to submit (or, for a job a previous version submitted, `request.json`
+    /// in its spool folder).
     private func summary(of record: JobRecord) -> GenerationSummary? {
-        if record.outputs != "[]", let value = try? JSONParser().parse(Array(record.outputs.utf8)), let summary = GenerationSummary(json: value) {
-            return summary
+        for text in [record.outputs, record.request ?? "[]"] where text != "[]" {
+            if let value = try? JSONParser().parse(Array(text.utf8)), let summary = GenerationSummary(json: value) {
+                return summary
+            }
         }
         guard let bytes = try? InputFile.read("\(state.spoolFolder(job: record.id))/request.json", maxBytes: 16 << 20),
             let value = try? JSONParser().parse(bytes)

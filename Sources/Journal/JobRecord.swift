@@ -21,6 +21,8 @@ public struct JobRecord: Sendable, Equatable, Identifiable {
     /// When the outputs were saved in the spool; with `submittedAt` it gives the model's run time.
     public var completedAt: Date?
     public var spoolPath: String?
+    /// JSON text describing what was sent (model, parameters, warnings), recorded with the intent to submit.
+    public var request: String?
     /// JSON text describing the spooled outputs; `[]` until there are any.
     public var outputs: String
     public var errorCode: String?

@@ -172,3 +172,26 @@ struct JobStateMachineTests {
         #expect(JournalError.duplicateClaim(claimedPath: "/a").description == "a job already claims /a")
     }
 }
+
+@Suite("What was sent")
+struct JournalRequestTests {
+    @Test("The request is journaled with the intent to submit, must be JSON, and survives the later steps")
+    func requestWithSubmitting() async throws {
+        let fixture = try JournalFixture()
+        defer { withExtendedLifetime(fixture) {} }
+        let journal = fixture.journal
+        let job = try await journal.recordClaim(.sample("sent"))
+        #expect(job.request == nil)
+        await #expect(throws: JournalError.invalidJSON(field: "request")) {
+            try await journal.markSubmitting(job.id, request: "{not json")
+        }
+        #expect(try journal.job(job.id)?.state == .claimed)
+
+        let request = #"{"model":"pulid-base","parameters":{"prompt":"a portrait"}}"#
+        #expect(try await journal.markSubmitting(job.id, request: request).request == request)
+        _ = try await journal.advance(job.id, to: .submitted)
+        let spooled = try await journal.advance(job.id, to: .spooled)
+        #expect(spooled.request == request)
+        #expect(try fixture.reopen().job(job.id)?.request == request)
+    }
+}

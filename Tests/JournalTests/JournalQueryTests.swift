@@ -106,6 +106,8 @@ struct JournalQueryTests {
                         // Each move is one transaction: a snapshot never loses or doubles a job.
                         #expect(counts.values.reduce(0, +) == ids.count)
                         reads += 1
+                        // Moves are awaited on the writer thread: leave the writer's task a cooperative thread.
+                        try await Task.sleep(for: .milliseconds(1))
                     }
                     return reads
                 }

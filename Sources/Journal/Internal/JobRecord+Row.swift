@@ -33,6 +33,7 @@ extension JobRecord {
             deadline: Self.date(row["deadline"]),
             completedAt: Self.date(row["completed_at"]),
             spoolPath: row["spool_path"],
+            request: row["request"],
             outputs: row["outputs"],
             errorCode: row["error_code"],
             errorRecord: row["error_record"],

@@ -41,6 +41,10 @@ enum Schema {
                 CREATE INDEX job_state_priority ON job (state, priority DESC, ready_at, id);
                 """)
         }
+        migrator.registerMigration("v2: request") { db in
+            // What was sent, journaled with the intent to submit; it used to be a file in the spool.
+            try db.execute(sql: "ALTER TABLE job ADD COLUMN request TEXT")
+        }
         return migrator
     }
 }
