@@ -24,6 +24,9 @@ public import SystemdService
 /// try await daemon.run()   // until the task is cancelled (SIGTERM)
 /// ```
 public final class Daemon: Sendable {
+    /// How often at most `credits.json` is rewritten for a new balance alone (a new state is written at once).
+    static let creditsFileInterval: Duration = .seconds(1)
+
     public let state: StateFolders
     private let watcher: InotifyWatcher
     private let lock: InstanceLock
@@ -80,7 +83,10 @@ public final class Daemon: Sendable {
         self.budget = budget
         self.client = client
 
-        credits = CreditsMonitor(outboxes: Self.outboxes(of: configuration), warnBelow: configuration.credits.warnBelow, logger: logger)
+        credits = CreditsMonitor(
+            outboxes: Self.outboxes(of: configuration), warnBelow: configuration.credits.warnBelow, logger: logger,
+            balanceInterval: Self.creditsFileInterval
+        )
         inboxes = InboxDirectory(configuration)
         let learned = ((try? journal.averageRunTimes()) ?? [:]).mapValues { Duration.milliseconds(Int($0 * 1000)) }
         let planner = PollPlanner(catalog: catalog, learned: learned, runTimeScale: configuration.api.runTimeScale)
@@ -154,6 +160,7 @@ public final class Daemon: Sendable {
             }
             group.cancelAll()
         }
+        await credits.flush()
         logger.notice("facedrop stopped; unfinished jobs resume at the next start")
     }
 

@@ -16,6 +16,9 @@ import SegmindCatalog
 ///
 /// Files are written only when something changed, so a busy daemon does not rewrite `credits.json`
 /// for every poll; a write that failed (a full or read-only outbox) is tried again at the next change.
+/// A change of state (ok, low, exhausted) is written at once; a change of the balance alone at most once
+/// per `balanceInterval`, the newest balance last, so a daemon finishing a hundred jobs a second does not
+/// also rewrite and sync `credits.json` twice for each of them.
 public actor CreditsMonitor {
     private var outboxes: [OutboxFolders]
     private var warnBelow: Double
@@ -30,11 +33,20 @@ public actor CreditsMonitor {
     private var written: [String: CreditsState] = [:]
     /// Whether a ``waitUntilCreditsReturn(check:interval:)`` is asking Segmind; other waiters only watch.
     private var checking = false
+    /// The shortest time between two writes of `credits.json` for a change of the balance alone.
+    private let balanceInterval: Duration
+    private var lastWrite: ContinuousClock.Instant?
+    /// The write of a balance change that came within `balanceInterval` of the last write.
+    private var deferredWrite: Task<Void, Never>?
 
-    public init(outboxes: [OutboxFolders], warnBelow: Double, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        outboxes: [OutboxFolders], warnBelow: Double, logger: Logger, balanceInterval: Duration = .zero,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.outboxes = outboxes
         self.warnBelow = warnBelow
         self.logger = logger
+        self.balanceInterval = balanceInterval
         self.now = now
         self.current = CreditsState(remaining: nil, warnBelow: warnBelow, level: .unknown, updatedAt: nil)
     }
@@ -97,6 +109,14 @@ public actor CreditsMonitor {
             lowWarningArmed = true
             update(remaining: remaining, level: .ok)
         }
+        publishBalance()
+    }
+
+    /// Writes a balance change that is still waiting for its interval now: at shutdown, so the file the
+    /// daemon leaves behind holds the last balance it heard.
+    public func flush() {
+        deferredWrite?.cancel()
+        deferredWrite = nil
         publishChanges()
     }
 
@@ -165,13 +185,42 @@ public actor CreditsMonitor {
         current.updatedAt = now()
     }
 
+    /// Writes a change of state at once, and a change of the balance alone no sooner than `balanceInterval`
+    /// after the last write (then with the newest balance).
+    private func publishBalance() {
+        let stateChanged = outboxes.contains { written[$0.root]?.level != current.level }
+        guard !stateChanged, let lastWrite, ContinuousClock.now < lastWrite + balanceInterval else {
+            publishChanges()
+            return
+        }
+        guard deferredWrite == nil else { return }
+        deferredWrite = Task { [balanceInterval] in
+            do {
+                try await Task.sleep(until: lastWrite + balanceInterval)
+            } catch {
+                return
+            }
+            self.writeDeferred()
+        }
+    }
+
+    private func writeDeferred() {
+        deferredWrite = nil
+        publishChanges()
+    }
+
     /// Writes `credits.json` into every outbox whose copy differs from the current state.
     private func publishChanges() {
+        if deferredWrite != nil {
+            deferredWrite?.cancel()
+            deferredWrite = nil
+        }
         let bytes = current.json.serialized(pretty: true) + [0x0A]
         for outbox in outboxes where written[outbox.root] != current {
             do throws(OutboxError) {
                 try AtomicFile.write(bytes, to: outbox.creditsFile)
                 written[outbox.root] = current
+                lastWrite = .now
             } catch {
                 logger.warning("credits.json could not be written", metadata: ["path": "\(outbox.creditsFile)", "error": "\(error)"])
             }

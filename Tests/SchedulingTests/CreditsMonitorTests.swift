@@ -27,13 +27,15 @@ struct CreditsFixture {
     let time = ManualTime(Date(timeIntervalSince1970: 1_779_372_192))  // 2026-05-21T14:03:12Z
     let monitor: CreditsMonitor
 
-    init(warnBelow: Double = 5) throws {
+    init(warnBelow: Double = 5, balanceInterval: Duration = .zero) throws {
         folder = try TemporaryDirectory()
         outboxes = [OutboxFolders(root: folder.appending("a")), OutboxFolders(root: folder.appending("b"))]
         for outbox in outboxes { try outbox.prepare() }
         let logs = logs
         let time = time
-        monitor = CreditsMonitor(outboxes: outboxes, warnBelow: warnBelow, logger: Logger(label: "test") { _ in logs }) { time.now }
+        monitor = CreditsMonitor(
+            outboxes: outboxes, warnBelow: warnBelow, logger: Logger(label: "test") { _ in logs }, balanceInterval: balanceInterval
+        ) { time.now }
     }
 
     func warnings(_ kind: String, in outbox: OutboxFolders) throws -> [String] {
@@ -124,6 +126,34 @@ struct CreditsMonitorTests {
         await fixture.monitor.record(remaining: 9.5)
         #expect(try fixture.inode(path) != first)
         #expect(try fixture.creditsJSON(in: fixture.outboxes[0])["updated_at"]?.stringValue == "2026-05-21T14:03:42Z")
+    }
+
+    @Test("a new balance alone is written at most once per interval, the newest one last; a new state at once")
+    func balanceChangesAreSpaced() async throws {
+        let fixture = try CreditsFixture(warnBelow: 5, balanceInterval: .milliseconds(500))
+        let outbox = fixture.outboxes[0]
+        func remaining() throws -> Double? { try fixture.creditsJSON(in: outbox)["remaining"]?.doubleValue }
+        await fixture.monitor.record(remaining: 10)
+        #expect(try remaining() == 10)
+        let first = try fixture.inode(outbox.creditsFile)
+        for balance in [9.9, 9.8, 9.7] { await fixture.monitor.record(remaining: balance) }
+        #expect(try remaining() == 10, "a balance change within the interval waits")
+        #expect(try fixture.inode(outbox.creditsFile) == first)
+
+        await fixture.monitor.record(remaining: 4)
+        #expect(try remaining() == 4, "falling below warn_below changes the state: written at once")
+        #expect(try fixture.creditsJSON(in: outbox)["state"]?.stringValue == "low")
+
+        await fixture.monitor.record(remaining: 3.5)
+        #expect(try remaining() == 4)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try remaining() != 3.5, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(try remaining() == 3.5, "the waiting balance is written once the interval is over")
+        #expect(try fixture.creditsJSON(in: fixture.outboxes[1])["remaining"]?.doubleValue == 3.5)
+
+        await fixture.monitor.record(remaining: 3.4)
+        await fixture.monitor.flush()
+        #expect(try remaining() == 3.4, "flush writes a waiting balance at once")
     }
 
     @Test("crossing below warn_below writes one warning and one log line, however many records follow")
