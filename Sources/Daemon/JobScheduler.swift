@@ -122,7 +122,7 @@ actor JobScheduler {
         guard free > 0 else { return }
         let candidates: [JobRecord]
         do {
-            candidates = try journal.nextToSubmit(limit: free + running.count)
+            candidates = try journal.nextToSubmit(limit: free, skipping: Set(running.keys))
         } catch {
             logger.error("the journal could not be read", metadata: ["error": "\(error)"])
             return

@@ -24,13 +24,21 @@ extension JobJournal {
     }
 
     /// The claimed jobs to submit next: highest priority first, then the longest ready.
-    public func nextToSubmit(limit: Int) throws(JournalError) -> [JobRecord] {
-        try read { db in
-            try JobRecord.fetchAll(
-                db,
-                sql: "SELECT * FROM job WHERE state = ? ORDER BY priority DESC, ready_at, id LIMIT ?",
-                arguments: [JobState.claimed.rawValue, max(0, limit)]
+    ///
+    /// - Parameter skipping: jobs to leave out (the ones already started, which stay `claimed` until their
+    ///   intent to submit is journaled). The order is read from the state index alone and only the jobs
+    ///   returned are read whole, so a scheduler asking after every finished job does not decode a row
+    ///   for each job in flight each time.
+    public func nextToSubmit(limit: Int, skipping: Set<Int64> = []) throws(JournalError) -> [JobRecord] {
+        guard limit > 0 else { return [] }
+        return try read { db in
+            let order = try Int64.fetchAll(
+                db.cachedStatement(sql: "SELECT id FROM job WHERE state = ? ORDER BY priority DESC, ready_at, id LIMIT ?"),
+                arguments: [JobState.claimed.rawValue, limit + skipping.count]
             )
+            return try order.lazy.filter { !skipping.contains($0) }.prefix(limit).map { id in
+                try JobRecord.fetch(db, id: id)
+            }
         }
     }
 

@@ -148,14 +148,22 @@ extension JobJournal {
     ) async throws(JournalError) -> JobRecord {
         let now = now().timeIntervalSince1970
         return try await write { db in
-            let current = try JobRecord.fetch(db, id: id)
-            guard allowed.contains(current.state) else {
-                throw JournalError.illegalTransition(id: id, from: current.state, to: target)
+            // The state alone for the check, and the changed row straight from the UPDATE: one row decoded per move.
+            guard let stored = try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM job WHERE id = ?"), arguments: [id]) else {
+                throw JournalError.jobNotFound(id: id)
+            }
+            guard let current = JobState(rawValue: stored) else {
+                throw JournalError.corruptRow(id: id, reason: "unknown state \(stored)")
+            }
+            guard allowed.contains(current) else {
+                throw JournalError.illegalTransition(id: id, from: current, to: target)
             }
             let extra = assignments.map { ", " + $0 } ?? ""
-            try db.cachedStatement(sql: "UPDATE job SET state = ?, updated_at = ?\(extra) WHERE id = ?")
-                .execute(arguments: [target.rawValue, now] + arguments + [id])
-            return try JobRecord.fetch(db, id: id)
+            let update = try db.cachedStatement(sql: "UPDATE job SET state = ?, updated_at = ?\(extra) WHERE id = ? RETURNING *")
+            guard let row = try Row.fetchOne(update, arguments: [target.rawValue, now] + arguments + [id]) else {
+                throw JournalError.jobNotFound(id: id)
+            }
+            return try JobRecord(row: row)
         }
     }
 

@@ -37,6 +37,10 @@ struct JournalQueryTests {
         #expect(try journal.nextToSubmit(limit: 10).map(\.id) == [highOld.id, highNew.id, lowOld.id, lowNew.id])
         #expect(try journal.nextToSubmit(limit: 2).map(\.id) == [highOld.id, highNew.id])
         #expect(try journal.nextToSubmit(limit: 0).isEmpty)
+        // Jobs already started are skipped, and the limit still counts the ones returned.
+        #expect(try journal.nextToSubmit(limit: 2, skipping: [highOld.id, lowOld.id]).map(\.id) == [highNew.id, lowNew.id])
+        #expect(try journal.nextToSubmit(limit: 1, skipping: [highOld.id]).map(\.id) == [highNew.id])
+        #expect(try journal.nextToSubmit(limit: 5, skipping: [highOld.id, highNew.id, lowOld.id, lowNew.id]).isEmpty)
     }
 
     @Test("In flight: submitting and submitted jobs, soonest poll first")
