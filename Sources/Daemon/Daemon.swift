@@ -26,6 +26,8 @@ public import SystemdService
 public final class Daemon: Sendable {
     /// How often at most `credits.json` is rewritten for a new balance alone (a new state is written at once).
     static let creditsFileInterval: Duration = .seconds(1)
+    /// Threads for file steps that wait on the disk: enough for many jobs' syncs to overlap.
+    static let fileWorkThreads = 8
 
     public let state: StateFolders
     private let watcher: InotifyWatcher
@@ -90,9 +92,10 @@ public final class Daemon: Sendable {
         inboxes = InboxDirectory(configuration)
         let learned = ((try? journal.averageRunTimes()) ?? [:]).mapValues { Duration.milliseconds(Int($0 * 1000)) }
         let planner = PollPlanner(catalog: catalog, learned: learned, runTimeScale: configuration.api.runTimeScale)
+        let files = FileWorkPool(threads: Self.fileWorkThreads, name: "facedrop-files")
         let executor = JobExecutor(
             journal: journal, client: client, catalog: catalog, inboxes: inboxes, state: state,
-            planner: SharedPlanner(planner), credits: credits, logger: logger
+            planner: SharedPlanner(planner), credits: credits, files: files, logger: logger
         )
         scheduler = JobScheduler(
             executor: executor, journal: journal, credits: credits, client: client,

@@ -213,7 +213,8 @@ actor DropIntake {
     private func claim(_ job: ReadyJob, inbox: Inbox) async -> Bool {
         let result: ClaimResult
         do {
-            result = try inbox.claimer.claim(job)
+            let claimer = inbox.claimer
+            result = try await executor.files.run { () throws(ClaimError) -> ClaimResult in try claimer.claim(job) }
         } catch {
             logger.error("a ready job could not be claimed", metadata: ["inbox": "\(inbox.configuration.name)", "job": "\(job.stem)", "error": "\(error)"])
             return false
@@ -258,7 +259,9 @@ actor DropIntake {
     }
 
     private func claimOrphan(_ orphan: OrphanFiles, inbox: Inbox) async {
-        guard case .claimed(let files)? = try? inbox.claimer.claim(orphan) else { return }
+        let claimer = inbox.claimer
+        let result = try? await executor.files.run { () throws(ClaimError) -> ClaimResult in try claimer.claim(orphan) }
+        guard case .claimed(let files)? = result else { return }
         let paths = [files.facePath, files.sidecarPath, files.posePath].compactMap { $0 } + files.otherPaths
         guard let first = paths.first else { return }
         let claim = JobClaim(

@@ -35,6 +35,8 @@ struct JobExecutor: Sendable {
     let state: StateFolders
     let planner: SharedPlanner
     let credits: CreditsMonitor
+    /// Where the steps that sync files run (claims use it too), off the cooperative pool.
+    let files: FileWorkPool
     let logger: Logger
 
     // MARK: Entry points
@@ -254,7 +256,11 @@ struct JobExecutor: Sendable {
         guard let outbox = inboxes.outbox(for: record.inbox) else { return .deliveryPending }
         let folder: String
         do {
-            folder = try JobDelivery(outbox: outbox).deliverResult(jobInput(record), summary: summary, spoolFolder: record.spoolPath ?? state.spoolFolder(job: record.id))
+            let input = jobInput(record)
+            let spoolFolder = record.spoolPath ?? state.spoolFolder(job: record.id)
+            folder = try await files.run { () throws(JobFailure) -> String in
+                try JobDelivery(outbox: outbox).deliverResult(input, summary: summary, spoolFolder: spoolFolder)
+            }
         } catch {
             logger.error("the outbox cannot take the job; its images stay in the spool", metadata: ["job": "\(record.name)", "error": "\(error.message)"])
             return .deliveryPending
@@ -268,7 +274,7 @@ struct JobExecutor: Sendable {
     }
 
     private func finish(_ record: JobRecord) async -> Ending {
-        discardFiles(of: record)
+        await discardFiles(of: record)
         do {
             try await journal.markDone(record.id)
         } catch {
@@ -302,12 +308,15 @@ struct JobExecutor: Sendable {
         else { return .deliveryPending }
         let folder: String
         do {
-            folder = try JobDelivery(outbox: outbox).deliverFailure(jobInput(record), record: errorRecord)
+            let input = jobInput(record)
+            folder = try await files.run { () throws(JobFailure) -> String in
+                try JobDelivery(outbox: outbox).deliverFailure(input, record: errorRecord)
+            }
         } catch {
             logger.error("the outbox cannot take a failed job; it stays claimed", metadata: ["job": "\(record.name)", "error": "\(error.message)"])
             return .deliveryPending
         }
-        discardFiles(of: record)
+        await discardFiles(of: record)
         _ = try? await journal.recordFailureDelivered(record.id, resultFolder: folder)
         return .finished
     }
@@ -357,9 +366,11 @@ struct JobExecutor: Sendable {
         return GenerationSummary(json: value)
     }
 
-    private func discardFiles(of record: JobRecord) {
-        try? FileManager.default.removeItem(atPath: record.claimedPath)
-        try? FileManager.default.removeItem(atPath: state.spoolFolder(job: record.id))
+    private func discardFiles(of record: JobRecord) async {
+        let folders = [record.claimedPath, state.spoolFolder(job: record.id)]
+        await files.run {
+            for folder in folders { try? FileManager.default.removeItem(atPath: folder) }
+        }
     }
 
     static func seconds(_ duration: Duration) -> Double {

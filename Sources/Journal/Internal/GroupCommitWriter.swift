@@ -39,8 +39,11 @@ final class GroupCommitWriter: Sendable {
 
     init(pool: DatabasePool) {
         self.pool = pool
-        let thread = Thread { [self] in self.run() }
-        thread.name = "facedrop-journal"
+        let thread = Thread { [self] in
+            // Named from inside: on Linux only the running thread's own name reaches the kernel (`top -H`).
+            Thread.current.name = "facedrop-journal"
+            self.run()
+        }
         thread.start()
     }
 
