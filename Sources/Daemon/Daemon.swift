@@ -28,6 +28,8 @@ public final class Daemon: Sendable {
     static let creditsFileInterval: Duration = .seconds(1)
     /// Threads for file steps that wait on the disk: enough for many jobs' syncs to overlap.
     static let fileWorkThreads = 8
+    /// Jobs that may hold a prepared submit body (the face as base64) at once, whatever `max_in_flight` is.
+    static let preparedSubmitLimit = 16
 
     public let state: StateFolders
     private let watcher: InotifyWatcher
@@ -95,7 +97,8 @@ public final class Daemon: Sendable {
         let files = FileWorkPool(threads: Self.fileWorkThreads, name: "facedrop-files")
         let executor = JobExecutor(
             journal: journal, client: client, catalog: catalog, inboxes: inboxes, state: state,
-            planner: SharedPlanner(planner), credits: credits, files: files, logger: logger
+            planner: SharedPlanner(planner), credits: credits, files: files,
+            slots: SubmitSlots(limit: Self.preparedSubmitLimit), logger: logger
         )
         scheduler = JobScheduler(
             executor: executor, journal: journal, credits: credits, client: client,

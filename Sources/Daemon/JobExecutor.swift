@@ -37,6 +37,8 @@ struct JobExecutor: Sendable {
     let credits: CreditsMonitor
     /// Where the steps that sync files run (claims use it too), off the cooperative pool.
     let files: FileWorkPool
+    /// Bounds the prepared submits held at once (see ``SubmitSlots``).
+    let slots: SubmitSlots
     let logger: Logger
 
     // MARK: Entry points
@@ -71,49 +73,24 @@ struct JobExecutor: Sendable {
 
     // MARK: Steps
 
+    /// What became of a job's POST: Segmind's answer, or the job's end (failed, held, interrupted) before one.
+    private enum PostOutcome {
+        case answered(SubmittedRequest, model: String)
+        case ended(Ending)
+    }
+
     private func submit(_ record: JobRecord) async -> Ending {
-        let input = jobInput(record)
-        let settings = inboxes.settings(for: record.inbox)
-        let prepared: PreparedRequest
-        do {
-            prepared = try JobPreparer(catalog: catalog).prepare(input, settings: settings)
-        } catch {
-            return await fail(record, error)
-        }
-        if await credits.isExhausted {
-            return await hold(record)
-        }
-        let summary = GenerationSummary(
-            model: prepared.model, requestID: "", parameters: prepared.parameters, warnings: prepared.warnings,
-            submittedAt: nil, completedAt: nil, polls: 0, inferenceTime: nil, cost: nil, remainingCredits: nil, outputs: []
-        )
-        do {
-            try await journal.markSubmitting(record.id, request: String(decoding: summary.json.serialized(), as: UTF8.self))
-        } catch {
-            logger.error("the journal cannot be written; the job stays queued", metadata: ["job": "\(record.id)", "error": "\(error)"])
-            return .interrupted
-        }
-        // The POST is shielded from the daemon's shutdown: cancelling it mid-flight would turn a job that
-        // is about to get its request ID into one whose outcome is unknown.
-        let model = prepared.model
-        let body = prepared.body
-        let client = self.client
-        let answer = await Task { () async -> Result<SubmittedRequest, SegmindError> in
-            do throws(SegmindError) {
-                return .success(try await client.submit(model: model, body: body))
-            } catch {
-                return .failure(error)
-            }
-        }.value
+        // The slot bounds how many prepared bodies exist at once; it is given back once the POST has answered.
+        guard await slots.acquire() else { return .interrupted }
+        let outcome = await prepareAndPost(record)
+        slots.release()
         let submitted: SubmittedRequest
-        switch answer {
-        case .success(let value):
-            submitted = value
-        case .failure(.insufficientCredits(let message)):
-            await credits.exhausted(message: message)
-            return await hold(record)
-        case .failure(let error):
-            return await fail(record, .segmind(error, stage: .submit, requestID: nil))
+        let model: String
+        switch outcome {
+        case .ended(let ending): return ending
+        case .answered(let answer, let answeredModel):
+            submitted = answer
+            model = answeredModel
         }
         let deadline = Date().addingTimeInterval(Self.seconds(inboxes.jobDeadline.withLock { $0 }))
         let firstPoll = planner.state.withLock { $0.firstPoll(model: model) }
@@ -134,6 +111,52 @@ struct JobExecutor: Sendable {
         logger.info("submitted", metadata: ["job": "\(record.name)", "segmind.model": "\(model)", "segmind.request_id": "\(submitted.requestID)"])
         await credits.record(remaining: submitted.remainingCredits)
         return await poll(updated)
+    }
+
+    /// Prepares the request, journals the intent to submit and sends the POST.
+    private func prepareAndPost(_ record: JobRecord) async -> PostOutcome {
+        let input = jobInput(record)
+        let settings = inboxes.settings(for: record.inbox)
+        let prepared: PreparedRequest
+        do {
+            prepared = try JobPreparer(catalog: catalog).prepare(input, settings: settings)
+        } catch {
+            return .ended(await fail(record, error))
+        }
+        if await credits.isExhausted {
+            return .ended(await hold(record))
+        }
+        let summary = GenerationSummary(
+            model: prepared.model, requestID: "", parameters: prepared.parameters, warnings: prepared.warnings,
+            submittedAt: nil, completedAt: nil, polls: 0, inferenceTime: nil, cost: nil, remainingCredits: nil, outputs: []
+        )
+        do {
+            try await journal.markSubmitting(record.id, request: String(decoding: summary.json.serialized(), as: UTF8.self))
+        } catch {
+            logger.error("the journal cannot be written; the job stays queued", metadata: ["job": "\(record.id)", "error": "\(error)"])
+            return .ended(.interrupted)
+        }
+        // The POST is shielded from the daemon's shutdown: cancelling it mid-flight would turn a job that
+        // is about to get its request ID into one whose outcome is unknown.
+        let model = prepared.model
+        let body = prepared.body
+        let client = self.client
+        let answer = await Task { () async -> Result<SubmittedRequest, SegmindError> in
+            do throws(SegmindError) {
+                return .success(try await client.submit(model: model, body: body))
+            } catch {
+                return .failure(error)
+            }
+        }.value
+        switch answer {
+        case .success(let value):
+            return .answered(value, model: model)
+        case .failure(.insufficientCredits(let message)):
+            await credits.exhausted(message: message)
+            return .ended(await hold(record))
+        case .failure(let error):
+            return .ended(await fail(record, .segmind(error, stage: .submit, requestID: nil)))
+        }
     }
 
     private func poll(_ start: JobRecord) async -> Ending {
