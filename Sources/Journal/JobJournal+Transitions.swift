@@ -33,11 +33,12 @@ extension JobJournal {
     /// Records the intent to submit. Call it, and let it return, *before* the POST: after a crash a job found in
     /// ``JobState/submitting`` may have been charged and is never submitted again.
     ///
-    /// - Parameter request: JSON text describing what is about to be sent, for the job's result or error record.
+    /// - Parameter request: JSON text describing what is about to be sent, for the job's result or error record;
+    ///   nil keeps what an earlier attempt recorded.
     @discardableResult
     public func markSubmitting(_ id: Int64, request: String? = nil) async throws(JournalError) -> JobRecord {
         if let request { try Self.requireJSON(request, field: "request") }
-        return try await move(id, to: .submitting, from: [.claimed], set: "request = ?", arguments: [request])
+        return try await move(id, to: .submitting, from: [.claimed], set: "request = COALESCE(?, request)", arguments: [request])
     }
 
     /// Records Segmind's answer to the POST; call it the moment the answer arrives, before anything else.

@@ -115,8 +115,6 @@ public actor CreditsMonitor {
     /// Writes a balance change that is still waiting for its interval now: at shutdown, so the file the
     /// daemon leaves behind holds the last balance it heard.
     public func flush() {
-        deferredWrite?.cancel()
-        deferredWrite = nil
         publishChanges()
     }
 
@@ -200,21 +198,15 @@ public actor CreditsMonitor {
             } catch {
                 return
             }
-            self.writeDeferred()
+            self.publishChanges()
         }
-    }
-
-    private func writeDeferred() {
-        deferredWrite = nil
-        publishChanges()
     }
 
     /// Writes `credits.json` into every outbox whose copy differs from the current state.
     private func publishChanges() {
-        if deferredWrite != nil {
-            deferredWrite?.cancel()
-            deferredWrite = nil
-        }
+        // Whatever is written now includes the balance a deferred write was waiting to write.
+        deferredWrite?.cancel()
+        deferredWrite = nil
         let bytes = current.json.serialized(pretty: true) + [0x0A]
         for outbox in outboxes where written[outbox.root] != current {
             do throws(OutboxError) {

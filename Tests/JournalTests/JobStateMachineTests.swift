@@ -189,6 +189,10 @@ struct JournalRequestTests {
 
         let request = #"{"model":"pulid-base","parameters":{"prompt":"a portrait"}}"#
         #expect(try await journal.markSubmitting(job.id, request: request).request == request)
+        // Held for credits and tried again: a later intent without a request keeps the one recorded.
+        _ = try await journal.holdForCredits(job.id)
+        _ = try await journal.releaseFromCredits(job.id)
+        #expect(try await journal.markSubmitting(job.id).request == request)
         _ = try await journal.advance(job.id, to: .submitted)
         let spooled = try await journal.advance(job.id, to: .spooled)
         #expect(spooled.request == request)
