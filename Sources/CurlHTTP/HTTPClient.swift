@@ -55,11 +55,7 @@ public final class HTTPClient: Sendable {
     /// memory whole.
     public func download(_ request: HTTPRequest, to path: String) async throws(HTTPClientError) -> HTTPDownload {
         let limit = request.maxResponseBytes ?? configuration.maxDownloadBytes
-        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
-            let handle = FileHandle(forWritingAtPath: path)
-        else {
-            throw .fileError(path: path, detail: "cannot create the file")
-        }
+        let handle = try DownloadFile.create(path).get()
         let result: Result<TransferOutcome, HTTPClientError>
         do {
             result = .success(try await perform(request, sink: ResponseSink(limit: limit, destination: .file(handle))))

@@ -79,8 +79,19 @@ public final class Daemon: Sendable {
         self.state = state
         self.logger = logger
         self.configuration = Mutex(configuration)
+        let crashPoints = try CrashPoints(environment: ProcessInfo.processInfo.environment, logger: logger)
 
-        let budget = RequestBudget(requestsPerMinute: configuration.api.requestsPerMinute)
+        let window: RequestWindowFile?
+        do {
+            window = try RequestWindowFile(path: state.requestWindow, limit: configuration.api.requestsPerMinute, window: .seconds(60) + RequestBudget.arrivalGuard)
+        } catch {
+            logger.error("the request window cannot be kept across restarts; a restart starts with a full budget", metadata: ["error": "\(error)"])
+            window = nil
+        }
+        if let window, !window.earlier.isEmpty {
+            logger.notice("the request budget counts requests of the last minute before this start", metadata: ["requests": "\(window.earlier.count)", "limit": "\(configuration.api.requestsPerMinute)"])
+        }
+        let budget = RequestBudget(requestsPerMinute: configuration.api.requestsPerMinute, file: window)
         var segmind = segmind
         segmind.gate = budget
         let client = SegmindClient(configuration: segmind, http: http, logger: logger)
@@ -98,7 +109,7 @@ public final class Daemon: Sendable {
         let executor = JobExecutor(
             journal: journal, client: client, catalog: catalog, inboxes: inboxes, state: state,
             planner: SharedPlanner(planner), credits: credits, files: files,
-            slots: SubmitSlots(limit: Self.preparedSubmitLimit), logger: logger
+            slots: SubmitSlots(limit: Self.preparedSubmitLimit), crashPoints: crashPoints, unwritable: UnwritableFolders(logger: logger), logger: logger
         )
         scheduler = JobScheduler(
             executor: executor, journal: journal, credits: credits, client: client,

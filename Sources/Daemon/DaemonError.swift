@@ -8,6 +8,8 @@ public enum DaemonError: Error, Sendable, CustomStringConvertible {
     case journal(String)
     /// inotify could not be set up.
     case watcher(String)
+    /// `FACEDROP_CRASH_POINT` names no crash point (see ``CrashPoints``).
+    case crashPoint(String, known: [String])
 
     public var description: String {
         switch self {
@@ -20,6 +22,8 @@ public enum DaemonError: Error, Sendable, CustomStringConvertible {
             "the job journal failed: \(detail)"
         case .watcher(let detail):
             "the inbox watcher cannot start: \(detail)"
+        case .crashPoint(let value, let known):
+            "FACEDROP_CRASH_POINT=\(value) is not <point>[:<n>] with n >= 1 and one of: \(known.joined(separator: ", "))"
         }
     }
 }

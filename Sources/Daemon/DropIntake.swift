@@ -282,7 +282,7 @@ actor DropIntake {
             message: orphan.reason,
             hint: "Drop the face image and its <stem>.json sidecar together in the same folder, with the same stem."
         )
-        if await executor.fail(record, failure) == .deliveryPending {
+        if await executor.fail(record, failure) == .writePending {
             await scheduler.deliveryPending(record.id)
         }
     }

@@ -24,8 +24,9 @@ struct JobExecutor: Sendable {
         case heldForCredits
         /// The daemon is stopping; the job resumes from its journal state at the next start.
         case interrupted
-        /// The outbox could not take the job; its outputs stay in the spool and delivery is retried.
-        case deliveryPending
+        /// A folder refused the job's files (the spool could not take its outputs, or the outbox its folder): the
+        /// job stays where it is in the journal and the step is tried again with backoff (see ``UnwritableFolders``).
+        case writePending
     }
 
     let journal: JobJournal
@@ -39,7 +40,20 @@ struct JobExecutor: Sendable {
     let files: FileWorkPool
     /// Bounds the prepared submits held at once (see ``SubmitSlots``).
     let slots: SubmitSlots
+    /// Where a fault test makes the daemon kill itself (off unless `FACEDROP_CRASH_POINT` is set).
+    let crashPoints: CrashPoints
+    /// The folders (spool, outboxes) that refuse writes now, each reported once.
+    let unwritable: UnwritableFolders
+    /// POSTs sent and not yet answered: a stopping daemon waits for them, and says so.
+    let postsOnTheWire = Counter()
     let logger: Logger
+
+    /// A count shared by the copies of an executor.
+    final class Counter: Sendable {
+        private let atomic = Atomic<Int>(0)
+        var value: Int { atomic.load(ordering: .relaxed) }
+        func add(_ amount: Int) { atomic.add(amount, ordering: .relaxed) }
+    }
 
     // MARK: Entry points
 
@@ -62,11 +76,14 @@ struct JobExecutor: Sendable {
         }
     }
 
-    /// The delivery steps alone, for retrying a delivery the outbox refused.
-    func deliverOrFinish(_ record: JobRecord) async -> Ending {
+    /// The step a folder refused, tried again: saving a finished job's outputs in the spool, delivering its
+    /// folder, or delivering a failure.
+    func retryWrite(_ record: JobRecord) async -> Ending {
         switch record.state {
+        case .submitted where record.result != nil: await poll(record)
         case .spooled: await deliver(record)
         case .delivered: await finish(record)
+        case .failed where record.resultFolder == nil: await deliverFailure(record)
         default: .finished
         }
     }
@@ -108,12 +125,18 @@ struct JobExecutor: Sendable {
             logger.critical("the request ID could not be journaled", metadata: ["job": "\(record.id)", "segmind.request_id": "\(submitted.requestID)", "error": "\(error)"])
             return .interrupted
         }
+        crashPoints.reach("submit.journaled", job: record.name)
         logger.info("submitted", metadata: ["job": "\(record.name)", "segmind.model": "\(model)", "segmind.request_id": "\(submitted.requestID)"])
         await credits.record(remaining: submitted.remainingCredits)
         return await poll(updated)
     }
 
-    /// Prepares the request, journals the intent to submit and sends the POST.
+    /// Prepares the request, then submits it: wait for the request budget, journal the intent, send the POST.
+    ///
+    /// The intent to submit is journaled only once the budget has given this request its turn, right before the
+    /// POST goes on the wire, so `submitting` in the journal means exactly "the POST may have been sent". Every
+    /// wait (the budget, the backoff after a 429 or 5xx) happens with the job `claimed` and ends at once when
+    /// the daemon stops; only the POST itself is shielded from the stop, so its request ID is recorded.
     private func prepareAndPost(_ record: JobRecord) async -> PostOutcome {
         let input = jobInput(record)
         let settings = inboxes.settings(for: record.inbox)
@@ -123,39 +146,85 @@ struct JobExecutor: Sendable {
         } catch {
             return .ended(await fail(record, error))
         }
-        if await credits.isExhausted {
-            return .ended(await hold(record))
-        }
         let summary = GenerationSummary(
             model: prepared.model, requestID: "", parameters: prepared.parameters, warnings: prepared.warnings,
             submittedAt: nil, completedAt: nil, polls: 0, inferenceTime: nil, cost: nil, remainingCredits: nil, outputs: []
         )
-        do {
-            try await journal.markSubmitting(record.id, request: String(decoding: summary.json.serialized(), as: UTF8.self))
-        } catch {
-            logger.error("the journal cannot be written; the job stays queued", metadata: ["job": "\(record.id)", "error": "\(error)"])
-            return .ended(.interrupted)
-        }
-        // The POST is shielded from the daemon's shutdown: cancelling it mid-flight would turn a job that
-        // is about to get its request ID into one whose outcome is unknown.
-        let model = prepared.model
-        let body = prepared.body
-        let client = self.client
-        let answer = await Task { () async -> Result<SubmittedRequest, SegmindError> in
-            do throws(SegmindError) {
-                return .success(try await client.submit(model: model, body: body))
-            } catch {
-                return .failure(error)
+        let request = String(decoding: summary.json.serialized(), as: UTF8.self)
+        var attempt = 0
+        while true {
+            attempt += 1
+            if await credits.isExhausted {
+                return .ended(await hold(record))
             }
-        }.value
-        switch answer {
-        case .success(let value):
-            return .answered(value, model: model)
-        case .failure(.insufficientCredits(let message)):
-            await credits.exhausted(message: message)
-            return .ended(await hold(record))
-        case .failure(let error):
-            return .ended(await fail(record, .segmind(error, stage: .submit, requestID: nil)))
+            crashPoints.reach("submit.turn", job: record.name)
+            do {
+                try await client.waitForTurn()
+            } catch {
+                return .ended(.interrupted)
+            }
+            let submitting: JobRecord
+            do {
+                submitting = try await journal.markSubmitting(record.id, request: request)
+            } catch {
+                logger.error("the journal cannot be written; the job stays queued", metadata: ["job": "\(record.name)", "journal": "\(journal.path)", "error": "\(error)"])
+                return .ended(.interrupted)
+            }
+            crashPoints.reach("submit.intent", job: record.name)
+            if Task.isCancelled {
+                // Stopping between the turn and the POST: nothing was sent, so the job simply waits for the next start.
+                _ = await takeBack(submitting, because: "the daemon is stopping")
+                return .ended(.interrupted)
+            }
+            switch await post(model: prepared.model, body: prepared.body) {
+            case .accepted(let answer):
+                crashPoints.reach("submit.answered", job: record.name)
+                return .answered(answer, model: prepared.model)
+            case .refused(.insufficientCredits(let message)):
+                await credits.exhausted(message: message)
+                return .ended(await hold(submitting))
+            case .refused(let error):
+                return .ended(await fail(submitting, .segmind(error, stage: .submit, requestID: nil)))
+            case .outcomeUnknown(let error):
+                return .ended(await fail(submitting, .segmind(error, stage: .submit, requestID: nil)))
+            case .retryable(let error):
+                // Nothing was billed: the job goes back to `claimed` before any wait, so a stop or a crash during
+                // the backoff leaves a job that is simply submitted later, never one "maybe billed".
+                let queued = await takeBack(submitting, because: error.description)
+                guard queued == .finished else { return .ended(queued) }
+                guard let delay = await client.submitRetryDelay(after: error, attempt: attempt) else {
+                    return .ended(await fail(record, .segmind(error, stage: .submit, requestID: nil)))
+                }
+                logger.notice("submit not accepted; trying again", metadata: ["job": "\(record.name)", "error": "\(error)", "retry_in": "\(delay)"])
+                do {
+                    try await Task.sleep(for: delay)
+                } catch {
+                    return .ended(.interrupted)
+                }
+            }
+        }
+    }
+
+    /// Sends the POST in a task of its own, so a stopping daemon waits for the answer instead of abandoning a
+    /// request that may already be billed. ``postsOnTheWire`` counts it meanwhile, for the stop's log line.
+    private func post(model: String, body: [String: JSONValue]) async -> SubmitAttempt {
+        let client = self.client
+        let wire = postsOnTheWire
+        wire.add(1)
+        defer { wire.add(-1) }
+        return await Task { await client.sendSubmit(model: model, body: body) }.value
+    }
+
+    /// Puts a job whose POST provably cost nothing back in the queue; `.finished` when that worked (the caller
+    /// goes on), `.interrupted` when the journal could not take it (the job stays `submitting`, and a restart
+    /// treats it as an unknown outcome: the safe side).
+    private func takeBack(_ record: JobRecord, because reason: String) async -> Ending {
+        do {
+            try await journal.markNotSent(record.id)
+            return .finished
+        } catch {
+            logger.error("a submit that was not sent could not be taken back in the journal", metadata: ["job": "\(record.name)", "reason": "\(reason)", "error": "\(error)"])
+            return .interrupted
         }
     }
 
@@ -170,6 +239,12 @@ struct JobExecutor: Sendable {
             statusURL: record.statusURL ?? client.handle(forRequestID: requestID, model: model).statusURL,
             responseURL: record.responseURL ?? client.handle(forRequestID: requestID, model: model).responseURL
         )
+        if let text = record.result, let body = try? JSONParser().parse(Array(text.utf8)),
+            let stored = SegmindClient.storedResult(body, requestID: requestID)
+        {
+            // Finished before: the answer was journaled, so the outputs are fetched without asking Segmind again.
+            return await spool(record, result: stored, model: model)
+        }
         var transientFailures = 0
         while true {
             if let next = record.nextPollAt {
@@ -210,14 +285,26 @@ struct JobExecutor: Sendable {
                 transientFailures = 0
                 let elapsed = Date().timeIntervalSince(record.submittedAt ?? Date())
                 let next = planner.state.withLock { $0.nextPoll(model: model, pollsSoFar: record.polls + 1, elapsed: .milliseconds(Int(elapsed * 1000))) }
+                crashPoints.reach("poll.answered", job: record.name)
                 do {
                     record = try await journal.recordPoll(record.id, nextPollAt: Date().addingTimeInterval(Self.seconds(next)))
                 } catch {
-                    logger.error("a poll could not be journaled", metadata: ["job": "\(record.id)", "error": "\(error)"])
+                    logger.error("a poll could not be journaled", metadata: ["job": "\(record.name)", "journal": "\(journal.path)", "error": "\(error)"])
                     return .interrupted
                 }
+                crashPoints.reach("poll.journaled", job: record.name)
             case .completed(let result):
-                return await spool(record, result: result, model: model)
+                // Journaled before any download: Segmind forgets the request after an hour, the outputs after days,
+                // so a job whose outputs cannot be saved yet can still fetch them much later.
+                let finished: JobRecord
+                do {
+                    finished = try await journal.recordResult(record.id, result: String(decoding: result.body.serialized(), as: UTF8.self))
+                } catch {
+                    logger.error("a finished result could not be journaled", metadata: ["job": "\(record.name)", "journal": "\(journal.path)", "error": "\(error)"])
+                    return .interrupted
+                }
+                crashPoints.reach("result.journaled", job: record.name)
+                return await spool(finished, result: result, model: model)
             }
         }
     }
@@ -225,13 +312,26 @@ struct JobExecutor: Sendable {
     private func spool(_ record: JobRecord, result: GenerationResult, model: String) async -> Ending {
         let folder = state.spoolFolder(job: record.id)
         let outputs: [JSONValue]
-        do {
-            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            outputs = try await OutputDownloader(client: client).download(result, into: folder, job: record.name)
+        do throws(JobFailure) {
+            if let failure = POSIX.makeDirectories(folder) {
+                throw JobFailure(stage: .write, code: "write_failed", message: "could not create \(folder): \(failure)", hint: "Check the permissions and free space of the state folder.")
+            }
+            let name = record.name
+            let crashPoints = self.crashPoints
+            outputs = try await OutputDownloader(client: client).download(result, into: folder, job: record.name) { index, total, _ in
+                if index < total { crashPoints.reach("download.partial", job: name) }
+            }
         } catch {
             if error.code == "cancelled" { return .interrupted }
+            if error.stage == .write {
+                // Paid and finished: never failed for a folder of this machine. It waits, and is tried again.
+                unwritable.refused(state.spool, kind: "spool-unwritable", error: error.message, job: record.name, outbox: inboxes.outbox(for: record.inbox))
+                return .writePending
+            }
             return await fail(record, error)
         }
+        unwritable.accepted(state.spool)
+        crashPoints.reach("spool.written", job: record.name)
         var summary = summary(of: record) ?? GenerationSummary(
             model: model, requestID: "", parameters: [:], warnings: [], submittedAt: nil, completedAt: nil, polls: 0,
             inferenceTime: nil, cost: nil, remainingCredits: nil, outputs: []
@@ -261,9 +361,10 @@ struct JobExecutor: Sendable {
                 completedAt: both(record.submittedAt, runTime).map { $0.addingTimeInterval($1) }
             )
         } catch {
-            logger.error("the spool could not be journaled", metadata: ["job": "\(record.id)", "error": "\(error)"])
+            logger.error("the spool could not be journaled", metadata: ["job": "\(record.name)", "journal": "\(journal.path)", "error": "\(error)"])
             return .interrupted
         }
+        crashPoints.reach("spool.journaled", job: record.name)
         if let runTime {
             let queueTime = result.metrics.queueTime.map { Duration.milliseconds(Int($0 * 1000)) }
             planner.state.withLock { $0.learn(model: model, runTime: .milliseconds(Int(runTime * 1000)), queueTime: queueTime) }
@@ -276,7 +377,7 @@ struct JobExecutor: Sendable {
         guard let summary = GenerationSummary(json: (try? JSONParser().parse(Array(record.outputs.utf8))) ?? .null) else {
             return await fail(record, JobFailure(stage: .write, code: "internal", message: "the journal's record of the spooled outputs is unreadable", hint: "This is a facedrop bug; please report it. The images are in the spool folder."))
         }
-        guard let outbox = inboxes.outbox(for: record.inbox) else { return .deliveryPending }
+        guard let outbox = inboxes.outbox(for: record.inbox) else { return .writePending }
         let folder: String
         do {
             let input = jobInput(record)
@@ -285,23 +386,29 @@ struct JobExecutor: Sendable {
                 try JobDelivery(outbox: outbox).deliverResult(input, summary: summary, spoolFolder: spoolFolder)
             }
         } catch {
-            logger.error("the outbox cannot take the job; its images stay in the spool", metadata: ["job": "\(record.name)", "error": "\(error.message)"])
-            return .deliveryPending
+            unwritable.refused(outbox.root, kind: "outbox-unwritable", error: error.message, job: record.name, outbox: outbox)
+            return .writePending
         }
+        unwritable.accepted(outbox.root)
+        crashPoints.reach("deliver.published", job: record.name)
+        let delivered: JobRecord
         do {
-            return await finish(try await journal.markDelivered(record.id, resultFolder: folder))
+            delivered = try await journal.markDelivered(record.id, resultFolder: folder)
         } catch {
-            logger.error("delivery could not be journaled", metadata: ["job": "\(record.id)", "error": "\(error)"])
+            logger.error("delivery could not be journaled", metadata: ["job": "\(record.name)", "journal": "\(journal.path)", "error": "\(error)"])
             return .interrupted
         }
+        crashPoints.reach("deliver.journaled", job: record.name)
+        return await finish(delivered)
     }
 
     private func finish(_ record: JobRecord) async -> Ending {
         await discardFiles(of: record)
+        crashPoints.reach("done.discarded", job: record.name)
         do {
             try await journal.markDone(record.id)
         } catch {
-            logger.error("the end of a job could not be journaled", metadata: ["job": "\(record.id)", "error": "\(error)"])
+            logger.error("the end of a job could not be journaled", metadata: ["job": "\(record.name)", "journal": "\(journal.path)", "error": "\(error)"])
         }
         logger.info("done", metadata: ["job": "\(record.name)", "folder": "\(record.resultFolder ?? "")"])
         return .finished
@@ -317,9 +424,10 @@ struct JobExecutor: Sendable {
         do {
             failed = try await journal.markFailed(record.id, code: failure.code, record: String(decoding: errorRecord.serialized(), as: UTF8.self))
         } catch {
-            logger.error("a failure could not be journaled", metadata: ["job": "\(record.id)", "error": "\(error)"])
+            logger.error("a failure could not be journaled", metadata: ["job": "\(record.name)", "journal": "\(journal.path)", "error": "\(error)"])
             return .interrupted
         }
+        crashPoints.reach("fail.journaled", job: record.name)
         logger.warning("failed", metadata: ["job": "\(record.name)", "code": "\(failure.code)", "reason": "\(failure.message)"])
         return await deliverFailure(failed)
     }
@@ -328,7 +436,7 @@ struct JobExecutor: Sendable {
     func deliverFailure(_ record: JobRecord) async -> Ending {
         guard let text = record.errorRecord, let errorRecord = try? JSONParser().parse(Array(text.utf8)),
             let outbox = inboxes.outbox(for: record.inbox)
-        else { return .deliveryPending }
+        else { return .writePending }
         let folder: String
         do {
             let input = jobInput(record)
@@ -336,9 +444,11 @@ struct JobExecutor: Sendable {
                 try JobDelivery(outbox: outbox).deliverFailure(input, record: errorRecord)
             }
         } catch {
-            logger.error("the outbox cannot take a failed job; it stays claimed", metadata: ["job": "\(record.name)", "error": "\(error.message)"])
-            return .deliveryPending
+            unwritable.refused(outbox.root, kind: "outbox-unwritable", error: error.message, job: record.name, outbox: outbox)
+            return .writePending
         }
+        unwritable.accepted(outbox.root)
+        crashPoints.reach("fail.published", job: record.name)
         await discardFiles(of: record)
         _ = try? await journal.recordFailureDelivered(record.id, resultFolder: folder)
         return .finished

@@ -19,7 +19,8 @@ actor JobScheduler {
     private var maxInFlight: Int
     private var creditRecheck: Duration
     private var running: [Int64: Task<Void, Never>] = [:]
-    /// Jobs whose delivery failed (outbox full or read-only), retried with backoff.
+    /// Jobs a folder refused (the spool could not take their outputs, or the outbox their folder: full,
+    /// read-only), retried with backoff.
     private var pendingDeliveries: Set<Int64> = []
     private var deliveryRetryDelay: Duration = .seconds(5)
     private var nextDeliveryRetry: ContinuousClock.Instant?
@@ -81,6 +82,13 @@ actor JobScheduler {
         waitingForCredits?.cancel()
         let tasks = Array(running.values)
         for task in tasks { task.cancel() }
+        let posts = executor.postsOnTheWire.value
+        if posts > 0 {
+            // A POST on the wire may already be billed: its answer (the request ID) is worth the wait.
+            logger.notice("stopping: waiting for the answer to submits already sent to Segmind", metadata: ["submits": "\(posts)", "jobs": "\(tasks.count)"])
+        } else if !tasks.isEmpty {
+            logger.notice("stopping: jobs in flight save their state", metadata: ["jobs": "\(tasks.count)"])
+        }
         for task in tasks { await task.value }
     }
 
@@ -142,7 +150,7 @@ actor JobScheduler {
 
     /// A job failed outside the scheduler (an orphan, a bad claim) and the outbox could not take it yet.
     func deliveryPending(_ id: Int64) {
-        ended(id, .deliveryPending)
+        ended(id, .writePending)
     }
 
     private func ended(_ id: Int64, _ ending: JobExecutor.Ending) {
@@ -152,7 +160,7 @@ actor JobScheduler {
             break
         case .heldForCredits:
             pauseForCredits()
-        case .deliveryPending:
+        case .writePending:
             pendingDeliveries.insert(id)
             if nextDeliveryRetry == nil { nextDeliveryRetry = .now + deliveryRetryDelay }
         }
@@ -189,19 +197,13 @@ actor JobScheduler {
 
     private func retryDeliveries() async {
         nextDeliveryRetry = nil
-        // Jobs that end with `.deliveryPending` while this runs (it suspends at every journal write) join the set
+        // Jobs that end with `.writePending` while this runs (it suspends at every journal write) join the set
         // through `ended`; only the ones retried here are taken out and put back.
         let retrying = pendingDeliveries
         pendingDeliveries.subtract(retrying)
         for id in retrying {
             guard let record = try? journal.job(id) else { continue }
-            let ending: JobExecutor.Ending
-            switch record.state {
-            case .spooled, .delivered: ending = await executor.deliverOrFinish(record)
-            case .failed where record.resultFolder == nil: ending = await executor.deliverFailure(record)
-            default: ending = .finished
-            }
-            if ending == .deliveryPending { pendingDeliveries.insert(id) }
+            if await executor.retryWrite(record) == .writePending { pendingDeliveries.insert(id) }
         }
         if pendingDeliveries.isEmpty {
             deliveryRetryDelay = .seconds(5)

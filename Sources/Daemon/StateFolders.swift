@@ -12,6 +12,8 @@ public struct StateFolders: Sendable, Hashable {
     public var spool: String { "\(root)/spool" }
     /// Held with `flock` while a daemon runs, so two never share a journal.
     public var lock: String { "\(root)/lock" }
+    /// The request budget's recent admissions (see `RequestWindowFile`), so a restart does not forget them.
+    public var requestWindow: String { "\(root)/request-window" }
     /// A folder only the watcher uses, to wake its blocking read when the daemon stops.
     public var wake: String { "\(root)/wake" }
 

@@ -34,6 +34,9 @@ public struct OutputDownloader: Sendable {
             do {
                 download = try await client.download(output, to: temporary).byteCount
             } catch {
+                // A folder that cannot take the file is this machine's problem, not the output's: `write`, so a
+                // caller can keep the job and try again once the folder is fixed.
+                if case .outputNotSaved = error { throw .segmind(error, stage: .write, requestID: result.requestID) }
                 throw .segmind(error, stage: .download, requestID: result.requestID)
             }
             let bytes: [UInt8]
@@ -50,7 +53,7 @@ public struct OutputDownloader: Sendable {
                 try? FileManager.default.removeItem(atPath: "\(folder)/\(file)")
                 try FileManager.default.moveItem(atPath: temporary, toPath: "\(folder)/\(file)")
             } catch {
-                throw JobFailure(stage: .write, code: "outbox_unwritable", message: "\(error)", hint: "Check the permissions and free space of \(folder).", requestID: result.requestID)
+                throw JobFailure(stage: .write, code: "write_failed", message: "could not write \(folder)/\(file): \(error)", hint: "Check the permissions and free space of \(folder).", requestID: result.requestID)
             }
             outputs.append([
                 "file": .string(file),

@@ -41,6 +41,17 @@ extension JobJournal {
         return try await move(id, to: .submitting, from: [.claimed], set: "request = COALESCE(?, request)", arguments: [request])
     }
 
+    /// Takes back the intent to submit after an attempt that provably cost nothing: the POST never left the
+    /// machine, Segmind answered 429 or 5xx, or it was not sent at all (the daemon is stopping). The job is
+    /// queued again and may be submitted later; what ``markSubmitting(_:request:)`` recorded is kept.
+    ///
+    /// Only for an attempt that is *known* not to have been billed: one whose answer was lost stays in
+    /// ``JobState/submitting`` and fails as an unknown outcome.
+    @discardableResult
+    public func markNotSent(_ id: Int64) async throws(JournalError) -> JobRecord {
+        try await move(id, to: .claimed, from: [.submitting])
+    }
+
     /// Records Segmind's answer to the POST; call it the moment the answer arrives, before anything else.
     @discardableResult
     public func recordSubmitted(
@@ -74,6 +85,15 @@ extension JobJournal {
             set: "polls = polls + 1, next_poll_at = ?",
             arguments: [nextPollAt.timeIntervalSince1970]
         )
+    }
+
+    /// Records Segmind's answer for a finished request (JSON text: output URLs, metrics) before anything is
+    /// downloaded, so a job whose outputs cannot be saved yet (a full or read-only state folder) keeps what
+    /// it paid for after Segmind forgets the request. The job stays ``JobState/submitted`` and is not polled again.
+    @discardableResult
+    public func recordResult(_ id: Int64, result: String) async throws(JournalError) -> JobRecord {
+        try Self.requireJSON(result, field: "result")
+        return try await move(id, to: .submitted, from: [.submitted], set: "result = ?, next_poll_at = NULL", arguments: [result])
     }
 
     /// Records that the outputs are saved in the spool; `outputs` is JSON text describing them.

@@ -23,6 +23,9 @@ public struct JobRecord: Sendable, Equatable, Identifiable {
     public var spoolPath: String?
     /// JSON text describing what was sent (model, parameters, warnings), recorded with the intent to submit.
     public var request: String?
+    /// JSON text of Segmind's answer for the finished request (output URLs, metrics), journaled the moment a
+    /// poll found it finished and before any download; nil until then.
+    public var result: String?
     /// JSON text describing the spooled outputs; `[]` until there are any.
     public var outputs: String
     public var errorCode: String?

@@ -1,3 +1,4 @@
+import Foundation
 public import SegmindAPI
 
 /// The daemon's one requests-per-minute budget for Segmind's API, shared by every job.
@@ -31,6 +32,8 @@ public actor RequestBudget: RequestGate {
     /// The length of the sliding window.
     public let window: Duration
     private let clock: ContinuousClock
+    /// Keeps admissions across restarts, when set.
+    private let file: RequestWindowFile?
 
     /// The instants of the last `limit` admissions, oldest first (a ring buffer once full).
     private var recent: [ContinuousClock.Instant] = []
@@ -63,11 +66,27 @@ public actor RequestBudget: RequestGate {
     }
 
     /// A budget of `requestsPerMinute` (at least 1) requests in any `window`; tests shrink the window.
-    public init(requestsPerMinute: Int, window: Duration, clock: ContinuousClock = .init()) {
+    ///
+    /// - Parameter file: Where admissions are kept across restarts; the ones it remembers from earlier lives
+    ///   count against this budget as if this life had made them, so a daemon restarted in a loop still never
+    ///   sends more than the limit in any window.
+    public init(requestsPerMinute: Int, window: Duration, clock: ContinuousClock = .init(), file: RequestWindowFile? = nil) {
         self.limit = max(1, requestsPerMinute)
         self.window = max(window, .zero)
         self.clock = clock
+        self.file = file
         recent.reserveCapacity(limit)
+        let now = clock.now
+        let wallNow = Date()
+        for earlier in (file?.earlier ?? []).suffix(limit) {
+            let age = max(0, wallNow.timeIntervalSince(earlier))
+            recent.append(now - .milliseconds(Int((age * 1000).rounded())))
+        }
+    }
+
+    /// A budget of `requestsPerMinute` over 60 s plus ``arrivalGuard`` that remembers its admissions in `file`.
+    public init(requestsPerMinute: Int, file: RequestWindowFile?) {
+        self.init(requestsPerMinute: requestsPerMinute, window: .seconds(60) + Self.arrivalGuard, file: file)
     }
 
     // MARK: RequestGate
@@ -144,6 +163,7 @@ public actor RequestBudget: RequestGate {
 
     /// Counts an admission at `now`, replacing the oldest of the remembered ones.
     private func record(_ now: ContinuousClock.Instant) -> ContinuousClock.Instant {
+        file?.record(Date())
         if recent.count < limit {
             recent.append(now)
         } else {

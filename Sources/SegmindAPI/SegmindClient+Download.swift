@@ -23,7 +23,9 @@ extension SegmindClient {
                     switch error {
                     case .cancelled:
                         throw .cancelled
-                    case .responseTooLarge, .fileError, .invalidURL:
+                    case .fileError(_, let detail):
+                        throw .outputNotSaved(path: path, detail: detail)
+                    case .responseTooLarge, .invalidURL:
                         throw .downloadFailed(url: output.url, detail: error.description)
                     default:
                         return .failed(.network(error))
@@ -38,7 +40,7 @@ extension SegmindClient {
             }
         } catch {
             switch error {
-            case .downloadFailed, .cancelled: throw error
+            case .downloadFailed, .outputNotSaved, .cancelled: throw error
             default: throw .downloadFailed(url: output.url, detail: error.description)
             }
         }

@@ -34,7 +34,35 @@ public struct SegmindClient: Sendable {
     // MARK: Submit
 
     /// Submits one generation (`POST /v2/{model}`) and returns its handle.
+    ///
+    /// Each attempt waits for the gate first; an attempt is repeated only when it provably cost nothing
+    /// (``SubmitAttempt/retryable(_:)``), within ``SegmindConfiguration/submitRetry``. A caller that must
+    /// journal its intent before the POST leaves drives the steps itself: ``waitForTurn()``,
+    /// ``sendSubmit(model:body:)`` and ``submitRetryDelay(after:attempt:)``.
     public func submit(model: String, body: [String: JSONValue]) async throws(SegmindError) -> SubmittedRequest {
+        var attempt = 0
+        while true {
+            attempt += 1
+            try Self.checkCancellation()
+            try await waitForTurn()
+            switch await sendSubmit(model: model, body: body) {
+            case .accepted(let request):
+                return request
+            case .refused(let error), .outcomeUnknown(let error):
+                throw error
+            case .retryable(let error):
+                guard let wait = await submitRetryDelay(after: error, attempt: attempt) else { throw error }
+                try await Self.sleep(wait)
+            }
+        }
+    }
+
+    /// Sends one `POST /v2/{model}`, without asking the gate and without repeating it, and says whether
+    /// Segmind may have billed it.
+    ///
+    /// Cancelling the calling task while the POST is on the wire makes its outcome unknown; a caller
+    /// that must know the outcome runs this in a task of its own that is not cancelled.
+    public func sendSubmit(model: String, body: [String: JSONValue]) async -> SubmitAttempt {
         let request = HTTPRequest(
             method: .post,
             url: "\(configuration.baseURL)/v2/\(Self.pathSegment(model))",
@@ -42,51 +70,47 @@ public struct SegmindClient: Sendable {
             body: JSONValue.object(body).serialized(),
             timeout: configuration.requestTimeout
         )
-        let policy = configuration.submitRetry
-        var attempt = 0
-        while true {
-            attempt += 1
-            try Self.checkCancellation()
-            try await admitThroughGate()
-            let response: HTTPResponse
-            do {
-                response = try await http.execute(request)
+        let response: HTTPResponse
+        do {
+            response = try await http.execute(request)
+        } catch {
+            if error.requestMayHaveReachedServer {
+                logger.warning("submit outcome unknown", metadata: ["segmind.model": "\(model)", "error": "\(error)"])
+                return .outcomeUnknown(.outcomeUnknown(model: model, detail: error.description))
+            }
+            logger.notice("submit never reached Segmind", metadata: ["segmind.model": "\(model)", "error": "\(error)"])
+            return .retryable(.network(error))
+        }
+        // Any 2xx may be an accepted, billed job: read it, and if it cannot be read the outcome is unknown.
+        if (200..<300).contains(response.status) {
+            do throws(SegmindError) {
+                return .accepted(try submitted(from: response, model: model))
             } catch {
-                // A submit cancelled in flight may still have reached Segmind: its outcome is unknown.
-                if error.requestMayHaveReachedServer {
-                    logger.warning(
-                        "submit outcome unknown",
-                        metadata: ["segmind.model": "\(model)", "error": "\(error)"]
-                    )
-                    throw .outcomeUnknown(model: model, detail: error.description)
-                }
-                guard attempt < policy.maxAttempts else { throw .network(error) }
-                logger.notice("submit never reached Segmind; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
-                try await Self.sleep(policy.delay(afterAttempt: attempt))
-                continue
+                return .outcomeUnknown(error)
             }
-            if response.status == 200 {
-                return try submitted(from: response, model: model)
-            }
-            let failure = errors.error(status: response.status, headers: response.headers, body: response.body, endpoint: .submit(model: model))
-            logger.info(
-                "submit refused",
-                metadata: ["segmind.model": "\(model)", "http.status": "\(response.status)", "attempt": "\(attempt)"]
-            )
-            guard let wait = await waitBeforeRetry(after: failure, attempt: attempt, policy: policy) else {
-                throw failure
-            }
-            try await Self.sleep(wait)
+        }
+        let failure = errors.error(status: response.status, headers: response.headers, body: response.body, endpoint: .submit(model: model))
+        logger.info("submit refused", metadata: ["segmind.model": "\(model)", "http.status": "\(response.status)"])
+        switch failure {
+        case .rateLimited, .serverError: return .retryable(failure)
+        default: return .refused(failure)
         }
     }
 
-    /// Reads a 200 submit answer. A 200 whose body cannot be read was still billed, so it is an
+    /// How long to wait before submitting again after an attempt that cost nothing, or nil when the
+    /// submit policy's attempts are spent or the failure is not worth repeating. A 429 holds the gate
+    /// for every job, as with any request.
+    public func submitRetryDelay(after failure: SegmindError, attempt: Int) async -> Duration? {
+        await waitBeforeRetry(after: failure, attempt: attempt, policy: configuration.submitRetry)
+    }
+
+    /// Reads a 2xx submit answer. One whose body cannot be read was still billed, so it is an
     /// unknown outcome, never a reason to submit again.
     private func submitted(from response: HTTPResponse, model: String) throws(SegmindError) -> SubmittedRequest {
         guard let body = try? JSONParser().parse(response.body),
             let id = body["request_id"]?.stringValue, Self.isSafeRequestID(id)
         else {
-            throw .outcomeUnknown(model: model, detail: "Segmind answered 200 but the request id could not be read")
+            throw .outcomeUnknown(model: model, detail: "Segmind answered \(response.status) but the request id could not be read")
         }
         let credits = body["metrics"]?["remaining_credits"]?.doubleValue
             ?? response.headers["x-remaining-credits"].flatMap(Double.init)
@@ -138,6 +162,15 @@ public struct SegmindClient: Sendable {
             throw .malformedResponse(status: 200, detail: "the COMPLETED result lists no output")
         }
         return GenerationResult(requestID: request.requestID, outputs: outputs, metrics: state.metrics, body: body)
+    }
+
+    /// A finished request's result read back from a stored answer (the body ``result(of:)`` returned, as
+    /// ``GenerationResult/body``); nil when it is not a completed result with outputs.
+    public static func storedResult(_ body: JSONValue, requestID: String) -> GenerationResult? {
+        guard let state = try? status(from: body, requestID: requestID), state.state == .completed else { return nil }
+        let outputs = outputs(in: body)
+        guard !outputs.isEmpty else { return nil }
+        return GenerationResult(requestID: requestID, outputs: outputs, metrics: state.metrics, body: body)
     }
 
     // MARK: Credits and storage
@@ -194,7 +227,7 @@ public struct SegmindClient: Sendable {
     /// Every attempt is admitted by the configured gate first.
     func send(_ request: HTTPRequest, endpoint: Endpoint, acceptFailedBody: Bool) async throws(SegmindError) -> JSONValue {
         try await withReadRetries { () async throws(SegmindError) -> ReadAttempt<JSONValue> in
-            try await admitThroughGate()
+            try await waitForTurn()
             let response: HTTPResponse
             do throws(HTTPClientError) {
                 response = try await http.execute(request)

@@ -46,6 +46,9 @@ public enum SegmindError: Error, Sendable, Hashable, CustomStringConvertible {
     case network(HTTPClientError)
     /// An output could not be downloaded.
     case downloadFailed(url: String, detail: String)
+    /// An output was being downloaded but could not be written on this machine (a full or read-only folder):
+    /// nothing is wrong with Segmind or the output, and fetching it again later will work.
+    case outputNotSaved(path: String, detail: String)
     /// The request did not finish before the job's deadline; it may still finish on Segmind's side.
     case deadlineExceeded(requestID: String, waitedSeconds: Int)
     /// The waiting task was cancelled.
@@ -71,6 +74,7 @@ public enum SegmindError: Error, Sendable, Hashable, CustomStringConvertible {
         case .network(.timedOut): "timeout"
         case .network: "network"
         case .downloadFailed: "download_failed"
+        case .outputNotSaved: "write_failed"
         case .deadlineExceeded: "timeout"
         case .cancelled: "cancelled"
         }
@@ -89,7 +93,7 @@ public enum SegmindError: Error, Sendable, Hashable, CustomStringConvertible {
         case .rateLimited: 429
         case .serverError(let status, _), .unexpectedStatus(let status, _): status
         case .malformedResponse(let status, _): status == 0 ? nil : status
-        case .outcomeUnknown, .network, .downloadFailed, .deadlineExceeded, .cancelled: nil
+        case .outcomeUnknown, .network, .downloadFailed, .outputNotSaved, .deadlineExceeded, .cancelled: nil
         }
     }
 
@@ -101,7 +105,7 @@ public enum SegmindError: Error, Sendable, Hashable, CustomStringConvertible {
             .invalidContentType(let message), .modelRetired(_, let message), .generationFailed(_, let message),
             .rateLimited(_, let message), .serverError(_, let message), .unexpectedStatus(_, let message):
             return message.isEmpty ? nil : message
-        case .malformedResponse, .outcomeUnknown, .network, .downloadFailed, .deadlineExceeded, .cancelled:
+        case .malformedResponse, .outcomeUnknown, .network, .downloadFailed, .outputNotSaved, .deadlineExceeded, .cancelled:
             return nil
         }
     }
@@ -145,6 +149,8 @@ public enum SegmindError: Error, Sendable, Hashable, CustomStringConvertible {
             "Segmind could not be reached; check the network, DNS and any proxy settings."
         case .downloadFailed:
             "The generated image could not be downloaded; outputs stay available for 7 days, so the job can be retried."
+        case .outputNotSaved(let path, _):
+            "The folder \((path as NSString).deletingLastPathComponent) cannot take files (full, read-only or not permitted); free or fix it: the output stays on Segmind for days."
         case .deadlineExceeded:
             "The generation took longer than the job's deadline; it may still finish on Segmind, so check its request history."
         case .cancelled:
@@ -173,6 +179,8 @@ public enum SegmindError: Error, Sendable, Hashable, CustomStringConvertible {
             return "\(code): \(error)"
         case .downloadFailed(let url, let detail):
             return "download_failed for \(url): \(detail)"
+        case .outputNotSaved(let path, let detail):
+            return "write_failed: could not write \(path): \(detail)"
         case .deadlineExceeded(let id, let waited):
             return "timeout: request \(id) did not finish within \(waited) s"
         case .rateLimited(let retryAt, _):

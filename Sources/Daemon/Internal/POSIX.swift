@@ -28,6 +28,25 @@ enum POSIX {
 
     static var processID: Int32 { getpid() }
 
+    /// `mkdir -p` for a folder of the state folder: nil when it exists (or was made), else what the system said.
+    static func makeDirectories(_ path: String, mode: mode_t = 0o700) -> POSIXFailure? {
+        var built = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            built += "/\(component)"
+            if mkdir(built, mode) != 0 {
+                let code = errno
+                guard code == EEXIST else { return POSIXFailure(code: code) }
+            }
+        }
+        return nil
+    }
+
+    /// `kill -9` of this process: nothing after this call runs.
+    static func killSelf() -> Never {
+        kill(getpid(), SIGKILL)
+        while true { pause() }
+    }
+
     static func isWouldBlock(_ failure: POSIXFailure) -> Bool {
         failure.code == EWOULDBLOCK || failure.code == EAGAIN
     }
@@ -36,5 +55,5 @@ enum POSIX {
 /// An errno with its text.
 struct POSIXFailure: Error, CustomStringConvertible {
     var code: Int32
-    var description: String { String(cString: strerror(code)) }
+    var description: String { "\(String(cString: strerror(code))) (errno \(code))" }
 }

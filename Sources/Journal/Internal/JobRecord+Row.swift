@@ -38,6 +38,7 @@ extension JobRecord {
             completedAt: Self.date(row["completed_at"]),
             spoolPath: row["spool_path"],
             request: row["request"],
+            result: row["result"],
             outputs: row["outputs"],
             errorCode: row["error_code"],
             errorRecord: row["error_record"],

@@ -45,6 +45,11 @@ enum Schema {
             // What was sent, journaled with the intent to submit; it used to be a file in the spool.
             try db.execute(sql: "ALTER TABLE job ADD COLUMN request TEXT")
         }
+        migrator.registerMigration("v3: result") { db in
+            // Segmind's answer for a finished request (output URLs, metrics), journaled before any download: the
+            // record expires on Segmind's side after an hour, the outputs only after days.
+            try db.execute(sql: "ALTER TABLE job ADD COLUMN result TEXT")
+        }
         return migrator
     }
 }

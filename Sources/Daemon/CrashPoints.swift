@@ -1,0 +1,78 @@
+import Logging
+import Synchronization
+
+/// Named moments in a job's life at which the daemon can be made to kill itself with SIGKILL, for fault
+/// tests that must land a `kill -9` on one exact step (a journal write, the wait for the request budget, a
+/// delivery step) rather than somewhere near it.
+///
+/// Off unless `FACEDROP_CRASH_POINT=<name>:<n>` is set: the `n`th time any job reaches the moment `name`, the
+/// daemon logs `crash point <name> reached` with the job and sends itself SIGKILL, so nothing after that
+/// moment runs, exactly as if the machine had lost power or an operator had killed it there. Every name is
+/// listed in ``all``; an unknown name is refused at start, so a test cannot sweep a moment that no longer
+/// exists.
+final class CrashPoints: Sendable {
+    /// The variable that arms a crash point.
+    static let environmentVariable = "FACEDROP_CRASH_POINT"
+
+    /// Every crash point, in the order a job meets them.
+    static let all: [String] = [
+        "claim.recorded",  // claim.json written, no file moved yet
+        "claim.moved",  // the files are in the claim folder, not yet in the journal
+        "claim.journaled",  // the claim is in the journal
+        "submit.turn",  // about to wait for the request budget
+        "submit.intent",  // the intent to submit is on disk, the POST not sent
+        "submit.answered",  // Segmind answered the POST, the request ID not yet journaled
+        "submit.journaled",  // the request ID is on disk
+        "poll.answered",  // a poll answered "still running", not yet journaled
+        "poll.journaled",  // a poll's outcome is on disk
+        "result.journaled",  // the finished result (output URLs) is on disk, nothing downloaded
+        "download.partial",  // some outputs are in the spool, not all
+        "spool.written",  // every output is in the spool, not yet journaled
+        "spool.journaled",  // the spooled outputs are on disk in the journal
+        "deliver.published",  // the job folder is in the outbox, not yet journaled
+        "deliver.journaled",  // the delivery is on disk in the journal
+        "done.discarded",  // the claim folder and spool are removed, `done` not yet journaled
+        "fail.journaled",  // a failure is on disk in the journal, its folder not yet in failed/
+        "fail.published",  // the failed/ folder is in the outbox, not yet journaled
+    ]
+
+    private let name: String?
+    private let hit: Int
+    private let count = Atomic<Int>(0)
+    private let logger: Logger
+
+    /// Reads `FACEDROP_CRASH_POINT` from `environment`.
+    init(environment: [String: String], logger: Logger) throws(DaemonError) {
+        self.logger = logger
+        guard let value = environment[Self.environmentVariable], !value.isEmpty else {
+            name = nil
+            hit = 0
+            return
+        }
+        let parts = value.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count <= 2, Self.all.contains(String(parts[0])), let hit = parts.count == 2 ? Int(parts[1]) : 1, hit >= 1 else {
+            throw .crashPoint(value, known: Self.all)
+        }
+        name = String(parts[0])
+        self.hit = hit
+        logger.warning("a crash point is armed: the daemon kills itself with SIGKILL there", metadata: ["point": "\(value)"])
+    }
+
+    /// No crash point armed.
+    static let none = CrashPoints()
+
+    private init() {
+        name = nil
+        hit = 0
+        logger = Logger(label: "facedrop")
+    }
+
+    /// A job reached the moment `point`: if it is the armed one, for the armed time, the process dies here.
+    func reach(_ point: String, job: @autoclosure () -> String) {
+        guard let name, name == point else { return }
+        assert(Self.all.contains(point), "unknown crash point \(point)")
+        guard count.add(1, ordering: .sequentiallyConsistent).newValue == hit else { return }
+        logger.critical("crash point reached: SIGKILL", metadata: ["point": "\(point)", "hit": "\(hit)", "job": "\(job())"])
+        POSIX.killSelf()
+    }
+}
