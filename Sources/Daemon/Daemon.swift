@@ -148,6 +148,7 @@ public final class Daemon: Sendable {
         for root in added { watcher.watch(tree: root) }
         logger.notice("facedrop is running", metadata: [
             "inboxes": "\(configuration.inboxes.count)", "state": "\(state.root)",
+            "segmind": "\(configuration.api.baseURL == .emulator ? "emulator (EMULATED: synthetic pictures, nothing billed)" : configuration.api.baseURL.description)",
         ])
         let client = self.client
         let credits = self.credits

@@ -29,6 +29,10 @@ actor DropIntake {
         }
     }
 
+    /// How often a deleted inbox folder is looked for: one `stat` while it is gone, so a folder deleted and made
+    /// anew (`rm -rf inbox; mkdir inbox`) is watched again within seconds.
+    static let lostRootRecheck: Duration = .seconds(2)
+
     private var inboxes: [String: Inbox] = [:]
     private let journal: JobJournal
     private let executor: JobExecutor
@@ -36,6 +40,8 @@ actor DropIntake {
     private let logger: Logger
     private let doorbell = Doorbell()
     private var warnedFolders: Set<String> = []
+    /// Problems already logged, per inbox (see `report`).
+    private var reportedProblems: [String: Set<String>] = [:]
     /// When the intake loop will next wake by itself; nil while it waits for an event.
     private var scheduledWake: ContinuousClock.Instant?
 
@@ -136,8 +142,11 @@ actor DropIntake {
                 logger.error("the inbox folder is gone; it is watched again once it is back", metadata: ["inbox": "\(name)", "path": "\(path)"])
                 inboxes[name]?.rootLost = true
                 inboxes[name]?.degraded = true
-                inboxes[name]?.nextScan = .now + .seconds(10)
+                inboxes[name]?.nextScan = .now + Self.lostRootRecheck
                 inboxes[name]?.tracker.reconcile([], under: path, at: .now)
+                // The loop must learn of the new deadline now: asleep until the next event or rescan, it would not
+                // look for the folder again before `rescan_interval`.
+                doorbell.ring()
                 return
             }
             guard let name = inboxName(containing: path) else { return }
@@ -149,6 +158,10 @@ actor DropIntake {
             degrade(folder: folder, kind: "watch-limit", message: "inotify watches ran out (ENOSPC) at \(folder): raise /proc/sys/fs/inotify/max_user_watches; until then this inbox is rescanned every 10 seconds")
         case .watchFailed(let folder, let reason):
             degrade(folder: folder, kind: "watch-failed", message: "\(folder) cannot be watched (\(reason)); it is rescanned every 10 seconds")
+        case .undecodableName(let problem):
+            guard let name = inboxes.first(where: { problem.hasPrefix($0.value.configuration.path + ":") || problem.hasPrefix($0.value.configuration.path + "/") })?.key else { return }
+            report([problem], inbox: name, completeScan: false)
+            return
         }
         doorbell.ring()
     }
@@ -186,14 +199,14 @@ actor DropIntake {
                     rewatch(inbox.configuration.path)
                     logger.notice("the inbox folder is back; watching it again", metadata: ["inbox": "\(name)"])
                 } else {
-                    inbox.nextScan = now + .seconds(10)
+                    inbox.nextScan = now + Self.lostRootRecheck
                     inboxes[name] = inbox
                     continue
                 }
             }
             if inbox.nextScan <= now {
                 let scan = FolderScanner.scan(inbox.configuration.path)
-                for problem in scan.problems { logger.warning("scan problem", metadata: ["inbox": "\(name)", "problem": "\(problem)"]) }
+                report(scan.problems, inbox: name, completeScan: true)
                 inbox.tracker.reconcile(scan.files.map(Self.snapshot), under: inbox.configuration.path, at: now)
                 inbox.nextScan = now + inbox.rescanInterval
             }
@@ -291,6 +304,18 @@ actor DropIntake {
         guard let name = inboxName(containing: folder) ?? inboxes.first(where: { $0.value.configuration.path == folder })?.key else { return }
         let scan = FolderScanner.scan(folder)
         inboxes[name]?.tracker.reconcile(scan.files.map(Self.snapshot), under: folder, at: .now)
+    }
+
+    /// Logs each problem (an unreadable folder, a name that is not UTF-8) once while it lasts, not at every scan
+    /// and every event: the second time it is already known. A complete scan forgets the problems it no longer
+    /// finds, so one that comes back is reported again.
+    private func report(_ problems: [String], inbox name: String, completeScan: Bool) {
+        var known = reportedProblems[name] ?? []
+        for problem in problems where known.insert(problem).inserted {
+            logger.warning("a file or folder in the inbox cannot be taken", metadata: ["inbox": "\(name)", "problem": "\(problem)"])
+        }
+        if completeScan { known.formIntersection(problems) }
+        reportedProblems[name] = known.count > 10_000 ? Set(problems) : known
     }
 
     private func degrade(folder: String, kind: String, message: String) {

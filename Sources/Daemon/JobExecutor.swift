@@ -298,7 +298,7 @@ struct JobExecutor: Sendable {
                 // so a job whose outputs cannot be saved yet can still fetch them much later.
                 let finished: JobRecord
                 do {
-                    finished = try await journal.recordResult(record.id, result: String(decoding: result.body.serialized(), as: UTF8.self))
+                    finished = try await journal.recordResult(record.id, result: String(decoding: SegmindClient.storedBody(of: result).serialized(), as: UTF8.self))
                 } catch {
                     logger.error("a finished result could not be journaled", metadata: ["job": "\(record.name)", "journal": "\(journal.path)", "error": "\(error)"])
                     return .interrupted
@@ -345,6 +345,7 @@ struct JobExecutor: Sendable {
         summary.cost = result.metrics.cost
         summary.remainingCredits = result.metrics.remainingCredits
         summary.outputs = outputs
+        summary.emulator = result.emulator
         // Learn the run time Segmind reports when it does: the time until facedrop noticed the result includes
         // the wait for the poll itself, and learning that would push every next first poll later.
         var runTime: TimeInterval?

@@ -11,6 +11,10 @@ public struct StatusReport: Sendable {
     public var inFlight: [JSONValue]
     public var credits: JSONValue
     public var daemonRunning: Bool
+    /// Where the daemon sends its requests: `emulator` for the built-in one, else the base URL.
+    public var segmind: String
+    /// The built-in emulator: results are synthetic pictures and nothing is billed.
+    public var emulated: Bool
 
     /// Reads the state of the daemon that `configuration` describes.
     public static func read(_ configuration: DaemonConfiguration) throws(DaemonError) -> StatusReport {
@@ -55,7 +59,9 @@ public struct StatusReport: Sendable {
                 counts: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }),
                 inFlight: flying,
                 credits: credits,
-                daemonRunning: running
+                daemonRunning: running,
+                segmind: configuration.api.baseURL.description,
+                emulated: configuration.api.baseURL == .emulator
             )
         } catch {
             throw .journal("\(error)")
@@ -68,12 +74,18 @@ public struct StatusReport: Sendable {
             "jobs": .object(counts.mapValues { .integer(Int64($0)) }),
             "in_flight": .array(inFlight),
             "credits": credits,
+            "segmind": ["base_url": .string(segmind), "emulated": .bool(emulated)],
         ]
     }
 
     /// A short text for people.
     public var text: String {
         var lines = ["facedrop is \(daemonRunning ? "running" : "not running")"]
+        lines.append(
+            emulated
+                ? "segmind: the built-in emulator (EMULATED: outputs are synthetic test pictures, nothing is billed)"
+                : "segmind: \(segmind)"
+        )
         let order = ["claimed", "waitingForCredits", "submitting", "submitted", "spooled", "delivered", "done", "failed"]
         lines.append("jobs: " + order.map { "\($0) \(counts[$0] ?? 0)" }.joined(separator: ", "))
         lines.append("in flight: \(inFlight.count)")

@@ -39,8 +39,8 @@ public enum ImageInspectionError: Error, Sendable, CustomStringConvertible, Equa
 }
 
 extension ImageFormat {
-    /// The name people use in messages.
-    var name: String {
+    /// The name people use in messages: `JPEG`, `PNG`, `WebP`.
+    public var name: String {
         switch self {
         case .jpeg: "JPEG"
         case .png: "PNG"

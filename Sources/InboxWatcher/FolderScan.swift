@@ -13,3 +13,11 @@ public struct FolderScan: Sendable {
         self.problems = problems
     }
 }
+
+extension FolderScan {
+    /// The problem reported for a file whose name is not valid UTF-8, by a scan and by an event alike: it is
+    /// left in place, because facedrop could not name it again.
+    static func undecodableName(_ displayName: String, in folder: String) -> String {
+        "\(folder): left in place: \(displayName): the name is not valid UTF-8 (bytes that are not are shown as \\xHH); rename the file to take it"
+    }
+}

@@ -32,7 +32,7 @@ public enum FolderScanner {
             var subfolders: [String] = []
             for entry in entries {
                 guard let name = entry.name else {
-                    scan.problems.append("\(folder): skipped \"\(entry.displayName)\": the name is not valid UTF-8")
+                    scan.problems.append(FolderScan.undecodableName(entry.displayName, in: folder))
                     continue
                 }
                 if DropNames.isIgnored(name) { continue }

@@ -23,4 +23,8 @@ public enum WatchEvent: Sendable, Equatable {
     case watchLimitReached(folder: String)
     /// Adding a watch failed for another reason (EACCES, ...); the folder and its subfolders are unwatched.
     case watchFailed(folder: String, reason: String)
+    /// An event named a file whose name is not valid UTF-8: it is not reported as `.changed` (the daemon could
+    /// not name it again), only this once per event, for the consumer to tell the user. `problem` is the same
+    /// sentence ``FolderScanner`` reports for it, so one report can stand for both.
+    case undecodableName(problem: String)
 }

@@ -23,6 +23,8 @@ struct Attempt {
     var metrics = GenerationMetrics()
     var remainingCredits: Double?
     var outputs: [JSONValue] = []
+    /// The emulator that answered, when the outputs are synthetic pictures (see ``GenerationResult/emulator``).
+    var emulator: String?
     /// Inputs that could not be copied into `input/`: `{"file", "reason"}`.
     var inputsLeftOut: [JSONValue] = []
 
@@ -83,6 +85,7 @@ struct Attempt {
         polls = pollCount.withLock { $0 }
         completedAt = Date()
         metrics = result.metrics
+        emulator = result.emulator
         remainingCredits = result.metrics.remainingCredits ?? remainingCredits
 
         // 4. Download every output, verify it is a real image, and name it in order.
@@ -123,6 +126,12 @@ struct Attempt {
             "remaining": remainingCredits.map(JSONValue.number) ?? .null,
             "cost": metrics.cost.map(JSONValue.number) ?? .null,
         ]
+        // An emulator's outputs are synthetic test pictures: say so, so nobody ships one as a generation.
+        record["emulated"] = .bool(emulator != nil)
+        if let emulator {
+            record["emulator"] = .string(emulator)
+            record["note"] = .string("Made by a Segmind emulator (\(emulator)): the images are synthetic test pictures, not generations, and nothing was billed; the request ID and credits are the emulator's.")
+        }
         return record
     }
 

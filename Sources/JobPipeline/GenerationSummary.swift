@@ -20,6 +20,8 @@ public struct GenerationSummary: Sendable, Equatable {
     public var remainingCredits: Double?
     /// The spooled outputs, as ``OutputDownloader/download(_:into:job:progress:)`` describes them.
     public var outputs: [JSONValue]
+    /// The emulator that answered (``GenerationResult/emulator``), when the outputs are synthetic pictures.
+    public var emulator: String?
 
     public init(
         model: String,
@@ -32,7 +34,8 @@ public struct GenerationSummary: Sendable, Equatable {
         inferenceTime: Double?,
         cost: Double?,
         remainingCredits: Double?,
-        outputs: [JSONValue]
+        outputs: [JSONValue],
+        emulator: String? = nil
     ) {
         self.model = model
         self.requestID = requestID
@@ -45,6 +48,7 @@ public struct GenerationSummary: Sendable, Equatable {
         self.cost = cost
         self.remainingCredits = remainingCredits
         self.outputs = outputs
+        self.emulator = emulator
     }
 
     public var json: JSONValue {
@@ -61,6 +65,7 @@ public struct GenerationSummary: Sendable, Equatable {
         object["inference_time"] = inferenceTime.map(JSONValue.number) ?? .null
         object["cost"] = cost.map(JSONValue.number) ?? .null
         object["remaining_credits"] = remainingCredits.map(JSONValue.number) ?? .null
+        if let emulator { object["emulator"] = .string(emulator) }
         return .object(object)
     }
 
@@ -81,7 +86,8 @@ public struct GenerationSummary: Sendable, Equatable {
             inferenceTime: number("inference_time"),
             cost: number("cost"),
             remainingCredits: number("remaining_credits"),
-            outputs: object["outputs"]?.arrayValue ?? []
+            outputs: object["outputs"]?.arrayValue ?? [],
+            emulator: object["emulator"]?.stringValue
         )
     }
 }

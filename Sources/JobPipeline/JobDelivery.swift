@@ -44,6 +44,7 @@ public struct JobDelivery: Sendable {
         attempt.metrics = GenerationMetrics(inferenceTime: summary.inferenceTime, cost: summary.cost, remainingCredits: summary.remainingCredits)
         attempt.remainingCredits = summary.remainingCredits
         attempt.outputs = summary.outputs
+        attempt.emulator = summary.emulator
         for output in summary.outputs {
             guard let file = output["file"]?.stringValue else { continue }
             try write {

@@ -23,14 +23,14 @@ public struct JobPreparer: Sendable {
         settings: JobSettings,
         keep: (_ bytes: [UInt8], _ name: String) throws(JobFailure) -> Void = { _, _ throws(JobFailure) in }
     ) throws(JobFailure) -> PreparedRequest {
-        let face = try takeImage(input.facePath, role: "face", settings: settings, keep: keep)
+        let face = try takeImage(input.facePath, role: "face", input: input, settings: settings, keep: keep)
         var sidecar: [String: JSONValue] = [:]
         if let sidecarPath = input.sidecarPath {
             let bytes: [UInt8]
             do {
                 bytes = try Self.read(sidecarPath, maxBytes: settings.maxSidecarBytes, settings: settings)
             } catch {
-                throw .invalidInput("the sidecar cannot be taken: \(error)", hint: "Drop a regular JSON file next to the image.")
+                throw .invalidInput("the sidecar cannot be taken: \(Self.describe(error, path: sidecarPath, input: input))", hint: "Drop a regular JSON file next to the image.")
             }
             try keep(bytes, (sidecarPath as NSString).lastPathComponent)
             sidecar = try Self.parseSidecar(bytes)
@@ -47,7 +47,7 @@ public struct JobPreparer: Sendable {
         }
         var pose: (bytes: [UInt8], format: ImageFormat)?
         if let posePath = input.posePath ?? validated.poseImageName.map({ "\((input.facePath as NSString).deletingLastPathComponent)/\($0)" }) {
-            pose = try takeImage(posePath, role: "pose", settings: settings, keep: keep)
+            pose = try takeImage(posePath, role: "pose", input: input, settings: settings, keep: keep)
         }
         let body = validated.requestBody(
             faceImage: Data(face.bytes).base64EncodedString(),
@@ -84,30 +84,54 @@ public struct JobPreparer: Sendable {
     private func takeImage(
         _ path: String,
         role: String,
+        input: JobInput,
         settings: JobSettings,
         keep: (_ bytes: [UInt8], _ name: String) throws(JobFailure) -> Void
     ) throws(JobFailure) -> (bytes: [UInt8], format: ImageFormat) {
+        let name = Self.droppedName(path, input: input)
         let bytes: [UInt8]
         do {
             bytes = try Self.read(path, maxBytes: settings.maxImageBytes, settings: settings)
         } catch {
-            throw .invalidInput("the \(role) image cannot be taken: \(error)", hint: "Drop a regular JPEG, PNG or WebP file, copied (not linked) into the inbox.")
+            throw .invalidInput("the \(role) image cannot be taken: \(Self.describe(error, path: path, input: input))", hint: "Drop a regular JPEG, PNG or WebP file, copied (not linked) into the inbox.")
         }
         try keep(bytes, (path as NSString).lastPathComponent)
         guard let format = ImageFormat.sniff(bytes.prefix(16)) else {
-            throw .invalidInput("the \(role) image is not JPEG, PNG or WebP", hint: "Drop a JPEG, PNG or WebP image; the name's extension is not enough.")
+            throw .invalidInput("the \(role) image \(name) is not JPEG, PNG or WebP", hint: "Drop a JPEG, PNG or WebP image; the name's extension is not enough.")
         }
         let info: ImageInfo
         do {
             info = try ImageInfo.inspect(bytes)
         } catch {
-            throw .invalidInput("the \(role) image is damaged: \(error)", hint: "Export the image again and drop it anew.")
+            throw .invalidInput("the \(role) image \(name) is damaged: \(error)", hint: "Export the image again and drop it anew.")
         }
         guard info.pixelCount <= settings.maxImagePixels else {
             let refusal = ImageInspectionError.tooManyPixels(info.format, width: info.width, height: info.height, limit: settings.maxImagePixels)
-            throw .invalidInput("the \(role) image is too large: \(refusal)", hint: "Scale the image down and drop it again.")
+            throw .invalidInput("the \(role) image \(name) is too large: \(refusal)", hint: "Scale the image down and drop it again.")
+        }
+        do {
+            try ImageInfo.checkComplete(bytes)
+        } catch .truncated(let format) {
+            throw .invalidInput(
+                "the \(role) image \(name) is cut short: its \(format.name) data ends before the image does (\(bytes.count) bytes), as when a file is taken while it is still being written",
+                hint: "Nothing was sent to Segmind. Write the file under a temporary name (or a dot-name) and rename it into place when it is complete, or raise the inbox's settle time for slow writers; then drop it again."
+            )
+        } catch {
+            throw .invalidInput("the \(role) image \(name) is damaged: \(error)", hint: "Export the image again and drop it anew.")
         }
         return (bytes, format)
+    }
+
+    /// The name a file was dropped under, relative to its inbox (`portraits/x.jpg`): what the user knows it
+    /// by, rather than where facedrop moved it when it claimed the job.
+    static func droppedName(_ path: String, input: JobInput) -> String {
+        let name = (path as NSString).lastPathComponent
+        return input.subpath.isEmpty ? name : "\(input.subpath)/\(name)"
+    }
+
+    /// An input error's description with the claimed path replaced by the name the file was dropped under.
+    static func describe(_ error: InputFileError, path: String, input: JobInput) -> String {
+        error.description.replacingOccurrences(of: path, with: droppedName(path, input: input))
     }
 
     private static func read(_ path: String, maxBytes: Int, settings: JobSettings) throws(InputFileError) -> [UInt8] {

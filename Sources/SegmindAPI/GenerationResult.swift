@@ -7,6 +7,9 @@ public struct GenerationResult: Sendable, Hashable {
     public var metrics: GenerationMetrics
     /// The whole body as Segmind sent it, for fields facedrop does not read.
     public var body: JSONValue
+    /// Set when a Segmind emulator answered (``SegmindClient/emulatorHeader``), to its name: the outputs are
+    /// synthetic pictures and nothing was billed.
+    public var emulator: String?
 
     public init(requestID: String, outputs: [OutputReference], metrics: GenerationMetrics, body: JSONValue) {
         self.requestID = requestID

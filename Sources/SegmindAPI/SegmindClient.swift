@@ -147,7 +147,8 @@ public struct SegmindClient: Sendable {
 
     /// Reads a finished request's result (`GET response_url`).
     public func result(of request: SubmittedRequest) async throws(SegmindError) -> GenerationResult {
-        let body = try await readJSON(url: request.responseURL, endpoint: .result(requestID: request.requestID), acceptFailedBody: true)
+        let httpRequest = HTTPRequest(url: request.responseURL, headers: apiHeaders(json: false), timeout: configuration.requestTimeout)
+        let (body, headers) = try await sendReading(httpRequest, endpoint: .result(requestID: request.requestID), acceptFailedBody: true)
         let state = try Self.status(from: body, requestID: request.requestID)
         switch state.state {
         case .failed:
@@ -161,16 +162,38 @@ public struct SegmindClient: Sendable {
         guard !outputs.isEmpty else {
             throw .malformedResponse(status: 200, detail: "the COMPLETED result lists no output")
         }
-        return GenerationResult(requestID: request.requestID, outputs: outputs, metrics: state.metrics, body: body)
+        var result = GenerationResult(requestID: request.requestID, outputs: outputs, metrics: state.metrics, body: body)
+        result.emulator = headers[Self.emulatorHeader]
+        return result
     }
 
-    /// A finished request's result read back from a stored answer (the body ``result(of:)`` returned, as
-    /// ``GenerationResult/body``); nil when it is not a completed result with outputs.
-    public static func storedResult(_ body: JSONValue, requestID: String) -> GenerationResult? {
+    /// The header a Segmind emulator answers with (facedrop's own sends `x-segmind-emulator: facedrop`); Segmind
+    /// itself never sends it. A result that came with it is a synthetic picture, and is marked as such.
+    public static let emulatorHeader = "x-segmind-emulator"
+
+    /// The key under which a stored result keeps ``GenerationResult/emulator`` (see ``storedBody(of:)``).
+    static let storedEmulatorKey = "facedrop_emulator"
+
+    /// The JSON to store for a finished result: Segmind's body as it came, plus the emulator's name when an
+    /// emulator answered. ``storedResult(_:requestID:)`` reads it back.
+    public static func storedBody(of result: GenerationResult) -> JSONValue {
+        guard let emulator = result.emulator, var object = result.body.objectValue else { return result.body }
+        object[storedEmulatorKey] = .string(emulator)
+        return .object(object)
+    }
+
+    /// A finished request's result read back from what ``storedBody(of:)`` gave; nil when it is not a
+    /// completed result with outputs.
+    public static func storedResult(_ stored: JSONValue, requestID: String) -> GenerationResult? {
+        guard var object = stored.objectValue else { return nil }
+        let emulator = object.removeValue(forKey: storedEmulatorKey)?.stringValue
+        let body = JSONValue.object(object)
         guard let state = try? status(from: body, requestID: requestID), state.state == .completed else { return nil }
         let outputs = outputs(in: body)
         guard !outputs.isEmpty else { return nil }
-        return GenerationResult(requestID: requestID, outputs: outputs, metrics: state.metrics, body: body)
+        var result = GenerationResult(requestID: requestID, outputs: outputs, metrics: state.metrics, body: body)
+        result.emulator = emulator
+        return result
     }
 
     // MARK: Credits and storage
@@ -226,7 +249,12 @@ public struct SegmindClient: Sendable {
     /// Sends a request that is safe to repeat, retrying network failures, 429, 5xx and unreadable bodies.
     /// Every attempt is admitted by the configured gate first.
     func send(_ request: HTTPRequest, endpoint: Endpoint, acceptFailedBody: Bool) async throws(SegmindError) -> JSONValue {
-        try await withReadRetries { () async throws(SegmindError) -> ReadAttempt<JSONValue> in
+        try await sendReading(request, endpoint: endpoint, acceptFailedBody: acceptFailedBody).body
+    }
+
+    /// ``send(_:endpoint:acceptFailedBody:)``, with the headers of the answer.
+    func sendReading(_ request: HTTPRequest, endpoint: Endpoint, acceptFailedBody: Bool) async throws(SegmindError) -> (body: JSONValue, headers: HTTPHeaders) {
+        try await withReadRetries { () async throws(SegmindError) -> ReadAttempt<(body: JSONValue, headers: HTTPHeaders)> in
             try await waitForTurn()
             let response: HTTPResponse
             do throws(HTTPClientError) {
@@ -240,14 +268,14 @@ public struct SegmindClient: Sendable {
             }
             if response.isSuccess {
                 if let body = try? JSONParser().parse(response.body), body.objectValue != nil {
-                    return .done(body)
+                    return .done((body, response.headers))
                 }
                 return .failed(.malformedResponse(status: response.status, detail: "the answer is not a JSON object"))
             }
             if acceptFailedBody, response.status == 422,
                 let body = try? JSONParser().parse(response.body), body["status"]?.stringValue == "FAILED"
             {
-                return .done(body)
+                return .done((body, response.headers))
             }
             return .failed(errors.error(status: response.status, headers: response.headers, body: response.body, endpoint: endpoint))
         }

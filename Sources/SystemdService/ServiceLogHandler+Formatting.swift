@@ -30,13 +30,22 @@ extension ServiceLogHandler {
         }
     }
 
-    /// Control characters (and the backslash, so the escaping can be undone) written as escapes.
+    /// Control characters written as escapes (`\n`, `\u{1b}`), so no text can forge or break a line.
+    ///
+    /// A backslash is doubled only where it would otherwise read as the start of an escape: before `n`, `r`,
+    /// `t`, `u`, a quote, another backslash or a control character (whose escape starts with one). So the
+    /// escaping can still be undone, and a name shown with `\xFF` for a byte that is not UTF-8 reads as it is
+    /// written, not as `\\xFF`.
     static func escaped(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
+        let scalars = Array(text.unicodeScalars)
+        for (index, scalar) in scalars.enumerated() {
             switch scalar {
-            case "\\": result += "\\\\"
+            case "\\":
+                let next = index + 1 < scalars.count ? scalars[index + 1] : nil
+                let startsEscape = next.map { "nrtu\"\\".unicodeScalars.contains($0) || $0.properties.generalCategory == .control } ?? false
+                result += startsEscape ? "\\\\" : "\\"
             case "\n": result += "\\n"
             case "\r": result += "\\r"
             case "\t": result += "\\t"

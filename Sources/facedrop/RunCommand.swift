@@ -60,7 +60,10 @@ struct RunCommand: AsyncParsableCommand {
             emulator = server
             effective.api.runTimeScale = settings.timeScale
             segmind = SegmindConfiguration(baseURL: url.absoluteString, storageURL: url.absoluteString, apiKey: APIKey(key))
-            logger.notice("using the built-in Segmind emulator (nothing is billed)", metadata: ["url": "\(url.absoluteString)"])
+            logger.notice(
+                "EMULATED: using the built-in Segmind emulator; outputs are synthetic test pictures, not generations, nothing is billed, and every result.json says \"emulated\": true",
+                metadata: ["url": "\(url.absoluteString)"]
+            )
         case .url(let url):
             let key: APIKey?
             do {

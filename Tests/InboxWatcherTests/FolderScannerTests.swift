@@ -55,7 +55,7 @@ import Testing
         #expect(scan.files.isEmpty)
         #expect(scan.problems.count == 1)
         #expect(scan.problems.first?.contains("not valid UTF-8") == true)
-        #expect(scan.problems.first?.contains(#""f\xFF.jpg""#) == true, "\(scan.problems)")
+        #expect(scan.problems.first?.contains(#": f\xFF.jpg: "#) == true, "\(scan.problems)")
     }
 
     @Test func missingRootIsAProblem() {

@@ -136,6 +136,12 @@ struct InotifyWatcherTests {
         defer { TestFiles.unlinkRaw(raw) }
         try await harness.writeMarker()
         #expect(Set(harness.recorder.changedPaths) == [harness.path("marker.jpg")])
+        // Reported as a problem the daemon can tell the user about, in the scanner's words.
+        let problems = harness.recorder.events.compactMap { event -> String? in
+            if case .undecodableName(let problem) = event { problem } else { nil }
+        }
+        #expect(!problems.isEmpty)
+        #expect(problems.allSatisfy { $0.hasPrefix(harness.inbox.path + ":") && $0.contains(#": \xFF\xFE.jpg: "#) })
         await harness.stop()
     }
 

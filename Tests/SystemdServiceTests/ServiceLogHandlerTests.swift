@@ -50,6 +50,52 @@ struct ServiceLogHandlerTests {
         #expect(lines.all.allSatisfy { $0.filter { $0 == "\n" }.count == 1 })
     }
 
+    /// Undoes ``ServiceLogHandler/escaped(_:)``: `\\`, `\n`, `\r`, `\t`, `\u{…}`; any other backslash is itself.
+    static func unescaped(_ text: String) -> String {
+        var result = ""
+        var scalars = Array(text.unicodeScalars)[...]
+        while let scalar = scalars.popFirst() {
+            guard scalar == "\\", let next = scalars.first else {
+                result.unicodeScalars.append(scalar)
+                continue
+            }
+            switch next {
+            case "\\": result += "\\"
+            case "n": result += "\n"
+            case "r": result += "\r"
+            case "t": result += "\t"
+            case "u":
+                let hex = scalars.dropFirst(2).prefix { $0 != "}" }
+                result.unicodeScalars.append(Unicode.Scalar(UInt32(String(String.UnicodeScalarView(hex)), radix: 16)!)!)
+                scalars = scalars.dropFirst(3 + hex.count)
+                continue
+            default:
+                result += "\\"
+                continue
+            }
+            scalars = scalars.dropFirst()
+        }
+        return result
+    }
+
+    @Test("a backslash is doubled only where it would start an escape: \\xFF stays as written, and every text can be read back")
+    func backslashes() {
+        #expect(ServiceLogHandler.escaped(#"bad\xFF\xFE.jpg"#) == #"bad\xFF\xFE.jpg"#)
+        #expect(ServiceLogHandler.escaped(#"C:\new\table"#) == #"C:\\new\\table"#)
+        #expect(ServiceLogHandler.escaped("a\\\n") == #"a\\\n"#)
+        let samples = [#"\"#, #"\\"#, "\\\n", #"\u{1b}"#, "x\\\u{1B}y", #"end\"#, #"say \"hi\""#, #"\xFF\\n\t\q"#, "tab\t\\\t"]
+        for sample in samples {
+            #expect(Self.unescaped(ServiceLogHandler.escaped(sample)) == sample, "\(sample.debugDescription)")
+        }
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [Unicode.Scalar] = ["\\", "n", "u", "{", "}", "1", "x", "\n", "\t", "\u{1B}", "\"", "a"]
+        for _ in 0..<2000 {
+            var sample = ""
+            for _ in 0..<Int.random(in: 0...8, using: &generator) { sample.unicodeScalars.append(alphabet.randomElement(using: &generator)!) }
+            #expect(Self.unescaped(ServiceLogHandler.escaped(sample)) == sample, "\(sample.debugDescription)")
+        }
+    }
+
     @Test("metadata set on the logger and on the message are merged, the message's winning")
     func metadataMerges() {
         let lines = Lines()

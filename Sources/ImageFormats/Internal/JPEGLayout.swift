@@ -75,6 +75,44 @@ enum JPEGLayout {
         }
     }
 
+    /// Walks the whole file, segments and entropy-coded data alike, until the end-of-image marker.
+    ///
+    /// Inside entropy-coded data a `0xFF` is followed by `0x00` (a stuffed byte) or a restart marker; any other
+    /// marker ends the scan (a progressive file has tables and further scans after it), so `EOI` cannot be
+    /// missed or faked by image data. Every step advances, so the walk ends on any input.
+    /// - Throws: `.truncated(.jpeg)` when the bytes end before `EOI`.
+    static func checkEnding(_ bytes: [UInt8]) throws(ImageInspectionError) {
+        var offset = 0
+        try forEachSegment(in: bytes) { segment throws(ImageInspectionError) in
+            offset = segment.payload.upperBound
+            return true
+        }
+        let count = bytes.count
+        try bytes.withUnsafeBufferPointer { buffer throws(ImageInspectionError) in
+            while true {
+                while offset < count, buffer[offset] != 0xFF { offset += 1 }
+                var next = offset + 1
+                while next < count, buffer[next] == 0xFF { next += 1 }  // fill bytes
+                guard next < count else { throw .truncated(.jpeg) }
+                let marker = buffer[next]
+                switch marker {
+                case 0x00, 0x01, 0xD0...0xD7:
+                    offset = next + 1  // a stuffed 0xFF, TEM or a restart marker: no length follows
+                case endOfImage:
+                    return
+                case startOfImage:
+                    throw .malformed(.jpeg, reason: "a second start-of-image marker at byte \(next - 1)")
+                default:
+                    guard next + 2 < count else { throw .truncated(.jpeg) }
+                    let length = Int(buffer[next + 1]) << 8 | Int(buffer[next + 2])
+                    guard length >= 2 else { throw .malformed(.jpeg, reason: "segment length \(length) at byte \(next + 1)") }
+                    offset = next + 1 + length
+                    guard offset <= count else { throw .truncated(.jpeg) }
+                }
+            }
+        }
+    }
+
     /// A `COM` segment holding `text`.
     static func commentSegment(_ text: [UInt8]) -> [UInt8] {
         var segment: [UInt8] = [0xFF, comment]

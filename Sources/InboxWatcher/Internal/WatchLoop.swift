@@ -187,7 +187,7 @@ final class WatchLoop {
                 )
             }
         case .skipUndecodableName(let folder, let name):
-            logger.notice("skipping a name that is not valid UTF-8", metadata: ["folder": "\(folder)", "name": "\(name)"])
+            emit(.undecodableName(problem: FolderScan.undecodableName(name, in: folder)))
         }
     }
 

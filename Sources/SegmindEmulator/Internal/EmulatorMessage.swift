@@ -32,7 +32,9 @@ struct EmulatorResponse: Sendable {
 
     init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8], contentType: String) {
         self.status = status
-        self.headers = [("Content-Type", contentType)] + headers
+        // Every answer says it comes from an emulator (Segmind never sends this header), so a client can mark
+        // what it made as synthetic.
+        self.headers = [("Content-Type", contentType), ("x-segmind-emulator", "facedrop")] + headers
         self.body = body
     }
 

@@ -1,0 +1,97 @@
+import FacedropTestSupport
+import Foundation
+import SegmindCatalog
+import SegmindEmulator
+import Testing
+
+/// Unlucky drops and confusing moments: a file cut short, an inbox deleted and made anew, names that are not
+/// UTF-8, results that are only an emulator's pictures. Each ends in something a user can see and act on.
+extension DaemonEndToEndTests {
+    @Test("an inbox folder deleted and made anew is watched again within seconds, not at the next rescan")
+    func recreatedInbox() async throws {
+        try await withDaemon(configure: { $0.inboxes[0].rescanInterval = 300 }) { server, daemon in
+            try FileManager.default.removeItem(atPath: daemon.inbox)
+            try await daemon.waitFor("the daemon to see the inbox go") { daemon.log.contains("the inbox folder is gone") }
+            try FileManager.default.createDirectory(atPath: daemon.inbox, withIntermediateDirectories: false)
+            let job = try daemon.dropJob("back-again", sidecar: Self.instantSidecar)
+            try await daemon.waitFor("the job in the new inbox folder to end", timeout: .seconds(15)) {
+                !daemon.jobs(.done).isEmpty || !daemon.jobs(.failed).isEmpty
+            }
+            try daemon.expectDone(job, model: "instantid")
+        }
+    }
+
+    @Test("a face cut short (JPEG, PNG, WebP) fails as invalid_input, unbilled, naming the file as dropped", arguments: [Fixtures.faceJPEG, Fixtures.facePNG, Fixtures.faceWebP])
+    func truncatedFace(fixture: String) async throws {
+        try await withDaemon { server, daemon in
+            let whole = try Fixtures.bytes(fixture)
+            let half = Array(whole.prefix(whole.count / 2))
+            let ext = (fixture as NSString).pathExtension
+            try daemon.drop(half, as: "portraits/half.\(ext)")
+            try daemon.drop(Array(Self.instantSidecar.utf8), as: "portraits/half.json")
+            try await daemon.waitFor("the job to end") { !daemon.jobs(.failed).isEmpty || !daemon.jobs(.done).isEmpty }
+            let record = try daemon.expectFailed("portraits/half", code: "invalid_input", dropped: ["half.\(ext)", "half.json"])
+            let message = record["message"]?.stringValue ?? ""
+            #expect(message.contains("portraits/half.\(ext)") && message.contains("cut short"), "\(message)")
+            #expect(!message.contains(".facedrop"), "the message names facedrop's claim folder: \(message)")
+            #expect(record["hint"]?.stringValue?.contains("Nothing was sent") == true)
+            #expect(daemon.inputs(.failed, "portraits/half")["half.\(ext)"] == half)
+            #expect(await server.ledger().submits == 0)
+        }
+    }
+
+    @Test("a file name that is not UTF-8 is reported once, with \\xHH for its bytes, not at every event and rescan")
+    func undecodableNameReportedOnce() async throws {
+        try await withDaemon { _, daemon in
+            let raw = Array("bad".utf8) + [0xFF] + Array("name".utf8)
+            try POSIXFiles.create(rawName: raw + Array(".jpg".utf8), in: daemon.inbox, contents: try Fixtures.bytes(Fixtures.faceJPEG))
+            defer { POSIXFiles.remove(rawName: raw + Array(".jpg".utf8), in: daemon.inbox) }
+            // Three rescans (every 2 s) and the file's own events.
+            try await Task.sleep(for: .seconds(7))
+            let lines = daemon.log.split(separator: "\n").filter { $0.contains("badname") || $0.contains("bad\\x") || $0.contains("bad\\\\x") }
+            #expect(lines.count == 1, "\(lines)")
+            #expect(lines.first?.contains(#": bad\xFFname.jpg: "#) == true, "\(lines)")
+            #expect(lines.first?.contains(#"\\x"#) == false, "a doubled backslash: \(lines)")
+            #expect(daemon.isRunning)
+        }
+    }
+
+    @Test("SIGTERM with a POST on the wire says what it waits for, then exits once the request ID is journaled")
+    func sigtermSaysWhatItWaitsFor() async throws {
+        try await withDaemon { server, daemon in
+            await server.inject(EmulatorFault(endpoint: .submit, kind: .delay(.seconds(2))))
+            _ = try daemon.dropJob("on-the-wire", sidecar: Self.instantSidecar)
+            try await daemon.waitFor("the submit to be on the wire") { try await daemon.jobCounts()["submitting"] == 1 }
+            let termination = try #require(await daemon.stop(grace: .seconds(20)))
+            #expect(!termination.signalled && termination.status == 0, "\(termination)")
+            #expect(daemon.log.contains("stopping: waiting for the answer to submits already sent to Segmind"), "\(daemon.logTail(10))")
+            #expect(try await daemon.jobCounts()["submitted"] == 1)
+        }
+    }
+
+    @Test("results of an emulator say so: result.json, the log at start and facedrop status")
+    func emulatedResultsAreMarked() async throws {
+        // The test's emulator, reached over HTTP like Segmind: the mark travels in its answers.
+        try await withDaemon { _, daemon in
+            let job = try daemon.dropJob("emulated", sidecar: Self.instantSidecar)
+            try await daemon.waitFor("the job to end") { !daemon.jobs(.done).isEmpty || !daemon.jobs(.failed).isEmpty }
+            try daemon.expectDone(job, model: "instantid")
+            let record = try daemon.record(.done, "emulated")
+            #expect(record["emulated"] == .bool(true), "\(record.serializedString())")
+            #expect(record["note"]?.stringValue?.contains("synthetic") == true)
+        }
+        // The built-in one: the configuration says so too.
+        try await withDaemon(configure: { $0.baseURL = "emulator" }) { _, daemon in
+            #expect(daemon.log.contains("EMULATED: using the built-in Segmind emulator"))
+            let job = try daemon.dropJob("built-in", sidecar: Self.instantSidecar)
+            try await daemon.waitFor("the job to end") { !daemon.jobs(.done).isEmpty || !daemon.jobs(.failed).isEmpty }
+            #expect(daemon.jobs(.failed).isEmpty, daemon.failureSummary)
+            try daemon.expectDone(job, model: "instantid")
+            #expect(try daemon.record(.done, "built-in")["emulated"] == .bool(true))
+            let status = try await daemon.status()
+            #expect(status["segmind"]?["emulated"] == .bool(true), "\(status.serializedString())")
+            let (_, text) = try await daemon.runCommand(["status", "--config", daemon.configPath])
+            #expect(text.contains("EMULATED"), "\(text)")
+        }
+    }
+}
