@@ -235,13 +235,10 @@ actor DropIntake {
         switch result {
         case .lost:
             logger.info("another process took the job first", metadata: ["job": "\(job.stem)"])
+            observeAgain([job.face, job.sidecar, job.pose].compactMap { $0?.path }, inbox: inbox)
             return false
         case .changed:
-            for file in [job.face, job.sidecar, job.pose].compactMap({ $0 }) {
-                if let snapshot = FileSnapshot.lstat(file.path) {
-                    inboxes[inbox.configuration.name]?.tracker.observe(snapshot, at: .now)
-                }
-            }
+            observeAgain([job.face, job.sidecar, job.pose].compactMap { $0?.path }, inbox: inbox)
             return false
         case .claimed(let files):
             let sidecar = files.sidecarPath.flatMap(Self.readSidecar)
@@ -273,8 +270,22 @@ actor DropIntake {
 
     private func claimOrphan(_ orphan: OrphanFiles, inbox: Inbox) async {
         let claimer = inbox.claimer
-        let result = try? await executor.files.run { () throws(ClaimError) -> ClaimResult in try claimer.claim(orphan) }
-        guard case .claimed(let files)? = result else { return }
+        let result: ClaimResult
+        do {
+            result = try await executor.files.run { () throws(ClaimError) -> ClaimResult in try claimer.claim(orphan) }
+        } catch {
+            // Left to the next rescan, which tries again: at once would repeat the error at every settle time.
+            logger.error("an orphan could not be claimed; its files stay in the inbox until the next rescan", metadata: ["inbox": "\(inbox.configuration.name)", "job": "\(orphan.stem)", "error": "\(error)"])
+            return
+        }
+        guard case .claimed(let files) = result else {
+            // A file changed since it was judged (a face still being written through a descriptor held open, which
+            // sends no event until it is closed) or went away: the tracker gave these files up when it judged
+            // them, so it must look at what is there again, or a half pair would be forgotten until the next
+            // rescan. A changed file starts its wait anew: it is not an orphan while it is being written.
+            observeAgain(orphan.files.map(\.path), inbox: inbox)
+            return
+        }
         let paths = [files.facePath, files.sidecarPath, files.posePath].compactMap { $0 } + files.otherPaths
         guard let first = paths.first else { return }
         let claim = JobClaim(
@@ -297,6 +308,15 @@ actor DropIntake {
         )
         if await executor.fail(record, failure) == .writePending {
             await scheduler.deliveryPending(record.id)
+        }
+    }
+
+    /// Gives files the tracker handed over, and that were not claimed after all, back to it as they are now.
+    private func observeAgain(_ paths: [String], inbox: Inbox) {
+        for path in paths {
+            if let snapshot = FileSnapshot.lstat(path) {
+                inboxes[inbox.configuration.name]?.tracker.observe(snapshot, at: .now)
+            }
         }
     }
 

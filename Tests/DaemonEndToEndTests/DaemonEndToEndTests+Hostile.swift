@@ -380,8 +380,11 @@ extension DaemonEndToEndTests {
     ) async throws {
         let job = try daemon.dropJob(stem, sidecar: String(decoding: Self.validSidecar, as: UTF8.self))
         try await daemon.waitFor("the images in the spool and a refused delivery", timeout: .seconds(60)) {
-            daemon.occurrences(of: "the outbox cannot take the job") > 0
+            daemon.occurrences(of: "a folder refuses writes; jobs wait for it") > 0
         }
+        // Said once, naming the folder, however often the delivery is tried.
+        #expect(daemon.occurrences(of: "a folder refuses writes") == 1)
+        #expect(daemon.log.contains("folder=\(daemon.outbox)"), "\(daemon.logTail(20))")
         let spooled = DaemonHarness.regularFiles(under: "\(daemon.state)/spool").map { ($0 as NSString).lastPathComponent }
         #expect(spooled.contains { $0.hasPrefix("\(stem)-1.") }, "spool: \(spooled)")
         #expect(daemon.jobs(.done).isEmpty)

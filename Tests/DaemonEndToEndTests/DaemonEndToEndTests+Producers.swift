@@ -57,4 +57,23 @@ extension DaemonEndToEndTests {
             try await expectProduced(daemon, server, stems: ["patient"])
         }
     }
+
+    @Test("a face written through a descriptor held open past orphan_after, its sidecar written meanwhile, makes one job: never an orphan, never split")
+    func faceWrittenThroughLongOpenDescriptor() async throws {
+        // The default rescan interval: a rescan every 2 s would find a forgotten half pair again by chance.
+        try await withDaemon(configure: { $0.inboxes[0].orphanAfter = 5; $0.inboxes[0].rescanInterval = 300 }) { server, daemon in
+            // open(O_CREAT), the sidecar, the face's bytes through the same descriptor, close 7 s later: no event
+            // tells the daemon the face grew until the close.
+            let path = daemon.inboxPath("held.jpg")
+            #expect(FileManager.default.createFile(atPath: path, contents: nil))
+            let handle = try #require(FileHandle(forWritingAtPath: path))
+            try daemon.drop(Array(Self.instantSidecar.utf8), as: "held.json")
+            try await Task.sleep(for: .milliseconds(500))
+            try handle.write(contentsOf: try Fixtures.bytes(Fixtures.faceJPEG))
+            try await Task.sleep(for: .seconds(7))
+            #expect(daemon.jobs(.failed).isEmpty, "taken as an orphan while it was still open: \(daemon.failureSummary)")
+            try handle.close()
+            try await expectProduced(daemon, server, stems: ["held"])
+        }
+    }
 }

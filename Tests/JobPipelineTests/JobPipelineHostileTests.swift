@@ -31,7 +31,7 @@ struct JobPipelineHostileTests {
         var failure: JobFailure?
         let elapsed = try clock.measure { failure = try prepare(input) }
         #expect(failure?.code == "invalid_input")
-        #expect(failure?.message == "the face image is too large: the PNG image declares 50000×50000 pixels, more than the limit of 268435456")
+        #expect(failure?.message == "the face image bomb.png is too large: the PNG image declares 50000×50000 pixels, more than the limit of 268435456")
         #expect(elapsed < .seconds(1))
     }
 
