@@ -40,6 +40,19 @@ actor DropIntake {
     private let logger: Logger
     private let doorbell = Doorbell()
     private var warnedFolders: Set<String> = []
+    /// A claim whose files were moved into their claim folder and that the journal has not taken yet.
+    private struct PendingClaim {
+        var claim: JobClaim
+        /// The outbox of the claim's inbox, for the warning file.
+        var outbox: String
+        /// Set for an orphan: the failure to record once it is journaled.
+        var failure: JobFailure?
+        var attempts = 0
+        var due: ContinuousClock.Instant = .now
+    }
+
+    /// Claims the journal refused, tried again with backoff (see ``retryUnjournaled()``).
+    private var unjournaled: [PendingClaim] = []
     /// Problems already logged, per inbox (see `report`).
     private var reportedProblems: [String: Set<String>] = [:]
     /// When the intake loop will next wake by itself; nil while it waits for an event.
@@ -81,7 +94,10 @@ actor DropIntake {
             } else {
                 if let old = inboxes[configuration.name] { removed.append(old.configuration.path) }
                 try? FileManager.default.createDirectory(atPath: configuration.path, withIntermediateDirectories: true)
-                let claimer = JobClaimer(inboxRoot: configuration.path, owner: owner, logger: logger)
+                let crashPoints = executor.crashPoints
+                let claimer = JobClaimer(inboxRoot: configuration.path, owner: owner, logger: logger) { stem in
+                    crashPoints.reach("claim.recorded", job: stem)
+                }
                 inboxes[configuration.name] = Inbox(
                     configuration: configuration,
                     tracker: InboxTracker(root: configuration.path, rules: rules),
@@ -179,7 +195,7 @@ actor DropIntake {
     // MARK: Implementation
 
     private func nextWake() -> ContinuousClock.Instant? {
-        var earliest: ContinuousClock.Instant?
+        var earliest: ContinuousClock.Instant? = unjournaled.map(\.due).min()
         for inbox in inboxes.values {
             for candidate in [inbox.tracker.nextDeadline(), inbox.nextScan].compactMap({ $0 }) {
                 earliest = min(earliest ?? candidate, candidate)
@@ -189,6 +205,7 @@ actor DropIntake {
     }
 
     private func processDue() async {
+        await retryUnjournaled()
         let now = ContinuousClock.now
         for name in Array(inboxes.keys) {
             guard var inbox = inboxes[name] else { continue }
@@ -256,16 +273,55 @@ actor DropIntake {
                 droppedAt: job.droppedAt,
                 readyAt: Date()
             )
-            do {
-                try await journal.recordClaim(claim)
-            } catch {
-                // The files stay in the claim folder; the start-up sweep puts them back.
-                logger.error("a claim could not be journaled", metadata: ["job": "\(job.stem)", "error": "\(error)"])
+            executor.crashPoints.reach("claim.moved", job: job.stem)
+            return await record(PendingClaim(claim: claim, outbox: inbox.configuration.outbox))
+        }
+    }
+
+    /// Journals a claim whose files are in their claim folder. When the journal refuses it (a full disk, an
+    /// immutable file), the claim is kept and tried again with backoff while the daemon runs (see
+    /// ``retryUnjournaled()``), so the job is never hidden in `.facedrop/` until a restart; the refusal is reported
+    /// once, naming the journal file. True when journaled now.
+    private func record(_ pending: PendingClaim) async -> Bool {
+        let claim = pending.claim
+        let name = claim.subpath.isEmpty ? claim.name : "\(claim.subpath)/\(claim.name)"
+        let recorded: JobRecord
+        do {
+            recorded = try await journal.recordClaim(claim)
+        } catch {
+            guard case .database = error else {
+                logger.error("a claim was refused by the journal; its files stay in the claim folder until the next start", metadata: ["job": "\(name)", "claim": "\(claim.claimedPath)", "error": "\(error)"])
                 return false
             }
-            logger.info("claimed", metadata: ["inbox": "\(inbox.configuration.name)", "job": "\(job.subpath.isEmpty ? job.stem : job.subpath + "/" + job.stem)"])
-            return true
+            executor.unwritable.refused(journal.path, kind: "journal-unwritable", error: "record the claim of \(name): \(error)", job: name, outbox: OutboxFolders(root: pending.outbox))
+            var retry = pending
+            retry.attempts += 1
+            retry.due = .now + JobExecutor.journalRetry(after: retry.attempts)
+            unjournaled.append(retry)
+            return false
         }
+        executor.unwritable.accepted(journal.path)
+        executor.crashPoints.reach("claim.journaled", job: claim.name)
+        logger.info("claimed", metadata: ["inbox": "\(claim.inbox)", "job": "\(name)"])
+        if let failure = pending.failure {
+            if await executor.fail(recorded, failure) == .writePending {
+                await scheduler.deliveryPending(recorded.id)
+            }
+        }
+        return true
+    }
+
+    /// Tries again the claims the journal refused whose wait is over.
+    private func retryUnjournaled() async {
+        let now = ContinuousClock.now
+        let due = unjournaled.filter { $0.due <= now }
+        guard !due.isEmpty else { return }
+        unjournaled.removeAll { $0.due <= now }
+        var recorded = 0
+        for pending in due where await record(pending) {
+            recorded += 1
+        }
+        if recorded > 0 { scheduler.wake() }
     }
 
     private func claimOrphan(_ orphan: OrphanFiles, inbox: Inbox) async {
@@ -299,16 +355,13 @@ actor DropIntake {
             droppedAt: orphan.droppedAt,
             readyAt: Date()
         )
-        guard let record = try? await journal.recordClaim(claim) else { return }
         let failure = JobFailure(
             stage: .validate,
             code: "orphan",
             message: orphan.reason,
             hint: "Drop the face image and its <stem>.json sidecar together in the same folder, with the same stem."
         )
-        if await executor.fail(record, failure) == .writePending {
-            await scheduler.deliveryPending(record.id)
-        }
+        _ = await record(PendingClaim(claim: claim, outbox: inbox.configuration.outbox, failure: failure))
     }
 
     /// Gives files the tracker handed over, and that were not claimed after all, back to it as they are now.

@@ -111,18 +111,17 @@ struct JobExecutor: Sendable {
         }
         let deadline = Date().addingTimeInterval(Self.seconds(inboxes.jobDeadline.withLock { $0 }))
         let firstPoll = planner.state.withLock { $0.firstPoll(model: model) }
-        let updated: JobRecord
-        do {
-            updated = try await journal.recordSubmitted(
-                record.id,
-                requestID: submitted.requestID,
-                statusURL: submitted.statusURL,
-                responseURL: submitted.responseURL,
-                nextPollAt: Date().addingTimeInterval(Self.seconds(firstPoll)),
-                deadline: deadline
-            )
-        } catch {
-            logger.critical("the request ID could not be journaled", metadata: ["job": "\(record.id)", "segmind.request_id": "\(submitted.requestID)", "error": "\(error)"])
+        // The request ID exists only in memory until this write succeeds: it is retried as long as the daemon runs.
+        let nextPollAt = Date().addingTimeInterval(Self.seconds(firstPoll))
+        guard
+            let updated = await journaled("record the request ID \(submitted.requestID)", record, { () async throws(JournalError) in
+                try await journal.recordSubmitted(
+                    record.id, requestID: submitted.requestID, statusURL: submitted.statusURL, responseURL: submitted.responseURL,
+                    nextPollAt: nextPollAt, deadline: deadline
+                )
+            })
+        else {
+            logger.critical("stopped before the request ID could be journaled; the job will be reported as an unknown outcome", metadata: ["job": "\(record.name)", "segmind.request_id": "\(submitted.requestID)"])
             return .interrupted
         }
         crashPoints.reach("submit.journaled", job: record.name)
@@ -166,9 +165,17 @@ struct JobExecutor: Sendable {
             let submitting: JobRecord
             do {
                 submitting = try await journal.markSubmitting(record.id, request: request)
+                unwritable.accepted(journal.path)
             } catch {
-                logger.error("the journal cannot be written; the job stays queued", metadata: ["job": "\(record.name)", "journal": "\(journal.path)", "error": "\(error)"])
-                return .ended(.interrupted)
+                // Nothing is sent without the intent on disk. The turn is given up: once the journal takes writes again,
+                // the job asks for a new one, so a POST never goes out long after the turn that counted it.
+                unwritable.refused(journal.path, kind: "journal-unwritable", error: "record the intent to submit: \(error)", job: record.name, outbox: inboxes.outbox(for: record.inbox))
+                do {
+                    try await Task.sleep(for: Self.journalRetry(after: attempt))
+                } catch {
+                    return .ended(.interrupted)
+                }
+                continue
             }
             crashPoints.reach("submit.intent", job: record.name)
             if Task.isCancelled {
@@ -219,13 +226,10 @@ struct JobExecutor: Sendable {
     /// goes on), `.interrupted` when the journal could not take it (the job stays `submitting`, and a restart
     /// treats it as an unknown outcome: the safe side).
     private func takeBack(_ record: JobRecord, because reason: String) async -> Ending {
-        do {
-            try await journal.markNotSent(record.id)
-            return .finished
-        } catch {
-            logger.error("a submit that was not sent could not be taken back in the journal", metadata: ["job": "\(record.name)", "reason": "\(reason)", "error": "\(error)"])
+        guard await journaled("take back a submit that was not sent (\(reason))", record, { () async throws(JournalError) in try await journal.markNotSent(record.id) }) != nil else {
             return .interrupted
         }
+        return .finished
     }
 
     private func poll(_ start: JobRecord) async -> Ending {
@@ -274,7 +278,11 @@ struct JobExecutor: Sendable {
                     transientFailures += 1
                     let delay = min(60.0, Double(1 << min(transientFailures, 6)))
                     logger.warning("poll failed; trying again", metadata: ["job": "\(record.name)", "error": "\(error)", "retry_in": "\(delay)"])
-                    record = (try? await journal.recordPoll(record.id, nextPollAt: Date().addingTimeInterval(delay))) ?? record
+                    let next = Date().addingTimeInterval(delay)
+                    guard let polled = await journaled("record a poll", record, { () async throws(JournalError) in try await journal.recordPoll(record.id, nextPollAt: next) }) else {
+                        return .interrupted
+                    }
+                    record = polled
                     continue
                 default:
                     return await fail(record, .segmind(error, stage: .poll, requestID: requestID))
@@ -286,21 +294,19 @@ struct JobExecutor: Sendable {
                 let elapsed = Date().timeIntervalSince(record.submittedAt ?? Date())
                 let next = planner.state.withLock { $0.nextPoll(model: model, pollsSoFar: record.polls + 1, elapsed: .milliseconds(Int(elapsed * 1000))) }
                 crashPoints.reach("poll.answered", job: record.name)
-                do {
-                    record = try await journal.recordPoll(record.id, nextPollAt: Date().addingTimeInterval(Self.seconds(next)))
-                } catch {
-                    logger.error("a poll could not be journaled", metadata: ["job": "\(record.name)", "journal": "\(journal.path)", "error": "\(error)"])
+                let nextPollAt = Date().addingTimeInterval(Self.seconds(next))
+                let current = record
+                guard let polled = await journaled("record a poll", record, { () async throws(JournalError) in try await journal.recordPoll(current.id, nextPollAt: nextPollAt) }) else {
                     return .interrupted
                 }
+                record = polled
                 crashPoints.reach("poll.journaled", job: record.name)
             case .completed(let result):
                 // Journaled before any download: Segmind forgets the request after an hour, the outputs after days,
                 // so a job whose outputs cannot be saved yet can still fetch them much later.
-                let finished: JobRecord
-                do {
-                    finished = try await journal.recordResult(record.id, result: String(decoding: SegmindClient.storedBody(of: result).serialized(), as: UTF8.self))
-                } catch {
-                    logger.error("a finished result could not be journaled", metadata: ["job": "\(record.name)", "journal": "\(journal.path)", "error": "\(error)"])
+                let stored = String(decoding: SegmindClient.storedBody(of: result).serialized(), as: UTF8.self)
+                let current = record
+                guard let finished = await journaled("record the finished result", record, { () async throws(JournalError) in try await journal.recordResult(current.id, result: stored) }) else {
                     return .interrupted
                 }
                 crashPoints.reach("result.journaled", job: record.name)
@@ -355,16 +361,13 @@ struct JobExecutor: Sendable {
             let reported = metrics.totalTime ?? metrics.inferenceTime.map { $0 + (metrics.queueTime ?? 0) }
             runTime = min(observed, reported ?? observed)
         }
-        let spooled: JobRecord
-        do {
-            spooled = try await journal.recordSpooled(
-                record.id, spoolPath: folder, outputs: String(decoding: summary.json.serialized(), as: UTF8.self),
-                completedAt: both(record.submittedAt, runTime).map { $0.addingTimeInterval($1) }
-            )
-        } catch {
-            logger.error("the spool could not be journaled", metadata: ["job": "\(record.name)", "journal": "\(journal.path)", "error": "\(error)"])
-            return .interrupted
-        }
+        let outputsText = String(decoding: summary.json.serialized(), as: UTF8.self)
+        let completed = both(record.submittedAt, runTime).map { $0.addingTimeInterval($1) }
+        guard
+            let spooled = await journaled("record the spooled outputs", record, { () async throws(JournalError) in
+                try await journal.recordSpooled(record.id, spoolPath: folder, outputs: outputsText, completedAt: completed)
+            })
+        else { return .interrupted }
         crashPoints.reach("spool.journaled", job: record.name)
         if let runTime {
             let queueTime = result.metrics.queueTime.map { Duration.milliseconds(Int($0 * 1000)) }
@@ -392,11 +395,7 @@ struct JobExecutor: Sendable {
         }
         unwritable.accepted(outbox.root)
         crashPoints.reach("deliver.published", job: record.name)
-        let delivered: JobRecord
-        do {
-            delivered = try await journal.markDelivered(record.id, resultFolder: folder)
-        } catch {
-            logger.error("delivery could not be journaled", metadata: ["job": "\(record.name)", "journal": "\(journal.path)", "error": "\(error)"])
+        guard let delivered = await journaled("record the delivery", record, { () async throws(JournalError) in try await journal.markDelivered(record.id, resultFolder: folder) }) else {
             return .interrupted
         }
         crashPoints.reach("deliver.journaled", job: record.name)
@@ -406,10 +405,8 @@ struct JobExecutor: Sendable {
     private func finish(_ record: JobRecord) async -> Ending {
         await discardFiles(of: record)
         crashPoints.reach("done.discarded", job: record.name)
-        do {
-            try await journal.markDone(record.id)
-        } catch {
-            logger.error("the end of a job could not be journaled", metadata: ["job": "\(record.name)", "journal": "\(journal.path)", "error": "\(error)"])
+        guard await journaled("record the end of the job", record, { () async throws(JournalError) in try await journal.markDone(record.id) }) != nil else {
+            return .interrupted
         }
         logger.info("done", metadata: ["job": "\(record.name)", "folder": "\(record.resultFolder ?? "")"])
         return .finished
@@ -421,11 +418,8 @@ struct JobExecutor: Sendable {
     func fail(_ record: JobRecord, _ failure: JobFailure) async -> Ending {
         let input = jobInput(record)
         let errorRecord = JobDelivery.errorRecord(input, failure: failure, model: record.model ?? summary(of: record)?.model, requestID: failure.requestID ?? record.requestID)
-        let failed: JobRecord
-        do {
-            failed = try await journal.markFailed(record.id, code: failure.code, record: String(decoding: errorRecord.serialized(), as: UTF8.self))
-        } catch {
-            logger.error("a failure could not be journaled", metadata: ["job": "\(record.name)", "journal": "\(journal.path)", "error": "\(error)"])
+        let errorText = String(decoding: errorRecord.serialized(), as: UTF8.self)
+        guard let failed = await journaled("record a failure", record, { () async throws(JournalError) in try await journal.markFailed(record.id, code: failure.code, record: errorText) }) else {
             return .interrupted
         }
         crashPoints.reach("fail.journaled", job: record.name)
@@ -451,7 +445,7 @@ struct JobExecutor: Sendable {
         unwritable.accepted(outbox.root)
         crashPoints.reach("fail.published", job: record.name)
         await discardFiles(of: record)
-        _ = try? await journal.recordFailureDelivered(record.id, resultFolder: folder)
+        _ = await journaled("record where a failed job went", record) { () async throws(JournalError) in try await journal.recordFailureDelivered(record.id, resultFolder: folder) }
         return .finished
     }
 
@@ -465,6 +459,39 @@ struct JobExecutor: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Runs a journal write; while the journal refuses it (a full disk, a read-only or immutable file), waits and
+    /// tries again with backoff, so a job keeps what only its task knows (a request ID, a finished result) instead
+    /// of giving it up. The first refusal is reported once (log and `warnings/`, naming the journal file and the
+    /// error; see ``UnwritableFolders``) and the recovery too. Nil when the daemon stops first, or when the journal
+    /// refuses the change itself (a wrong transition: a bug, logged, that no wait can mend).
+    func journaled<T: Sendable>(_ step: String, _ record: JobRecord, _ write: () async throws(JournalError) -> T) async -> T? {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do throws(JournalError) {
+                let value = try await write()
+                unwritable.accepted(journal.path)
+                return value
+            } catch {
+                guard case .database = error else {
+                    logger.error("the journal refused a change", metadata: ["job": "\(record.name)", "step": "\(step)", "journal": "\(journal.path)", "error": "\(error)"])
+                    return nil
+                }
+                unwritable.refused(journal.path, kind: "journal-unwritable", error: "\(step): \(error)", job: record.name, outbox: inboxes.outbox(for: record.inbox))
+            }
+            do {
+                try await Task.sleep(for: Self.journalRetry(after: attempt))
+            } catch {
+                return nil
+            }
+        }
+    }
+
+    /// The wait before trying a refused journal write again: 1 s, doubling to 30 s.
+    static func journalRetry(after attempt: Int) -> Duration {
+        .seconds(min(30, 1 << min(max(attempt - 1, 0), 5)))
+    }
 
     /// The job as the pipeline sees it: the claimed copies are what is read, validated and sent.
     func jobInput(_ record: JobRecord) -> JobInput {

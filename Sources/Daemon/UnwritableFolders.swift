@@ -4,14 +4,15 @@ import Outbox
 import SegmindCatalog
 import Synchronization
 
-/// Remembers which folders refused the daemon's writes (a full disk, a read-only mount, lost permissions),
-/// so each refusal is reported once, where people look, and its end is reported too.
+/// Remembers which folders (and the journal file) refused the daemon's writes (a full disk, a read-only mount,
+/// an immutable file, lost permissions), so each refusal is reported once, where people look, and its end too.
 ///
-/// Paid work never fails for such a refusal: a job whose outputs the spool cannot take, or whose folder the
-/// outbox cannot take, waits where it is and is tried again with backoff. What the user needs is to learn
-/// which folder to fix and why: the first refusal of a folder writes `warnings/<time>-<kind>.json` (kind
-/// `spool-unwritable` or `outbox-unwritable`) with the folder and the system's error, and logs one error line;
-/// later refusals of the same folder are quiet until a write there succeeds again, which logs a notice.
+/// No job fails for such a refusal: a job whose outputs the spool cannot take, whose folder the outbox cannot
+/// take, or whose step the journal cannot record waits where it is and is tried again with backoff. What the
+/// user needs is to learn which folder or file to fix and why: the first refusal writes
+/// `warnings/<time>-<kind>.json` (kind `spool-unwritable`, `outbox-unwritable` or `journal-unwritable`) with the
+/// path and the system's error, and logs one error line; later refusals of the same path are quiet until a
+/// write there succeeds again, which logs a notice.
 final class UnwritableFolders: Sendable {
     private let failing = Mutex<[String: String]>([:])
     private let logger: Logger
@@ -31,7 +32,7 @@ final class UnwritableFolders: Sendable {
             logger.debug("still refused", metadata: ["folder": "\(folder)", "job": "\(job)", "error": "\(error)"])
             return
         }
-        let message = "\(folder) cannot take files: \(error). Paid jobs wait and are tried again with backoff; fix the folder (free space, permissions, a read-only mount) and they continue by themselves."
+        let message = "\(folder) refuses writes: \(error). The jobs that need it wait and are tried again with backoff (paid work is never dropped for it); fix it (free space, permissions, a read-only mount or file) and they continue by themselves."
         logger.error("a folder refuses writes; jobs wait for it", metadata: ["folder": "\(folder)", "kind": "\(kind)", "job": "\(job)", "error": "\(error)"])
         guard let outbox else { return }
         let warning: JSONValue = [

@@ -20,17 +20,22 @@ public struct JobClaimer: Sendable {
     /// Use something unique per daemon instance, such as host name plus state folder.
     public let owner: String
     let logger: Logger
+    /// Called with the job's stem once its `claim.json` is on disk and before any file moves: the moment a
+    /// fault test can stop the daemon at to prove the start-up sweep puts such a claim back.
+    let recorded: @Sendable (_ stem: String) -> Void
 
     public init(
         inboxRoot: String,
         owner: String = JobClaimer.defaultOwner,
-        logger: Logger = Logger(label: "facedrop.hotfolder")
+        logger: Logger = Logger(label: "facedrop.hotfolder"),
+        recorded: @escaping @Sendable (_ stem: String) -> Void = { _ in }
     ) {
         var root = inboxRoot
         while root.hasSuffix("/") { root.removeLast() }
         self.inboxRoot = root
         self.owner = owner
         self.logger = logger
+        self.recorded = recorded
     }
 
     /// This machine's host name.
@@ -126,6 +131,7 @@ public struct JobClaimer: Sendable {
             abandon(claimFolder)
             throw ClaimError(error)
         }
+        recorded(stem)
 
         // Checked after the record, right before the moves: a file that changed since it looked
         // ready is still being written.

@@ -95,3 +95,49 @@ extension DaemonEndToEndTests {
         }
     }
 }
+
+/// Folders and files of the state folder that stop taking writes while the daemon runs.
+extension DaemonEndToEndTests {
+    /// `chattr +i` / `-i` on `paths`; the reason when this machine does not allow it (not root, no ext4/xfs).
+    static func setImmutable(_ immutable: Bool, _ paths: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/chattr")
+        process.arguments = [immutable ? "+i" : "-i"] + paths
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw MountRefusal(reason: "chattr failed (\(process.terminationStatus)): \(output)") }
+    }
+
+    @Test("a journal that refuses writes hides no claimed job: the claim is retried while the daemon runs, the journal file named once")
+    func journalRefusesWrites() async throws {
+        try await withDaemon { server, daemon in
+            let journal = "\(daemon.state)/journal.sqlite"
+            let files = [journal, journal + "-wal"].filter { FileManager.default.fileExists(atPath: $0) }
+            do {
+                try Self.setImmutable(true, files)
+            } catch {
+                try Test.cancel("the journal cannot be made immutable here: \(error)")
+            }
+            defer { try? Self.setImmutable(false, files) }
+            let job = try daemon.dropJob("unjournaled", sidecar: Self.instantSidecar)
+            try await daemon.waitFor("the refusal to be reported") { daemon.log.contains("a folder refuses writes") }
+            #expect(daemon.log.contains("folder=\(journal)"), "\(daemon.logTail(10))")
+            #expect(!daemon.warnings(endingWith: "-journal-unwritable.json").isEmpty)
+            try await Task.sleep(for: .seconds(2))
+            #expect(daemon.jobs(.done).isEmpty && daemon.jobs(.failed).isEmpty)
+            try Self.setImmutable(false, files)
+            try await daemon.waitFor("the job to end without a restart", timeout: .seconds(30)) {
+                !daemon.jobs(.done).isEmpty || !daemon.jobs(.failed).isEmpty
+            }
+            try daemon.expectDone(job, model: "instantid")
+            #expect(daemon.occurrences(of: "a folder refuses writes") == 1)
+            #expect(daemon.log.contains("a folder takes files again"))
+            #expect(daemon.starts == 1)
+            #expect(await server.ledger().submits == 1)
+        }
+    }
+}
