@@ -141,3 +141,41 @@ extension DaemonEndToEndTests {
         }
     }
 }
+
+extension DaemonEndToEndTests {
+    @Test("a spool that refuses new files keeps a paid, finished job waiting (never failed), names the folder and the errno once, and delivers it once the spool is writable")
+    func readOnlySpool() async throws {
+        let base = try TemporaryDirectory(prefix: "facedrop-spool")
+        let state = base.appending("state")
+        let mounted = try ScratchMount.mount(at: "\(state)/spool", size: "64m")
+        if case .failure(let refusal) = mounted {
+            try Test.cancel("the spool cannot be a tmpfs here: \(refusal)")
+        }
+        let mount = try mounted.get()
+        defer { mount.unmount() }
+        try await withDaemon(configure: { $0.stateDirectory = state }) { server, daemon in
+            try mount.remount(readOnly: true)
+            let job = try daemon.dropJob("paid", sidecar: Self.instantSidecar)
+            try await daemon.waitFor("the refusal to be reported", timeout: .seconds(30)) { daemon.log.contains("a folder refuses writes") }
+            #expect(await server.ledger().billedSubmits == 1)
+            #expect(daemon.log.contains("folder=\(state)/spool"), "\(daemon.logTail(10))")
+            let warnings = daemon.warnings(endingWith: "-spool-unwritable.json")
+            #expect(warnings.count == 1)
+            if let warning = warnings.first {
+                let record = try DaemonHarness.readJSON("\(daemon.outbox)/warnings/\(warning)")
+                let error = record["error"]?.stringValue ?? ""
+                #expect(error.contains("errno 30") && error.contains("\(state)/spool"), "\(record.serializedString())")
+            }
+            // Several retries later: still waiting, still reported once.
+            try await Task.sleep(for: .seconds(6))
+            #expect(daemon.jobs(.failed).isEmpty, daemon.failureSummary)
+            #expect(daemon.occurrences(of: "a folder refuses writes") == 1)
+            try mount.remount(readOnly: false)
+            try await daemon.waitFor("the job in done/", timeout: .seconds(60)) { !daemon.jobs(.done).isEmpty || !daemon.jobs(.failed).isEmpty }
+            try daemon.expectDone(job, model: "instantid")
+            let ledger = await server.ledger()
+            #expect(ledger.submits == 1)
+            #expect(daemon.log.contains("a folder takes files again"))
+        }
+    }
+}
