@@ -19,12 +19,14 @@ final class CrashPoints: Sendable {
         "claim.recorded",  // claim.json written, no file moved yet
         "claim.moved",  // the files are in the claim folder, not yet in the journal
         "claim.journaled",  // the claim is in the journal
-        "submit.turn",  // about to wait for the request budget
+        "submit.turn",  // about to ask the request budget for a turn
+        "submit.waiting",  // about to wait for a turn, the budget being spent
         "submit.intent",  // the intent to submit is on disk, the POST not sent
         "submit.answered",  // Segmind answered the POST, the request ID not yet journaled
         "submit.journaled",  // the request ID is on disk
         "poll.answered",  // a poll answered "still running", not yet journaled
         "poll.journaled",  // a poll's outcome is on disk
+        "result.answered",  // a poll found the request finished, its result not yet journaled
         "result.journaled",  // the finished result (output URLs) is on disk, nothing downloaded
         "download.partial",  // some outputs are in the spool, not all
         "spool.written",  // every output is in the spool, not yet journaled
@@ -32,8 +34,11 @@ final class CrashPoints: Sendable {
         "deliver.published",  // the job folder is in the outbox, not yet journaled
         "deliver.journaled",  // the delivery is on disk in the journal
         "done.discarded",  // the claim folder and spool are removed, `done` not yet journaled
+        "done.journaled",  // `done` is on disk
+        "fail.decided",  // a job is to fail, the failure not yet journaled
         "fail.journaled",  // a failure is on disk in the journal, its folder not yet in failed/
         "fail.published",  // the failed/ folder is in the outbox, not yet journaled
+        "fail.delivered",  // where the failed/ folder went is on disk
     ]
 
     private let name: String?
@@ -65,6 +70,11 @@ final class CrashPoints: Sendable {
         name = nil
         hit = 0
         logger = Logger(label: "facedrop")
+    }
+
+    /// Whether `point` is the armed one: lets a caller skip work it would only do to decide whether to reach it.
+    func isArmed(_ point: String) -> Bool {
+        name == point
     }
 
     /// A job reached the moment `point`: if it is the armed one, for the armed time, the process dies here.

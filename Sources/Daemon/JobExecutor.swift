@@ -157,6 +157,9 @@ struct JobExecutor: Sendable {
                 return .ended(await hold(record))
             }
             crashPoints.reach("submit.turn", job: record.name)
+            if crashPoints.isArmed("submit.waiting"), let budget = client.configuration.gate as? RequestBudget, await budget.snapshot().isExhausted {
+                crashPoints.reach("submit.waiting", job: record.name)
+            }
             do {
                 try await client.waitForTurn()
             } catch {
@@ -302,6 +305,7 @@ struct JobExecutor: Sendable {
                 record = polled
                 crashPoints.reach("poll.journaled", job: record.name)
             case .completed(let result):
+                crashPoints.reach("result.answered", job: record.name)
                 // Journaled before any download: Segmind forgets the request after an hour, the outputs after days,
                 // so a job whose outputs cannot be saved yet can still fetch them much later.
                 let stored = String(decoding: SegmindClient.storedBody(of: result).serialized(), as: UTF8.self)
@@ -408,6 +412,7 @@ struct JobExecutor: Sendable {
         guard await journaled("record the end of the job", record, { () async throws(JournalError) in try await journal.markDone(record.id) }) != nil else {
             return .interrupted
         }
+        crashPoints.reach("done.journaled", job: record.name)
         logger.info("done", metadata: ["job": "\(record.name)", "folder": "\(record.resultFolder ?? "")"])
         return .finished
     }
@@ -419,6 +424,7 @@ struct JobExecutor: Sendable {
         let input = jobInput(record)
         let errorRecord = JobDelivery.errorRecord(input, failure: failure, model: record.model ?? summary(of: record)?.model, requestID: failure.requestID ?? record.requestID)
         let errorText = String(decoding: errorRecord.serialized(), as: UTF8.self)
+        crashPoints.reach("fail.decided", job: record.name)
         guard let failed = await journaled("record a failure", record, { () async throws(JournalError) in try await journal.markFailed(record.id, code: failure.code, record: errorText) }) else {
             return .interrupted
         }
@@ -446,6 +452,7 @@ struct JobExecutor: Sendable {
         crashPoints.reach("fail.published", job: record.name)
         await discardFiles(of: record)
         _ = await journaled("record where a failed job went", record) { () async throws(JournalError) in try await journal.recordFailureDelivered(record.id, resultFolder: folder) }
+        crashPoints.reach("fail.delivered", job: record.name)
         return .finished
     }
 

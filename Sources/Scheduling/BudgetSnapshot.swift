@@ -15,6 +15,9 @@ public struct BudgetSnapshot: Sendable, Hashable {
     /// Requests admitted since the budget was made.
     public var admittedTotal: Int
 
+    /// Whether a request asking now would have to wait: the window is full, or a 429 holds the budget.
+    public var isExhausted: Bool { admittedInWindow >= limit || heldFor != nil }
+
     public init(
         limit: Int,
         window: Duration,

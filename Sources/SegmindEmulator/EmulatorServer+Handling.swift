@@ -11,6 +11,7 @@ extension EmulatorServer {
         var requestID: String? = nil
         var billed = false
         var cost = 0.0
+        var prompt: String? = nil
     }
 
     /// Answers one request: control API, injected faults, then Segmind's behaviour.
@@ -40,8 +41,9 @@ extension EmulatorServer {
         entries.append(Ledger.Entry(
             time: arrival, method: request.method, path: request.path, endpoint: route.endpoint,
             model: outcome.model, requestID: outcome.requestID, status: delivered,
-            billed: outcome.billed, cost: outcome.cost, fault: fault.map { "\($0.kind)" }
+            billed: outcome.billed, cost: outcome.cost, fault: fault.map { "\($0.kind)" }, prompt: outcome.prompt
         ))
+        requestObserver?(entries[entries.count - 1])
         if let fault {
             logger.debug("fault applied", metadata: ["fault": "\(fault.kind)", "path": "\(request.path)"])
         }

@@ -60,7 +60,7 @@ extension EmulatorServer {
         ])
         return Outcome(
             response: .json(200, answer, headers: [("x-remaining-credits", Self.money(totalBalance))]),
-            model: slug, requestID: id, billed: true, cost: cost
+            model: slug, requestID: id, billed: true, cost: cost, prompt: body["prompt"]?.stringValue
         )
     }
 

@@ -34,6 +34,8 @@ public actor EmulatorServer {
     var assets: [String: Asset] = [:]
     var faults: [EmulatorFault] = []
     var entries: [Ledger.Entry] = []
+    /// Told of every request once it is handled and before it is answered (see ``observeRequests(_:)``).
+    var requestObserver: (@Sendable (Ledger.Entry) -> Void)?
     var rateWindow = RateWindow()
     var listener: HTTPListener?
     /// The base URL as a string without a trailing slash, e.g. `http://127.0.0.1:41234`.
@@ -105,6 +107,13 @@ public actor EmulatorServer {
     }
 
     /// Makes the next matching requests misbehave; see ``EmulatorFault``.
+    /// Calls `observer` with the ledger entry of every Segmind request once it is handled (a submit billed, a
+    /// poll answered) and *before* the answer is sent; nil stops it. In-process tests use it to act at that exact
+    /// moment, for instance to kill the client while its request is at the server and its answer not yet back.
+    public func observeRequests(_ observer: (@Sendable (Ledger.Entry) -> Void)?) {
+        requestObserver = observer
+    }
+
     public func inject(_ fault: EmulatorFault) {
         guard fault.count > 0 else { return }
         faults.append(fault)

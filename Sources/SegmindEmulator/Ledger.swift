@@ -25,10 +25,14 @@ public struct Ledger: Sendable, Equatable {
         public var cost: Double
         /// The description of the injected fault applied to this request, if any.
         public var fault: String?
+        /// For a submit whose body was read: its `prompt`, which tests make unique per job to tell whose submit
+        /// it was.
+        public var prompt: String?
 
         public init(
             time: Date, method: String, path: String, endpoint: EmulatorEndpoint, model: String? = nil,
-            requestID: String? = nil, status: Int?, billed: Bool = false, cost: Double = 0, fault: String? = nil
+            requestID: String? = nil, status: Int?, billed: Bool = false, cost: Double = 0, fault: String? = nil,
+            prompt: String? = nil
         ) {
             self.time = time
             self.method = method
@@ -40,6 +44,7 @@ public struct Ledger: Sendable, Equatable {
             self.billed = billed
             self.cost = cost
             self.fault = fault
+            self.prompt = prompt
         }
     }
 

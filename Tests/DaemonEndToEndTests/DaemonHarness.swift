@@ -114,6 +114,26 @@ final class DaemonHarness {
         }
     }
 
+    /// Starts `facedrop run` without waiting for it to say it is running: for a daemon that may kill itself
+    /// before it does (a crash point met while recovering).
+    func launchDaemon() throws {
+        starts += 1
+        appendToLog("==== facedrop run, start #\(starts) ====")
+        process = try launch(["run", "--config", configPath, "--log-level", logLevel], output: logPath)
+    }
+
+    /// Waits up to `timeout` for the daemon to end by itself; how it ended, or nil while it still runs.
+    func waitForExit(within timeout: Duration) async -> Termination? {
+        guard let process else { return nil }
+        let begin = ContinuousClock.now
+        guard await Self.waitForExit(process, within: timeout) else { return nil }
+        self.process = nil
+        return Self.termination(of: process, since: begin)
+    }
+
+    /// The daemon's process ID, while it runs.
+    var processID: Int32? { process?.isRunning == true ? process?.processIdentifier : nil }
+
     /// Whether the daemon process is alive.
     var isRunning: Bool { process?.isRunning ?? false }
 
