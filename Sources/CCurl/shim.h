@@ -9,6 +9,11 @@
 
 typedef size_t (*facedrop_curl_data_callback)(char *ptr, size_t size, size_t nmemb, void *userdata);
 
+// CURLOPT_PREREQFUNCTION (libcurl 7.80): called once a connection is made or reused, right before the
+// request is sent; CURL_PREREQFUNC_OK (0) sends it, CURL_PREREQFUNC_ABORT (1) aborts the transfer.
+typedef int (*facedrop_curl_prereq_callback)(void *clientp, char *conn_primary_ip, char *conn_local_ip,
+                                             int conn_primary_port, int conn_local_port);
+
 static inline CURLcode facedrop_curl_easy_setopt_long(CURL *handle, CURLoption option, long value) {
     return curl_easy_setopt(handle, option, value);
 }
@@ -32,6 +37,10 @@ static inline CURLcode facedrop_curl_easy_setopt_slist(CURL *handle, CURLoption 
 static inline CURLcode facedrop_curl_easy_setopt_data_callback(CURL *handle, CURLoption option,
                                                                facedrop_curl_data_callback value) {
     return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode facedrop_curl_easy_setopt_prereq_callback(CURL *handle, facedrop_curl_prereq_callback value) {
+    return curl_easy_setopt(handle, CURLOPT_PREREQFUNCTION, value);
 }
 
 static inline CURLcode facedrop_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {

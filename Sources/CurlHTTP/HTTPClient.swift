@@ -44,7 +44,7 @@ public final class HTTPClient: Sendable {
     /// Sends a request and collects the response body in memory.
     public func execute(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
         let limit = request.maxResponseBytes ?? configuration.maxResponseBytes
-        let outcome = try await perform(request, sink: ResponseSink(limit: limit, destination: .memory))
+        let outcome = try await perform(request, sink: ResponseSink(limit: limit, destination: .memory, beforeSending: request.beforeSending))
         return HTTPResponse(status: outcome.status, headers: outcome.headers, body: outcome.body)
     }
 
@@ -58,7 +58,7 @@ public final class HTTPClient: Sendable {
         let handle = try DownloadFile.create(path).get()
         let result: Result<TransferOutcome, HTTPClientError>
         do {
-            result = .success(try await perform(request, sink: ResponseSink(limit: limit, destination: .file(handle))))
+            result = .success(try await perform(request, sink: ResponseSink(limit: limit, destination: .file(handle), beforeSending: request.beforeSending)))
         } catch {
             result = .failure(error)
         }

@@ -19,6 +19,8 @@ public enum HTTPClientError: Error, Sendable, Hashable, CustomStringConvertible 
     case truncatedResponse(receivedBytes: Int)
     /// The response body grew past the cap and the transfer was aborted.
     case responseTooLarge(limit: Int)
+    /// The request's ``HTTPRequest/beforeSending`` hook refused to let it go: nothing was sent.
+    case refusedBeforeSending
     /// The task waiting for the response was cancelled.
     case cancelled
     /// The client has been shut down.
@@ -32,7 +34,7 @@ public enum HTTPClientError: Error, Sendable, Hashable, CustomStringConvertible 
     /// non-idempotent request is repeated only when this is `false`.
     public var requestMayHaveReachedServer: Bool {
         switch self {
-        case .invalidURL, .couldNotResolveHost, .couldNotConnect, .tlsFailure, .shutDown:
+        case .invalidURL, .couldNotResolveHost, .couldNotConnect, .tlsFailure, .shutDown, .refusedBeforeSending:
             return false
         case .timedOut(let sent):
             return sent
@@ -53,6 +55,8 @@ public enum HTTPClientError: Error, Sendable, Hashable, CustomStringConvertible 
             return "could not connect: \(detail)"
         case .tlsFailure(let detail):
             return "TLS failure: \(detail)"
+        case .refusedBeforeSending:
+            return "not sent: the request was refused right before sending"
         case .timedOut(let sent):
             return sent ? "timed out after the request was sent" : "timed out before the request was sent"
         case .connectionLost(let sent, let detail):

@@ -13,6 +13,14 @@ public struct HTTPRequest: Sendable {
     public var maxResponseBytes: Int?
     /// Whether redirects are followed. API calls do not follow; output downloads may.
     public var followRedirects: Bool
+    /// Called on the transfer thread once a connection to the server is made (or an open one reused) and right
+    /// before the request is sent; the thread waits for it, so it may block (to make a record durable, say).
+    /// Returning false aborts the transfer unsent (``HTTPClientError/refusedBeforeSending``).
+    ///
+    /// A request with this hook is never sent twice: where libcurl would send it again on a fresh connection
+    /// (a reused connection that died without an answer), the transfer is aborted instead and reported as
+    /// lost after sending, because the first copy may have arrived.
+    public var beforeSending: (@Sendable () -> Bool)?
 
     public init(
         method: HTTPMethod = .get,
@@ -22,7 +30,8 @@ public struct HTTPRequest: Sendable {
         connectTimeout: Duration? = nil,
         timeout: Duration? = nil,
         maxResponseBytes: Int? = nil,
-        followRedirects: Bool = false
+        followRedirects: Bool = false,
+        beforeSending: (@Sendable () -> Bool)? = nil
     ) {
         self.method = method
         self.url = url
@@ -32,5 +41,6 @@ public struct HTTPRequest: Sendable {
         self.timeout = timeout
         self.maxResponseBytes = maxResponseBytes
         self.followRedirects = followRedirects
+        self.beforeSending = beforeSending
     }
 }

@@ -130,12 +130,13 @@ struct JobExecutor: Sendable {
         return await poll(updated)
     }
 
-    /// Prepares the request, then submits it: wait for the request budget, journal the intent, send the POST.
+    /// Prepares the request, then submits it: wait for the request budget, connect, journal the intent, send.
     ///
-    /// The intent to submit is journaled only once the budget has given this request its turn, right before the
-    /// POST goes on the wire, so `submitting` in the journal means exactly "the POST may have been sent". Every
-    /// wait (the budget, the backoff after a 429 or 5xx) happens with the job `claimed` and ends at once when
-    /// the daemon stops; only the POST itself is shielded from the stop, so its request ID is recorded.
+    /// The intent to submit is journaled only once the budget has given this request its turn and libcurl holds a
+    /// connection to Segmind, right before the POST's bytes are written (``SubmitIntent``), so `submitting` in
+    /// the journal means exactly "the POST may have been sent". Every wait (the budget, the backoff after a 429
+    /// or 5xx) happens with the job `claimed` and ends at once when the daemon stops; only the POST itself is
+    /// shielded from the stop, so its request ID is recorded.
     private func prepareAndPost(_ record: JobRecord) async -> PostOutcome {
         let input = jobInput(record)
         let settings = inboxes.settings(for: record.inbox)
@@ -165,11 +166,18 @@ struct JobExecutor: Sendable {
             } catch {
                 return .ended(.interrupted)
             }
+            if Task.isCancelled {
+                // Stopping between the turn and the POST: nothing was sent, so the job simply waits for the next start.
+                return .ended(.interrupted)
+            }
+            let intent = SubmitIntent(journal: journal, job: record, request: request, crashPoints: crashPoints)
+            let answer = await post(model: prepared.model, body: prepared.body, beforeSending: intent.record)
             let submitting: JobRecord
-            do {
-                submitting = try await journal.markSubmitting(record.id, request: request)
+            switch intent.outcome {
+            case .recorded(let written):
                 unwritable.accepted(journal.path)
-            } catch {
+                submitting = written
+            case .refused(let error):
                 // Nothing is sent without the intent on disk. The turn is given up: once the journal takes writes again,
                 // the job asks for a new one, so a POST never goes out long after the turn that counted it.
                 unwritable.refused(journal.path, kind: "journal-unwritable", error: "record the intent to submit: \(error)", job: record.name, outbox: inboxes.outbox(for: record.inbox))
@@ -179,14 +187,24 @@ struct JobExecutor: Sendable {
                     return .ended(.interrupted)
                 }
                 continue
+            case .notReached:
+                // The POST never got as far as being sent (DNS, connect, TLS): the job is still only claimed.
+                guard case .retryable(let error) = answer else {
+                    logger.critical("a submit answered without ever being sent; failing it as an unknown outcome", metadata: ["job": "\(record.name)"])
+                    return .ended(await fail(record, .segmind(.outcomeUnknown(model: prepared.model, detail: "answered without being sent"), stage: .submit, requestID: nil)))
+                }
+                guard let delay = await client.submitRetryDelay(after: error, attempt: attempt) else {
+                    return .ended(await fail(record, .segmind(error, stage: .submit, requestID: nil)))
+                }
+                logger.notice("submit not sent; trying again", metadata: ["job": "\(record.name)", "error": "\(error)", "retry_in": "\(delay)"])
+                do {
+                    try await Task.sleep(for: delay)
+                } catch {
+                    return .ended(.interrupted)
+                }
+                continue
             }
-            crashPoints.reach("submit.intent", job: record.name)
-            if Task.isCancelled {
-                // Stopping between the turn and the POST: nothing was sent, so the job simply waits for the next start.
-                _ = await takeBack(submitting, because: "the daemon is stopping")
-                return .ended(.interrupted)
-            }
-            switch await post(model: prepared.model, body: prepared.body) {
+            switch answer {
             case .accepted(let answer):
                 crashPoints.reach("submit.answered", job: record.name)
                 return .answered(answer, model: prepared.model)
@@ -217,12 +235,12 @@ struct JobExecutor: Sendable {
 
     /// Sends the POST in a task of its own, so a stopping daemon waits for the answer instead of abandoning a
     /// request that may already be billed. ``postsOnTheWire`` counts it meanwhile, for the stop's log line.
-    private func post(model: String, body: [String: JSONValue]) async -> SubmitAttempt {
+    private func post(model: String, body: [String: JSONValue], beforeSending: @escaping @Sendable () -> Bool) async -> SubmitAttempt {
         let client = self.client
         let wire = postsOnTheWire
         wire.add(1)
         defer { wire.add(-1) }
-        return await Task { await client.sendSubmit(model: model, body: body) }.value
+        return await Task { await client.sendSubmit(model: model, body: body, beforeSending: beforeSending) }.value
     }
 
     /// Puts a job whose POST provably cost nothing back in the queue; `.finished` when that worked (the caller

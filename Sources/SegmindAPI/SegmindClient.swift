@@ -60,15 +60,20 @@ public struct SegmindClient: Sendable {
     /// Sends one `POST /v2/{model}`, without asking the gate and without repeating it, and says whether
     /// Segmind may have billed it.
     ///
+    /// - Parameter beforeSending: Called on the transfer thread once the connection is made and right before
+    ///   the request goes out (see ``HTTPRequest/beforeSending``): the place to journal an intent to submit, so
+    ///   that it is on disk exactly when the request may reach Segmind. Returning false sends nothing.
+    ///
     /// Cancelling the calling task while the POST is on the wire makes its outcome unknown; a caller
     /// that must know the outcome runs this in a task of its own that is not cancelled.
-    public func sendSubmit(model: String, body: [String: JSONValue]) async -> SubmitAttempt {
+    public func sendSubmit(model: String, body: [String: JSONValue], beforeSending: (@Sendable () -> Bool)? = nil) async -> SubmitAttempt {
         let request = HTTPRequest(
             method: .post,
             url: "\(configuration.baseURL)/v2/\(Self.pathSegment(model))",
             headers: apiHeaders(json: true),
             body: JSONValue.object(body).serialized(),
-            timeout: configuration.requestTimeout
+            timeout: configuration.requestTimeout,
+            beforeSending: beforeSending
         )
         let response: HTTPResponse
         do {

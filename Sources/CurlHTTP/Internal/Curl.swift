@@ -53,6 +53,12 @@ final class ResponseSink {
 
     let limit: Int
     let destination: Destination
+    /// The request's ``HTTPRequest/beforeSending`` hook, if it has one.
+    let beforeSending: (@Sendable () -> Bool)?
+    /// How many times libcurl was about to send the request (more than once after a retry of its own).
+    private(set) var sendAttempts = 0
+    /// The hook refused: the request was never sent.
+    private(set) var refusedBeforeSending = false
     private(set) var body: [UInt8] = []
     private(set) var receivedBytes = 0
     private(set) var exceededLimit = false
@@ -61,9 +67,20 @@ final class ResponseSink {
     private(set) var statusLine = ""
     private(set) var headers: [(String, String)] = []
 
-    init(limit: Int, destination: Destination) {
+    init(limit: Int, destination: Destination, beforeSending: (@Sendable () -> Bool)? = nil) {
         self.limit = limit
         self.destination = destination
+        self.beforeSending = beforeSending
+    }
+
+    /// libcurl is about to send the request: asks the hook the first time; refuses a second send.
+    fileprivate func prerequest() -> Bool {
+        sendAttempts += 1
+        guard let beforeSending else { return true }
+        guard sendAttempts == 1 else { return false }
+        let allowed = beforeSending()
+        refusedBeforeSending = !allowed
+        return allowed
     }
 
     /// Takes one chunk of body bytes; returns false to make libcurl abort the transfer.
@@ -201,6 +218,14 @@ final class CurlEasy {
         ] where code != CURLE_OK {
             return code
         }
+        if sink.beforeSending != nil {
+            for code in [
+                facedrop_curl_easy_setopt_prereq_callback(handle, curlPrerequestCallback),
+                facedrop_curl_easy_setopt_pointer(handle, CURLOPT_PREREQDATA, context),
+            ] where code != CURLE_OK {
+                return code
+            }
+        }
         return CURLE_OK
     }
 
@@ -249,6 +274,12 @@ extension CurlEasy {
         if code == CURLE_OK { return .success(info) }
         let detail = errorMessage.isEmpty ? curlDescription(code) : errorMessage
         let requestSent = info.pretransferMicroseconds > 0 || info.requestHeaderBytes > 0 || info.uploadedBytes > 0
+        if code == CURLE_ABORTED_BY_CALLBACK, sink.refusedBeforeSending {
+            return .failure(.refusedBeforeSending)
+        }
+        if code == CURLE_ABORTED_BY_CALLBACK, sink.sendAttempts > 1 {
+            return .failure(.connectionLost(requestSent: true, detail: "the connection died after the request was sent; it was not sent a second time"))
+        }
         switch code {
         case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
             return .failure(.invalidURL(detail))
@@ -351,6 +382,12 @@ private let curlWriteCallback: facedrop_curl_data_callback = { data, size, count
     guard let data, length > 0 else { return 0 }
     let accepted = sink.receive(UnsafeRawBufferPointer(start: data, count: length))
     return accepted ? length : 0
+}
+
+private let curlPrerequestCallback: facedrop_curl_prereq_callback = { context, _, _, _, _ in
+    guard let context else { return 1 }
+    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+    return sink.prerequest() ? 0 : 1
 }
 
 private let curlHeaderCallback: facedrop_curl_data_callback = { data, size, count, context in

@@ -1,0 +1,71 @@
+import Dispatch
+import Journal
+import Synchronization
+
+/// Journals a job's intent to submit at the last possible moment: from libcurl's transfer thread, once the
+/// connection to Segmind is made and right before the POST's bytes are written to it
+/// (``HTTPRequest/beforeSending``).
+///
+/// `submitting` in the journal then means exactly what recovery takes it to mean, "the POST may have been
+/// sent": a daemon killed while it waited for the request budget, resolved the host, connected or shook hands
+/// with TLS leaves the job `claimed`, and it is submitted after the restart, where an intent written earlier
+/// would make it an unknown outcome that may never be retried. The transfer thread waits for the write to be on
+/// disk (a group commit, milliseconds); if the journal refuses it, nothing is sent.
+final class SubmitIntent: Sendable {
+    /// What became of the intent.
+    enum Outcome: Sendable {
+        /// The transfer never got as far as sending (DNS, connect or TLS failed, or it was never started).
+        case notReached
+        /// On disk; the POST was let go.
+        case recorded(JobRecord)
+        /// The journal refused the write; the POST was not sent.
+        case refused(JournalError)
+    }
+
+    private let journal: JobJournal
+    private let job: JobRecord
+    private let request: String
+    private let crashPoints: CrashPoints
+    private let state = Mutex(Outcome.notReached)
+
+    init(journal: JobJournal, job: JobRecord, request: String, crashPoints: CrashPoints) {
+        self.journal = journal
+        self.job = job
+        self.request = request
+        self.crashPoints = crashPoints
+    }
+
+    var outcome: Outcome { state.withLock { $0 } }
+
+    /// The hook: journals the intent and waits until it is on disk; true to send. Runs on the transfer thread,
+    /// never on the cooperative pool, so blocking here holds no task.
+    func record() -> Bool {
+        let done = DispatchSemaphore(value: 0)
+        let result = Mutex<Result<JobRecord, JournalError>?>(nil)
+        let journal = self.journal
+        let id = job.id
+        let request = self.request
+        Task {
+            let written: Result<JobRecord, JournalError>
+            do throws(JournalError) {
+                written = .success(try await journal.markSubmitting(id, request: request))
+            } catch {
+                written = .failure(error)
+            }
+            result.withLock { $0 = written }
+            done.signal()
+        }
+        done.wait()
+        switch result.withLock({ $0 }) {
+        case .success(let record)?:
+            state.withLock { $0 = .recorded(record) }
+            crashPoints.reach("submit.intent", job: job.name)
+            return true
+        case .failure(let error)?:
+            state.withLock { $0 = .refused(error) }
+            return false
+        case nil:
+            return false
+        }
+    }
+}
