@@ -193,15 +193,7 @@ struct JobExecutor: Sendable {
                     logger.critical("a submit answered without ever being sent; failing it as an unknown outcome", metadata: ["job": "\(record.name)"])
                     return .ended(await fail(record, .segmind(.outcomeUnknown(model: prepared.model, detail: "answered without being sent"), stage: .submit, requestID: nil)))
                 }
-                guard let delay = await client.submitRetryDelay(after: error, attempt: attempt) else {
-                    return .ended(await fail(record, .segmind(error, stage: .submit, requestID: nil)))
-                }
-                logger.notice("submit not sent; trying again", metadata: ["job": "\(record.name)", "error": "\(error)", "retry_in": "\(delay)"])
-                do {
-                    try await Task.sleep(for: delay)
-                } catch {
-                    return .ended(.interrupted)
-                }
+                if let ending = await backOff(record, after: error, attempt: attempt) { return .ended(ending) }
                 continue
             }
             switch answer {
@@ -220,17 +212,24 @@ struct JobExecutor: Sendable {
                 // the backoff leaves a job that is simply submitted later, never one "maybe billed".
                 let queued = await takeBack(submitting, because: error.description)
                 guard queued == .finished else { return .ended(queued) }
-                guard let delay = await client.submitRetryDelay(after: error, attempt: attempt) else {
-                    return .ended(await fail(record, .segmind(error, stage: .submit, requestID: nil)))
-                }
-                logger.notice("submit not accepted; trying again", metadata: ["job": "\(record.name)", "error": "\(error)", "retry_in": "\(delay)"])
-                do {
-                    try await Task.sleep(for: delay)
-                } catch {
-                    return .ended(.interrupted)
-                }
+                if let ending = await backOff(record, after: error, attempt: attempt) { return .ended(ending) }
             }
         }
+    }
+
+    /// Waits before submitting again after an attempt that cost nothing; the job's end instead when the submit
+    /// policy gives up (failed with `error`) or the daemon stops during the wait (interrupted, still claimed).
+    private func backOff(_ record: JobRecord, after error: SegmindError, attempt: Int) async -> Ending? {
+        guard let delay = await client.submitRetryDelay(after: error, attempt: attempt) else {
+            return await fail(record, .segmind(error, stage: .submit, requestID: nil))
+        }
+        logger.notice("submit not accepted or not sent; trying again", metadata: ["job": "\(record.name)", "error": "\(error)", "retry_in": "\(delay)"])
+        do {
+            try await Task.sleep(for: delay)
+        } catch {
+            return .interrupted
+        }
+        return nil
     }
 
     /// Sends the POST in a task of its own, so a stopping daemon waits for the answer instead of abandoning a
