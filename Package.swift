@@ -252,8 +252,8 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "Daemon", "CurlHTTP", "DaemonConfiguration", "Journal", "SegmindAPI", "SegmindCatalog", "SegmindEmulator",
-                "SystemdService", "FacedropTestSupport",
+                "Daemon", "CurlHTTP", "DaemonConfiguration", "Journal", "Outbox", "SegmindAPI", "SegmindCatalog", "SegmindEmulator",
+                "SystemdService", "FacedropTestSupport", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "SystemdServiceTests", dependencies: ["SystemdService", "FacedropTestSupport"]),

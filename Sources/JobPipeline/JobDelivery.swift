@@ -111,7 +111,7 @@ public struct JobDelivery: Sendable {
             do {
                 bytes = try InputFile.readDropped(path, maxBytes: maxInputBytes)
             } catch {
-                attempt.inputsLeftOut.append(["file": .string(name), "reason": .string(error.description)])
+                attempt.inputsLeftOut.append(["file": .string(name), "reason": .string(JobPreparer.describe(error, path: path, input: input))])
                 continue
             }
             do throws(JobFailure) {

@@ -12,8 +12,9 @@ import Synchronization
 /// the window, every slot is counted as spent at the moment of reading, because what the lost writes held
 /// cannot be known.
 ///
-/// Layout: the magic `FDRQWIN1`, the boot id (36 bytes), the slot count (8 bytes, little endian) in a 64-byte
-/// header, then the slots: milliseconds since 1970, little endian, 0 when empty.
+/// Layout: the magic `FDRQWIN1` (bytes 0-7), the boot id (8-43), the slot count (48-55, little endian) in a
+/// 64-byte header, then the slots: milliseconds since 1970, rounded up, little endian, 0 when empty. A time
+/// read back that lies ahead of the clock counts as now.
 public final class RequestWindowFile: Sendable {
     static let magic = Array("FDRQWIN1".utf8)
     static let headerSize = 64
@@ -42,7 +43,7 @@ public final class RequestWindowFile: Sendable {
         let slots = max(1, limit)
         let boot = WindowFileIO.bootID()
         let header = WindowFileIO.readAll(descriptor, limit: Self.headerSize)
-        let storedSlots = header.count == Self.headerSize ? Int(clamping: Self.integer(header[44..<52])) : 0
+        let storedSlots = header.count == Self.headerSize ? Int(clamping: Self.integer(header[48..<56])) : 0
         let stored = Self.read(WindowFileIO.readAll(descriptor, limit: Self.headerSize + min(max(storedSlots, 0), 1 << 20) * Self.slotSize))
         let windowSeconds = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
         var earlier = stored.admissions.map { min($0, now) }.filter { now.timeIntervalSince($0) < windowSeconds }.sorted()
@@ -57,7 +58,7 @@ public final class RequestWindowFile: Sendable {
         bytes += Self.littleEndian(Int64(slots))
         bytes += [UInt8](repeating: 0, count: Self.headerSize - bytes.count)
         for slot in 0..<slots {
-            bytes += Self.littleEndian(slot < earlier.count ? Int64((earlier[slot].timeIntervalSince1970 * 1000).rounded()) : 0)
+            bytes += Self.littleEndian(slot < earlier.count ? Self.milliseconds(earlier[slot]) : 0)
         }
         WindowFileIO.truncate(descriptor, to: 0)
         let writable = WindowFileIO.write(descriptor, bytes, at: 0)
@@ -77,7 +78,7 @@ public final class RequestWindowFile: Sendable {
         state.withLock { state in
             guard state.writable else { return }
             let offset = Self.headerSize + state.next * Self.slotSize
-            state.writable = WindowFileIO.write(descriptor, Self.littleEndian(Int64((time.timeIntervalSince1970 * 1000).rounded())), at: offset)
+            state.writable = WindowFileIO.write(descriptor, Self.littleEndian(Self.milliseconds(time)), at: offset)
             state.next = (state.next + 1) % slots
         }
     }
@@ -96,6 +97,11 @@ public final class RequestWindowFile: Sendable {
             offset += slotSize
         }
         return (boot, admissions)
+    }
+
+    /// Rounded up, so an admission never looks older than it is.
+    static func milliseconds(_ time: Date) -> Int64 {
+        Int64((time.timeIntervalSince1970 * 1000).rounded(.up))
     }
 
     static func integer(_ bytes: ArraySlice<UInt8>) -> Int64 {
