@@ -44,8 +44,8 @@ final class FileWorkPool: Sendable {
         self.threads = max(1, threads)
         for number in 0..<self.threads {
             let thread = Thread { [shared] in
-                // Named from inside: on Linux only the running thread's own name reaches the kernel (`top -H`).
-                Thread.current.name = "\(name)-\(number)"
+                // Named from inside, straight to the kernel (`top -H`): see `POSIX.nameThisThread`.
+                POSIX.nameThisThread("\(name)-\(number)")
                 shared.serve()
             }
             thread.start()
