@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "facedrop",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "facedrop", targets: ["facedrop"]),
         .executable(name: "segmind-emulator", targets: ["segmind-emulator"]),
@@ -89,13 +88,7 @@ let package = Package(
         ),
         .target(
             name: "Outbox",
-            dependencies: [
-                "Hashing",
-                "ImageFormats",
-                "SegmindAPI",
-                "SegmindCatalog",
-                .product(name: "Logging", package: "swift-log"),
-            ]
+            dependencies: ["Hashing", "SegmindCatalog"]
         ),
         .target(
             name: "DaemonConfiguration",
@@ -188,8 +181,10 @@ let package = Package(
                 "SystemdService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["BuildInfo"]
         ),
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         .executableTarget(
             name: "segmind-emulator",
             dependencies: [

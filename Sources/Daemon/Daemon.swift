@@ -20,8 +20,10 @@ public import SystemdService
 /// before any new job is taken, and every inbox is scanned once its watches are in place.
 ///
 /// ```swift
-/// let daemon = try Daemon(configuration: configuration, client: client, catalog: catalog)
-/// try await daemon.run()   // until the task is cancelled (SIGTERM)
+/// let daemon = try Daemon(configuration: configuration, segmind: segmind, http: try HTTPClient(), catalog: try .bundled())
+/// let running = Task { await daemon.run() }
+/// running.cancel()   // on SIGTERM: stops taking jobs, lets each save its state
+/// await running.value
 /// ```
 public final class Daemon: Sendable {
     /// How often at most `credits.json` is rewritten for a new balance alone (a new state is written at once).

@@ -1,4 +1,4 @@
-/// What a file name means to the drop protocol (SPEC §2), decided from the name alone.
+/// What a file name means to the drop protocol (docs/protocol.md §2), decided from the name alone.
 ///
 /// Public so that `facedrop check` reads names exactly as the daemon does.
 public enum CandidateName: Sendable, Hashable {

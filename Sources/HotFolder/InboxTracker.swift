@@ -1,6 +1,6 @@
 public import struct Foundation.Date
 
-/// Knows every candidate file of one inbox and decides which jobs are ready (SPEC §2).
+/// Knows every candidate file of one inbox and decides which jobs are ready (docs/protocol.md §2).
 ///
 /// A value type with an injected clock: the daemon owns one per inbox, feeds it `lstat` snapshots
 /// from inotify hints and scans, calls ``take(at:wallClock:)`` when ``nextDeadline()`` comes, and

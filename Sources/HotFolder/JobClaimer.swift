@@ -2,7 +2,7 @@ import Foundation
 public import Logging
 
 /// Takes ready jobs out of the inbox by moving their files with `rename(2)` into
-/// `<inbox>/.facedrop/<unique>/input/` before anything is sent (SPEC §2).
+/// `<inbox>/.facedrop/<unique>/input/` before anything is sent (docs/protocol.md §2).
 ///
 /// A rename either happens or not, and only one process can move a file away, so two daemons (even on
 /// two hosts sharing the inbox) never take the same job, and a file that is still being written is never

@@ -1,4 +1,4 @@
-/// The names an inbox never treats as input (SPEC §2), in one place for the watcher and the scanner.
+/// The names an inbox never treats as input (docs/protocol.md §2), in one place for the watcher and the scanner.
 ///
 /// Producers write under temporary names and rename when done (browsers, rsync, office suites, editors),
 /// so a name that matches here is a file still being written or one nobody meant to drop.

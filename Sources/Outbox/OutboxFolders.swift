@@ -1,7 +1,7 @@
 public import Foundation
 public import SegmindCatalog
 
-/// The layout of one outbox (SPEC §4) and the operations that keep it consistent.
+/// The layout of one outbox (docs/protocol.md §4) and the operations that keep it consistent.
 ///
 /// Job folders are assembled under `.facedrop-staging/` in the outbox (the same filesystem, so the
 /// final `rename(2)` is atomic) and appear in `done/` or `failed/` whole.

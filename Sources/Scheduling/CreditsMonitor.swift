@@ -4,7 +4,7 @@ public import Outbox
 import SegmindCatalog
 
 /// Owns the daemon's knowledge of the account's credits, and tells people about it through files
-/// (SPEC §4).
+/// (docs/protocol.md §4).
 ///
 /// Every answer that carries a balance (a submit's `remaining_credits`, a result's metrics, the free
 /// `/v1/get-user-credits`) goes to ``record(remaining:)``; a 406 "not enough credits" goes to

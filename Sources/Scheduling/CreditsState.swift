@@ -1,7 +1,7 @@
 public import Foundation
 public import SegmindCatalog
 
-/// The account's credit balance as the daemon knows it: what `credits.json` says (SPEC §4).
+/// The account's credit balance as the daemon knows it: what `credits.json` says (docs/protocol.md §4).
 public struct CreditsState: Sendable, Hashable {
     /// The `state` of `credits.json`.
     public enum Level: String, Sendable, Hashable, CaseIterable {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import JobPipeline
 
 /// The `facedrop` command line: thin wiring over the library modules.
 @main
@@ -6,6 +7,7 @@ struct Facedrop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facedrop",
         abstract: "Turn dropped face photos and JSON sidecars into Segmind face-ID generations.",
+        version: "facedrop \(FacedropVersion.current) (\(BuildInfo.commit))",
         subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, ModelsCommand.self, GenerateCommand.self]
     )
 }

@@ -21,7 +21,7 @@ struct RunCommand: AsyncParsableCommand {
     var config = "/etc/facedrop/facedrop.toml"
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
+    var logLevel: Logger.Level = .info
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -29,7 +29,7 @@ struct RunCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { ServiceLogHandler(label: $0, style: style) }
         let notifier = ServiceNotifier(environment: environment)
         var logger = Logger(label: "facedrop")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        logger.logLevel = logLevel
         let catalog: ModelCatalog
         let configuration: DaemonConfiguration
         do {
@@ -41,7 +41,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         for warning in configuration.warnings { logger.warning("\(warning)") }
 
-        // Signals are blocked for every thread before any is started, then read by dispatch sources.
+        // The signals' default action is ignored (SIG_IGN) before any thread is started, and dispatch sources read them.
         let signals = SignalListener(signals: [SIGTERM, SIGINT, SIGHUP])
 
         var effective = configuration

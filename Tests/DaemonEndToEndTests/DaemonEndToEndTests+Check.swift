@@ -30,4 +30,22 @@ extension DaemonEndToEndTests {
             #expect(output.contains("takes no pose image"), "\(output)")
         }
     }
+
+    @Test("facedrop --version prints the version and the git commit it was built from; an unknown --log-level is a usage error")
+    func versionAndLogLevel() async throws {
+        try await withDaemon(startDaemon: false) { _, daemon in
+            var (ended, output) = try await daemon.runCommand(["--version"])
+            #expect(!ended.signalled && ended.status == 0, "\(ended): \(output)")
+            let version = output.trimmingCharacters(in: .whitespacesAndNewlines)
+            // `facedrop <major.minor.patch> (<commit>)`
+            let parts = version.split(separator: " ", maxSplits: 2)
+            #expect(parts.count == 3 && parts[0] == "facedrop" && parts[1].split(separator: ".").count == 3, "\(version)")
+            // A hexadecimal commit (this suite runs from a git checkout), possibly marked +dirty.
+            let commit = version.split(separator: "(").last.map { String($0.dropLast()) } ?? ""
+            #expect(commit.prefix(12).allSatisfy(\.isHexDigit) && commit.count >= 12, "\(version)")
+            (ended, output) = try await daemon.runCommand(["run", "--config", daemon.configPath, "--log-level", "debgu"])
+            #expect(!ended.signalled && ended.status == 64, "\(ended): \(output)")
+            #expect(output.contains("debgu") && output.contains("notice"), "\(output)")
+        }
+    }
 }

@@ -5,7 +5,7 @@ import SegmindCatalog
 import SegmindEmulator
 import Testing
 
-/// Files in a shared inbox are untrusted (SPEC §5). Each hostile input ends in one documented way: in
+/// Files in a shared inbox are untrusted (docs/protocol.md §5). Each hostile input ends in one documented way: in
 /// `failed/` with a clear record, or left where it is when it is not facedrop's to take. Nothing outside
 /// the inbox, the outbox and the state folder is read or written, nothing is paid for, and the daemon
 /// still runs and still finishes a normal job dropped afterwards. The API key canary is checked after every

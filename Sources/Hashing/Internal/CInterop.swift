@@ -1,12 +1,6 @@
 import CCrypto
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 // Every call into libcrypto and the C library made by this module lives in this file.
 

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A failed system call: which one, on what, and its errno.
 struct SystemCallError: Error, Sendable, Hashable, CustomStringConvertible {

@@ -1,10 +1,6 @@
 import CInotifyTools
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 // Every C call of the module lives in this file: libinotifytools, lstat, opendir/readdir, fcntl and the few
 // POSIX calls around them. The rest of the module sees Swift values only.

@@ -12,7 +12,7 @@ public struct ParameterSpec: Sendable, Hashable {
     public let minimum: Double?
     /// The largest accepted value, for numbers, when the page gives one.
     public let maximum: Double?
-    /// The accepted values, only when the page or SPEC lists them; `nil` means any value of the type.
+    /// The accepted values, only when the page or docs/protocol.md §1 lists them; `nil` means any value of the type.
     public let allowedValues: [JSONValue]?
     /// The default as the page shows it (its value and type), or `nil` when it shows none.
     public let defaultValue: JSONValue?
