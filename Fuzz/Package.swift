@@ -7,7 +7,7 @@ import PackageDescription
 let package = Package(
     name: "facedrop-fuzz",
     dependencies: [
-        .package(name: "facedrop", path: ".."),
+        .package(name: "facedrop", path: "..")
     ],
     targets: [
         .executableTarget(

@@ -1,3 +1,4 @@
+public import CurlHTTP
 public import DaemonConfiguration
 import Foundation
 import HotFolder
@@ -6,7 +7,6 @@ import Journal
 public import Logging
 import Outbox
 import Scheduling
-public import CurlHTTP
 public import SegmindAPI
 public import SegmindCatalog
 import Synchronization
@@ -85,13 +85,20 @@ public final class Daemon: Sendable {
 
         let window: RequestWindowFile?
         do {
-            window = try RequestWindowFile(path: state.requestWindow, limit: configuration.api.requestsPerMinute, window: .seconds(60) + RequestBudget.arrivalGuard)
+            window = try RequestWindowFile(
+                path: state.requestWindow,
+                limit: configuration.api.requestsPerMinute,
+                window: .seconds(60) + RequestBudget.arrivalGuard
+            )
         } catch {
             logger.error("the request window cannot be kept across restarts; a restart starts with a full budget", metadata: ["error": "\(error)"])
             window = nil
         }
         if let window, !window.earlier.isEmpty {
-            logger.notice("the request budget counts requests of the last minute before this start", metadata: ["requests": "\(window.earlier.count)", "limit": "\(configuration.api.requestsPerMinute)"])
+            logger.notice(
+                "the request budget counts requests of the last minute before this start",
+                metadata: ["requests": "\(window.earlier.count)", "limit": "\(configuration.api.requestsPerMinute)"]
+            )
         }
         let budget = RequestBudget(requestsPerMinute: configuration.api.requestsPerMinute, file: window)
         var segmind = segmind
@@ -101,7 +108,9 @@ public final class Daemon: Sendable {
         self.client = client
 
         credits = CreditsMonitor(
-            outboxes: Self.outboxes(of: configuration), warnBelow: configuration.credits.warnBelow, logger: logger,
+            outboxes: Self.outboxes(of: configuration),
+            warnBelow: configuration.credits.warnBelow,
+            logger: logger,
             balanceInterval: Self.creditsFileInterval
         )
         inboxes = InboxDirectory(configuration)
@@ -109,14 +118,30 @@ public final class Daemon: Sendable {
         let planner = PollPlanner(catalog: catalog, learned: learned, runTimeScale: configuration.api.runTimeScale)
         let files = FileWorkPool(threads: Self.fileWorkThreads, name: "facedrop-files")
         let executor = JobExecutor(
-            journal: journal, client: client, catalog: catalog, inboxes: inboxes, state: state,
-            planner: SharedPlanner(planner), credits: credits, files: files,
-            slots: SubmitSlots(limit: Self.preparedSubmitLimit), crashPoints: crashPoints, unwritable: UnwritableFolders(logger: logger), logger: logger
+            journal: journal,
+            client: client,
+            catalog: catalog,
+            inboxes: inboxes,
+            state: state,
+            planner: SharedPlanner(planner),
+            credits: credits,
+            files: files,
+            slots: SubmitSlots(limit: Self.preparedSubmitLimit),
+            crashPoints: crashPoints,
+            unwritable: UnwritableFolders(logger: logger),
+            logger: logger
         )
         scheduler = JobScheduler(
-            executor: executor, journal: journal, credits: credits, client: client,
-            maxInFlight: configuration.api.maxInFlight, creditRecheck: configuration.credits.recheckInterval,
-            heartbeat: Self.heartbeat(notifier: notifier, status: { [journal, inboxes] in Self.status(journal: journal, inboxes: inboxes.count, inFlight: $0) }),
+            executor: executor,
+            journal: journal,
+            credits: credits,
+            client: client,
+            maxInFlight: configuration.api.maxInFlight,
+            creditRecheck: configuration.credits.recheckInterval,
+            heartbeat: Self.heartbeat(
+                notifier: notifier,
+                status: { [journal, inboxes] in Self.status(journal: journal, inboxes: inboxes.count, inFlight: $0) }
+            ),
             logger: logger
         )
         readiness = StartupReadiness { [notifier, journal, inboxes, logger] in
@@ -124,8 +149,11 @@ public final class Daemon: Sendable {
             logger.notice("facedrop is ready: the journal is recovered and every inbox is watched")
         }
         intake = DropIntake(
-            journal: journal, executor: executor, scheduler: scheduler,
-            owner: "\(JobClaimer.defaultOwner):\(state.root)", logger: logger,
+            journal: journal,
+            executor: executor,
+            scheduler: scheduler,
+            owner: "\(JobClaimer.defaultOwner):\(state.root)",
+            logger: logger,
             rewatch: { [watcher] root in watcher.watch(tree: root) }
         )
     }
@@ -148,10 +176,14 @@ public final class Daemon: Sendable {
         await intake.sweepClaims()
         readiness.expect(roots: added)
         for root in added { watcher.watch(tree: root) }
-        logger.notice("facedrop is running", metadata: [
-            "inboxes": "\(configuration.inboxes.count)", "state": "\(state.root)",
-            "segmind": "\(configuration.api.baseURL == .emulator ? "emulator (EMULATED: synthetic pictures, nothing billed)" : configuration.api.baseURL.description)",
-        ])
+        logger.notice(
+            "facedrop is running",
+            metadata: [
+                "inboxes": "\(configuration.inboxes.count)", "state": "\(state.root)",
+                "segmind":
+                    "\(configuration.api.baseURL == .emulator ? "emulator (EMULATED: synthetic pictures, nothing billed)" : configuration.api.baseURL.description)",
+            ]
+        )
         let client = self.client
         let credits = self.credits
         let readiness = self.readiness

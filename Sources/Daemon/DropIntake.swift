@@ -65,7 +65,11 @@ actor DropIntake {
     private let rewatch: @Sendable (String) -> Void
 
     init(
-        journal: JobJournal, executor: JobExecutor, scheduler: JobScheduler, owner: String, logger: Logger,
+        journal: JobJournal,
+        executor: JobExecutor,
+        scheduler: JobScheduler,
+        owner: String,
+        logger: Logger,
         rewatch: @escaping @Sendable (String) -> Void
     ) {
         self.rewatch = rewatch
@@ -171,11 +175,19 @@ actor DropIntake {
             logger.warning("the inotify queue overflowed; rescanning every inbox")
             for name in inboxes.keys { inboxes[name]?.nextScan = .now }
         case .watchLimitReached(let folder):
-            degrade(folder: folder, kind: "watch-limit", message: "inotify watches ran out (ENOSPC) at \(folder): raise /proc/sys/fs/inotify/max_user_watches; until then this inbox is rescanned every 10 seconds")
+            degrade(
+                folder: folder,
+                kind: "watch-limit",
+                message:
+                    "inotify watches ran out (ENOSPC) at \(folder): raise /proc/sys/fs/inotify/max_user_watches; until then this inbox is rescanned every 10 seconds"
+            )
         case .watchFailed(let folder, let reason):
             degrade(folder: folder, kind: "watch-failed", message: "\(folder) cannot be watched (\(reason)); it is rescanned every 10 seconds")
         case .undecodableName(let problem):
-            guard let name = inboxes.first(where: { problem.hasPrefix($0.value.configuration.path + ":") || problem.hasPrefix($0.value.configuration.path + "/") })?.key else { return }
+            guard
+                let name = inboxes.first(where: { problem.hasPrefix($0.value.configuration.path + ":") || problem.hasPrefix($0.value.configuration.path + "/") }
+                )?.key
+            else { return }
             report([problem], inbox: name, completeScan: false)
             return
         }
@@ -290,10 +302,19 @@ actor DropIntake {
             recorded = try await journal.recordClaim(claim)
         } catch {
             guard case .database = error else {
-                logger.error("a claim was refused by the journal; its files stay in the claim folder until the next start", metadata: ["job": "\(name)", "claim": "\(claim.claimedPath)", "error": "\(error)"])
+                logger.error(
+                    "a claim was refused by the journal; its files stay in the claim folder until the next start",
+                    metadata: ["job": "\(name)", "claim": "\(claim.claimedPath)", "error": "\(error)"]
+                )
                 return false
             }
-            executor.unwritable.refused(journal.path, kind: "journal-unwritable", error: "record the claim of \(name): \(error)", job: name, outbox: OutboxFolders(root: pending.outbox))
+            executor.unwritable.refused(
+                journal.path,
+                kind: "journal-unwritable",
+                error: "record the claim of \(name): \(error)",
+                job: name,
+                outbox: OutboxFolders(root: pending.outbox)
+            )
             var retry = pending
             retry.attempts += 1
             retry.due = .now + JobExecutor.journalRetry(after: retry.attempts)
@@ -331,7 +352,10 @@ actor DropIntake {
             result = try await executor.files.run { () throws(ClaimError) -> ClaimResult in try claimer.claim(orphan) }
         } catch {
             // Left to the next rescan, which tries again: at once would repeat the error at every settle time.
-            logger.error("an orphan could not be claimed; its files stay in the inbox until the next rescan", metadata: ["inbox": "\(inbox.configuration.name)", "job": "\(orphan.stem)", "error": "\(error)"])
+            logger.error(
+                "an orphan could not be claimed; its files stay in the inbox until the next rescan",
+                metadata: ["inbox": "\(inbox.configuration.name)", "job": "\(orphan.stem)", "error": "\(error)"]
+            )
             return
         }
         guard case .claimed(let files) = result else {

@@ -65,12 +65,16 @@ struct JobExecutor: Sendable {
         case .spooled: return await deliver(record)
         case .delivered: return await finish(record)
         case .submitting:
-            return await fail(record, JobFailure(
-                stage: .submit,
-                code: "outcome_unknown",
-                message: "facedrop stopped while this job's submit was in flight; Segmind may have accepted (and billed) it",
-                hint: "Check Segmind's request history for this model around the submit time before dropping the job again; facedrop never submits twice on its own."
-            ))
+            return await fail(
+                record,
+                JobFailure(
+                    stage: .submit,
+                    code: "outcome_unknown",
+                    message: "facedrop stopped while this job's submit was in flight; Segmind may have accepted (and billed) it",
+                    hint:
+                        "Check Segmind's request history for this model around the submit time before dropping the job again; facedrop never submits twice on its own."
+                )
+            )
         case .waitingForCredits, .done, .failed:
             return .finished
         }
@@ -114,14 +118,25 @@ struct JobExecutor: Sendable {
         // The request ID exists only in memory until this write succeeds: it is retried as long as the daemon runs.
         let nextPollAt = Date().addingTimeInterval(Self.seconds(firstPoll))
         guard
-            let updated = await journaled("record the request ID \(submitted.requestID)", record, { () async throws(JournalError) in
-                try await journal.recordSubmitted(
-                    record.id, requestID: submitted.requestID, statusURL: submitted.statusURL, responseURL: submitted.responseURL,
-                    nextPollAt: nextPollAt, deadline: deadline
-                )
-            })
+            let updated = await journaled(
+                "record the request ID \(submitted.requestID)",
+                record,
+                { () async throws(JournalError) in
+                    try await journal.recordSubmitted(
+                        record.id,
+                        requestID: submitted.requestID,
+                        statusURL: submitted.statusURL,
+                        responseURL: submitted.responseURL,
+                        nextPollAt: nextPollAt,
+                        deadline: deadline
+                    )
+                }
+            )
         else {
-            logger.critical("stopped before the request ID could be journaled; the job will be reported as an unknown outcome", metadata: ["job": "\(record.name)", "segmind.request_id": "\(submitted.requestID)"])
+            logger.critical(
+                "stopped before the request ID could be journaled; the job will be reported as an unknown outcome",
+                metadata: ["job": "\(record.name)", "segmind.request_id": "\(submitted.requestID)"]
+            )
             return .interrupted
         }
         crashPoints.reach("submit.journaled", job: record.name)
@@ -147,8 +162,17 @@ struct JobExecutor: Sendable {
             return .ended(await fail(record, error))
         }
         let summary = GenerationSummary(
-            model: prepared.model, requestID: "", parameters: prepared.parameters, warnings: prepared.warnings,
-            submittedAt: nil, completedAt: nil, polls: 0, inferenceTime: nil, cost: nil, remainingCredits: nil, outputs: []
+            model: prepared.model,
+            requestID: "",
+            parameters: prepared.parameters,
+            warnings: prepared.warnings,
+            submittedAt: nil,
+            completedAt: nil,
+            polls: 0,
+            inferenceTime: nil,
+            cost: nil,
+            remainingCredits: nil,
+            outputs: []
         )
         let request = String(decoding: summary.json.serialized(), as: UTF8.self)
         var attempt = 0
@@ -180,7 +204,13 @@ struct JobExecutor: Sendable {
             case .refused(let error):
                 // Nothing is sent without the intent on disk. The turn is given up: once the journal takes writes again,
                 // the job asks for a new one, so a POST never goes out long after the turn that counted it.
-                unwritable.refused(journal.path, kind: "journal-unwritable", error: "record the intent to submit: \(error)", job: record.name, outbox: inboxes.outbox(for: record.inbox))
+                unwritable.refused(
+                    journal.path,
+                    kind: "journal-unwritable",
+                    error: "record the intent to submit: \(error)",
+                    job: record.name,
+                    outbox: inboxes.outbox(for: record.inbox)
+                )
                 do {
                     try await Task.sleep(for: Self.journalRetry(after: attempt))
                 } catch {
@@ -191,7 +221,12 @@ struct JobExecutor: Sendable {
                 // The POST never got as far as being sent (DNS, connect, TLS): the job is still only claimed.
                 guard case .retryable(let error) = answer else {
                     logger.critical("a submit answered without ever being sent; failing it as an unknown outcome", metadata: ["job": "\(record.name)"])
-                    return .ended(await fail(record, .segmind(.outcomeUnknown(model: prepared.model, detail: "answered without being sent"), stage: .submit, requestID: nil)))
+                    return .ended(
+                        await fail(
+                            record,
+                            .segmind(.outcomeUnknown(model: prepared.model, detail: "answered without being sent"), stage: .submit, requestID: nil)
+                        )
+                    )
                 }
                 if let ending = await backOff(record, after: error, attempt: attempt) { return .ended(ending) }
                 continue
@@ -246,7 +281,13 @@ struct JobExecutor: Sendable {
     /// goes on), `.interrupted` when the journal could not take it (the job stays `submitting`, and a restart
     /// treats it as an unknown outcome: the safe side).
     private func takeBack(_ record: JobRecord, because reason: String) async -> Ending {
-        guard await journaled("take back a submit that was not sent (\(reason))", record, { () async throws(JournalError) in try await journal.markNotSent(record.id) }) != nil else {
+        guard
+            await journaled(
+                "take back a submit that was not sent (\(reason))",
+                record,
+                { () async throws(JournalError) in try await journal.markNotSent(record.id) }
+            ) != nil
+        else {
             return .interrupted
         }
         return .finished
@@ -255,7 +296,10 @@ struct JobExecutor: Sendable {
     private func poll(_ start: JobRecord) async -> Ending {
         var record = start
         guard let requestID = record.requestID, let model = record.model ?? summary(of: record)?.model else {
-            return await fail(record, JobFailure(stage: .poll, code: "internal", message: "the journal lost this job's request ID", hint: "This is a facedrop bug; please report it."))
+            return await fail(
+                record,
+                JobFailure(stage: .poll, code: "internal", message: "the journal lost this job's request ID", hint: "This is a facedrop bug; please report it.")
+            )
         }
         let request = SubmittedRequest(
             requestID: requestID,
@@ -299,7 +343,13 @@ struct JobExecutor: Sendable {
                     let delay = min(60.0, Double(1 << min(transientFailures, 6)))
                     logger.warning("poll failed; trying again", metadata: ["job": "\(record.name)", "error": "\(error)", "retry_in": "\(delay)"])
                     let next = Date().addingTimeInterval(delay)
-                    guard let polled = await journaled("record a poll", record, { () async throws(JournalError) in try await journal.recordPoll(record.id, nextPollAt: next) }) else {
+                    guard
+                        let polled = await journaled(
+                            "record a poll",
+                            record,
+                            { () async throws(JournalError) in try await journal.recordPoll(record.id, nextPollAt: next) }
+                        )
+                    else {
                         return .interrupted
                     }
                     record = polled
@@ -316,7 +366,13 @@ struct JobExecutor: Sendable {
                 crashPoints.reach("poll.answered", job: record.name)
                 let nextPollAt = Date().addingTimeInterval(Self.seconds(next))
                 let current = record
-                guard let polled = await journaled("record a poll", record, { () async throws(JournalError) in try await journal.recordPoll(current.id, nextPollAt: nextPollAt) }) else {
+                guard
+                    let polled = await journaled(
+                        "record a poll",
+                        record,
+                        { () async throws(JournalError) in try await journal.recordPoll(current.id, nextPollAt: nextPollAt) }
+                    )
+                else {
                     return .interrupted
                 }
                 record = polled
@@ -327,7 +383,13 @@ struct JobExecutor: Sendable {
                 // so a job whose outputs cannot be saved yet can still fetch them much later.
                 let stored = String(decoding: SegmindClient.storedBody(of: result).serialized(), as: UTF8.self)
                 let current = record
-                guard let finished = await journaled("record the finished result", record, { () async throws(JournalError) in try await journal.recordResult(current.id, result: stored) }) else {
+                guard
+                    let finished = await journaled(
+                        "record the finished result",
+                        record,
+                        { () async throws(JournalError) in try await journal.recordResult(current.id, result: stored) }
+                    )
+                else {
                     return .interrupted
                 }
                 crashPoints.reach("result.journaled", job: record.name)
@@ -341,7 +403,12 @@ struct JobExecutor: Sendable {
         let outputs: [JSONValue]
         do throws(JobFailure) {
             if let failure = POSIX.makeDirectories(folder) {
-                throw JobFailure(stage: .write, code: "write_failed", message: "could not create \(folder): \(failure)", hint: "Check the permissions and free space of the state folder.")
+                throw JobFailure(
+                    stage: .write,
+                    code: "write_failed",
+                    message: "could not create \(folder): \(failure)",
+                    hint: "Check the permissions and free space of the state folder."
+                )
             }
             let name = record.name
             let crashPoints = self.crashPoints
@@ -359,10 +426,21 @@ struct JobExecutor: Sendable {
         }
         unwritable.accepted(state.spool)
         crashPoints.reach("spool.written", job: record.name)
-        var summary = summary(of: record) ?? GenerationSummary(
-            model: model, requestID: "", parameters: [:], warnings: [], submittedAt: nil, completedAt: nil, polls: 0,
-            inferenceTime: nil, cost: nil, remainingCredits: nil, outputs: []
-        )
+        var summary =
+            summary(of: record)
+            ?? GenerationSummary(
+                model: model,
+                requestID: "",
+                parameters: [:],
+                warnings: [],
+                submittedAt: nil,
+                completedAt: nil,
+                polls: 0,
+                inferenceTime: nil,
+                cost: nil,
+                remainingCredits: nil,
+                outputs: []
+            )
         let completedAt = Date()
         summary.requestID = result.requestID
         summary.submittedAt = record.submittedAt
@@ -385,9 +463,13 @@ struct JobExecutor: Sendable {
         let outputsText = String(decoding: summary.json.serialized(), as: UTF8.self)
         let completed = both(record.submittedAt, runTime).map { $0.addingTimeInterval($1) }
         guard
-            let spooled = await journaled("record the spooled outputs", record, { () async throws(JournalError) in
-                try await journal.recordSpooled(record.id, spoolPath: folder, outputs: outputsText, completedAt: completed)
-            })
+            let spooled = await journaled(
+                "record the spooled outputs",
+                record,
+                { () async throws(JournalError) in
+                    try await journal.recordSpooled(record.id, spoolPath: folder, outputs: outputsText, completedAt: completed)
+                }
+            )
         else { return .interrupted }
         crashPoints.reach("spool.journaled", job: record.name)
         if let runTime {
@@ -400,7 +482,15 @@ struct JobExecutor: Sendable {
 
     private func deliver(_ record: JobRecord) async -> Ending {
         guard let summary = GenerationSummary(json: (try? JSONParser().parse(Array(record.outputs.utf8))) ?? .null) else {
-            return await fail(record, JobFailure(stage: .write, code: "internal", message: "the journal's record of the spooled outputs is unreadable", hint: "This is a facedrop bug; please report it. The images are in the spool folder."))
+            return await fail(
+                record,
+                JobFailure(
+                    stage: .write,
+                    code: "internal",
+                    message: "the journal's record of the spooled outputs is unreadable",
+                    hint: "This is a facedrop bug; please report it. The images are in the spool folder."
+                )
+            )
         }
         guard let outbox = inboxes.outbox(for: record.inbox) else { return .writePending }
         let folder: String
@@ -416,7 +506,13 @@ struct JobExecutor: Sendable {
         }
         unwritable.accepted(outbox.root)
         crashPoints.reach("deliver.published", job: record.name)
-        guard let delivered = await journaled("record the delivery", record, { () async throws(JournalError) in try await journal.markDelivered(record.id, resultFolder: folder) }) else {
+        guard
+            let delivered = await journaled(
+                "record the delivery",
+                record,
+                { () async throws(JournalError) in try await journal.markDelivered(record.id, resultFolder: folder) }
+            )
+        else {
             return .interrupted
         }
         crashPoints.reach("deliver.journaled", job: record.name)
@@ -439,10 +535,21 @@ struct JobExecutor: Sendable {
     /// Records the failure in the journal first, then delivers it: a crash in between delivers it at the next start.
     func fail(_ record: JobRecord, _ failure: JobFailure) async -> Ending {
         let input = jobInput(record)
-        let errorRecord = JobDelivery.errorRecord(input, failure: failure, model: record.model ?? summary(of: record)?.model, requestID: failure.requestID ?? record.requestID)
+        let errorRecord = JobDelivery.errorRecord(
+            input,
+            failure: failure,
+            model: record.model ?? summary(of: record)?.model,
+            requestID: failure.requestID ?? record.requestID
+        )
         let errorText = String(decoding: errorRecord.serialized(), as: UTF8.self)
         crashPoints.reach("fail.decided", job: record.name)
-        guard let failed = await journaled("record a failure", record, { () async throws(JournalError) in try await journal.markFailed(record.id, code: failure.code, record: errorText) }) else {
+        guard
+            let failed = await journaled(
+                "record a failure",
+                record,
+                { () async throws(JournalError) in try await journal.markFailed(record.id, code: failure.code, record: errorText) }
+            )
+        else {
             return .interrupted
         }
         crashPoints.reach("fail.journaled", job: record.name)
@@ -468,7 +575,9 @@ struct JobExecutor: Sendable {
         unwritable.accepted(outbox.root)
         crashPoints.reach("fail.published", job: record.name)
         await discardFiles(of: record)
-        _ = await journaled("record where a failed job went", record) { () async throws(JournalError) in try await journal.recordFailureDelivered(record.id, resultFolder: folder) }
+        _ = await journaled("record where a failed job went", record) { () async throws(JournalError) in
+            try await journal.recordFailureDelivered(record.id, resultFolder: folder)
+        }
         crashPoints.reach("fail.delivered", job: record.name)
         return .finished
     }
@@ -499,10 +608,19 @@ struct JobExecutor: Sendable {
                 return value
             } catch {
                 guard case .database = error else {
-                    logger.error("the journal refused a change", metadata: ["job": "\(record.name)", "step": "\(step)", "journal": "\(journal.path)", "error": "\(error)"])
+                    logger.error(
+                        "the journal refused a change",
+                        metadata: ["job": "\(record.name)", "step": "\(step)", "journal": "\(journal.path)", "error": "\(error)"]
+                    )
                     return nil
                 }
-                unwritable.refused(journal.path, kind: "journal-unwritable", error: "\(step): \(error)", job: record.name, outbox: inboxes.outbox(for: record.inbox))
+                unwritable.refused(
+                    journal.path,
+                    kind: "journal-unwritable",
+                    error: "\(step): \(error)",
+                    job: record.name,
+                    outbox: inboxes.outbox(for: record.inbox)
+                )
             }
             do {
                 try await Task.sleep(for: Self.journalRetry(after: attempt))

@@ -30,8 +30,14 @@ actor JobScheduler {
     private var nextBeat: ContinuousClock.Instant = .now
 
     init(
-        executor: JobExecutor, journal: JobJournal, credits: CreditsMonitor, client: SegmindClient, maxInFlight: Int, creditRecheck: Duration,
-        heartbeat: Heartbeat?, logger: Logger
+        executor: JobExecutor,
+        journal: JobJournal,
+        credits: CreditsMonitor,
+        client: SegmindClient,
+        maxInFlight: Int,
+        creditRecheck: Duration,
+        heartbeat: Heartbeat?,
+        logger: Logger
     ) {
         self.executor = executor
         self.journal = journal
@@ -108,10 +114,13 @@ actor JobScheduler {
             return
         }
         if !plan.isEmpty {
-            logger.notice("resuming unfinished jobs", metadata: [
-                "outcome_unknown": "\(plan.outcomeUnknown.count)", "polling": "\(plan.resumePolling.count)",
-                "deliveries": "\(plan.redeliver.count + plan.finish.count)", "queued": "\(plan.requeue.count)",
-            ])
+            logger.notice(
+                "resuming unfinished jobs",
+                metadata: [
+                    "outcome_unknown": "\(plan.outcomeUnknown.count)", "polling": "\(plan.resumePolling.count)",
+                    "deliveries": "\(plan.redeliver.count + plan.finish.count)", "queued": "\(plan.requeue.count)",
+                ]
+            )
         }
         for record in plan.outcomeUnknown + plan.redeliver + plan.finish {
             _ = await executor.run(record)

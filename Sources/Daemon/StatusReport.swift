@@ -90,7 +90,9 @@ public struct StatusReport: Sendable {
         lines.append("jobs: " + order.map { "\($0) \(counts[$0] ?? 0)" }.joined(separator: ", "))
         lines.append("in flight: \(inFlight.count)")
         for job in inFlight {
-            lines.append("  \(job["job"]?.stringValue ?? "?") [\(job["model"]?.stringValue ?? "?")] \(job["state"]?.stringValue ?? "") request \(job["request_id"]?.stringValue ?? "-"), \(job["polls"]?.doubleValue.map { Int($0) } ?? 0) polls")
+            lines.append(
+                "  \(job["job"]?.stringValue ?? "?") [\(job["model"]?.stringValue ?? "?")] \(job["state"]?.stringValue ?? "") request \(job["request_id"]?.stringValue ?? "-"), \(job["polls"]?.doubleValue.map { Int($0) } ?? 0) polls"
+            )
         }
         if let state = credits["state"]?.stringValue {
             let remaining = credits["remaining"]?.doubleValue.map { String(format: "%.2f", $0) } ?? "unknown"

@@ -32,7 +32,8 @@ final class UnwritableFolders: Sendable {
             logger.debug("still refused", metadata: ["folder": "\(folder)", "job": "\(job)", "error": "\(error)"])
             return
         }
-        let message = "\(folder) refuses writes: \(error). The jobs that need it wait and are tried again with backoff (paid work is never dropped for it); fix it (free space, permissions, a read-only mount or file) and they continue by themselves."
+        let message =
+            "\(folder) refuses writes: \(error). The jobs that need it wait and are tried again with backoff (paid work is never dropped for it); fix it (free space, permissions, a read-only mount or file) and they continue by themselves."
         logger.error("a folder refuses writes; jobs wait for it", metadata: ["folder": "\(folder)", "kind": "\(kind)", "job": "\(job)", "error": "\(error)"])
         guard let outbox else { return }
         let warning: JSONValue = [

@@ -13,7 +13,9 @@ extension DaemonConfiguration {
     ///   - catalog: The models an inbox's `model` and `defaults` are checked against.
     ///   - environment: The process environment; `STATE_DIRECTORY` is read from it.
     public static func load(
-        path: String, catalog: ModelCatalog, environment: [String: String]
+        path: String,
+        catalog: ModelCatalog,
+        environment: [String: String]
     ) throws(ConfigurationError) -> DaemonConfiguration {
         let data: Data
         do {
@@ -35,7 +37,9 @@ extension DaemonConfiguration {
 
     /// Parses and validates configuration text.
     public static func parse(
-        toml text: String, catalog: ModelCatalog, environment: [String: String]
+        toml text: String,
+        catalog: ModelCatalog,
+        environment: [String: String]
     ) throws(ConfigurationError) -> DaemonConfiguration {
         let document = try TOMLNode.parse(text)
         var reader = ConfigurationReader(catalog: catalog, environment: environment)

@@ -53,7 +53,13 @@ public struct FileSnapshot: Sendable, Hashable {
     /// - Parameter kind: what the path names when known; otherwise `isRegular` decides between
     ///   ``Kind/regular`` and ``Kind/notRegular``.
     public init(
-        path: String, size: Int64, modified: Int64, changed: Int64, inode: UInt64, isRegular: Bool = true, kind: Kind? = nil
+        path: String,
+        size: Int64,
+        modified: Int64,
+        changed: Int64,
+        inode: UInt64,
+        isRegular: Bool = true,
+        kind: Kind? = nil
     ) {
         self.path = path
         self.size = size

@@ -1,5 +1,6 @@
-import struct Foundation.Date
 import SegmindCatalog
+
+import struct Foundation.Date
 
 extension InboxTracker {
     /// Decides every group of one folder and moves what is decided into `output`.
@@ -33,8 +34,12 @@ extension InboxTracker {
                     }
                     output.ready.append(
                         ReadyJob(
-                            folder: folder.text, subpath: subpath(of: folder), stem: group.stem,
-                            face: face.snapshot, sidecar: sidecar?.snapshot, pose: pose?.snapshot,
+                            folder: folder.text,
+                            subpath: subpath(of: folder),
+                            stem: group.stem,
+                            face: face.snapshot,
+                            sidecar: sidecar?.snapshot,
+                            pose: pose?.snapshot,
                             droppedAt: droppedAt(members, now: now, wallClock: wallClock)
                         )
                     )
@@ -46,8 +51,11 @@ extension InboxTracker {
                     }
                     output.orphans.append(
                         OrphanFiles(
-                            folder: folder.text, subpath: subpath(of: folder), stem: group.stem,
-                            files: members.map(\.snapshot), reason: reason,
+                            folder: folder.text,
+                            subpath: subpath(of: folder),
+                            stem: group.stem,
+                            files: members.map(\.snapshot),
+                            reason: reason,
                             droppedAt: droppedAt(members, now: now, wallClock: wallClock)
                         )
                     )

@@ -89,7 +89,7 @@ extension JobClaimer {
             do {
                 try FileSystem.moveWithoutReplacing(source, to: candidate)
                 return candidate
-            } catch where error.isAlreadyExisting && attempt < 1000 {
+            } catch  where error.isAlreadyExisting && attempt < 1000 {
                 attempt += 1
                 candidate = "\(folder)/\(restoredName(name, attempt: attempt))"
             }
@@ -125,8 +125,13 @@ extension JobClaimer {
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         return String(
-            format: "%04d%02d%02dT%02d%02d%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0,
-            parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0
+            format: "%04d%02d%02dT%02d%02d%02d",
+            parts.year ?? 0,
+            parts.month ?? 0,
+            parts.day ?? 0,
+            parts.hour ?? 0,
+            parts.minute ?? 0,
+            parts.second ?? 0
         )
     }
 

@@ -108,7 +108,12 @@ public struct JobClaimer: Sendable {
     }
 
     /// Moves `files` (the first decides ownership) into a new claim folder.
-    func move(_ files: [FileSnapshot], from folder: String, subpath: String, stem: String) throws(ClaimError)
+    func move(
+        _ files: [FileSnapshot],
+        from folder: String,
+        subpath: String,
+        stem: String
+    ) throws(ClaimError)
         -> MoveOutcome
     {
         guard let first = files.first else { return .changed }
@@ -123,7 +128,12 @@ public struct JobClaimer: Sendable {
         let input = "\(claimFolder)/\(Self.inputFolderName)"
         do {
             let record = ClaimRecord(
-                owner: owner, folder: folder, subpath: subpath, stem: stem, files: names, claimedAt: Date()
+                owner: owner,
+                folder: folder,
+                subpath: subpath,
+                stem: stem,
+                files: names,
+                claimedAt: Date()
             )
             try record.write(into: claimFolder)
             try FileSystem.syncDirectory(workFolder)
@@ -202,7 +212,7 @@ public struct JobClaimer: Sendable {
         do {
             try FileSystem.makeDirectory(workFolder, mode: 0o700)
             try FileSystem.syncDirectory(inboxRoot)
-        } catch where error.isAlreadyExisting {
+        } catch  where error.isAlreadyExisting {
             guard FileSystem.isDirectory(workFolder) else {
                 throw .notADirectory("use work folder", path: workFolder)
             }
@@ -217,7 +227,7 @@ public struct JobClaimer: Sendable {
             let path = "\(workFolder)/\(stamp)-\(Self.randomHex())"
             do {
                 try FileSystem.makeDirectory(path, mode: 0o700)
-            } catch where error.isAlreadyExisting && attempt < 16 {
+            } catch  where error.isAlreadyExisting && attempt < 16 {
                 attempt += 1
                 continue
             }

@@ -1,5 +1,5 @@
-import Foundation
 import CurlHTTP
+import Foundation
 import Hashing
 import ImageFormats
 import Outbox
@@ -130,7 +130,9 @@ struct Attempt {
         record["emulated"] = .bool(emulator != nil)
         if let emulator {
             record["emulator"] = .string(emulator)
-            record["note"] = .string("Made by a Segmind emulator (\(emulator)): the images are synthetic test pictures, not generations, and nothing was billed; the request ID and credits are the emulator's.")
+            record["note"] = .string(
+                "Made by a Segmind emulator (\(emulator)): the images are synthetic test pictures, not generations, and nothing was billed; the request ID and credits are the emulator's."
+            )
         }
         return record
     }

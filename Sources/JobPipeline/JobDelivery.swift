@@ -154,7 +154,12 @@ public struct JobDelivery: Sendable {
         do {
             return try body()
         } catch {
-            throw JobFailure(stage: .write, code: "outbox_unwritable", message: "\(error)", hint: "Check the outbox's permissions and free space; the job is kept and delivered again.")
+            throw JobFailure(
+                stage: .write,
+                code: "outbox_unwritable",
+                message: "\(error)",
+                hint: "Check the outbox's permissions and free space; the job is kept and delivered again."
+            )
         }
     }
 }

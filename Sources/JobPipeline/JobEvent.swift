@@ -26,4 +26,3 @@ public struct JobReport: Sendable, Hashable {
         self.errorCode = errorCode
     }
 }
-

@@ -30,7 +30,10 @@ public struct JobPreparer: Sendable {
             do {
                 bytes = try Self.read(sidecarPath, maxBytes: settings.maxSidecarBytes, settings: settings)
             } catch {
-                throw .invalidInput("the sidecar cannot be taken: \(Self.describe(error, path: sidecarPath, input: input))", hint: "Drop a regular JSON file next to the image.")
+                throw .invalidInput(
+                    "the sidecar cannot be taken: \(Self.describe(error, path: sidecarPath, input: input))",
+                    hint: "Drop a regular JSON file next to the image."
+                )
             }
             try keep(bytes, (sidecarPath as NSString).lastPathComponent)
             sidecar = try Self.parseSidecar(bytes)
@@ -72,10 +75,20 @@ public struct JobPreparer: Sendable {
         do {
             parsed = try JSONParser().parse(bytes)
         } catch {
-            throw JobFailure(stage: .validate, code: "invalid_sidecar", message: "the sidecar is not valid JSON: \(error)", hint: "Fix the JSON syntax and drop the job again.")
+            throw JobFailure(
+                stage: .validate,
+                code: "invalid_sidecar",
+                message: "the sidecar is not valid JSON: \(error)",
+                hint: "Fix the JSON syntax and drop the job again."
+            )
         }
         guard let object = parsed.objectValue else {
-            throw JobFailure(stage: .validate, code: "invalid_sidecar", message: "the sidecar is not a JSON object", hint: "Write the sidecar as one JSON object, e.g. {\"model\": \"flux-pulid\", \"prompt\": \"…\"}.")
+            throw JobFailure(
+                stage: .validate,
+                code: "invalid_sidecar",
+                message: "the sidecar is not a JSON object",
+                hint: "Write the sidecar as one JSON object, e.g. {\"model\": \"flux-pulid\", \"prompt\": \"…\"}."
+            )
         }
         return object
     }
@@ -93,11 +106,17 @@ public struct JobPreparer: Sendable {
         do {
             bytes = try Self.read(path, maxBytes: settings.maxImageBytes, settings: settings)
         } catch {
-            throw .invalidInput("the \(role) image cannot be taken: \(Self.describe(error, path: path, input: input))", hint: "Drop a regular JPEG, PNG or WebP file, copied (not linked) into the inbox.")
+            throw .invalidInput(
+                "the \(role) image cannot be taken: \(Self.describe(error, path: path, input: input))",
+                hint: "Drop a regular JPEG, PNG or WebP file, copied (not linked) into the inbox."
+            )
         }
         try keep(bytes, (path as NSString).lastPathComponent)
         guard let format = ImageFormat.sniff(bytes.prefix(16)) else {
-            throw .invalidInput("the \(role) image \(name) is not JPEG, PNG or WebP", hint: "Drop a JPEG, PNG or WebP image; the name's extension is not enough.")
+            throw .invalidInput(
+                "the \(role) image \(name) is not JPEG, PNG or WebP",
+                hint: "Drop a JPEG, PNG or WebP image; the name's extension is not enough."
+            )
         }
         let info: ImageInfo
         do {
@@ -114,7 +133,8 @@ public struct JobPreparer: Sendable {
         } catch .truncated(let format) {
             throw .invalidInput(
                 "the \(role) image \(name) is cut short: its \(format.name) data ends before the image does (\(bytes.count) bytes), as when a file is taken while it is still being written",
-                hint: "Nothing was sent to Segmind. Write the file under a temporary name (or a dot-name) and rename it into place when it is complete, or raise the inbox's settle time for slow writers; then drop it again."
+                hint:
+                    "Nothing was sent to Segmind. Write the file under a temporary name (or a dot-name) and rename it into place when it is complete, or raise the inbox's settle time for slow writers; then drop it again."
             )
         } catch {
             throw .invalidInput("the \(role) image \(name) is damaged: \(error)", hint: "Export the image again and drop it anew.")

@@ -45,11 +45,13 @@ public struct JobRunner: Sendable {
             try await attempt.perform(using: self, events: events)
             report = try finish(attempt, outcome: .done, failure: nil)
         } catch let failure as JobFailure {
-            report = (try? finish(attempt, outcome: .failed, failure: failure))
+            report =
+                (try? finish(attempt, outcome: .failed, failure: failure))
                 ?? JobReport(outcome: .failed, folder: nil, requestID: failure.requestID, errorCode: failure.code)
         } catch {
             let failure = JobFailure(stage: .write, code: "internal", message: "\(error)", hint: "This is a facedrop bug; please report it.")
-            report = (try? finish(attempt, outcome: .failed, failure: failure))
+            report =
+                (try? finish(attempt, outcome: .failed, failure: failure))
                 ?? JobReport(outcome: .failed, folder: nil, requestID: nil, errorCode: failure.code)
         }
         if report.outcome == .done {

@@ -46,14 +46,26 @@ public struct OutputDownloader: Sendable {
                 info = try ImageVerifier.verify(bytes)
             } catch {
                 try? FileManager.default.removeItem(atPath: temporary)
-                throw JobFailure(stage: .download, code: "invalid_output", message: "output \(index) is not a valid image: \(error)", hint: "Segmind returned something that is not an image; check the request in Segmind's history.", requestID: result.requestID)
+                throw JobFailure(
+                    stage: .download,
+                    code: "invalid_output",
+                    message: "output \(index) is not a valid image: \(error)",
+                    hint: "Segmind returned something that is not an image; check the request in Segmind's history.",
+                    requestID: result.requestID
+                )
             }
             let file = FileNames.fitting(job, suffix: "-\(index).\(info.format.fileExtension)")
             do {
                 try? FileManager.default.removeItem(atPath: "\(folder)/\(file)")
                 try FileManager.default.moveItem(atPath: temporary, toPath: "\(folder)/\(file)")
             } catch {
-                throw JobFailure(stage: .write, code: "write_failed", message: "could not write \(folder)/\(file): \(error)", hint: "Check the permissions and free space of \(folder).", requestID: result.requestID)
+                throw JobFailure(
+                    stage: .write,
+                    code: "write_failed",
+                    message: "could not write \(folder)/\(file): \(error)",
+                    hint: "Check the permissions and free space of \(folder).",
+                    requestID: result.requestID
+                )
             }
             outputs.append([
                 "file": .string(file),

@@ -80,8 +80,10 @@ extension JobJournal {
     public func undeliveredFailures() throws(JournalError) -> [JobRecord] {
         try read { db in
             try JobRecord.fetchAll(
-                db, sql: "SELECT * FROM job WHERE state = ? AND result_folder IS NULL ORDER BY id",
-                arguments: [JobState.failed.rawValue])
+                db,
+                sql: "SELECT * FROM job WHERE state = ? AND result_folder IS NULL ORDER BY id",
+                arguments: [JobState.failed.rawValue]
+            )
         }
     }
 

@@ -4,8 +4,11 @@ extension JobJournal {
     /// Sorts every unfinished job into what start-up must do with it.
     public func recover() throws(JournalError) -> RecoveryPlan {
         let jobs = try read { db in
-            try JobRecord.fetchAll(db, sql: "SELECT * FROM job WHERE state NOT IN (?, ?) ORDER BY id",
-                                   arguments: [JobState.done.rawValue, JobState.failed.rawValue])
+            try JobRecord.fetchAll(
+                db,
+                sql: "SELECT * FROM job WHERE state NOT IN (?, ?) ORDER BY id",
+                arguments: [JobState.done.rawValue, JobState.failed.rawValue]
+            )
         }
         var plan = RecoveryPlan()
         for job in jobs {

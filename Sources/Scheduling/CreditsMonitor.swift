@@ -40,7 +40,10 @@ public actor CreditsMonitor {
     private var deferredWrite: Task<Void, Never>?
 
     public init(
-        outboxes: [OutboxFolders], warnBelow: Double, logger: Logger, balanceInterval: Duration = .zero,
+        outboxes: [OutboxFolders],
+        warnBelow: Double,
+        logger: Logger,
+        balanceInterval: Duration = .zero,
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.outboxes = outboxes
@@ -243,7 +246,10 @@ public actor CreditsMonitor {
             metadata: ["credits.remaining": "\(remaining)", "credits.warn_below": "\(warnBelow)"]
         )
         appendLog(
-            ["event": .string(kind.replacingOccurrences(of: "-", with: "_")), "message": .string(message), "remaining": remaining, "warn_below": .number(warnBelow)],
+            [
+                "event": .string(kind.replacingOccurrences(of: "-", with: "_")), "message": .string(message), "remaining": remaining,
+                "warn_below": .number(warnBelow),
+            ],
             at: time
         )
     }

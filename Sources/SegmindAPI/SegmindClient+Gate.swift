@@ -26,7 +26,8 @@ extension SegmindClient {
     func waitBeforeRetry(after failure: SegmindError, attempt: Int, policy: RetryPolicy) async -> Duration? {
         let wait = retryDelay(for: failure, attempt: attempt, policy: policy)
         if case .rateLimited(let retryAt, _) = failure, let gate = configuration.gate {
-            let hold = retryAt.map { Duration.seconds(max(0, $0.timeIntervalSinceNow)) }
+            let hold =
+                retryAt.map { Duration.seconds(max(0, $0.timeIntervalSinceNow)) }
                 ?? wait
                 ?? policy.delay(afterAttempt: attempt)
             await gate.rateLimited(until: .now + min(hold, Self.longestRateLimitHold))

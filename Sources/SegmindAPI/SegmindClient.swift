@@ -1,7 +1,7 @@
 public import CurlHTTP
+import Foundation
 public import Logging
 public import SegmindCatalog
-import Foundation
 
 /// A client for Segmind's asynchronous (v2) API that never pays twice for one job.
 ///
@@ -117,7 +117,8 @@ public struct SegmindClient: Sendable {
         else {
             throw .outcomeUnknown(model: model, detail: "Segmind answered \(response.status) but the request id could not be read")
         }
-        let credits = body["metrics"]?["remaining_credits"]?.doubleValue
+        let credits =
+            body["metrics"]?["remaining_credits"]?.doubleValue
             ?? response.headers["x-remaining-credits"].flatMap(Double.init)
         let fallback = handle(forRequestID: id, model: model)
         logger.debug("submitted", metadata: ["segmind.model": "\(model)", "segmind.request_id": "\(id)"])

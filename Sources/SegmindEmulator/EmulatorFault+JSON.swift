@@ -15,7 +15,7 @@ extension EmulatorFault {
     public init(json: JSONValue) throws(EmulatorFaultFormatError) {
         guard case .object(let fields) = json else { throw .notAnObject }
         guard let endpointName = fields["endpoint"]?.stringValue,
-              let endpoint = Endpoint(rawValue: endpointName)
+            let endpoint = Endpoint(rawValue: endpointName)
         else { throw .invalidField("endpoint") }
         let count = fields["count"].map { $0.intValue } ?? 1
         guard let count, count > 0 else { throw .invalidField("count") }

@@ -36,7 +36,7 @@ extension EmulatorServer {
             }
             do {
                 let parsed = try items.map { item throws(EmulatorFaultFormatError) in try EmulatorFault(json: item) }
-                parsed.forEach { inject($0) }
+                for fault in parsed { inject(fault) }
             } catch {
                 return .error(400, error.description)
             }

@@ -28,8 +28,11 @@ extension EmulatorServer {
                 prompt: record.prompt
             )
             return try SyntheticImage.render(
-                width: output.width, height: output.height, format: output.format,
-                quality: output.quality, trace: trace
+                width: output.width,
+                height: output.height,
+                format: output.format,
+                quality: output.quality,
+                trace: trace
             )
         }
     }
@@ -39,9 +42,9 @@ extension EmulatorServer {
     func generation(_ id: String, file: String, now: Date) async -> EmulatorResponse {
         let notFound = EmulatorResponse.error(404, "Not Found")
         guard let record = records[id],
-              case let phase = record.phase(at: now, timeToLive: .infinity), phase == .completed,
-              let index = record.outputs.indices.first(where: { record.fileName(at: $0) == file }),
-              let files = try? await renderedOutputs(id)
+            case let phase = record.phase(at: now, timeToLive: .infinity), phase == .completed,
+            let index = record.outputs.indices.first(where: { record.fileName(at: $0) == file }),
+            let files = try? await renderedOutputs(id)
         else { return notFound }
         return EmulatorResponse(status: 200, body: files[index], contentType: record.outputs[index].format.contentType)
     }
@@ -58,7 +61,7 @@ extension EmulatorServer {
             return Outcome(response: refusal)
         }
         guard case .object(let body)? = parseJSON(request.body),
-              case .array(let items)? = body["data_urls"], !items.isEmpty
+            case .array(let items)? = body["data_urls"], !items.isEmpty
         else {
             return Outcome(response: .error(400, "data_urls must be a non-empty list of data URLs"))
         }
@@ -75,10 +78,11 @@ extension EmulatorServer {
             assets[name] = asset
             urls.append(.string("\(base)/assets/\(name)"))
         }
-        let answer: JSONValue = switch configuration.uploadResponseShape {
-        case .fileURLs: .object(["file_urls": .array(urls), "message": .string("Files uploaded successfully")])
-        case .urls: .object(["urls": .array(urls)])
-        }
+        let answer: JSONValue =
+            switch configuration.uploadResponseShape {
+            case .fileURLs: .object(["file_urls": .array(urls), "message": .string("Files uploaded successfully")])
+            case .urls: .object(["urls": .array(urls)])
+            }
         return Outcome(response: .json(200, answer))
     }
 
@@ -87,7 +91,7 @@ extension EmulatorServer {
         guard text.hasPrefix("data:"), let comma = text.firstIndex(of: ",") else { return nil }
         let header = text[text.index(text.startIndex, offsetBy: 5)..<comma]
         guard header.hasSuffix(";base64"),
-              let bytes = Data(base64Encoded: String(text[text.index(after: comma)...]), options: .ignoreUnknownCharacters)
+            let bytes = Data(base64Encoded: String(text[text.index(after: comma)...]), options: .ignoreUnknownCharacters)
         else { return nil }
         let type = header.dropLast(";base64".count)
         return Asset(bytes: [UInt8](bytes), contentType: type.isEmpty ? "application/octet-stream" : String(type))

@@ -38,11 +38,21 @@ extension EmulatorServer {
         }
 
         let delivered = outcome.response.delivery == .dropped ? nil : outcome.response.status
-        entries.append(Ledger.Entry(
-            time: arrival, method: request.method, path: request.path, endpoint: route.endpoint,
-            model: outcome.model, requestID: outcome.requestID, status: delivered,
-            billed: outcome.billed, cost: outcome.cost, fault: fault.map { "\($0.kind)" }, prompt: outcome.prompt
-        ))
+        entries.append(
+            Ledger.Entry(
+                time: arrival,
+                method: request.method,
+                path: request.path,
+                endpoint: route.endpoint,
+                model: outcome.model,
+                requestID: outcome.requestID,
+                status: delivered,
+                billed: outcome.billed,
+                cost: outcome.cost,
+                fault: fault.map { "\($0.kind)" },
+                prompt: outcome.prompt
+            )
+        )
         requestObserver?(entries[entries.count - 1])
         if let fault {
             logger.debug("fault applied", metadata: ["fault": "\(fault.kind)", "path": "\(request.path)"])
@@ -82,7 +92,9 @@ extension EmulatorServer {
             }
             if let body {
                 return EmulatorResponse(
-                    status: code, headers: headers, body: Array(body.utf8),
+                    status: code,
+                    headers: headers,
+                    body: Array(body.utf8),
                     contentType: body.hasPrefix("<") ? "text/html" : "application/json"
                 )
             }
@@ -157,10 +169,11 @@ extension EmulatorServer {
     /// Counts a request against the requests-per-minute limit, answering 429 past it.
     func admitRate(now: Date) -> EmulatorResponse? {
         guard let limit = configuration.requestsPerMinute,
-              let reset = rateWindow.admit(at: now, limit: limit)
+            let reset = rateWindow.admit(at: now, limit: limit)
         else { return nil }
         return .error(
-            429, "Rate limit exceeded. Try again later.",
+            429,
+            "Rate limit exceeded. Try again later.",
             headers: [("x-rate-limit-reset-at-utc", Self.utcTimestamp(reset))]
         )
     }

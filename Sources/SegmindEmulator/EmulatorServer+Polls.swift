@@ -19,32 +19,52 @@ extension EmulatorServer {
         case .expired:
             return outcome(notFound)
         case .queued:
-            return outcome(.json(200, .object([
-                "status": .string("QUEUED"),
-                "request_id": .string(id),
-                "status_url": .string("\(base)/v2/requests/\(id)/status"),
-                "response_url": .string("\(base)/v2/requests/\(id)"),
-                "metrics": .object([:]),
-            ])))
+            return outcome(
+                .json(
+                    200,
+                    .object([
+                        "status": .string("QUEUED"),
+                        "request_id": .string(id),
+                        "status_url": .string("\(base)/v2/requests/\(id)/status"),
+                        "response_url": .string("\(base)/v2/requests/\(id)"),
+                        "metrics": .object([:]),
+                    ])
+                )
+            )
         case .processing:
-            return outcome(.json(200, .object([
-                "status": .string("PROCESSING"),
-                "request_id": .string(id),
-                "metrics": .object([:]),
-            ])))
+            return outcome(
+                .json(
+                    200,
+                    .object([
+                        "status": .string("PROCESSING"),
+                        "request_id": .string(id),
+                        "metrics": .object([:]),
+                    ])
+                )
+            )
         case .failed:
-            return outcome(.json(422, .object([
-                "status": .string("FAILED"),
-                "error": .string(record.failure ?? configuration.failureMessage),
-                "metrics": .object(["inference_time": .amount(record.runDuration)]),
-                "request_id": .string(id),
-            ])))
+            return outcome(
+                .json(
+                    422,
+                    .object([
+                        "status": .string("FAILED"),
+                        "error": .string(record.failure ?? configuration.failureMessage),
+                        "metrics": .object(["inference_time": .amount(record.runDuration)]),
+                        "request_id": .string(id),
+                    ])
+                )
+            )
         case .completed where endpoint == .status:
-            return outcome(.json(200, .object([
-                "status": .string("COMPLETED"),
-                "request_id": .string(id),
-                "metrics": .object(["inference_time": .amount(record.runDuration)]),
-            ])))
+            return outcome(
+                .json(
+                    200,
+                    .object([
+                        "status": .string("COMPLETED"),
+                        "request_id": .string(id),
+                        "metrics": .object(["inference_time": .amount(record.runDuration)]),
+                    ])
+                )
+            )
         case .completed:
             return outcome(await completedResult(id))
         }
@@ -99,9 +119,14 @@ extension EmulatorServer {
         if let refusal = authorize(request) {
             return Outcome(response: refusal)
         }
-        return Outcome(response: .json(200, .object([
-            "credits": .amount(credits),
-            "free-credits": .amount(freeCredits),
-        ])))
+        return Outcome(
+            response: .json(
+                200,
+                .object([
+                    "credits": .amount(credits),
+                    "free-credits": .amount(freeCredits),
+                ])
+            )
+        )
     }
 }

@@ -14,11 +14,16 @@ extension EmulatorServer {
             if entry.endpoint == .submit {
                 guard entry.billed, index[id] == nil, let record = records[id] else { continue }
                 index[id] = jobs.count
-                jobs.append(EmulatorStats.Job(
-                    requestID: id, model: record.model, prompt: record.prompt, submittedAt: record.submittedAt,
-                    finishedAt: record.submittedAt.addingTimeInterval(record.queueDuration + record.runDuration),
-                    failed: record.failure != nil
-                ))
+                jobs.append(
+                    EmulatorStats.Job(
+                        requestID: id,
+                        model: record.model,
+                        prompt: record.prompt,
+                        submittedAt: record.submittedAt,
+                        finishedAt: record.submittedAt.addingTimeInterval(record.queueDuration + record.runDuration),
+                        failed: record.failure != nil
+                    )
+                )
                 continue
             }
             guard let position = index[id] else { continue }

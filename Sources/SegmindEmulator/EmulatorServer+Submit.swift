@@ -31,10 +31,13 @@ extension EmulatorServer {
         if !problems.isEmpty {
             let list = problems.map { "\($0)" }
             return Outcome(
-                response: .json(400, .object([
-                    "error": .string("Invalid parameters: " + list.joined(separator: "; ")),
-                    "details": .array(list.map { .string($0) }),
-                ])),
+                response: .json(
+                    400,
+                    .object([
+                        "error": .string("Invalid parameters: " + list.joined(separator: "; ")),
+                        "details": .array(list.map { .string($0) }),
+                    ])
+                ),
                 model: slug
             )
         }
@@ -60,13 +63,21 @@ extension EmulatorServer {
         ])
         return Outcome(
             response: .json(200, answer, headers: [("x-remaining-credits", Self.money(totalBalance))]),
-            model: slug, requestID: id, billed: true, cost: cost, prompt: body["prompt"]?.stringValue
+            model: slug,
+            requestID: id,
+            billed: true,
+            cost: cost,
+            prompt: body["prompt"]?.stringValue
         )
     }
 
     /// Fixes the job's timeline and the shape of its outputs from the request body.
     private func makeRecord(
-        id: String, model: ModelSpec, body: [String: JSONValue], cost: Double, now: Date
+        id: String,
+        model: ModelSpec,
+        body: [String: JSONValue],
+        cost: Double,
+        now: Date
     ) -> JobRecord {
         let prompt = body["prompt"]?.stringValue
         let failing = prompt.map { !configuration.failToken.isEmpty && $0.contains(configuration.failToken) } ?? false
@@ -101,7 +112,10 @@ extension EmulatorServer {
         let (clampedWidth, clampedHeight) = Self.clamp(width: width, height: height, maxSide: configuration.maxOutputSide)
         let quality = (body["output_quality"] ?? body["quality"])?.intValue ?? 90
         let output = JobRecord.Output(
-            format: format, width: clampedWidth, height: clampedHeight, quality: min(100, max(1, quality))
+            format: format,
+            width: clampedWidth,
+            height: clampedHeight,
+            quality: min(100, max(1, quality))
         )
         return Array(repeating: output, count: min(10, max(1, count)))
     }
@@ -121,7 +135,8 @@ extension EmulatorServer {
     func imageDigest(_ value: JSONValue?) -> String? {
         guard let text = value?.stringValue, !text.isEmpty else { return nil }
         if text.hasPrefix("data:"), let comma = text.firstIndex(of: ","),
-           let bytes = Data(base64Encoded: String(text[text.index(after: comma)...]), options: .ignoreUnknownCharacters) {
+            let bytes = Data(base64Encoded: String(text[text.index(after: comma)...]), options: .ignoreUnknownCharacters)
+        {
             return SHA256.hash([UInt8](bytes)).hex
         }
         if text.hasPrefix("http://") || text.hasPrefix("https://") {

@@ -33,8 +33,16 @@ public struct EmulatorStats: Sendable, Equatable {
         public var firstResultAfterFinish: Date?
 
         public init(
-            requestID: String, model: String, prompt: String?, submittedAt: Date, finishedAt: Date, failed: Bool,
-            statusPolls: Int = 0, resultPolls: Int = 0, downloads: Int = 0, firstPollAfterFinish: Date? = nil,
+            requestID: String,
+            model: String,
+            prompt: String?,
+            submittedAt: Date,
+            finishedAt: Date,
+            failed: Bool,
+            statusPolls: Int = 0,
+            resultPolls: Int = 0,
+            downloads: Int = 0,
+            firstPollAfterFinish: Date? = nil,
             firstResultAfterFinish: Date? = nil
         ) {
             self.requestID = requestID

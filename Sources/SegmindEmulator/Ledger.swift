@@ -30,8 +30,16 @@ public struct Ledger: Sendable, Equatable {
         public var prompt: String?
 
         public init(
-            time: Date, method: String, path: String, endpoint: EmulatorEndpoint, model: String? = nil,
-            requestID: String? = nil, status: Int?, billed: Bool = false, cost: Double = 0, fault: String? = nil,
+            time: Date,
+            method: String,
+            path: String,
+            endpoint: EmulatorEndpoint,
+            model: String? = nil,
+            requestID: String? = nil,
+            status: Int?,
+            billed: Bool = false,
+            cost: Double = 0,
+            fault: String? = nil,
             prompt: String? = nil
         ) {
             self.time = time

@@ -62,7 +62,16 @@ struct ClientThroughput: AsyncParsableCommand {
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let total = perCaller * concurrency
-        print(String(format: "endpoint=%@ concurrency=%d requests=%d seconds=%.3f requests_per_second=%.0f", endpoint, concurrency, total, seconds, Double(total) / seconds))
+        print(
+            String(
+                format: "endpoint=%@ concurrency=%d requests=%d seconds=%.3f requests_per_second=%.0f",
+                endpoint,
+                concurrency,
+                total,
+                seconds,
+                Double(total) / seconds
+            )
+        )
         http.shutdown()
     }
 }

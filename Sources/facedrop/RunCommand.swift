@@ -52,7 +52,12 @@ struct RunCommand: AsyncParsableCommand {
             let key = "emulator-\(UUID().uuidString)"
             let settings = configuration.emulator
             let server = EmulatorServer(
-                configuration: EmulatorConfiguration(apiKeys: [key], credits: settings.credits, timeScale: settings.timeScale, queueSeconds: settings.queueSeconds),
+                configuration: EmulatorConfiguration(
+                    apiKeys: [key],
+                    credits: settings.credits,
+                    timeScale: settings.timeScale,
+                    queueSeconds: settings.queueSeconds
+                ),
                 catalog: catalog,
                 logger: logger
             )
@@ -76,7 +81,12 @@ struct RunCommand: AsyncParsableCommand {
                 printError("facedrop: no API key: use LoadCredential=segmind-api-key, key_file, or SEGMIND_API_KEY")
                 throw ExitStatus.config
             }
-            segmind = SegmindConfiguration(baseURL: url, apiKey: key, requestTimeout: configuration.api.requestTimeout, downloadTimeout: configuration.api.downloadTimeout)
+            segmind = SegmindConfiguration(
+                baseURL: url,
+                apiKey: key,
+                requestTimeout: configuration.api.requestTimeout,
+                downloadTimeout: configuration.api.downloadTimeout
+            )
         }
 
         let http = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: configuration.api.connectTimeout))

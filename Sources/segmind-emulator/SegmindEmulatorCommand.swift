@@ -88,11 +88,22 @@ struct SegmindEmulatorCommand: AsyncParsableCommand {
 
     func run() async throws {
         var configuration = EmulatorConfiguration(
-            host: host, port: port, credits: credits, freeCredits: freeCredits, timeScale: timeScale,
-            queueSeconds: queueSeconds, recordTimeToLive: ttl, requestsPerMinute: rpm,
-            pollsCountTowardLimit: !pollsFree, failToken: failToken, retiredModels: Set(retired),
-            forbiddenModels: Set(forbidden), defaultCost: defaultCost, maxOutputSide: maxOutputSide,
-            outputAsList: outputAsList, uploadResponseShape: .init(rawValue: uploadShape) ?? .fileURLs
+            host: host,
+            port: port,
+            credits: credits,
+            freeCredits: freeCredits,
+            timeScale: timeScale,
+            queueSeconds: queueSeconds,
+            recordTimeToLive: ttl,
+            requestsPerMinute: rpm,
+            pollsCountTowardLimit: !pollsFree,
+            failToken: failToken,
+            retiredModels: Set(retired),
+            forbiddenModels: Set(forbidden),
+            defaultCost: defaultCost,
+            maxOutputSide: maxOutputSide,
+            outputAsList: outputAsList,
+            uploadResponseShape: .init(rawValue: uploadShape) ?? .fileURLs
         )
         if !apiKeys.isEmpty { configuration.apiKeys = Set(apiKeys) }
         let catalog = try catalogPath.map { try ModelCatalog(contentsOfFile: $0) } ?? ModelCatalog.bundled()
@@ -133,6 +144,6 @@ struct SegmindEmulatorCommand: AsyncParsableCommand {
                 source.resume()
             }
         }
-        sources.forEach { $0.cancel() }
+        for source in sources { source.cancel() }
     }
 }

@@ -1,7 +1,8 @@
-@testable import CurlHTTP
 import FlyingFox
 import Foundation
 import Testing
+
+@testable import CurlHTTP
 
 /// Drives libcurl through the module's wrappers directly, so every typed shim function is called and
 /// its result checked: the `setopt` wrappers (long, string, pointer, off_t, slist, data callback),

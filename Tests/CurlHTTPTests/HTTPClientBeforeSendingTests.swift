@@ -73,10 +73,12 @@ struct HTTPClientBeforeSendingTests {
         let calls = Calls()
         let client = try CurlHTTP.HTTPClient()
         do {
-            _ = try await client.execute(CurlHTTP.HTTPRequest(method: .post, url: url + "/v2/x", body: [1]) {
-                calls.count.add(1, ordering: .sequentiallyConsistent)
-                return true
-            })
+            _ = try await client.execute(
+                CurlHTTP.HTTPRequest(method: .post, url: url + "/v2/x", body: [1]) {
+                    calls.count.add(1, ordering: .sequentiallyConsistent)
+                    return true
+                }
+            )
             Issue.record("expected a connection failure")
         } catch {
             #expect(!error.requestMayHaveReachedServer)

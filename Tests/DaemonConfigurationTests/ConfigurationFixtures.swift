@@ -26,7 +26,9 @@ enum ConfigurationFixtures {
 
     /// The problems `toml` is refused with; fails the test when it is accepted or refused otherwise.
     static func problems(
-        _ toml: String, environment: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation
+        _ toml: String,
+        environment: [String: String] = [:],
+        sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> [String] {
         let catalog = try ModelCatalog.bundled()
         let error = try #require(throws: ConfigurationError.self, sourceLocation: sourceLocation) {
@@ -46,4 +48,3 @@ extension [String] {
         contains { problem in fragments.allSatisfy { problem.contains($0) } }
     }
 }
-

@@ -14,7 +14,8 @@ struct DaemonConfigurationDaemonKeysTests {
 
     @Test("set, they are read")
     func read() throws {
-        let configuration = try ConfigurationFixtures.parse("""
+        let configuration = try ConfigurationFixtures.parse(
+            """
             [api]
             job_deadline = 120
             run_time_scale = 0.01
@@ -25,7 +26,8 @@ struct DaemonConfigurationDaemonKeysTests {
             credits = 3.5
             queue_seconds = 0
             \(ConfigurationFixtures.minimalInbox)
-            """)
+            """
+        )
         #expect(configuration.api.jobDeadline == .seconds(120))
         #expect(configuration.api.runTimeScale == 0.01)
         #expect(configuration.credits.recheckInterval == .milliseconds(500))
@@ -34,7 +36,8 @@ struct DaemonConfigurationDaemonKeysTests {
 
     @Test("out of range or unknown, each is a listed problem")
     func refused() throws {
-        let problems = try ConfigurationFixtures.problems("""
+        let problems = try ConfigurationFixtures.problems(
+            """
             [api]
             job_deadline = 0
             run_time_scale = 2
@@ -42,7 +45,8 @@ struct DaemonConfigurationDaemonKeysTests {
             time_scale = 0
             speed = 3
             \(ConfigurationFixtures.minimalInbox)
-            """)
+            """
+        )
         #expect(problems.count == 4)
         #expect(problems.contains { $0.contains("job_deadline") })
         #expect(problems.contains { $0.contains("run_time_scale") && $0.contains("at most 1") })

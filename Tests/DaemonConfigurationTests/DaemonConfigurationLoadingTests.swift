@@ -8,7 +8,10 @@ struct DaemonConfigurationLoadingTests {
     @Test("the documented example loads as documented")
     func exampleLoads() throws {
         let configuration = try DaemonConfiguration.load(
-            path: ConfigurationFixtures.examplePath, catalog: ModelCatalog.bundled(), environment: [:])
+            path: ConfigurationFixtures.examplePath,
+            catalog: ModelCatalog.bundled(),
+            environment: [:]
+        )
         #expect(configuration.api.baseURL == .emulator)
         #expect(configuration.api.requestsPerMinute == 50)
         #expect(configuration.api.downloadTimeout == .seconds(300))
@@ -45,7 +48,8 @@ struct DaemonConfigurationLoadingTests {
 
     @Test("every key set is read, durations in fractional seconds and paths normalized")
     func everyKeyRead() throws {
-        let configuration = try ConfigurationFixtures.parse("""
+        let configuration = try ConfigurationFixtures.parse(
+            """
             [api]
             base_url = "http://127.0.0.1:8080/"
             key_file = "/etc/facedrop//segmind-api-key"
@@ -72,11 +76,20 @@ struct DaemonConfigurationLoadingTests {
             outbox = "/srv/out"
             rescan_interval = 45
             network_filesystem = true
-            """)
-        #expect(configuration.api == APIConfiguration(
-            baseURL: .url("http://127.0.0.1:8080"), keyFile: "/etc/facedrop/segmind-api-key",
-            requestsPerMinute: 5, maxInFlight: 1, connectTimeout: .milliseconds(2500),
-            requestTimeout: .seconds(7), downloadTimeout: .seconds(60)))
+            """
+        )
+        #expect(
+            configuration.api
+                == APIConfiguration(
+                    baseURL: .url("http://127.0.0.1:8080"),
+                    keyFile: "/etc/facedrop/segmind-api-key",
+                    requestsPerMinute: 5,
+                    maxInFlight: 1,
+                    connectTimeout: .milliseconds(2500),
+                    requestTimeout: .seconds(7),
+                    downloadTimeout: .seconds(60)
+                )
+        )
         #expect(configuration.credits.warnBelow == 0)
         #expect(configuration.state.directory == "/var/lib/facedrop/state")
         #expect(configuration.inboxes.map(\.name) == ["nfs", "local"])
@@ -92,20 +105,27 @@ struct DaemonConfigurationLoadingTests {
     @Test("$STATE_DIRECTORY is the state directory unless [state] dir names one")
     func stateDirectoryFromEnvironment() throws {
         let fromSystemd = try ConfigurationFixtures.parse(
-            ConfigurationFixtures.minimalInbox, environment: ["STATE_DIRECTORY": "/var/lib/facedrop-test"])
+            ConfigurationFixtures.minimalInbox,
+            environment: ["STATE_DIRECTORY": "/var/lib/facedrop-test"]
+        )
         #expect(fromSystemd.state.directory == "/var/lib/facedrop-test")
 
         let several = try ConfigurationFixtures.parse(
-            ConfigurationFixtures.minimalInbox, environment: ["STATE_DIRECTORY": "/var/lib/a:/var/lib/b"])
+            ConfigurationFixtures.minimalInbox,
+            environment: ["STATE_DIRECTORY": "/var/lib/a:/var/lib/b"]
+        )
         #expect(several.state.directory == "/var/lib/a")
 
         let explicit = try ConfigurationFixtures.parse(
             "[state]\ndir = \"/data/facedrop\"\n" + ConfigurationFixtures.minimalInbox,
-            environment: ["STATE_DIRECTORY": "/var/lib/facedrop-test"])
+            environment: ["STATE_DIRECTORY": "/var/lib/facedrop-test"]
+        )
         #expect(explicit.state.directory == "/data/facedrop")
 
         let problems = try ConfigurationFixtures.problems(
-            ConfigurationFixtures.minimalInbox, environment: ["STATE_DIRECTORY": "relative/state"])
+            ConfigurationFixtures.minimalInbox,
+            environment: ["STATE_DIRECTORY": "relative/state"]
+        )
         #expect(problems.mentions("$STATE_DIRECTORY", "absolute"))
     }
 
@@ -163,7 +183,10 @@ struct DaemonConfigurationLoadingTests {
         try Data(text.utf8).write(to: configFile)
 
         let configuration = try DaemonConfiguration.load(
-            path: configFile.path, catalog: ModelCatalog.bundled(), environment: [:])
+            path: configFile.path,
+            catalog: ModelCatalog.bundled(),
+            environment: [:]
+        )
         let description = configuration.description
         #expect(configuration.api.keyFile == keyFile.path)
         #expect(description.contains("key_file \(keyFile.path)"))

@@ -25,30 +25,74 @@ struct DaemonConfigurationSyntaxGuardTests {
         Case(text: "[\nname = 1\n", line: 1, column: 2, message: "expected a table name after '['"),
         // An array element that starts with '}' or a Unicode line separator.
         Case(text: "a = [}]\n", line: 1, column: 6, message: "expected a value or ']' in the array, found '}'"),
-        Case(text: "a = [1,\n  # note\n  }]\n", line: 3, column: 3,
-            message: "expected a value or ']' in the array, found '}'"),
-        Case(text: "a = { b = [[}]] }\n", line: 1, column: 13,
-            message: "expected a value or ']' in the array, found '}'"),
-        Case(text: "a = [\u{2028}]\n", line: 1, column: 6,
-            message: "a Unicode line separator is not a TOML line break; write \\u2028 inside a string"),
-        Case(text: "a = [\u{85}]\n", line: 1, column: 6,
-            message: "a Unicode line separator is not a TOML line break; write \\u2028 inside a string"),
+        Case(
+            text: "a = [1,\n  # note\n  }]\n",
+            line: 3,
+            column: 3,
+            message: "expected a value or ']' in the array, found '}'"
+        ),
+        Case(
+            text: "a = { b = [[}]] }\n",
+            line: 1,
+            column: 13,
+            message: "expected a value or ']' in the array, found '}'"
+        ),
+        Case(
+            text: "a = [\u{2028}]\n",
+            line: 1,
+            column: 6,
+            message: "a Unicode line separator is not a TOML line break; write \\u2028 inside a string"
+        ),
+        Case(
+            text: "a = [\u{85}]\n",
+            line: 1,
+            column: 6,
+            message: "a Unicode line separator is not a TOML line break; write \\u2028 inside a string"
+        ),
         // A date-time without a digit after its 'T'.
-        Case(text: "a = 1979-05-27T:32:00\n", line: 1, column: 16,
-            message: "expected the time (hh:mm:ss) after the 'T' of a date-time"),
-        Case(text: "a = 1979-05-27t'''32:00Z\n", line: 1, column: 16,
-            message: "expected the time (hh:mm:ss) after the 'T' of a date-time"),
+        Case(
+            text: "a = 1979-05-27T:32:00\n",
+            line: 1,
+            column: 16,
+            message: "expected the time (hh:mm:ss) after the 'T' of a date-time"
+        ),
+        Case(
+            text: "a = 1979-05-27t'''32:00Z\n",
+            line: 1,
+            column: 16,
+            message: "expected the time (hh:mm:ss) after the 'T' of a date-time"
+        ),
         // A date, a space, one digit and the end of the value.
-        Case(text: "a = 1979-05-27 1\nb = 2\n", line: 1, column: 16,
-            message: "a date followed by a space must go on with a time (hh:mm:ss)"),
-        Case(text: "a = [1_979-05-27 0, 2]\n", line: 1, column: 18,
-            message: "a date followed by a space must go on with a time (hh:mm:ss)"),
-        Case(text: "a = {b = 1979-05-27 1}\n", line: 1, column: 21,
-            message: "a date followed by a space must go on with a time (hh:mm:ss)"),
-        Case(text: "a =97=9-05-27 0]\nname = 1\n", line: 1, column: 15,
-            message: "a date followed by a space must go on with a time (hh:mm:ss)"),
-        Case(text: "a = 1979-05-2x 1\n", line: 1, column: 16,
-            message: "a date followed by a space must go on with a time (hh:mm:ss)"),
+        Case(
+            text: "a = 1979-05-27 1\nb = 2\n",
+            line: 1,
+            column: 16,
+            message: "a date followed by a space must go on with a time (hh:mm:ss)"
+        ),
+        Case(
+            text: "a = [1_979-05-27 0, 2]\n",
+            line: 1,
+            column: 18,
+            message: "a date followed by a space must go on with a time (hh:mm:ss)"
+        ),
+        Case(
+            text: "a = {b = 1979-05-27 1}\n",
+            line: 1,
+            column: 21,
+            message: "a date followed by a space must go on with a time (hh:mm:ss)"
+        ),
+        Case(
+            text: "a =97=9-05-27 0]\nname = 1\n",
+            line: 1,
+            column: 15,
+            message: "a date followed by a space must go on with a time (hh:mm:ss)"
+        ),
+        Case(
+            text: "a = 1979-05-2x 1\n",
+            line: 1,
+            column: 16,
+            message: "a date followed by a space must go on with a time (hh:mm:ss)"
+        ),
     ]
 
     @Test("is a syntax error at the offending character", arguments: hazards)
@@ -70,7 +114,8 @@ struct DaemonConfigurationSyntaxGuardTests {
 
     @Test("lookalikes inside strings, comments and values are read as TOML")
     func lookalikesAreAccepted() throws {
-        let configuration = try ConfigurationFixtures.parse(#"""
+        let configuration = try ConfigurationFixtures.parse(
+            #"""
             # [{ a comment, not a header
             [ "api" ]
             base_url = "emulator" # [= neither
@@ -90,7 +135,8 @@ struct DaemonConfigurationSyntaxGuardTests {
               # }] in a comment
               ["]", '}', """}"""],
             ]
-            """#)
+            """#
+        )
         let inbox = try #require(configuration.inboxes.first)
         #expect(configuration.api.baseURL == .emulator)
         #expect(inbox.path == "/srv/in/[{")
@@ -102,12 +148,14 @@ struct DaemonConfigurationSyntaxGuardTests {
 
     @Test("dates and times in every form get past the parser to the configuration checks")
     func dateTimesAreParsed() throws {
-        let problems = try ConfigurationFixtures.problems(ConfigurationFixtures.minimalInbox + """
+        let problems = try ConfigurationFixtures.problems(
+            ConfigurationFixtures.minimalInbox + """
 
-            [inbox.defaults]
-            when = [1979-05-27T07:32:00Z, 1979-05-27 07:32:00.5, 1979-05-27t07:32:00-07:00, 1979-05-27, 07:32:00]
-            at = { local = 1979-05-27 07:32:00 }
-            """)
+                [inbox.defaults]
+                when = [1979-05-27T07:32:00Z, 1979-05-27 07:32:00.5, 1979-05-27t07:32:00-07:00, 1979-05-27, 07:32:00]
+                at = { local = 1979-05-27 07:32:00 }
+                """
+        )
         #expect(problems.mentions("defaults.when[1]", "date or time"))
         #expect(problems.mentions("defaults.at.local", "date or time"))
     }

@@ -8,14 +8,16 @@ struct DaemonConfigurationValidationTests {
 
     @Test("unknown tables and misspelt keys are problems, with the key meant")
     func unknownKeys() throws {
-        let problems = try ConfigurationFixtures.problems("""
+        let problems = try ConfigurationFixtures.problems(
+            """
             [api]
             requests_per_minte = 10
             [cerdits]
             warn_below = 1
             \(inbox)
             setle = 2
-            """)
+            """
+        )
         #expect(problems.mentions("[api]", "\"requests_per_minte\"", "did you mean \"requests_per_minute\""))
         #expect(problems.mentions("unknown key \"cerdits\"", "did you mean \"credits\""))
         #expect(problems.mentions("[[inbox]] #1 \"portraits\"", "\"setle\"", "did you mean \"settle\""))
@@ -24,7 +26,8 @@ struct DaemonConfigurationValidationTests {
 
     @Test("values of the wrong type are problems")
     func wrongTypes() throws {
-        let problems = try ConfigurationFixtures.problems("""
+        let problems = try ConfigurationFixtures.problems(
+            """
             [api]
             requests_per_minute = "50"
             max_in_flight = 4.0
@@ -36,7 +39,8 @@ struct DaemonConfigurationValidationTests {
             \(inbox)
             network_filesystem = "yes"
             defaults = "none"
-            """)
+            """
+        )
         #expect(problems.mentions("requests_per_minute", "must be an integer, got a string"))
         #expect(problems.mentions("max_in_flight", "must be an integer, got a floating-point number"))
         #expect(problems.mentions("connect_timeout", "must be a number of seconds, got a string"))
@@ -47,18 +51,21 @@ struct DaemonConfigurationValidationTests {
         #expect(problems.count == 7)
     }
 
-    @Test("numbers out of range are problems", arguments: [
-        ("[api]\nrequests_per_minute = 0", "requests_per_minute"),
-        ("[api]\nrequests_per_minute = 10001", "requests_per_minute"),
-        ("[api]\nmax_in_flight = 0", "max_in_flight"),
-        ("[api]\nmax_in_flight = 257", "max_in_flight"),
-        ("[api]\nconnect_timeout = 0", "connect_timeout"),
-        ("[api]\nrequest_timeout = -1", "request_timeout"),
-        ("[api]\ndownload_timeout = inf", "download_timeout"),
-        ("[api]\ndownload_timeout = 1e30", "download_timeout"),
-        ("[credits]\nwarn_below = -0.5", "warn_below"),
-        ("[credits]\nwarn_below = nan", "warn_below"),
-    ])
+    @Test(
+        "numbers out of range are problems",
+        arguments: [
+            ("[api]\nrequests_per_minute = 0", "requests_per_minute"),
+            ("[api]\nrequests_per_minute = 10001", "requests_per_minute"),
+            ("[api]\nmax_in_flight = 0", "max_in_flight"),
+            ("[api]\nmax_in_flight = 257", "max_in_flight"),
+            ("[api]\nconnect_timeout = 0", "connect_timeout"),
+            ("[api]\nrequest_timeout = -1", "request_timeout"),
+            ("[api]\ndownload_timeout = inf", "download_timeout"),
+            ("[api]\ndownload_timeout = 1e30", "download_timeout"),
+            ("[credits]\nwarn_below = -0.5", "warn_below"),
+            ("[credits]\nwarn_below = nan", "warn_below"),
+        ]
+    )
     func outOfRange(table: String, key: String) throws {
         let problems = try ConfigurationFixtures.problems(table + "\n" + inbox)
         #expect(problems.count == 1)
@@ -67,12 +74,14 @@ struct DaemonConfigurationValidationTests {
 
     @Test("inbox durations have their own lower bounds")
     func inboxDurations() throws {
-        let problems = try ConfigurationFixtures.problems(inbox + """
+        let problems = try ConfigurationFixtures.problems(
+            inbox + """
 
-            settle = 0.05
-            orphan_after = 0
-            rescan_interval = 0.0001
-            """)
+                settle = 0.05
+                orphan_after = 0
+                rescan_interval = 0.0001
+                """
+        )
         #expect(problems.mentions("settle", "at least 0.1 s", "0.05"))
         #expect(problems.mentions("orphan_after", "more than 0 s"))
         #expect(problems.mentions("rescan_interval", "more than 0 s"))
@@ -92,7 +101,8 @@ struct DaemonConfigurationValidationTests {
 
     @Test("relative paths are problems")
     func relativePaths() throws {
-        let problems = try ConfigurationFixtures.problems("""
+        let problems = try ConfigurationFixtures.problems(
+            """
             [api]
             key_file = "segmind-api-key"
             [state]
@@ -101,7 +111,8 @@ struct DaemonConfigurationValidationTests {
             name = "a"
             path = "srv/in"
             outbox = "./out"
-            """)
+            """
+        )
         for key in ["[api] key_file", "[state] dir", "path", "outbox"] {
             #expect(problems.mentions(key, "must be an absolute path"))
         }
@@ -110,7 +121,8 @@ struct DaemonConfigurationValidationTests {
 
     @Test("duplicate names and paths, nested inboxes and an inbox at an outbox are problems")
     func overlappingFolders() throws {
-        let problems = try ConfigurationFixtures.problems("""
+        let problems = try ConfigurationFixtures.problems(
+            """
             [[inbox]]
             name = "a"
             path = "/srv/in/a"
@@ -127,7 +139,8 @@ struct DaemonConfigurationValidationTests {
             name = "at-outbox"
             path = "/srv/out/c"
             outbox = "/srv/out/d"
-            """)
+            """
+        )
         #expect(problems.mentions("\"a\"", "name is used by more than one inbox"))
         #expect(problems.mentions("/srv/in/a is also the path of"))
         #expect(problems.mentions("\"nested\" path", "lies inside the inbox"))
@@ -136,20 +149,27 @@ struct DaemonConfigurationValidationTests {
 
     @Test("an outbox inside an inbox is a problem: results would be taken as drops")
     func outboxInsideInbox() throws {
-        let problems = try ConfigurationFixtures.problems("""
+        let problems = try ConfigurationFixtures.problems(
+            """
             [[inbox]]
             name = "a"
             path = "/srv/a"
             outbox = "/srv/a/results"
-            """)
-        #expect(problems == [
-            "[[inbox]] \"a\" outbox: /srv/a/results lies inside the inbox [[inbox]] \"a\"; results would be taken as new drops",
-        ])
+            """
+        )
+        #expect(
+            problems == [
+                "[[inbox]] \"a\" outbox: /srv/a/results lies inside the inbox [[inbox]] \"a\"; results would be taken as new drops"
+            ]
+        )
     }
 
-    @Test("base_url is the emulator or an http(s) origin without credentials", arguments: [
-        "ftp://api.segmind.com", "api.segmind.com", "https://user:pass@api.segmind.com", "https://api.segmind.com?k=1", "",
-    ])
+    @Test(
+        "base_url is the emulator or an http(s) origin without credentials",
+        arguments: [
+            "ftp://api.segmind.com", "api.segmind.com", "https://user:pass@api.segmind.com", "https://api.segmind.com?k=1", "",
+        ]
+    )
     func badBaseURL(url: String) throws {
         let problems = try ConfigurationFixtures.problems("[api]\nbase_url = \"\(url)\"\n" + inbox)
         #expect(problems.count == 1)
@@ -167,14 +187,16 @@ struct DaemonConfigurationValidationTests {
 
     @Test("inbox defaults are checked against the model, but a missing prompt is left to the sidecars")
     func defaultsChecked() throws {
-        let problems = try ConfigurationFixtures.problems(inbox + """
+        let problems = try ConfigurationFixtures.problems(
+            inbox + """
 
-            model = "flux-pulid"
-            [inbox.defaults]
-            num_steps = 50
-            width = "wide"
-            main_face_image = "https://example.com/face.jpg"
-            """)
+                model = "flux-pulid"
+                [inbox.defaults]
+                num_steps = 50
+                width = "wide"
+                main_face_image = "https://example.com/face.jpg"
+                """
+        )
         #expect(problems.mentions("defaults", "num_steps"))
         #expect(problems.mentions("defaults", "width"))
         #expect(problems.mentions("defaults", "main_face_image", "filled from the dropped image"))
@@ -188,12 +210,14 @@ struct DaemonConfigurationValidationTests {
 
     @Test("defaults naming their own model are checked against it; dates have no JSON form")
     func defaultsWithModel() throws {
-        let problems = try ConfigurationFixtures.problems(inbox + """
+        let problems = try ConfigurationFixtures.problems(
+            inbox + """
 
-            [inbox.defaults]
-            model = "no-such-model"
-            taken = 2024-01-01
-            """)
+                [inbox.defaults]
+                model = "no-such-model"
+                taken = 2024-01-01
+                """
+        )
         #expect(problems.mentions("defaults", "unknown model \"no-such-model\""))
         #expect(problems.mentions("defaults.taken", "no JSON form"))
         #expect(problems.count == 2)
@@ -201,23 +225,28 @@ struct DaemonConfigurationValidationTests {
 
     @Test("an optional-sidecar inbox warns when its defaults alone cannot make a job")
     func optionalSidecarWarning() throws {
-        let configuration = try ConfigurationFixtures.parse(inbox + """
+        let configuration = try ConfigurationFixtures.parse(
+            inbox + """
 
-            model = "flux-pulid"
-            sidecar = "optional"
-            [inbox.defaults]
-            seed = 1
-            colour = "blue"
-            """)
+                model = "flux-pulid"
+                sidecar = "optional"
+                [inbox.defaults]
+                seed = 1
+                colour = "blue"
+                """
+        )
         #expect(configuration.warnings.mentions("without a sidecar will fail", "prompt"))
         #expect(configuration.warnings.mentions("colour", "not a known parameter"))
         #expect(configuration.inboxes[0].defaults["colour"] == .string("blue"))
         #expect(configuration.description.contains("warnings:"))
     }
 
-    @Test("an API key anywhere in the file is refused, naming the three places it belongs", arguments: [
-        "[api]\napi_key = \"sk-abc123\"\n", "key = \"sk-abc123\"\n[api]\n", "[api]\nX-API-Key = \"sk-abc123\"\n",
-    ])
+    @Test(
+        "an API key anywhere in the file is refused, naming the three places it belongs",
+        arguments: [
+            "[api]\napi_key = \"sk-abc123\"\n", "key = \"sk-abc123\"\n[api]\n", "[api]\nX-API-Key = \"sk-abc123\"\n",
+        ]
+    )
     func keyRefused(prefix: String) throws {
         let problems = try ConfigurationFixtures.problems(prefix + inbox)
         let problem = try #require(problems.first)

@@ -33,7 +33,13 @@ extension DaemonEndToEndTests {
     @Test("SIGTERM while a job waits for the request budget: the daemon exits at once, sends no POST after the signal, and the job stays queued")
     func sigtermWhileWaitingForBudget() async throws {
         let emulator = EmulatorConfiguration(timeScale: 0.3)
-        try await withDaemon(emulator: emulator, configure: { $0.requestsPerMinute = 3; $0.runTimeScale = 0.3 }) { server, daemon in
+        try await withDaemon(
+            emulator: emulator,
+            configure: {
+                $0.requestsPerMinute = 3
+                $0.runTimeScale = 0.3
+            }
+        ) { server, daemon in
             let waiting = try await saturateBudget(daemon, server, prefix: "budget-term")
             let before = await server.ledger().submits
             let termination = try #require(await daemon.stop(grace: .seconds(30)))
@@ -49,12 +55,21 @@ extension DaemonEndToEndTests {
     @Test("kill -9 while a job waits for the request budget: after the restart it is submitted once and done, not failed as outcome_unknown")
     func killWhileWaitingForBudget() async throws {
         let emulator = EmulatorConfiguration(timeScale: 0.3)
-        try await withDaemon(emulator: emulator, configure: { $0.requestsPerMinute = 3; $0.runTimeScale = 0.3 }) { server, daemon in
+        try await withDaemon(
+            emulator: emulator,
+            configure: {
+                $0.requestsPerMinute = 3
+                $0.runTimeScale = 0.3
+            }
+        ) { server, daemon in
             let waiting = try await saturateBudget(daemon, server, prefix: "budget-kill")
             await daemon.killHard()
             let sent = await server.ledger().submits
             let counts = try await daemon.jobCounts()
-            #expect(counts["claimed"] == waiting.count && (counts["submitting"] ?? 0) == 0, "\(waiting) were never sent, yet are journaled as maybe sent: \(counts)")
+            #expect(
+                counts["claimed"] == waiting.count && (counts["submitting"] ?? 0) == 0,
+                "\(waiting) were never sent, yet are journaled as maybe sent: \(counts)"
+            )
             // A larger budget for the next life, so the test need not wait out the minute the first one spent.
             daemon.settings.requestsPerMinute = 600
             try daemon.writeConfiguration()
@@ -71,7 +86,13 @@ extension DaemonEndToEndTests {
     @Test("a restart remembers the requests of the last minute: a daemon killed after spending its budget sends nothing until the window frees")
     func restartKeepsTheRequestWindow() async throws {
         let emulator = EmulatorConfiguration(timeScale: 0.5)
-        try await withDaemon(emulator: emulator, configure: { $0.requestsPerMinute = 4; $0.runTimeScale = 0.5 }) { server, daemon in
+        try await withDaemon(
+            emulator: emulator,
+            configure: {
+                $0.requestsPerMinute = 4
+                $0.runTimeScale = 0.5
+            }
+        ) { server, daemon in
             _ = try dropFluxJobs(daemon, prefix: "window", count: 3)
             try await daemon.waitFor("the budget to be spent", every: .milliseconds(50)) {
                 Self.apiRequests(await server.ledger()).count >= 4

@@ -16,7 +16,10 @@ extension DaemonEndToEndTests {
 
     /// After the restart: every job ended once, the done ones are real and paid once, nothing is left over.
     func expectRecovered(
-        _ daemon: DaemonHarness, _ server: EmulatorServer, jobs: [DroppedJob], sourceLocation: SourceLocation = #_sourceLocation
+        _ daemon: DaemonHarness,
+        _ server: EmulatorServer,
+        jobs: [DroppedJob],
+        sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
         try await daemon.waitFor("every job to end after the restart") {
             daemon.jobs(.done).count + daemon.jobs(.failed).count >= jobs.count

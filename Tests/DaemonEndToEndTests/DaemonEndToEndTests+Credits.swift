@@ -10,7 +10,13 @@ extension DaemonEndToEndTests {
     func credits() async throws {
         // flux-pulid costs 0.036: the third job takes the balance from 2.028 to 1.992, below warn_below = 2.
         let emulator = EmulatorConfiguration(credits: 2.1, timeScale: 0.01)
-        try await withDaemon(emulator: emulator, configure: { $0.warnBelow = 2.0; $0.recheckInterval = 0.5 }) { server, daemon in
+        try await withDaemon(
+            emulator: emulator,
+            configure: {
+                $0.warnBelow = 2.0
+                $0.recheckInterval = 0.5
+            }
+        ) { server, daemon in
             // At start the file says "unknown" until the free balance endpoint answers, then "ok".
             let known = await eventually(timeout: .seconds(10)) { daemon.creditsFile()?["state"]?.stringValue == "ok" }
             #expect(known, "credits.json did not say ok before any job: \(daemon.creditsFile() ?? .null)")

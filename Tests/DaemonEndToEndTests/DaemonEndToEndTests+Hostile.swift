@@ -16,7 +16,11 @@ extension DaemonEndToEndTests {
 
     /// The orphan's `error.json` names the partner and says it is not a regular file.
     func expectRefusedPartner(
-        _ daemon: DaemonHarness, _ stem: String, kept: String, refused: String, kind: String,
+        _ daemon: DaemonHarness,
+        _ stem: String,
+        kept: String,
+        refused: String,
+        kind: String,
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         let record = try daemon.expectFailed(stem, code: "orphan", dropped: [kept], sourceLocation: sourceLocation)
@@ -378,7 +382,10 @@ extension DaemonEndToEndTests {
     /// Drops one job while the outbox cannot take it, waits until its images are paid for and spooled,
     /// lets `recover` fix the outbox, and checks the job is delivered whole with one billed submit.
     func expectDeliveredAfterRecovery(
-        _ server: EmulatorServer, _ daemon: DaemonHarness, stem: String, recover: () throws -> Void
+        _ server: EmulatorServer,
+        _ daemon: DaemonHarness,
+        stem: String,
+        recover: () throws -> Void
     ) async throws {
         let job = try daemon.dropJob(stem, sidecar: String(decoding: Self.validSidecar, as: UTF8.self))
         try await daemon.waitFor("the images in the spool and a refused delivery", timeout: .seconds(60)) {

@@ -73,12 +73,21 @@ extension DaemonEndToEndTests {
             : #"{"model":"pulid-base","prompt":"sweep \#(stem)","number_of_images":2,"width":512,"height":512,"output_format":"png"}"#
     }
 
-    @Test("kill -9 at every step of a job's life, at least 200 times: every pair ends once, no job is submitted twice, outcome_unknown only where the POST may have reached Segmind")
+    @Test(
+        "kill -9 at every step of a job's life, at least 200 times: every pair ends once, no job is submitted twice, outcome_unknown only where the POST may have reached Segmind"
+    )
     func killSweep() async throws {
         let target = Self.count("FACEDROP_KILL_SWEEP", default: 200)
         // Segmind runs three times slower than the daemon expects, so first polls find jobs still running.
         let emulator = EmulatorConfiguration(timeScale: 0.03)
-        try await withDaemon(emulator: emulator, startDaemon: false, configure: { $0.maxInFlight = 8; $0.runTimeScale = 0.01 }) { server, daemon in
+        try await withDaemon(
+            emulator: emulator,
+            startDaemon: false,
+            configure: {
+                $0.maxInFlight = 8
+                $0.runTimeScale = 0.01
+            }
+        ) { server, daemon in
             var tally = SweepTally()
             var dropped: [DroppedJob] = []
             var invalidJobs: Set<String> = []
@@ -178,7 +187,11 @@ extension DaemonEndToEndTests {
 
     /// The sweep's promises, checked; returns the report for the log.
     func expectSweepOutcome(
-        _ daemon: DaemonHarness, _ server: EmulatorServer, dropped: [DroppedJob], invalid: Set<String>, tally: SweepTally
+        _ daemon: DaemonHarness,
+        _ server: EmulatorServer,
+        dropped: [DroppedJob],
+        invalid: Set<String>,
+        tally: SweepTally
     ) async throws -> String {
         daemon.expectEachEndedOnce(dropped.map(\.outboxPath))
         let ledger = await server.ledger()
@@ -194,7 +207,8 @@ extension DaemonEndToEndTests {
         var unknownBeforeThePOST = 0
         for job in dropped {
             if daemon.jobs(.done).contains(job.outboxPath) {
-                let model = job.files["\(job.stem).json"].map { String(decoding: $0, as: UTF8.self).contains("flux-pulid") } == true ? "flux-pulid" : "pulid-base"
+                let model =
+                    job.files["\(job.stem).json"].map { String(decoding: $0, as: UTF8.self).contains("flux-pulid") } == true ? "flux-pulid" : "pulid-base"
                 if let requestID = try daemon.expectDone(job, model: model) {
                     #expect(ledger.submits(forRequestID: requestID) == 1, "\(job.stem)")
                 }
@@ -211,7 +225,10 @@ extension DaemonEndToEndTests {
             }
             #expect(code == "outcome_unknown", "\(job.stem) failed as \(code): \(record["message"]?.stringValue ?? "")")
             if code == "outcome_unknown" {
-                #expect(tally.submittingAtKill.contains(job.stem), "\(job.stem) is outcome_unknown, yet no kill caught it between its intent to submit and the answer")
+                #expect(
+                    tally.submittingAtKill.contains(job.stem),
+                    "\(job.stem) is outcome_unknown, yet no kill caught it between its intent to submit and the answer"
+                )
                 if submitsByJob[job.stem] == 1 {
                     unknownReceived += 1
                 } else {

@@ -21,7 +21,10 @@ extension DaemonEndToEndTests {
         }
     }
 
-    @Test("a face cut short (JPEG, PNG, WebP) fails as invalid_input, unbilled, naming the file as dropped", arguments: [Fixtures.faceJPEG, Fixtures.facePNG, Fixtures.faceWebP])
+    @Test(
+        "a face cut short (JPEG, PNG, WebP) fails as invalid_input, unbilled, naming the file as dropped",
+        arguments: [Fixtures.faceJPEG, Fixtures.facePNG, Fixtures.faceWebP]
+    )
     func truncatedFace(fixture: String) async throws {
         try await withDaemon { server, daemon in
             let whole = try Fixtures.bytes(fixture)
@@ -143,7 +146,9 @@ extension DaemonEndToEndTests {
 }
 
 extension DaemonEndToEndTests {
-    @Test("a spool that refuses new files keeps a paid, finished job waiting (never failed), names the folder and the errno once, and delivers it once the spool is writable")
+    @Test(
+        "a spool that refuses new files keeps a paid, finished job waiting (never failed), names the folder and the errno once, and delivers it once the spool is writable"
+    )
     func readOnlySpool() async throws {
         let base = try TemporaryDirectory(prefix: "facedrop-spool")
         let state = base.appending("state")

@@ -73,7 +73,9 @@ extension DaemonEndToEndTests {
             var bySidecar = DroppedJob(subfolder: "", stem: "by-sidecar", face: "by-sidecar.jpg")
             bySidecar.files["by-sidecar.jpg"] = try Fixtures.bytes(Fixtures.faceJPEG)
             bySidecar.files["camera-pose.jpg"] = pose
-            bySidecar.files["by-sidecar.json"] = Array(#"{"model":"consistent-character-with-pose","prompt":"standing","custom_width":256,"custom_height":256,"pose_image":"camera-pose.jpg"}"#.utf8)
+            bySidecar.files["by-sidecar.json"] = Array(
+                #"{"model":"consistent-character-with-pose","prompt":"standing","custom_width":256,"custom_height":256,"pose_image":"camera-pose.jpg"}"#.utf8
+            )
             for name in ["camera-pose.jpg", "by-sidecar.jpg", "by-sidecar.json"] {
                 try daemon.drop(bySidecar.files[name]!, as: name)
             }

@@ -61,7 +61,10 @@ extension DaemonEndToEndTests {
     @Test("a face written through a descriptor held open past orphan_after, its sidecar written meanwhile, makes one job: never an orphan, never split")
     func faceWrittenThroughLongOpenDescriptor() async throws {
         // The default rescan interval: a rescan every 2 s would find a forgotten half pair again by chance.
-        try await withDaemon(configure: { $0.inboxes[0].orphanAfter = 5; $0.inboxes[0].rescanInterval = 300 }) { server, daemon in
+        try await withDaemon(configure: {
+            $0.inboxes[0].orphanAfter = 5
+            $0.inboxes[0].rescanInterval = 300
+        }) { server, daemon in
             // open(O_CREAT), the sidecar, the face's bytes through the same descriptor, close 7 s later: no event
             // tells the daemon the face grew until the close.
             let path = daemon.inboxPath("held.jpg")

@@ -9,10 +9,13 @@ extension DaemonEndToEndTests {
     @Test("with one slot, waiting jobs are submitted by the sidecar's facedrop priority, highest first")
     func priorityOrder() async throws {
         // flux-pulid runs 13.1 s × 0.1: the first job holds the only slot while the others are claimed.
-        try await withDaemon(emulator: EmulatorConfiguration(timeScale: 0.1), configure: {
-            $0.maxInFlight = 1
-            $0.runTimeScale = 0.1
-        }) { server, daemon in
+        try await withDaemon(
+            emulator: EmulatorConfiguration(timeScale: 0.1),
+            configure: {
+                $0.maxInFlight = 1
+                $0.runTimeScale = 0.1
+            }
+        ) { server, daemon in
             try daemon.dropJob("first", sidecar: #"{"model":"flux-pulid","prompt":"a portrait"}"#)
             try await daemon.waitFor("the first submit") { await server.ledger().submits == 1 }
             try daemon.dropJob("low", sidecar: #"{"model":"flux-pulid","prompt":"a portrait","facedrop":{"priority":-5}}"#)
@@ -35,10 +38,13 @@ extension DaemonEndToEndTests {
     @Test("a job still running at its deadline fails as timeout, with its request id, and is not submitted again")
     func deadline() async throws {
         // pulid-base runs 70.7 s at the emulator's real pace; the daemon gives each job 2 s.
-        try await withDaemon(emulator: EmulatorConfiguration(timeScale: 1), configure: {
-            $0.jobDeadline = 2
-            $0.runTimeScale = 0.01
-        }) { server, daemon in
+        try await withDaemon(
+            emulator: EmulatorConfiguration(timeScale: 1),
+            configure: {
+                $0.jobDeadline = 2
+                $0.runTimeScale = 0.01
+            }
+        ) { server, daemon in
             try daemon.dropJob("slow", sidecar: #"{"model":"pulid-base","prompt":"a portrait"}"#)
             try await daemon.waitFor("the job in failed/", timeout: .seconds(40)) { !daemon.jobs(.failed).isEmpty }
             daemon.expectEachEndedOnce(["slow"])

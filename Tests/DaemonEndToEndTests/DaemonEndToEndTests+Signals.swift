@@ -34,8 +34,13 @@ extension DaemonEndToEndTests {
             try daemon.expectDone(first, model: "instantid")
 
             daemon.settings = valid
-            daemon.settings.inboxes.append(InboxSettings(
-                name: "second", path: daemon.folder.appending("second-inbox"), outbox: daemon.folder.appending("second-outbox")))
+            daemon.settings.inboxes.append(
+                InboxSettings(
+                    name: "second",
+                    path: daemon.folder.appending("second-inbox"),
+                    outbox: daemon.folder.appending("second-outbox")
+                )
+            )
             try daemon.writeConfiguration()
             daemon.hangUp()
             try await daemon.waitFor("the reload") { daemon.occurrences(of: "configuration reloaded") >= 1 }

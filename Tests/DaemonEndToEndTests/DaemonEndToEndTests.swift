@@ -41,11 +41,13 @@ struct DaemonEndToEndTests {
     }
 
     static func printLog(of harness: DaemonHarness, reason: String) {
-        print("""
+        print(
+            """
             ---- facedrop log (\(reason)) ----
             \(harness.logTail(200))
             ---- end of the facedrop log ----
-            """)
+            """
+        )
     }
 
     /// A count from the environment (for the long tests), else `fallback`.

@@ -27,7 +27,9 @@ extension DaemonHarness {
     func drop(_ bytes: [UInt8], as relative: String, inbox: Int = 0) throws {
         let path = inboxPath(relative, inbox: inbox)
         try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            atPath: (path as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true
+        )
         try Self.writeAtomically(bytes, to: path)
     }
 

@@ -20,7 +20,10 @@ struct CrashPointsTests {
         #expect(try CrashPoints(environment: ["FACEDROP_CRASH_POINT": "submit.intent"], logger: logger).isArmed("submit.intent"))
     }
 
-    @Test("an unknown name, a hit count below one or not a number is refused, naming every known point", arguments: ["claim.movd", "claim.moved:0", "claim.moved:x", "claim.moved:1:2", ":1"])
+    @Test(
+        "an unknown name, a hit count below one or not a number is refused, naming every known point",
+        arguments: ["claim.movd", "claim.moved:0", "claim.moved:x", "claim.moved:1:2", ":1"]
+    )
     func refused(value: String) {
         #expect {
             try CrashPoints(environment: ["FACEDROP_CRASH_POINT": value], logger: logger)

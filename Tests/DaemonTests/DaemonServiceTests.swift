@@ -7,8 +7,8 @@ import Journal
 import SegmindAPI
 import SegmindCatalog
 import SegmindEmulator
-import SystemdService
 import Synchronization
+import SystemdService
 import Testing
 
 @testable import Daemon
@@ -83,10 +83,18 @@ struct DaemonServiceTests {
         try FileManager.default.createDirectory(atPath: "\(claim)/input", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Fixtures.url(Fixtures.faceJPEG).path, toPath: "\(claim)/input/portrait.jpg")
         let journal = try JobJournal(stateDirectory: setup.state)
-        let record = try await journal.recordClaim(JobClaim(
-            inbox: "in", subpath: "", name: "portrait", claimedPath: claim, facePath: "\(claim)/input/portrait.jpg",
-            model: "pulid-base", droppedAt: Date(), readyAt: Date()
-        ))
+        let record = try await journal.recordClaim(
+            JobClaim(
+                inbox: "in",
+                subpath: "",
+                name: "portrait",
+                claimedPath: claim,
+                facePath: "\(claim)/input/portrait.jpg",
+                model: "pulid-base",
+                droppedAt: Date(),
+                readyAt: Date()
+            )
+        )
         _ = try await journal.markSubmitting(record.id)
         try journal.close()
 

@@ -60,7 +60,14 @@ struct FileWorkPoolTests {
     func shutdownDrains() async throws {
         let pool = FileWorkPool(threads: 1, name: "test-files")
         let done = Counter()
-        let queued = (0..<5).map { _ in Task { await pool.run { usleep(20_000); done.add() } } }
+        let queued = (0..<5).map { _ in
+            Task {
+                await pool.run {
+                    usleep(20_000)
+                    done.add()
+                }
+            }
+        }
         let deadline = ContinuousClock.now + .seconds(10)
         while pool.pending < 2, done.value == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
         #expect(pool.pending >= 2, "shutdown is meant to find work still queued")

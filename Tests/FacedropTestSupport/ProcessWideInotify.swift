@@ -11,7 +11,9 @@ public struct ProcessWideInotify: TestTrait, SuiteTrait, TestScoping {
     public var isRecursive: Bool { true }
 
     public func provideScope(
-        for test: Test, testCase: Test.Case?, performing function: @concurrent @Sendable () async throws -> Void
+        for test: Test,
+        testCase: Test.Case?,
+        performing function: @concurrent @Sendable () async throws -> Void
     ) async throws {
         // Applied to a suite, the trait is asked for the suite and again for each test: lock per test only.
         guard !test.isSuite else { return try await function() }

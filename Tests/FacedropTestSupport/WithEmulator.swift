@@ -1,6 +1,6 @@
 public import Foundation
-public import SegmindEmulator
 import SegmindCatalog
+public import SegmindEmulator
 
 /// Runs `body` against a fresh in-process Segmind emulator on a free loopback port, stopping it
 /// afterwards whatever happens.

@@ -43,8 +43,13 @@ struct ClaimFixture {
         let sidecar = try snapshot(write("\(prefix)\(stem).json", #"{"prompt": "\#(stem)"}"#))
         let poseFile = pose ? try snapshot(write("\(prefix)\(stem).pose.png", "pose of \(stem)")) : nil
         return ReadyJob(
-            folder: subpath.isEmpty ? inbox : "\(inbox)/\(subpath)", subpath: subpath, stem: stem,
-            face: face, sidecar: sidecar, pose: poseFile, droppedAt: Date()
+            folder: subpath.isEmpty ? inbox : "\(inbox)/\(subpath)",
+            subpath: subpath,
+            stem: stem,
+            face: face,
+            sidecar: sidecar,
+            pose: poseFile,
+            droppedAt: Date()
         )
     }
 

@@ -1,6 +1,7 @@
 import Foundation
-@testable import HotFolder
 import Testing
+
+@testable import HotFolder
 
 @Suite("Inbox tracker: hostile names and entries")
 struct InboxTrackerHostileTests {
@@ -18,9 +19,11 @@ struct InboxTrackerHostileTests {
         let ready = harness.take(at: 3).ready
         #expect(ready.count == 2)
         let pairs = Set(ready.map { job in job.files.map { Array($0.path.utf8) } })
-        let expected = Set([composed, decomposed].map { stem in
-            ["\(stem).jpg", "\(stem).json"].map { Array(TrackerHarness.path($0).utf8) }
-        })
+        let expected = Set(
+            [composed, decomposed].map { stem in
+                ["\(stem).jpg", "\(stem).json"].map { Array(TrackerHarness.path($0).utf8) }
+            }
+        )
         #expect(pairs == expected, "a face was paired with its twin's sidecar")
         #expect(Set(ready.map { Array($0.stem.utf8) }) == Set([Array(composed.utf8), Array(decomposed.utf8)]))
     }
@@ -54,10 +57,14 @@ struct InboxTrackerHostileTests {
         let orphans = harness.take(at: 603).orphans
         #expect(orphans.map(\.stem) == ["other", "photo"])
         #expect(orphans.allSatisfy { $0.files.count == 1 }, "a refused entry was handed over to be claimed")
-        #expect(orphans.first { $0.stem == "photo" }?.reason
-            == "photo.json waited 600 s for its face photo.jpg, .jpeg, .png or .webp; photo.jpg is \(described), which facedrop never opens or takes: it was left in place")
-        #expect(orphans.first { $0.stem == "other" }?.reason
-            == "other.png waited 600 s for other.json; other.json is \(described), which facedrop never opens or takes: it was left in place")
+        #expect(
+            orphans.first { $0.stem == "photo" }?.reason
+                == "photo.json waited 600 s for its face photo.jpg, .jpeg, .png or .webp; photo.jpg is \(described), which facedrop never opens or takes: it was left in place"
+        )
+        #expect(
+            orphans.first { $0.stem == "other" }?.reason
+                == "other.png waited 600 s for other.json; other.json is \(described), which facedrop never opens or takes: it was left in place"
+        )
     }
 
     @Test("A scan that only knows \"not regular\" is completed by lstat; a real file replacing the entry is taken")

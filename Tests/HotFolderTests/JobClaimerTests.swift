@@ -131,8 +131,12 @@ struct JobClaimerTests {
         let fixture = try ClaimFixture()
         let files = try ["photo.json", "photo.pose.png"].map { try fixture.snapshot(fixture.write($0, $0)) }
         let orphan = OrphanFiles(
-            folder: fixture.inbox, subpath: "", stem: "photo", files: files.reversed(),
-            reason: "photo.json waited 600 s for its face", droppedAt: Date()
+            folder: fixture.inbox,
+            subpath: "",
+            stem: "photo",
+            files: files.reversed(),
+            reason: "photo.json waited 600 s for its face",
+            droppedAt: Date()
         )
         let claimed = try #require(try fixture.claimer().claim(orphan).claimed)
         #expect(claimed.facePath == nil && claimed.sidecarPath == nil)

@@ -44,7 +44,9 @@ struct TrackerHarness {
         maxSidecarBytes: Int = 4096
     ) {
         let rules = InboxRules(
-            settle: settle, orphanAfter: orphanAfter, sidecarRequired: sidecarRequired,
+            settle: settle,
+            orphanAfter: orphanAfter,
+            sidecarRequired: sidecarRequired,
             maxSidecarBytes: maxSidecarBytes
         )
         tracker = InboxTracker(root: Self.root, rules: rules, access: disk.access)

@@ -38,8 +38,7 @@ struct ImageVerifierTests {
         let png = ImageBytes.pngDeclaring(width: 50_000, height: 50_000)
         let clock = ContinuousClock()
         let elapsed = clock.measure {
-            #expect(throws: ImageInspectionError.tooManyPixels(.png, width: 50_000, height: 50_000, limit: 40_000_000))
-            {
+            #expect(throws: ImageInspectionError.tooManyPixels(.png, width: 50_000, height: 50_000, limit: 40_000_000)) {
                 try ImageVerifier.verify(png)
             }
         }

@@ -48,11 +48,13 @@ import Testing
         #expect(
             Self.actions(wd: 1, [.movedFrom, .isDirectory], "jobs") == [
                 .forgetTree("/srv/inbox/jobs", removeWatches: true), .emit(.folderRemoved(path: "/srv/inbox/jobs")),
-            ])
+            ]
+        )
         #expect(
             Self.actions(wd: 1, [.delete, .isDirectory], "jobs") == [
                 .forgetTree("/srv/inbox/jobs", removeWatches: false), .emit(.folderRemoved(path: "/srv/inbox/jobs")),
-            ])
+            ]
+        )
     }
 
     @Test func droppedWatchesAreForgotten() {
@@ -62,7 +64,8 @@ import Testing
         #expect(
             Self.actions(wd: 1, .deleteSelf) == [
                 .forgetTree("/srv/inbox", removeWatches: false), .emit(.folderRemoved(path: "/srv/inbox")),
-            ])
+            ]
+        )
     }
 
     @Test func wakeFolderAndUnknownWatchesAreSilent() {

@@ -1,8 +1,9 @@
 import Dispatch
 import Foundation
-@testable import Journal
 import Synchronization
 import Testing
+
+@testable import Journal
 
 @Suite("Group commit")
 struct GroupCommitTests {

@@ -20,8 +20,12 @@ struct JobStateMachineTests {
         fixture.clock.advance(by: 1)
         let submittedAt = fixture.clock.now
         job = try await journal.recordSubmitted(
-            job.id, requestID: "req-1", statusURL: "https://s/1", responseURL: "https://r/1",
-            nextPollAt: submittedAt.addingTimeInterval(20), deadline: submittedAt.addingTimeInterval(600)
+            job.id,
+            requestID: "req-1",
+            statusURL: "https://s/1",
+            responseURL: "https://r/1",
+            nextPollAt: submittedAt.addingTimeInterval(20),
+            deadline: submittedAt.addingTimeInterval(600)
         )
         #expect(job.state == .submitted)
         #expect(job.requestID == "req-1")
@@ -166,8 +170,10 @@ struct JobStateMachineTests {
 
     @Test("Errors read well")
     func descriptions() {
-        #expect(JournalError.illegalTransition(id: 3, from: .done, to: .submitting).description
-            == "job 3 cannot move from done to submitting")
+        #expect(
+            JournalError.illegalTransition(id: 3, from: .done, to: .submitting).description
+                == "job 3 cannot move from done to submitting"
+        )
         #expect(JournalError.jobNotFound(id: 9).description == "job 9 is not in the journal")
         #expect(JournalError.duplicateClaim(claimedPath: "/a").description == "a job already claims /a")
     }

@@ -66,16 +66,17 @@ extension JobJournal {
     @discardableResult
     func job(named name: String, in state: JobState, model: String? = "pulid-base") async throws -> JobRecord {
         var job = try await recordClaim(.sample(name, model: model))
-        let path: [JobState] = switch state {
-        case .claimed: []
-        case .submitting: [.submitting]
-        case .submitted: [.submitting, .submitted]
-        case .spooled: [.submitting, .submitted, .spooled]
-        case .delivered: [.submitting, .submitted, .spooled, .delivered]
-        case .done: [.submitting, .submitted, .spooled, .delivered, .done]
-        case .failed: [.failed]
-        case .waitingForCredits: [.waitingForCredits]
-        }
+        let path: [JobState] =
+            switch state {
+            case .claimed: []
+            case .submitting: [.submitting]
+            case .submitted: [.submitting, .submitted]
+            case .spooled: [.submitting, .submitted, .spooled]
+            case .delivered: [.submitting, .submitted, .spooled, .delivered]
+            case .done: [.submitting, .submitted, .spooled, .delivered, .done]
+            case .failed: [.failed]
+            case .waitingForCredits: [.waitingForCredits]
+            }
         for step in path {
             job = try await advance(job.id, to: step)
         }

@@ -1,8 +1,9 @@
 import FacedropTestSupport
 import Foundation
 import GRDB
-@testable import Journal
 import Testing
+
+@testable import Journal
 
 @Suite("Journal upgrades")
 struct JournalUpgradeTests {

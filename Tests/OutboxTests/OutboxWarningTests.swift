@@ -17,8 +17,10 @@ struct OutboxWarningTests {
         #expect(second == "\(outbox.warnings)/20260521T140312Z-credits-low-2.json")
         let record = try JSONParser().parse(Array(try Data(contentsOf: URL(fileURLWithPath: first))))
         #expect(record["kind"]?.stringValue == "credits-low")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: outbox.warnings).sorted() == [
-            "20260521T140312Z-credits-low-2.json", "20260521T140312Z-credits-low.json",
-        ])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: outbox.warnings).sorted() == [
+                "20260521T140312Z-credits-low-2.json", "20260521T140312Z-credits-low.json",
+            ]
+        )
     }
 }

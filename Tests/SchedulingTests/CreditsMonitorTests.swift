@@ -34,7 +34,10 @@ struct CreditsFixture {
         let logs = logs
         let time = time
         monitor = CreditsMonitor(
-            outboxes: outboxes, warnBelow: warnBelow, logger: Logger(label: "test") { _ in logs }, balanceInterval: balanceInterval
+            outboxes: outboxes,
+            warnBelow: warnBelow,
+            logger: Logger(label: "test") { _ in logs },
+            balanceInterval: balanceInterval
         ) { time.now }
     }
 
@@ -236,10 +239,13 @@ struct CreditsMonitorTests {
         await fixture.monitor.exhausted(message: "Insufficient credits")
         let answers = Mutex<[Double?]>([0, nil, 0, 7])
         let asked = Counter()
-        await fixture.monitor.waitUntilCreditsReturn(check: {
-            asked.increment()
-            return answers.withLock { $0.isEmpty ? 7 : $0.removeFirst() }
-        }, interval: .milliseconds(20))
+        await fixture.monitor.waitUntilCreditsReturn(
+            check: {
+                asked.increment()
+                return answers.withLock { $0.isEmpty ? 7 : $0.removeFirst() }
+            },
+            interval: .milliseconds(20)
+        )
         #expect(asked.value == 4)
         let state = await fixture.monitor.state()
         #expect(state.level == .low)
@@ -280,11 +286,23 @@ struct CreditsMonitorTests {
     func waitReturns() async throws {
         let fixture = try CreditsFixture()
         let asked = Counter()
-        await fixture.monitor.waitUntilCreditsReturn(check: { asked.increment(); return 1 }, interval: .milliseconds(10))
+        await fixture.monitor.waitUntilCreditsReturn(
+            check: {
+                asked.increment()
+                return 1
+            },
+            interval: .milliseconds(10)
+        )
         #expect(asked.value == 0)
         await fixture.monitor.exhausted(message: "Insufficient credits")
         let waiter = Task {
-            await fixture.monitor.waitUntilCreditsReturn(check: { asked.increment(); return 0 }, interval: .milliseconds(10))
+            await fixture.monitor.waitUntilCreditsReturn(
+                check: {
+                    asked.increment()
+                    return 0
+                },
+                interval: .milliseconds(10)
+            )
         }
         #expect(await eventually { asked.value >= 2 })
         waiter.cancel()

@@ -1,7 +1,8 @@
 import FacedropTestSupport
 import Foundation
-@testable import Scheduling
 import Testing
+
+@testable import Scheduling
 
 /// The request window kept in the state folder: what one life spent counts against the next.
 @Suite("RequestWindowFile: the budget's recent admissions survive a restart")

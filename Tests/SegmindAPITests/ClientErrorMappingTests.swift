@@ -162,7 +162,10 @@ struct ClientErrorMappingTests {
             Issue.record("expected outcome_unknown")
         } catch {
             #expect(error.code == "outcome_unknown")
-            guard case .outcomeUnknown(let model, _) = error else { Issue.record("got \(error)"); return }
+            guard case .outcomeUnknown(let model, _) = error else {
+                Issue.record("got \(error)")
+                return
+            }
             #expect(model == "flux-pulid")
         }
         #expect(server.requests.count == 1)
@@ -198,7 +201,10 @@ struct ClientErrorMappingTests {
             _ = try await client.submit(model: "flux-pulid", body: sampleBody)
             Issue.record("expected a network error")
         } catch {
-            guard case .network(let cause) = error else { Issue.record("got \(error)"); return }
+            guard case .network(let cause) = error else {
+                Issue.record("got \(error)")
+                return
+            }
             #expect(!cause.requestMayHaveReachedServer)
         }
     }

@@ -131,7 +131,10 @@ struct ClientPollingTests {
         let server = try await ScriptedSegmind.start()
         defer { Task { await server.stop() } }
         server.then(
-            .json(200, #"{"status":"COMPLETED","error":null,"metrics":{"inference_time":1.5,"cost":0.036,"remaining_credits":9.1},"output":"http://x/a.png","images":[{"url":"http://x/a.png","content_type":"image/png","file_name":"a.png","file_size":10},{"url":"http://x/b.png"}]}"#),
+            .json(
+                200,
+                #"{"status":"COMPLETED","error":null,"metrics":{"inference_time":1.5,"cost":0.036,"remaining_credits":9.1},"output":"http://x/a.png","images":[{"url":"http://x/a.png","content_type":"image/png","file_name":"a.png","file_size":10},{"url":"http://x/b.png"}]}"#
+            ),
             .json(200, #"{"status":"COMPLETED","error":null,"metrics":{},"output":"http://x/only.webp"}"#),
             .json(200, #"{"status":"COMPLETED","error":null,"metrics":{},"output":["http://x/1.jpg","http://x/2.jpg"]}"#),
             .json(200, #"{"status":"COMPLETED","error":null,"metrics":{}}"#)

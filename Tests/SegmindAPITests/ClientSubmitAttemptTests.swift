@@ -40,7 +40,9 @@ struct ClientSubmitAttemptTests {
                 continue
             }
         }
-        for (status, code) in [(400, "bad_request"), (401, "unauthorized"), (403, "forbidden"), (404, "model_not_found"), (406, "insufficient_credits"), (410, "model_retired")] {
+        for (status, code) in [
+            (400, "bad_request"), (401, "unauthorized"), (403, "forbidden"), (404, "model_not_found"), (406, "insufficient_credits"), (410, "model_retired"),
+        ] {
             guard case .refused(let error) = try await attempt(.json(status, #"{"error":"no"}"#)) else {
                 Issue.record("\(status) must be a refusal")
                 continue
@@ -65,20 +67,32 @@ struct ClientSubmitAttemptTests {
         let client = try makeClient(server)
         server.then(.json(200, acceptedBody))
         let calls = Atomic<Int>(0)
-        guard case .retryable(.network(.refusedBeforeSending)) = await client.sendSubmit(model: "flux-pulid", body: sampleBody, beforeSending: {
-            calls.add(1, ordering: .sequentiallyConsistent)
-            return false
-        }) else {
+        guard
+            case .retryable(.network(.refusedBeforeSending)) = await client.sendSubmit(
+                model: "flux-pulid",
+                body: sampleBody,
+                beforeSending: {
+                    calls.add(1, ordering: .sequentiallyConsistent)
+                    return false
+                }
+            )
+        else {
             Issue.record("a refusing hook must leave the submit unsent")
             return
         }
         #expect(calls.load(ordering: .sequentiallyConsistent) == 1)
         #expect(server.requests.isEmpty)
         await server.stop()
-        guard case .retryable(.network(let error)) = await client.sendSubmit(model: "flux-pulid", body: sampleBody, beforeSending: {
-            calls.add(1, ordering: .sequentiallyConsistent)
-            return true
-        }) else {
+        guard
+            case .retryable(.network(let error)) = await client.sendSubmit(
+                model: "flux-pulid",
+                body: sampleBody,
+                beforeSending: {
+                    calls.add(1, ordering: .sequentiallyConsistent)
+                    return true
+                }
+            )
+        else {
             Issue.record("a refused connection must leave the submit unsent")
             return
         }

@@ -9,13 +9,15 @@ struct ModelCatalogTests {
         #expect(catalog.slugs == ["pulid-base", "flux-pulid", "consistent-character-with-pose", "pulid-lightning", "instantid"])
 
         let fields = catalog.models.map { "\($0.slug) \($0.faceField) \($0.poseField ?? "-") \($0.poseRequired)" }
-        #expect(fields == [
-            "pulid-base face_image - false",
-            "flux-pulid main_face_image - false",
-            "consistent-character-with-pose face_image pose_image true",
-            "pulid-lightning face_image - false",
-            "instantid face_image pose_image false",
-        ])
+        #expect(
+            fields == [
+                "pulid-base face_image - false",
+                "flux-pulid main_face_image - false",
+                "consistent-character-with-pose face_image pose_image true",
+                "pulid-lightning face_image - false",
+                "instantid face_image pose_image false",
+            ]
+        )
     }
 
     @Test func modelsCarryTheirRunFacts() throws {
@@ -63,10 +65,12 @@ struct ModelCatalogTests {
         let enums = catalog.models.flatMap { model in
             model.parameters.filter { $0.allowedValues != nil }.map { "\(model.slug).\($0.name)" }
         }
-        #expect(enums == [
-            "pulid-base.face_style", "pulid-lightning.checkpoint_model", "pulid-lightning.face_style",
-            "pulid-lightning.output_format",
-        ])
+        #expect(
+            enums == [
+                "pulid-base.face_style", "pulid-lightning.checkpoint_model", "pulid-lightning.face_style",
+                "pulid-lightning.output_format",
+            ]
+        )
     }
 
     @Test func aBrokenModelIsRejectedWithEveryProblem() throws {

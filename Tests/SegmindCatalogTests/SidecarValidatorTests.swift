@@ -15,61 +15,91 @@ struct ModelCase: Sendable, CustomTestStringConvertible {
     static let all: [ModelCase] = [
         ModelCase(
             slug: "pulid-base",
-            good: ["model": "pulid-base", "prompt": "a man", "seed": 42, "face_style": "stylized",
-                   "number_of_images": 3, "output_quality": 90, "checkpoint_model": "anything goes"],
+            good: [
+                "model": "pulid-base", "prompt": "a man", "seed": 42, "face_style": "stylized",
+                "number_of_images": 3, "output_quality": 90, "checkpoint_model": "anything goes",
+            ],
             goodHasPoseImage: false,
-            bad: ["model": "pulid-base", "seed": "x", "number_of_images": 11, "face_style": "anime",
-                  "face_image": "abc", "output_quality": -1, "mystery": 1],
-            expectedIssues: ["seed wrong_type", "number_of_images out_of_range", "face_style not_in_enum",
-                             "face_image face_field_set", "output_quality out_of_range"],
+            bad: [
+                "model": "pulid-base", "seed": "x", "number_of_images": 11, "face_style": "anime",
+                "face_image": "abc", "output_quality": -1, "mystery": 1,
+            ],
+            expectedIssues: [
+                "seed wrong_type", "number_of_images out_of_range", "face_style not_in_enum",
+                "face_image face_field_set", "output_quality out_of_range",
+            ],
             expectedWarnings: ["mystery unknown_parameter"]
         ),
         ModelCase(
             slug: "flux-pulid",
-            good: ["model": "flux-pulid", "prompt": "portrait of woman, neon color, cinematic", "seed": 720558,
-                   "width": 896, "height": 1152, "id_weight": 1.05, "num_steps": 20],
+            good: [
+                "model": "flux-pulid", "prompt": "portrait of woman, neon color, cinematic", "seed": 720558,
+                "width": 896, "height": 1152, "id_weight": 1.05, "num_steps": 20,
+            ],
             goodHasPoseImage: false,
-            bad: ["model": "flux-pulid", "width": 100, "true_cfg": "high", "num_outputs": 2.5,
-                  "main_face_image": "https://example.com/face.jpg", "max_sequence_length": 1024, "extra": true],
-            expectedIssues: ["prompt missing_required", "width out_of_range", "true_cfg wrong_type",
-                             "num_outputs wrong_type", "main_face_image face_field_set",
-                             "max_sequence_length out_of_range"],
+            bad: [
+                "model": "flux-pulid", "width": 100, "true_cfg": "high", "num_outputs": 2.5,
+                "main_face_image": "https://example.com/face.jpg", "max_sequence_length": 1024, "extra": true,
+            ],
+            expectedIssues: [
+                "prompt missing_required", "width out_of_range", "true_cfg wrong_type",
+                "num_outputs wrong_type", "main_face_image face_field_set",
+                "max_sequence_length out_of_range",
+            ],
             expectedWarnings: ["extra unknown_parameter"]
         ),
         ModelCase(
             slug: "consistent-character-with-pose",
-            good: ["model": "consistent-character-with-pose", "prompt": "a woman in denim", "pose_image": "pose.png",
-                   "samples": 2, "custom_width": 512, "use_input_img_dimension": false],
+            good: [
+                "model": "consistent-character-with-pose", "prompt": "a woman in denim", "pose_image": "pose.png",
+                "samples": 2, "custom_width": 512, "use_input_img_dimension": false,
+            ],
             goodHasPoseImage: false,
-            bad: ["model": "consistent-character-with-pose", "samples": 5, "quality": 5,
-                  "use_input_img_dimension": "yes", "base_64": 1, "face_image": "Zm9v", "colour": "red"],
-            expectedIssues: ["pose_image pose_missing", "prompt missing_required", "samples out_of_range",
-                             "quality out_of_range", "use_input_img_dimension wrong_type", "base_64 wrong_type",
-                             "face_image face_field_set"],
+            bad: [
+                "model": "consistent-character-with-pose", "samples": 5, "quality": 5,
+                "use_input_img_dimension": "yes", "base_64": 1, "face_image": "Zm9v", "colour": "red",
+            ],
+            expectedIssues: [
+                "pose_image pose_missing", "prompt missing_required", "samples out_of_range",
+                "quality out_of_range", "use_input_img_dimension wrong_type", "base_64 wrong_type",
+                "face_image face_field_set",
+            ],
             expectedWarnings: ["colour unknown_parameter"]
         ),
         ModelCase(
             slug: "pulid-lightning",
-            good: ["model": "pulid-lightning", "checkpoint_model": "realistic", "output_format": "webp",
-                   "number_of_images": 10, "face_style": "high-fidelity"],
+            good: [
+                "model": "pulid-lightning", "checkpoint_model": "realistic", "output_format": "webp",
+                "number_of_images": 10, "face_style": "high-fidelity",
+            ],
             goodHasPoseImage: false,
-            bad: ["model": "pulid-lightning", "checkpoint_model": "anime", "output_format": "gif",
-                  "number_of_images": 0, "width": "1024", "output_quality": 100.5, "steps": 4],
-            expectedIssues: ["checkpoint_model not_in_enum", "output_format not_in_enum",
-                             "number_of_images out_of_range", "width wrong_type", "output_quality wrong_type"],
+            bad: [
+                "model": "pulid-lightning", "checkpoint_model": "anime", "output_format": "gif",
+                "number_of_images": 0, "width": "1024", "output_quality": 100.5, "steps": 4,
+            ],
+            expectedIssues: [
+                "checkpoint_model not_in_enum", "output_format not_in_enum",
+                "number_of_images out_of_range", "width wrong_type", "output_quality wrong_type",
+            ],
             expectedWarnings: ["steps unknown_parameter"]
         ),
         ModelCase(
             slug: "instantid",
-            good: ["model": "instantid", "prompt": "photo of a man", "style": "Vibrant Color",
-                   "seed": 999_999_999_999_999, "identity_strength": 1, "enhance_face_region": true],
+            good: [
+                "model": "instantid", "prompt": "photo of a man", "style": "Vibrant Color",
+                "seed": 999_999_999_999_999, "identity_strength": 1, "enhance_face_region": true,
+            ],
             goodHasPoseImage: true,
-            bad: ["model": "instantid", "seed": 1_000_000_000_000_000, "identity_strength": 1.5,
-                  "num_inference_steps": 3, "enhance_face_region": 1, "base64": true, "samples": 0,
-                  "face_image": "x", "guidance_scale": "5", "lora": "x"],
-            expectedIssues: ["prompt missing_required", "seed out_of_range", "identity_strength out_of_range",
-                             "num_inference_steps out_of_range", "enhance_face_region wrong_type",
-                             "samples out_of_range", "face_image face_field_set", "guidance_scale wrong_type"],
+            bad: [
+                "model": "instantid", "seed": 1_000_000_000_000_000, "identity_strength": 1.5,
+                "num_inference_steps": 3, "enhance_face_region": 1, "base64": true, "samples": 0,
+                "face_image": "x", "guidance_scale": "5", "lora": "x",
+            ],
+            expectedIssues: [
+                "prompt missing_required", "seed out_of_range", "identity_strength out_of_range",
+                "num_inference_steps out_of_range", "enhance_face_region wrong_type",
+                "samples out_of_range", "face_image face_field_set", "guidance_scale wrong_type",
+            ],
             expectedWarnings: ["lora unknown_parameter", "base64 overridden"]
         ),
     ]
@@ -88,11 +118,18 @@ struct SidecarValidatorTests {
     }
 
     private func accept(
-        _ sidecar: [String: JSONValue], defaults: [String: JSONValue] = [:], defaultModel: String? = nil,
-        hasPoseImage: Bool = false, sourceLocation: SourceLocation = #_sourceLocation
+        _ sidecar: [String: JSONValue],
+        defaults: [String: JSONValue] = [:],
+        defaultModel: String? = nil,
+        hasPoseImage: Bool = false,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> ValidatedSidecar {
         let result = validator.validateSidecar(
-            sidecar, inboxDefaults: defaults, defaultModel: defaultModel, hasPoseImage: hasPoseImage)
+            sidecar,
+            inboxDefaults: defaults,
+            defaultModel: defaultModel,
+            hasPoseImage: hasPoseImage
+        )
         switch result {
         case .success(let validated):
             return validated
@@ -103,11 +140,18 @@ struct SidecarValidatorTests {
     }
 
     private func reject(
-        _ sidecar: [String: JSONValue], defaults: [String: JSONValue] = [:], defaultModel: String? = nil,
-        hasPoseImage: Bool = false, sourceLocation: SourceLocation = #_sourceLocation
+        _ sidecar: [String: JSONValue],
+        defaults: [String: JSONValue] = [:],
+        defaultModel: String? = nil,
+        hasPoseImage: Bool = false,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> SidecarRejection {
         let result = validator.validateSidecar(
-            sidecar, inboxDefaults: defaults, defaultModel: defaultModel, hasPoseImage: hasPoseImage)
+            sidecar,
+            inboxDefaults: defaults,
+            defaultModel: defaultModel,
+            hasPoseImage: hasPoseImage
+        )
         guard case .failure(let rejection) = result else {
             Issue.record("accepted: \(sidecar)", sourceLocation: sourceLocation)
             throw CancellationError()
@@ -145,8 +189,10 @@ struct SidecarValidatorTests {
         #expect(text.contains("  - num_steps: 25 is out of range: must be between 1 and 20"))
         #expect(text.contains("  - id_weight: expected a number, got a string (\"1\")"))
         let enumRejection = try reject(["model": "pulid-base", "face_style": "anime"])
-        #expect(enumRejection.issues.first?.message
-            == "\"anime\" is not one of the allowed values: \"high-fidelity\", \"stylized\"")
+        #expect(
+            enumRejection.issues.first?.message
+                == "\"anime\" is not one of the allowed values: \"high-fidelity\", \"stylized\""
+        )
     }
 
     @Test func inboxDefaultsFillInAndTheSidecarWins() throws {
@@ -155,7 +201,10 @@ struct SidecarValidatorTests {
             "facedrop": ["priority": 1, "keep": true],
         ]
         let validated = try accept(
-            ["seed": 2, "facedrop": ["priority": 5]], defaults: defaults, defaultModel: "flux-pulid")
+            ["seed": 2, "facedrop": ["priority": 5]],
+            defaults: defaults,
+            defaultModel: "flux-pulid"
+        )
         #expect(validated.model.slug == "flux-pulid")
         #expect(validated.parameters == ["prompt": "from the inbox", "seed": 2, "num_steps": 10])
         #expect(validated.options == ["priority": 5, "keep": true])
@@ -163,7 +212,10 @@ struct SidecarValidatorTests {
 
     @Test func theSidecarsModelBeatsTheDefaults() throws {
         let fromSidecar = try accept(
-            ["model": "pulid-lightning"], defaults: ["model": "pulid-base"], defaultModel: "flux-pulid")
+            ["model": "pulid-lightning"],
+            defaults: ["model": "pulid-base"],
+            defaultModel: "flux-pulid"
+        )
         #expect(fromSidecar.model.slug == "pulid-lightning")
         let fromDefaults = try accept([:], defaults: ["model": "pulid-base"], defaultModel: "flux-pulid")
         #expect(fromDefaults.model.slug == "pulid-base")
@@ -184,8 +236,10 @@ struct SidecarValidatorTests {
         #expect(summary(try reject(["model": 5]).issues) == ["model wrong_type"])
         // An unknown model does not hide the other sidecar-level problems.
         let several = try reject(["model": "sdxl", "facedrop": "fast", "pose_image": "../etc/passwd"])
-        #expect(summary(several.issues)
-            == ["model unknown_model", "facedrop facedrop_options_invalid", "pose_image pose_field_invalid"])
+        #expect(
+            summary(several.issues)
+                == ["model unknown_model", "facedrop facedrop_options_invalid", "pose_image pose_field_invalid"]
+        )
     }
 
     @Test(arguments: ["../pose.png", "sub/pose.png", "/etc/passwd", "..", "a..b.png", ".hidden.png", "", "a\u{0}b"])
@@ -194,9 +248,12 @@ struct SidecarValidatorTests {
         #expect(summary(rejection.issues) == ["pose_image pose_field_invalid"])
     }
 
-    @Test("a pose_image with a control character is refused without quoting it, so no message carries it", arguments: [
-        "../x\nFORGED.png", "a/b\u{1B}[31m.png", "..\r\n", "x\u{7F}.png", "x\u{85}.png",
-    ])
+    @Test(
+        "a pose_image with a control character is refused without quoting it, so no message carries it",
+        arguments: [
+            "../x\nFORGED.png", "a/b\u{1B}[31m.png", "..\r\n", "x\u{7F}.png", "x\u{85}.png",
+        ]
+    )
     func poseImageControlCharacters(_ name: String) throws {
         let rejection = try reject(["model": "instantid", "prompt": "x", "pose_image": .string(name)])
         #expect(summary(rejection.issues) == ["pose_image pose_field_invalid"])
@@ -209,8 +266,10 @@ struct SidecarValidatorTests {
         let validated = try accept(["model": "instantid", "prompt": "x", "pose_image": "my pose.png"])
         #expect(validated.poseImageName == "my pose.png")
         #expect(validated.parameters["pose_image"] == nil)
-        #expect(summary(try reject(["model": "instantid", "prompt": "x", "pose_image": 3]).issues)
-            == ["pose_image pose_field_invalid"])
+        #expect(
+            summary(try reject(["model": "instantid", "prompt": "x", "pose_image": 3]).issues)
+                == ["pose_image pose_field_invalid"]
+        )
     }
 
     @Test func aRequiredPoseComesFromAFileOrAName() throws {
@@ -229,8 +288,10 @@ struct SidecarValidatorTests {
         let validated = try accept(["model": "flux-pulid", "prompt": "x", "num_steps": 4.0, "id_weight": 2])
         #expect(validated.parameters["num_steps"] == .integer(4))
         #expect(validated.parameters["id_weight"] == .integer(2))
-        #expect(summary(try reject(["model": "flux-pulid", "prompt": "x", "num_steps": 4.5]).issues)
-            == ["num_steps wrong_type"])
+        #expect(
+            summary(try reject(["model": "flux-pulid", "prompt": "x", "num_steps": 4.5]).issues)
+                == ["num_steps wrong_type"]
+        )
     }
 
     @Test func booleansAreJSONBooleansOnly() throws {
@@ -261,8 +322,10 @@ struct SidecarValidatorTests {
         let body = validated.requestBody(faceImage: "RkFDRQ==", poseImage: "UE9TRQ==")
         #expect(body == ["prompt": "x", "base64": false, "face_image": "RkFDRQ==", "pose_image": "UE9TRQ=="])
         let flux = try accept(["model": "flux-pulid", "prompt": "x"])
-        #expect(flux.requestBody(faceImage: "https://x/f.jpg", poseImage: "ignored")
-            == ["prompt": "x", "main_face_image": "https://x/f.jpg"])
+        #expect(
+            flux.requestBody(faceImage: "https://x/f.jpg", poseImage: "ignored")
+                == ["prompt": "x", "main_face_image": "https://x/f.jpg"]
+        )
     }
 
     @Test func issuesBecomeJSON() {
@@ -290,7 +353,9 @@ struct RequestBodyValidationTests {
 
     @Test func aGoodBodyPasses() throws {
         let (problems, warnings) = try check(
-            "flux-pulid", ["prompt": "x", "main_face_image": "/9j/4AAQSkZJRg==", "num_outputs": 2])
+            "flux-pulid",
+            ["prompt": "x", "main_face_image": "/9j/4AAQSkZJRg==", "num_outputs": 2]
+        )
         #expect(problems.isEmpty)
         #expect(warnings.isEmpty)
         let url = try check("instantid", ["prompt": "x", "face_image": "https://example.com/f.jpg", "base64": false])
@@ -301,24 +366,36 @@ struct RequestBodyValidationTests {
         #expect(try check("flux-pulid", ["prompt": "x"]).0 == ["main_face_image missing_required"])
         #expect(try check("flux-pulid", ["prompt": "x", "main_face_image": ""]).0 == ["main_face_image wrong_type"])
         #expect(try check("flux-pulid", ["prompt": "x", "main_face_image": 5]).0 == ["main_face_image wrong_type"])
-        #expect(try check("flux-pulid", ["prompt": "x", "main_face_image": "not an image!"]).0
-            == ["main_face_image wrong_type"])
+        #expect(
+            try check("flux-pulid", ["prompt": "x", "main_face_image": "not an image!"]).0
+                == ["main_face_image wrong_type"]
+        )
     }
 
     @Test func aRequiredPoseMustBePresent() throws {
         let face: JSONValue = "Zm9v"
-        #expect(try check("consistent-character-with-pose", ["prompt": "x", "face_image": face]).0
-            == ["pose_image pose_missing"])
+        #expect(
+            try check("consistent-character-with-pose", ["prompt": "x", "face_image": face]).0
+                == ["pose_image pose_missing"]
+        )
         #expect(try check("instantid", ["prompt": "x", "face_image": face]).0.isEmpty)
-        #expect(try check("instantid", ["prompt": "x", "face_image": face, "pose_image": ""]).0
-            == ["pose_image wrong_type"])
+        #expect(
+            try check("instantid", ["prompt": "x", "face_image": face, "pose_image": ""]).0
+                == ["pose_image wrong_type"]
+        )
     }
 
     @Test func everyProblemIsListed() throws {
         let (problems, warnings) = try check(
-            "pulid-lightning", ["number_of_images": 11, "output_format": "gif", "unknown": 1, "seed": "1"])
-        #expect(problems == ["face_image missing_required", "number_of_images out_of_range",
-                             "output_format not_in_enum", "seed wrong_type"])
+            "pulid-lightning",
+            ["number_of_images": 11, "output_format": "gif", "unknown": 1, "seed": "1"]
+        )
+        #expect(
+            problems == [
+                "face_image missing_required", "number_of_images out_of_range",
+                "output_format not_in_enum", "seed wrong_type",
+            ]
+        )
         #expect(warnings == ["unknown unknown_parameter"])
     }
 }

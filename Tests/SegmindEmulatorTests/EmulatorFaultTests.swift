@@ -112,8 +112,10 @@ struct EmulatorFaultTests {
         try await withEmulator { server, base in
             let http = EmulatorHTTP(base: base, key: nil)
             let posted = try await http.send(
-                "POST", "/_emulator/faults",
-                body: Array(#"{"endpoint":"credits","kind":"status","status":500}"#.utf8), contentType: "application/json"
+                "POST",
+                "/_emulator/faults",
+                body: Array(#"{"endpoint":"credits","kind":"status","status":500}"#.utf8),
+                contentType: "application/json"
             )
             #expect(posted.status == 200)
             #expect(await server.pendingFaults() == [EmulatorFault(endpoint: .credits, kind: .status(500))])

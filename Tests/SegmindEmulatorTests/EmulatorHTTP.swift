@@ -1,8 +1,9 @@
 import Foundation
+import SegmindCatalog
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import SegmindCatalog
 
 /// A small HTTP client for the tests, over URLSession. Every request asks for `Connection: close`
 /// so a connection the emulator drops is never silently retried on a reused socket.

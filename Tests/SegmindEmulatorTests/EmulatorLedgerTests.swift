@@ -40,7 +40,9 @@ struct EmulatorLedgerTests {
         try await withEmulator { server, base in
             let http = EmulatorHTTP(base: base)
             let set = try await http.send(
-                "POST", "/_emulator/credits", body: Array(#"{"credits": 2.5, "free_credits": 0.5}"#.utf8),
+                "POST",
+                "/_emulator/credits",
+                body: Array(#"{"credits": 2.5, "free_credits": 0.5}"#.utf8),
                 contentType: "application/json"
             )
             #expect(set.status == 200)

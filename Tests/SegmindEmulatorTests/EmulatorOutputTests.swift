@@ -83,7 +83,9 @@ struct EmulatorOutputTests {
                 let http = EmulatorHTTP(base: base)
                 let dataURL = "data:image/jpeg;base64," + Data(face).base64EncodedString()
                 let upload = try await http.send(
-                    "POST", "/upload-asset", body: JSONValue.object(["data_urls": [.string(dataURL)]]).serialized(),
+                    "POST",
+                    "/upload-asset",
+                    body: JSONValue.object(["data_urls": [.string(dataURL)]]).serialized(),
                     contentType: "application/json"
                 )
                 #expect(upload.status == 200)

@@ -63,7 +63,9 @@ struct EmulatorRefusalTests {
     @Test("an unknown, a retired and a forbidden model get 404, 410 and 403")
     func modelAvailability() async throws {
         let configuration = EmulatorConfiguration(
-            timeScale: 0.01, retiredModels: ["sdxl-retired"], forbiddenModels: ["instantid"]
+            timeScale: 0.01,
+            retiredModels: ["sdxl-retired"],
+            forbiddenModels: ["instantid"]
         )
         try await withEmulator(configuration) { _, base in
             let http = EmulatorHTTP(base: base)

@@ -1,5 +1,6 @@
 import FacedropTestSupport
 import Testing
+
 @testable import SystemdService
 
 @Suite("ServiceNotifier: sd_notify over a real datagram socket")

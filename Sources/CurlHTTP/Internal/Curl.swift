@@ -456,4 +456,3 @@ extension CurlEasy {
         return nil
     }
 }
-

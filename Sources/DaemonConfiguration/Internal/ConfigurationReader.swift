@@ -25,28 +25,43 @@ struct ConfigurationReader {
         let inboxes = readInboxes(document["inbox"])
         checkFolders(inboxes, state: state)
         return DaemonConfiguration(
-            api: api, credits: credits, state: state, emulator: emulator, inboxes: inboxes, warnings: warnings)
+            api: api,
+            credits: credits,
+            state: state,
+            emulator: emulator,
+            inboxes: inboxes,
+            warnings: warnings
+        )
     }
 
     // MARK: Tables
 
     private mutating func readAPI(_ table: [String: TOMLNode]) -> APIConfiguration {
-        let reader = TableReader(label: "[api]", table: table, knownKeys: [
-            "base_url", "key_file", "requests_per_minute", "max_in_flight",
-            "connect_timeout", "request_timeout", "download_timeout", "job_deadline", "run_time_scale",
-        ])
+        let reader = TableReader(
+            label: "[api]",
+            table: table,
+            knownKeys: [
+                "base_url", "key_file", "requests_per_minute", "max_in_flight",
+                "connect_timeout", "request_timeout", "download_timeout", "job_deadline", "run_time_scale",
+            ]
+        )
         reader.reportUnknownKeys(into: &problems)
         var api = APIConfiguration()
         if let text = reader.string("base_url", into: &problems) {
             if let endpoint = Self.endpoint(text) {
                 api.baseURL = endpoint
             } else {
-                reader.problem("base_url", "must be \"emulator\" or an http(s) origin such as "
-                    + "\"https://api.segmind.com\", without credentials, query or fragment", into: &problems)
+                reader.problem(
+                    "base_url",
+                    "must be \"emulator\" or an http(s) origin such as "
+                        + "\"https://api.segmind.com\", without credentials, query or fragment",
+                    into: &problems
+                )
             }
         }
         api.keyFile = reader.absolutePath("key_file", into: &problems)
-        api.requestsPerMinute = reader.integer("requests_per_minute", in: 1...10_000, into: &problems)
+        api.requestsPerMinute =
+            reader.integer("requests_per_minute", in: 1...10_000, into: &problems)
             ?? api.requestsPerMinute
         api.maxInFlight = reader.integer("max_in_flight", in: 1...256, into: &problems) ?? api.maxInFlight
         api.connectTimeout = reader.duration("connect_timeout", into: &problems) ?? api.connectTimeout
@@ -137,10 +152,14 @@ struct ConfigurationReader {
     private mutating func readInbox(_ table: [String: TOMLNode], number: Int) -> InboxConfiguration? {
         var label = "[[inbox]] #\(number)"
         if case .string(let name) = table["name"] { label += " \"\(name)\"" }
-        let reader = TableReader(label: label, table: table, knownKeys: [
-            "name", "path", "outbox", "model", "defaults", "sidecar", "settle", "orphan_after",
-            "rescan_interval", "network_filesystem",
-        ])
+        let reader = TableReader(
+            label: label,
+            table: table,
+            knownKeys: [
+                "name", "path", "outbox", "model", "defaults", "sidecar", "settle", "orphan_after",
+                "rescan_interval", "network_filesystem",
+            ]
+        )
         reader.reportUnknownKeys(into: &problems)
         for key in ["name", "path", "outbox"] where table[key] == nil {
             reader.problem(key, "is required", into: &problems)
@@ -153,8 +172,11 @@ struct ConfigurationReader {
         let outbox = reader.absolutePath("outbox", into: &problems)
         var model = reader.string("model", into: &problems)
         if let slug = model, catalog.model(slug) == nil {
-            reader.problem("model", "unknown model \"\(slug)\"; known models: \(catalog.slugs.joined(separator: ", "))",
-                into: &problems)
+            reader.problem(
+                "model",
+                "unknown model \"\(slug)\"; known models: \(catalog.slugs.joined(separator: ", "))",
+                into: &problems
+            )
             model = nil
         }
         var sidecar = SidecarPolicy.required
@@ -175,9 +197,17 @@ struct ConfigurationReader {
         }
         guard let name, let path, let outbox else { return nil }
         return InboxConfiguration(
-            name: name, path: path, outbox: outbox, model: model, defaults: defaults, sidecar: sidecar,
-            settle: settle ?? .seconds(2), orphanAfter: orphanAfter ?? .seconds(600),
-            rescanInterval: rescanInterval, networkFilesystem: networkFilesystem)
+            name: name,
+            path: path,
+            outbox: outbox,
+            model: model,
+            defaults: defaults,
+            sidecar: sidecar,
+            settle: settle ?? .seconds(2),
+            orphanAfter: orphanAfter ?? .seconds(600),
+            rescanInterval: rescanInterval,
+            networkFilesystem: networkFilesystem
+        )
     }
 
     // MARK: Defaults
@@ -186,17 +216,21 @@ struct ConfigurationReader {
     /// possible without a dropped file: a missing required parameter (the prompt, say) is no problem,
     /// since each sidecar may add it.
     private mutating func readDefaults(
-        _ table: [String: TOMLNode], reader: TableReader, model: String?, sidecar: SidecarPolicy
+        _ table: [String: TOMLNode],
+        reader: TableReader,
+        model: String?,
+        sidecar: SidecarPolicy
     ) -> [String: JSONValue] {
         var defaults: [String: JSONValue] = [:]
         for (key, node) in table.sorted(by: { $0.key < $1.key }) where !SecretKeys.isSecret(key) {
             if let value = json(node, at: "defaults.\(key)", reader: reader) { defaults[key] = value }
         }
         let result = SidecarValidator(catalog: catalog).validateSidecar(defaults, defaultModel: model)
-        let (issues, otherWarnings): ([ValidationIssue], [ValidationIssue]) = switch result {
-        case .success(let validated): ([], validated.warnings)
-        case .failure(let rejection): (rejection.issues, rejection.warnings)
-        }
+        let (issues, otherWarnings): ([ValidationIssue], [ValidationIssue]) =
+            switch result {
+            case .success(let validated): ([], validated.warnings)
+            case .failure(let rejection): (rejection.issues, rejection.warnings)
+            }
         let waitForSidecar: Set<IssueCode> = [.missingRequired, .missingModel, .poseMissing]
         for issue in issues {
             if !waitForSidecar.contains(issue.code) {
@@ -266,8 +300,10 @@ struct ConfigurationReader {
                 problems.append("\(label(inbox)) path: \(inbox.path) \(relation) \(owner)")
             }
             for other in inboxes where other.outbox != inbox.path && PathRules.isSameOrInside(other.outbox, inbox.path) {
-                problems.append("\(label(other)) outbox: \(other.outbox) lies inside the inbox \(label(inbox)); "
-                    + "results would be taken as new drops")
+                problems.append(
+                    "\(label(other)) outbox: \(other.outbox) lies inside the inbox \(label(inbox)); "
+                        + "results would be taken as new drops"
+                )
             }
             if PathRules.isSameOrInside(state.directory, inbox.path) {
                 problems.append("[state] dir: \(state.directory) lies inside the inbox \(label(inbox))")

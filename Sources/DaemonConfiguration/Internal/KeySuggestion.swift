@@ -3,7 +3,8 @@ enum KeySuggestion {
     /// The known key within an edit distance of 2 (or 1 for short keys), or `nil`.
     static func nearest(to key: String, among known: [String]) -> String? {
         let limit = key.count <= 4 ? 1 : 2
-        return known
+        return
+            known
             .map { ($0, distance(Array(key.lowercased()), Array($0))) }
             .filter { $0.1 <= limit }
             .min { $0.1 < $1.1 }?.0

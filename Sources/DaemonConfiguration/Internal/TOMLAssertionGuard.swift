@@ -280,9 +280,10 @@ struct TOMLAssertionGuard {
 
     /// `YYYY-MM-DD`, digits and dashes as TOML writes a date.
     private static func isDate(_ text: ArraySlice<UInt8>) -> Bool {
-        text.count == 10 && text.enumerated().allSatisfy { index, byte in
-            index == 4 || index == 7 ? byte == .minus : isDigit(byte)
-        }
+        text.count == 10
+            && text.enumerated().allSatisfy { index, byte in
+                index == 4 || index == 7 ? byte == .minus : isDigit(byte)
+            }
     }
 
     private static func isBareKeyCharacter(_ byte: UInt8) -> Bool {

@@ -55,8 +55,11 @@ struct TableReader {
         // Durations are kept in whole milliseconds; "more than 0" must survive that rounding.
         let tooSmall = minimum.map { seconds < $0 } ?? ((seconds * 1000).rounded() <= 0)
         guard seconds.isFinite, !tooSmall, seconds <= Self.maximumSeconds else {
-            problem(key, "must be a number of seconds, \(bound) and at most \(Int(Self.maximumSeconds)), got \(node.brief)",
-                into: &problems)
+            problem(
+                key,
+                "must be a number of seconds, \(bound) and at most \(Int(Self.maximumSeconds)), got \(node.brief)",
+                into: &problems
+            )
             return nil
         }
         return .milliseconds(Int64((seconds * 1000).rounded()))
@@ -91,8 +94,11 @@ struct TableReader {
     func absolutePath(_ key: String, into problems: inout [String]) -> String? {
         guard let text = string(key, into: &problems) else { return nil }
         guard let normalized = PathRules.normalized(text) else {
-            problem(key, "must be an absolute path (starting with /), got \(TOMLNode.string(text).brief)",
-                into: &problems)
+            problem(
+                key,
+                "must be an absolute path (starting with /), got \(TOMLNode.string(text).brief)",
+                into: &problems
+            )
             return nil
         }
         return normalized
@@ -113,7 +119,8 @@ struct TableReader {
         for key in table.keys.sorted() where !knownKeys.contains(key) && !SecretKeys.isSecret(key) {
             let suggestion = KeySuggestion.nearest(to: key, among: knownKeys).map { " (did you mean \"\($0)\"?)" } ?? ""
             problems.append(
-                "\(label) unknown key \"\(key)\"\(suggestion); known keys: \(knownKeys.joined(separator: ", "))")
+                "\(label) unknown key \"\(key)\"\(suggestion); known keys: \(knownKeys.joined(separator: ", "))"
+            )
         }
     }
 }

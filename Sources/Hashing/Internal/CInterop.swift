@@ -1,5 +1,4 @@
 import CCrypto
-
 import Glibc
 
 // Every call into libcrypto and the C library made by this module lives in this file.

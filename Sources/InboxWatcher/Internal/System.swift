@@ -1,5 +1,4 @@
 import CInotifyTools
-
 import Glibc
 
 // Every C call of the module lives in this file: libinotifytools, lstat, opendir/readdir, fcntl and the few
@@ -164,7 +163,8 @@ enum FileSystem {
                 inode: UInt64(info.st_ino),
                 device: UInt64(info.st_dev),
                 linkCount: Int(info.st_nlink)
-            ))
+            )
+        )
     }
 
     /// The entries of a folder except `.` and `..`, in the order `readdir` returns them.
@@ -195,7 +195,8 @@ enum FileSystem {
                     name: String(validating: bytes, as: UTF8.self),
                     displayName: PathName.displayName(bytes),
                     kind: kind
-                ))
+                )
+            )
         }
         return .success(entries)
     }

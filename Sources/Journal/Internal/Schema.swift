@@ -8,38 +8,40 @@ enum Schema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: jobs") { db in
             // Dates are REAL seconds since 1970, so averages and ordering stay plain SQL arithmetic.
-            try db.execute(sql: """
-                CREATE TABLE job (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    inbox TEXT NOT NULL,
-                    subpath TEXT NOT NULL,
-                    name TEXT NOT NULL,
-                    claimed_path TEXT NOT NULL UNIQUE,
-                    face_path TEXT NOT NULL,
-                    sidecar_path TEXT,
-                    pose_path TEXT,
-                    model TEXT,
-                    priority INTEGER NOT NULL DEFAULT 0,
-                    dropped_at REAL NOT NULL,
-                    ready_at REAL NOT NULL,
-                    state TEXT NOT NULL,
-                    request_id TEXT,
-                    status_url TEXT,
-                    response_url TEXT,
-                    submitted_at REAL,
-                    polls INTEGER NOT NULL DEFAULT 0,
-                    next_poll_at REAL,
-                    deadline REAL,
-                    completed_at REAL,
-                    spool_path TEXT,
-                    outputs TEXT NOT NULL DEFAULT '[]',
-                    error_code TEXT,
-                    error_record TEXT,
-                    result_folder TEXT,
-                    updated_at REAL NOT NULL
-                );
-                CREATE INDEX job_state_priority ON job (state, priority DESC, ready_at, id);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE job (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        inbox TEXT NOT NULL,
+                        subpath TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        claimed_path TEXT NOT NULL UNIQUE,
+                        face_path TEXT NOT NULL,
+                        sidecar_path TEXT,
+                        pose_path TEXT,
+                        model TEXT,
+                        priority INTEGER NOT NULL DEFAULT 0,
+                        dropped_at REAL NOT NULL,
+                        ready_at REAL NOT NULL,
+                        state TEXT NOT NULL,
+                        request_id TEXT,
+                        status_url TEXT,
+                        response_url TEXT,
+                        submitted_at REAL,
+                        polls INTEGER NOT NULL DEFAULT 0,
+                        next_poll_at REAL,
+                        deadline REAL,
+                        completed_at REAL,
+                        spool_path TEXT,
+                        outputs TEXT NOT NULL DEFAULT '[]',
+                        error_code TEXT,
+                        error_record TEXT,
+                        result_folder TEXT,
+                        updated_at REAL NOT NULL
+                    );
+                    CREATE INDEX job_state_priority ON job (state, priority DESC, ready_at, id);
+                    """
+            )
         }
         migrator.registerMigration("v2: request") { db in
             // What was sent, journaled with the intent to submit; it used to be a file in the spool.

@@ -103,8 +103,10 @@ enum CatalogConsistency {
         }
         if let value = parameter.defaultValue, parameter.notes == nil {
             for problem in parameter.check(value).problems {
-                problems.append("\(context): default \(value.brief) disagrees with the parameter (\(problem.message)); "
-                    + "if the page really says so, explain it in \"notes\"")
+                problems.append(
+                    "\(context): default \(value.brief) disagrees with the parameter (\(problem.message)); "
+                        + "if the page really says so, explain it in \"notes\""
+                )
             }
         }
         return problems

@@ -34,8 +34,12 @@ struct CatalogDecoder {
     private mutating func decodeModel(_ entry: JSONValue, index: Int) -> ModelSpec? {
         guard
             let (object, context) = open(
-                entry, unnamed: "model #\(index + 1)", nameKey: "slug", allowed: Self.modelKeys,
-                named: { "model '\($0)'" })
+                entry,
+                unnamed: "model #\(index + 1)",
+                nameKey: "slug",
+                allowed: Self.modelKeys,
+                named: { "model '\($0)'" }
+            )
         else { return nil }
 
         let parameters = (require(object, "parameters", in: context, as: "an array", \.arrayValue) ?? [])
@@ -52,31 +56,66 @@ struct CatalogDecoder {
             let seconds = require(object, "expected_run_seconds", in: context, as: "a number", \.doubleValue),
             let cost = nullable(object, "cost_per_run", in: context, as: "a number or null", \.doubleValue),
             let countParameter = require(
-                object, "output_count_parameter", in: context, as: "a string", \.stringValue),
+                object,
+                "output_count_parameter",
+                in: context,
+                as: "a string",
+                \.stringValue
+            ),
             let formatParameter = nullable(
-                object, "output_format_parameter", in: context, as: "a string or null", \.stringValue),
+                object,
+                "output_format_parameter",
+                in: context,
+                as: "a string or null",
+                \.stringValue
+            ),
             let widthParameter = nullable(
-                object, "width_parameter", in: context, as: "a string or null", \.stringValue),
+                object,
+                "width_parameter",
+                in: context,
+                as: "a string or null",
+                \.stringValue
+            ),
             let heightParameter = nullable(
-                object, "height_parameter", in: context, as: "a string or null", \.stringValue),
+                object,
+                "height_parameter",
+                in: context,
+                as: "a string or null",
+                \.stringValue
+            ),
             let source = require(object, "source", in: context, as: "a string", \.stringValue),
             let notes = nullable(object, "notes", in: context, as: "a string or null", \.stringValue, optional: true),
             let overrides
         else { return nil }
 
         return ModelSpec(
-            slug: slug, title: title, faceField: faceField, poseField: poseField, poseRequired: poseRequired,
-            expectedRunSeconds: seconds, costPerRun: cost, outputCountParameter: countParameter,
-            outputFormatParameter: formatParameter, widthParameter: widthParameter, heightParameter: heightParameter,
-            v2Overrides: overrides, source: source, notes: notes, parameters: parameters
+            slug: slug,
+            title: title,
+            faceField: faceField,
+            poseField: poseField,
+            poseRequired: poseRequired,
+            expectedRunSeconds: seconds,
+            costPerRun: cost,
+            outputCountParameter: countParameter,
+            outputFormatParameter: formatParameter,
+            widthParameter: widthParameter,
+            heightParameter: heightParameter,
+            v2Overrides: overrides,
+            source: source,
+            notes: notes,
+            parameters: parameters
         )
     }
 
     private mutating func decodeParameter(_ entry: JSONValue, index: Int, in model: String) -> ParameterSpec? {
         guard
             let (object, context) = open(
-                entry, unnamed: "\(model), parameter #\(index + 1)", nameKey: "name", allowed: Self.parameterKeys,
-                named: { "\(model), parameter '\($0)'" })
+                entry,
+                unnamed: "\(model), parameter #\(index + 1)",
+                nameKey: "name",
+                allowed: Self.parameterKeys,
+                named: { "\(model), parameter '\($0)'" }
+            )
         else { return nil }
 
         let typeName = require(object, "type", in: context, as: "a string", \.stringValue)
@@ -93,13 +132,25 @@ struct CatalogDecoder {
             let allowedValues = nullable(object, "enum", in: context, as: "an array", \.arrayValue, optional: true),
             let required = nullable(object, "required", in: context, as: "a boolean", \.boolValue, optional: true),
             let description = nullable(
-                object, "description", in: context, as: "a string", \.stringValue, optional: true),
+                object,
+                "description",
+                in: context,
+                as: "a string",
+                \.stringValue,
+                optional: true
+            ),
             let notes = nullable(object, "notes", in: context, as: "a string", \.stringValue, optional: true)
         else { return nil }
 
         return ParameterSpec(
-            name: name, type: type, minimum: minimum, maximum: maximum, allowedValues: allowedValues,
-            defaultValue: object["default"], required: required ?? false, description: description ?? "",
+            name: name,
+            type: type,
+            minimum: minimum,
+            maximum: maximum,
+            allowedValues: allowedValues,
+            defaultValue: object["default"],
+            required: required ?? false,
+            description: description ?? "",
             notes: notes
         )
     }
@@ -108,7 +159,10 @@ struct CatalogDecoder {
 
     /// A key that must be present with a value of one kind.
     private mutating func require<T>(
-        _ object: [String: JSONValue], _ key: String, in context: String, as expected: String,
+        _ object: [String: JSONValue],
+        _ key: String,
+        in context: String,
+        as expected: String,
         _ extract: (JSONValue) -> T?
     ) -> T? {
         guard let value = object[key] else {
@@ -125,8 +179,12 @@ struct CatalogDecoder {
     /// A key whose value may be `null` (and, when `optional`, absent). Returns `.some(nil)` for
     /// null or absent, `nil` for a problem.
     private mutating func nullable<T>(
-        _ object: [String: JSONValue], _ key: String, in context: String, as expected: String,
-        _ extract: (JSONValue) -> T?, optional: Bool = false
+        _ object: [String: JSONValue],
+        _ key: String,
+        in context: String,
+        as expected: String,
+        _ extract: (JSONValue) -> T?,
+        optional: Bool = false
     ) -> T?? {
         guard let value = object[key] else {
             if optional { return .some(nil) }
@@ -144,7 +202,11 @@ struct CatalogDecoder {
     /// The entry as an object, and how messages name it: by its name where it has one, else by its
     /// position. Reports a non-object and unknown keys.
     private mutating func open(
-        _ entry: JSONValue, unnamed: String, nameKey: String, allowed: Set<String>, named: (String) -> String
+        _ entry: JSONValue,
+        unnamed: String,
+        nameKey: String,
+        allowed: Set<String>,
+        named: (String) -> String
     ) -> (object: [String: JSONValue], context: String)? {
         guard let object = entry.objectValue else {
             problems.append("\(unnamed) must be an object")

@@ -125,7 +125,8 @@ struct JSONWriter {
         // Most strings, and the long base64 images of every submit, need no escape: copy them whole.
         // Scanned as one buffer where the string has one (native strings do): a tight loop, not the UTF-8
         // view's iterator, over a face image's hundred thousand base64 characters.
-        let escaped = string.utf8.withContiguousStorageIfAvailable { $0.contains(where: Self.needsEscape) }
+        let escaped =
+            string.utf8.withContiguousStorageIfAvailable { $0.contains(where: Self.needsEscape) }
             ?? string.utf8.contains(where: Self.needsEscape)
         guard escaped else {
             output.append(contentsOf: string.utf8)

@@ -54,19 +54,28 @@ public struct SidecarValidator: Sendable {
         }
         var values = merged.filter { !Self.reservedKeys.contains($0.key) }
         if let value = values.removeValue(forKey: model.faceField) {
-            report.problem(model.faceField, .faceFieldSet,
-                "is filled from the dropped image and must not be set\(origin(model.faceField)) (found \(value.brief))")
+            report.problem(
+                model.faceField,
+                .faceFieldSet,
+                "is filled from the dropped image and must not be set\(origin(model.faceField)) (found \(value.brief))"
+            )
         }
         if let poseField = model.poseField, let value = values.removeValue(forKey: poseField) {
-            report.problem(poseField, .poseFieldInvalid,
-                "is filled from the pose image; name the file with \"pose_image\" instead (found \(value.brief))")
+            report.problem(
+                poseField,
+                .poseFieldInvalid,
+                "is filled from the pose image; name the file with \"pose_image\" instead (found \(value.brief))"
+            )
         }
         let havePose = hasPoseImage || poseImageName != nil
         if model.poseField == nil, havePose {
             report.warning("pose_image", .poseIgnored, "\(model.slug) takes no pose image; it is not sent")
         } else if model.poseRequired, !havePose {
-            report.problem(model.poseField, .poseMissing,
-                "\(model.slug) needs a pose image: drop <stem>.pose.<ext> or name a file with \"pose_image\"")
+            report.problem(
+                model.poseField,
+                .poseMissing,
+                "\(model.slug) needs a pose image: drop <stem>.pose.<ext> or name a file with \"pose_image\""
+            )
         }
 
         var parameters = checkParameters(values, of: model, origin: origin, into: &report)
@@ -81,9 +90,15 @@ public struct SidecarValidator: Sendable {
         guard report.problems.isEmpty else {
             return .failure(SidecarRejection(issues: report.problems, warnings: report.warnings))
         }
-        return .success(ValidatedSidecar(
-            model: model, parameters: parameters, poseImageName: poseImageName, options: options,
-            warnings: report.warnings))
+        return .success(
+            ValidatedSidecar(
+                model: model,
+                parameters: parameters,
+                poseImageName: poseImageName,
+                options: options,
+                warnings: report.warnings
+            )
+        )
     }
 
     /// Checks a request body as it arrives at `POST /v2/{slug}`: the same parameter checks as a
@@ -116,7 +131,10 @@ public struct SidecarValidator: Sendable {
     // MARK: Parts
 
     private func resolveModel(
-        _ value: JSONValue?, defaultModel: String?, origin: String, into report: inout Report
+        _ value: JSONValue?,
+        defaultModel: String?,
+        origin: String,
+        into report: inout Report
     ) -> ModelSpec? {
         let slug: String
         switch value {
@@ -163,8 +181,11 @@ public struct SidecarValidator: Sendable {
             }
             return name
         case let other?:
-            report.problem("pose_image", .poseFieldInvalid,
-                "must be the pose image's file name (a string)\(origin), got \(other.brief)")
+            report.problem(
+                "pose_image",
+                .poseFieldInvalid,
+                "must be the pose image's file name (a string)\(origin), got \(other.brief)"
+            )
             return nil
         }
     }
@@ -187,7 +208,10 @@ public struct SidecarValidator: Sendable {
     /// Type, range and enum checks for every parameter, required parameters, and warnings for
     /// unknown and null ones. Returns what will be sent.
     private func checkParameters(
-        _ values: [String: JSONValue], of model: ModelSpec, origin: (String) -> String, into report: inout Report
+        _ values: [String: JSONValue],
+        of model: ModelSpec,
+        origin: (String) -> String,
+        into report: inout Report
     ) -> [String: JSONValue] {
         var parameters: [String: JSONValue] = [:]
         for (name, value) in values.sorted(by: { $0.key < $1.key }) {
@@ -196,8 +220,11 @@ public struct SidecarValidator: Sendable {
                 continue
             }
             guard let spec = model.parameter(name) else {
-                report.warning(name, .unknownParameter,
-                    "is not a known parameter of \(model.slug)\(origin(name)); it is sent as given")
+                report.warning(
+                    name,
+                    .unknownParameter,
+                    "is not a known parameter of \(model.slug)\(origin(name)); it is sent as given"
+                )
                 parameters[name] = value
                 continue
             }

@@ -5,17 +5,23 @@ import SegmindCatalog
 extension EmulatorResponse {
     /// A JSON answer.
     static func json(
-        _ status: Int, _ value: JSONValue, headers: [(name: String, value: String)] = []
+        _ status: Int,
+        _ value: JSONValue,
+        headers: [(name: String, value: String)] = []
     ) -> EmulatorResponse {
         EmulatorResponse(
-            status: status, headers: headers, body: value.serialized(sortedKeys: true, pretty: false),
+            status: status,
+            headers: headers,
+            body: value.serialized(sortedKeys: true, pretty: false),
             contentType: "application/json"
         )
     }
 
     /// Segmind's error envelope, `{"error": "..."}`.
     static func error(
-        _ status: Int, _ message: String, headers: [(name: String, value: String)] = []
+        _ status: Int,
+        _ message: String,
+        headers: [(name: String, value: String)] = []
     ) -> EmulatorResponse {
         json(status, .object(["error": .string(message)]), headers: headers)
     }
