@@ -1,16 +1,16 @@
-public import CurlHTTP
-public import DaemonConfiguration
+package import CurlHTTP
+package import DaemonConfiguration
 import Foundation
 import HotFolder
 import InboxWatcher
 import Journal
-public import Logging
+package import Logging
 import Outbox
 import Scheduling
-public import SegmindAPI
-public import SegmindCatalog
+package import SegmindAPI
+package import SegmindCatalog
 import Synchronization
-public import SystemdService
+package import SystemdService
 
 /// `facedrop run`: watches the configured inboxes and turns every dropped job into a finished folder in its
 /// outbox, on a crash-safe journal.
@@ -25,7 +25,7 @@ public import SystemdService
 /// running.cancel()   // on SIGTERM: stops taking jobs, lets each save its state
 /// await running.value
 /// ```
-public final class Daemon: Sendable {
+package final class Daemon: Sendable {
     /// How often at most `credits.json` is rewritten for a new balance alone (a new state is written at once).
     static let creditsFileInterval: Duration = .seconds(1)
     /// Threads for file steps that wait on the disk: enough for many jobs' syncs to overlap.
@@ -33,7 +33,7 @@ public final class Daemon: Sendable {
     /// Jobs that may hold a prepared submit body (the face as base64) at once, whatever `max_in_flight` is.
     static let preparedSubmitLimit = 16
 
-    public let state: StateFolders
+    package let state: StateFolders
     private let watcher: InotifyWatcher
     private let lock: InstanceLock
     private let journal: JobJournal
@@ -52,7 +52,7 @@ public final class Daemon: Sendable {
     /// - Parameters:
     ///   - segmind: Where and how to reach Segmind; its `gate` is replaced by the daemon's request budget.
     ///   - notifier: The service manager to tell of readiness, queue figures and liveness (`Type=notify`).
-    public init(
+    package init(
         configuration: DaemonConfiguration,
         segmind: SegmindConfiguration,
         http: HTTPClient,
@@ -160,7 +160,7 @@ public final class Daemon: Sendable {
 
     /// Runs until the calling task is cancelled; then stops taking jobs, lets in-flight ones save their state
     /// (each resumes at the next start), and returns.
-    public func run() async {
+    package func run() async {
         let configuration = self.configuration.withLock { $0 }
         for outbox in Set(configuration.inboxes.map(\.outbox)) {
             do {
@@ -217,11 +217,11 @@ public final class Daemon: Sendable {
     }
 
     /// Whether start-up is over and `READY=1` was sent: a reload before then must not send its own READY.
-    public var isReady: Bool { readiness.isAnnounced }
+    package var isReady: Bool { readiness.isAnnounced }
 
     /// Applies a new configuration: inbox settings, new and removed inboxes, `max_in_flight`.
     /// The state folder and `requests_per_minute` need a restart.
-    public func reload(_ new: DaemonConfiguration) async {
+    package func reload(_ new: DaemonConfiguration) async {
         let old = configuration.withLock { configuration in
             let old = configuration
             configuration = new

@@ -1,5 +1,5 @@
 /// Why the daemon cannot start or go on.
-public enum DaemonError: Error, Sendable, CustomStringConvertible {
+package enum DaemonError: Error, Sendable, CustomStringConvertible {
     /// Another facedrop holds the state folder's lock.
     case alreadyRunning(lock: String, holder: Int32?)
     /// The state folder cannot be created or written.
@@ -11,7 +11,7 @@ public enum DaemonError: Error, Sendable, CustomStringConvertible {
     /// `FACEDROP_CRASH_POINT` names no crash point (see ``CrashPoints``).
     case crashPoint(String, known: [String])
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .alreadyRunning(let lock, let holder):
             "another facedrop already uses this state folder (\(lock) is locked"

@@ -5,12 +5,12 @@ import Synchronization
 ///
 /// `flock` is released by the kernel when the process dies, even by `kill -9`, so a crash never leaves a
 /// stale lock behind. The holder writes its PID into the file so the refusal can name it.
-public final class InstanceLock: Sendable {
+package final class InstanceLock: Sendable {
     private let descriptor: Mutex<Int32?>
-    public let path: String
+    package let path: String
 
     /// Takes the lock or fails with ``DaemonError/alreadyRunning(lock:holder:)``.
-    public init(path: String) throws(DaemonError) {
+    package init(path: String) throws(DaemonError) {
         self.path = path
         switch POSIX.lockFile(path) {
         case .success(let descriptor):
@@ -25,7 +25,7 @@ public final class InstanceLock: Sendable {
     }
 
     /// Releases the lock early (it is released anyway when the process exits).
-    public func release() {
+    package func release() {
         descriptor.withLock { descriptor in
             if let open = descriptor { POSIX.closeDescriptor(open) }
             descriptor = nil

@@ -1,21 +1,21 @@
 /// The layout of the state folder (`[state] dir`, systemd's `StateDirectory=`): the journal, the spool of
 /// paid outputs waiting for delivery, the instance lock and the watcher's private wake-up folder.
-public struct StateFolders: Sendable, Hashable {
-    public let root: String
+package struct StateFolders: Sendable, Hashable {
+    package let root: String
 
-    public init(root: String) {
+    package init(root: String) {
         self.root = root
     }
 
     /// Holds each job's downloaded outputs (`spool/<job id>/`) until they are in the outbox: Segmind keeps
     /// results only an hour, so paid work must not depend on the outbox being writable.
-    public var spool: String { "\(root)/spool" }
+    package var spool: String { "\(root)/spool" }
     /// Held with `flock` while a daemon runs, so two never share a journal.
-    public var lock: String { "\(root)/lock" }
+    package var lock: String { "\(root)/lock" }
     /// The request budget's recent admissions (see `RequestWindowFile`), so a restart does not forget them.
-    public var requestWindow: String { "\(root)/request-window" }
+    package var requestWindow: String { "\(root)/request-window" }
     /// A folder only the watcher uses, to wake its blocking read when the daemon stops.
-    public var wake: String { "\(root)/wake" }
+    package var wake: String { "\(root)/wake" }
 
-    public func spoolFolder(job id: Int64) -> String { "\(spool)/\(id)" }
+    package func spoolFolder(job id: Int64) -> String { "\(spool)/\(id)" }
 }

@@ -1,23 +1,23 @@
-public import DaemonConfiguration
+package import DaemonConfiguration
 import Foundation
 import Journal
 import Outbox
-public import SegmindCatalog
+package import SegmindCatalog
 
 /// `facedrop status`: jobs by state, requests in flight and the credit state, read from the journal and the
 /// outboxes (the journal is in WAL mode, so reading it beside a running daemon is safe).
-public struct StatusReport: Sendable {
-    public var counts: [String: Int]
-    public var inFlight: [JSONValue]
-    public var credits: JSONValue
-    public var daemonRunning: Bool
+package struct StatusReport: Sendable {
+    package var counts: [String: Int]
+    package var inFlight: [JSONValue]
+    package var credits: JSONValue
+    package var daemonRunning: Bool
     /// Where the daemon sends its requests: `emulator` for the built-in one, else the base URL.
-    public var segmind: String
+    package var segmind: String
     /// The built-in emulator: results are synthetic pictures and nothing is billed.
-    public var emulated: Bool
+    package var emulated: Bool
 
     /// Reads the state of the daemon that `configuration` describes.
-    public static func read(_ configuration: DaemonConfiguration) throws(DaemonError) -> StatusReport {
+    package static func read(_ configuration: DaemonConfiguration) throws(DaemonError) -> StatusReport {
         let state = StateFolders(root: configuration.state.directory)
         let journal: JobJournal
         do {
@@ -68,7 +68,7 @@ public struct StatusReport: Sendable {
         }
     }
 
-    public var json: JSONValue {
+    package var json: JSONValue {
         [
             "daemon": .string(daemonRunning ? "running" : "stopped"),
             "jobs": .object(counts.mapValues { .integer(Int64($0)) }),
@@ -79,7 +79,7 @@ public struct StatusReport: Sendable {
     }
 
     /// A short text for people.
-    public var text: String {
+    package var text: String {
         var lines = ["facedrop is \(daemonRunning ? "running" : "not running")"]
         lines.append(
             emulated

@@ -1,11 +1,11 @@
 /// Why a file could not be hashed.
-public enum HashingError: Error, Sendable, CustomStringConvertible, Equatable {
+package enum HashingError: Error, Sendable, CustomStringConvertible, Equatable {
     /// `open(2)` failed with `errno`.
     case cannotOpen(path: String, errno: Int32)
     /// `read(2)` failed with `errno` part-way through the file.
     case readFailed(path: String, errno: Int32)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .cannotOpen(let path, let errno):
             "cannot open \(path) for hashing: \(errorMessage(errno)) (errno \(errno))"

@@ -1,6 +1,6 @@
 extension SHA256 {
     /// The digest of `bytes`, in one call.
-    public static func hash(_ bytes: some Collection<UInt8>) -> SHA256Digest {
+    package static func hash(_ bytes: some Collection<UInt8>) -> SHA256Digest {
         var hasher = SHA256()
         hasher.update(bytes)
         return hasher.finalize()
@@ -12,7 +12,7 @@ extension SHA256 {
     /// buffer and never held in memory as a whole.
     ///
     /// - Throws: ``HashingError`` when the file cannot be opened or read.
-    public static func hash(fileAtPath path: String) throws(HashingError) -> (digest: SHA256Digest, byteCount: Int) {
+    package static func hash(fileAtPath path: String) throws(HashingError) -> (digest: SHA256Digest, byteCount: Int) {
         let file = try ReadOnlyFile(path: path)
         var hasher = SHA256()
         var byteCount = 0

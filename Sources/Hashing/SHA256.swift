@@ -10,21 +10,21 @@
 /// hasher.update(body)
 /// let digest = hasher.finalize()
 /// ```
-public struct SHA256: ~Copyable {
+package struct SHA256: ~Copyable {
     private let context: EVPDigestContext
 
     /// Starts a new, empty computation.
-    public init() {
+    package init() {
         context = EVPDigestContext()
     }
 
     /// Adds `bytes` to the message.
-    public mutating func update(_ bytes: some Collection<UInt8>) {
+    package mutating func update(_ bytes: some Collection<UInt8>) {
         context.update(bytes)
     }
 
     /// Finishes the computation and returns the digest.
-    public consuming func finalize() -> SHA256Digest {
+    package consuming func finalize() -> SHA256Digest {
         SHA256Digest(bytes: context.finalize())
     }
 }

@@ -2,20 +2,20 @@
 ///
 /// Result records, traces and logs all carry digests as lowercase hex, so ``hex`` is the canonical
 /// textual form and ``description`` returns it too.
-public struct SHA256Digest: Sendable, Hashable, CustomStringConvertible {
+package struct SHA256Digest: Sendable, Hashable, CustomStringConvertible {
     /// The raw digest, always 32 bytes.
-    public let bytes: [UInt8]
+    package let bytes: [UInt8]
 
     /// Wraps 32 digest bytes.
     ///
     /// - Precondition: `bytes.count == 32`.
-    public init(bytes: [UInt8]) {
+    package init(bytes: [UInt8]) {
         precondition(bytes.count == SHA256Digest.byteCount, "a SHA-256 digest has 32 bytes, not \(bytes.count)")
         self.bytes = bytes
     }
 
     /// Parses 64 hex digits (either case), or returns `nil`.
-    public init?(hex: String) {
+    package init?(hex: String) {
         let utf8 = Array(hex.utf8)
         guard utf8.count == SHA256Digest.byteCount * 2 else { return nil }
         var bytes = [UInt8]()
@@ -30,7 +30,7 @@ public struct SHA256Digest: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The digest as 64 lowercase hex digits.
-    public var hex: String {
+    package var hex: String {
         let digits = Array("0123456789abcdef".utf8)
         var text = [UInt8]()
         text.reserveCapacity(bytes.count * 2)
@@ -41,10 +41,10 @@ public struct SHA256Digest: Sendable, Hashable, CustomStringConvertible {
         return String(decoding: text, as: UTF8.self)
     }
 
-    public var description: String { hex }
+    package var description: String { hex }
 
     /// The length of a SHA-256 digest in bytes.
-    public static let byteCount = 32
+    package static let byteCount = 32
 
     private static func nibble(_ character: UInt8) -> UInt8? {
         switch character {

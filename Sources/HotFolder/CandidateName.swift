@@ -1,7 +1,7 @@
 /// What a file name means to the drop protocol (docs/protocol.md §2), decided from the name alone.
 ///
 /// Public so that `facedrop check` reads names exactly as the daemon does.
-public enum CandidateName: Sendable, Hashable {
+package enum CandidateName: Sendable, Hashable {
     /// `<stem>.<jpg|jpeg|png|webp>`.
     case face(stem: String)
     /// `<stem>.json`.
@@ -24,7 +24,7 @@ public enum CandidateName: Sendable, Hashable {
 
     /// Classifies a file name (the last path component); nil when the name is ignored: dotfiles,
     /// Office lock files (`~$…`) and the partial-download suffixes.
-    public init?(name: String) {
+    package init?(name: String) {
         guard Self.isEligible(name) else { return nil }
         guard let dot = name.lastIndex(of: ".") else {
             self = .other

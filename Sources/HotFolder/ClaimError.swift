@@ -2,18 +2,18 @@
 ///
 /// A claim that throws has put back every file it had moved (unless ``undoProblem`` says otherwise),
 /// so the job is still in the inbox and may be observed again.
-public struct ClaimError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct ClaimError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The system call or step that failed, e.g. "rename" or "mkdir".
-    public var operation: String
+    package var operation: String
     /// The path it failed on.
-    public var path: String
+    package var path: String
     /// The errno it failed with.
-    public var errno: Int32
+    package var errno: Int32
     /// Set when putting already moved files back failed too; the files then wait in the claim folder
     /// for the next start-up sweep.
-    public var undoProblem: String?
+    package var undoProblem: String?
 
-    public init(operation: String, path: String, errno: Int32, undoProblem: String? = nil) {
+    package init(operation: String, path: String, errno: Int32, undoProblem: String? = nil) {
         self.operation = operation
         self.path = path
         self.errno = errno
@@ -24,7 +24,7 @@ public struct ClaimError: Error, Sendable, Hashable, CustomStringConvertible {
         self.init(operation: error.operation, path: error.path, errno: error.code)
     }
 
-    public var description: String {
+    package var description: String {
         let base = "\(operation) \(path): \(FileSystem.describe(errno: errno))"
         guard let undoProblem else { return base }
         return "\(base); putting the files back failed too (\(undoProblem)), the next start-up restores them"

@@ -1,5 +1,5 @@
 /// What became of one claim.
-public enum ClaimResult: Sendable, Hashable {
+package enum ClaimResult: Sendable, Hashable {
     /// The files are in the claim folder; the job is ours.
     case claimed(ClaimedFiles)
     /// The job's first file was already gone: another process claimed it (or it was deleted). Nothing
@@ -11,16 +11,16 @@ public enum ClaimResult: Sendable, Hashable {
 }
 
 /// Where a claimed job's files now are.
-public struct ClaimedFiles: Sendable, Hashable {
+package struct ClaimedFiles: Sendable, Hashable {
     /// The claim folder, `<inbox>/.facedrop/<unique>`: what the journal records and ``JobClaimer/discard(claimFolder:)`` deletes.
-    public var folder: String
-    public var facePath: String?
-    public var sidecarPath: String?
-    public var posePath: String?
+    package var folder: String
+    package var facePath: String?
+    package var sidecarPath: String?
+    package var posePath: String?
     /// An orphan's files, in claiming order.
-    public var otherPaths: [String]
+    package var otherPaths: [String]
 
-    public init(
+    package init(
         folder: String,
         facePath: String? = nil,
         sidecarPath: String? = nil,

@@ -4,9 +4,9 @@
 /// counts as written once its snapshot has stopped changing. Every field that a writer can move is
 /// kept, so slow chunked writes (size, mtime), an append after close (size, mtime, ctime) and a file
 /// linked or renamed into place (inode, ctime) all restart the wait.
-public struct FileSnapshot: Sendable, Hashable {
+package struct FileSnapshot: Sendable, Hashable {
     /// What kind of entry the path names; only regular files are ever taken.
-    public enum Kind: Sendable, Hashable, CustomStringConvertible {
+    package enum Kind: Sendable, Hashable, CustomStringConvertible {
         case regular
         case symbolicLink
         case directory
@@ -17,7 +17,7 @@ public struct FileSnapshot: Sendable, Hashable {
         /// Not a regular file, of a kind the snapshot's maker did not say.
         case notRegular
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .regular: "a regular file"
             case .symbolicLink: "a symbolic link"
@@ -32,27 +32,27 @@ public struct FileSnapshot: Sendable, Hashable {
     }
 
     /// The absolute path.
-    public var path: String
+    package var path: String
     /// The size in bytes.
-    public var size: Int64
+    package var size: Int64
     /// The modification time in nanoseconds since the epoch.
-    public var modified: Int64
+    package var modified: Int64
     /// The status change time in nanoseconds since the epoch.
-    public var changed: Int64
+    package var changed: Int64
     /// The inode number.
-    public var inode: UInt64
+    package var inode: UInt64
     /// What the path names.
-    public var kind: Kind
+    package var kind: Kind
 
     /// Whether the path names a regular file (not a link, directory, FIFO or device).
-    public var isRegular: Bool {
+    package var isRegular: Bool {
         get { kind == .regular }
         set { kind = newValue ? .regular : (kind == .regular ? .notRegular : kind) }
     }
 
     /// - Parameter kind: what the path names when known; otherwise `isRegular` decides between
     ///   ``Kind/regular`` and ``Kind/notRegular``.
-    public init(
+    package init(
         path: String,
         size: Int64,
         modified: Int64,
@@ -70,7 +70,7 @@ public struct FileSnapshot: Sendable, Hashable {
     }
 
     /// Reads the snapshot of `path` without following a symbolic link; nil when nothing is there.
-    public static func lstat(_ path: String) -> FileSnapshot? {
+    package static func lstat(_ path: String) -> FileSnapshot? {
         FileSystem.lstat(path)
     }
 

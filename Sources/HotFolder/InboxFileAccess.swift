@@ -3,14 +3,14 @@
 ///
 /// ``InboxFileAccess/disk`` is the real thing; tests pass closures over a dictionary, so the tracker
 /// can be driven without files or inotify.
-public struct InboxFileAccess: Sendable {
+package struct InboxFileAccess: Sendable {
     /// Returns the bytes of a regular file of at most `maxBytes`, or nil (gone, a link, too large, a hard link,
     /// unreadable).
-    public var readSidecar: @Sendable (_ path: String, _ maxBytes: Int) -> [UInt8]?
+    package var readSidecar: @Sendable (_ path: String, _ maxBytes: Int) -> [UInt8]?
     /// Returns the `lstat` of a path, or nil when nothing is there.
-    public var lstat: @Sendable (_ path: String) -> FileSnapshot?
+    package var lstat: @Sendable (_ path: String) -> FileSnapshot?
 
-    public init(
+    package init(
         readSidecar: @escaping @Sendable (_ path: String, _ maxBytes: Int) -> [UInt8]?,
         lstat: @escaping @Sendable (_ path: String) -> FileSnapshot?
     ) {
@@ -19,7 +19,7 @@ public struct InboxFileAccess: Sendable {
     }
 
     /// Reads with `O_NOFOLLOW`, regular files only, the size capped before a byte is read.
-    public static let disk = InboxFileAccess(
+    package static let disk = InboxFileAccess(
         readSidecar: { path, maxBytes in FileSystem.readRegularFile(path, maxBytes: maxBytes) },
         lstat: { path in FileSystem.lstat(path) }
     )

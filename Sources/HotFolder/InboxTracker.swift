@@ -1,4 +1,4 @@
-public import struct Foundation.Date
+package import struct Foundation.Date
 
 /// Knows every candidate file of one inbox and decides which jobs are ready (docs/protocol.md §2).
 ///
@@ -11,10 +11,10 @@ public import struct Foundation.Date
 ///
 /// Names are compared byte for byte (``ExactName``), as the file system compares them: two files whose
 /// names differ only in Unicode normalisation are two files, and two jobs.
-public struct InboxTracker: Sendable {
+package struct InboxTracker: Sendable {
     /// The inbox folder, absolute, without a trailing `/`.
-    public let root: String
-    public private(set) var rules: InboxRules
+    package let root: String
+    package private(set) var rules: InboxRules
     let access: InboxFileAccess
     /// Pending files: folder (absolute) → file name → file.
     var folders: [ExactName: [ExactName: PendingFile]] = [:]
@@ -25,12 +25,12 @@ public struct InboxTracker: Sendable {
     /// Deadlines up to here were looked at by the last `take`.
     var lastTake: ContinuousClock.Instant?
 
-    public init(root: String, rules: InboxRules) {
+    package init(root: String, rules: InboxRules) {
         self.init(root: root, rules: rules, access: .disk)
     }
 
     /// A tracker that reads sidecars and looks for named poses through `access`.
-    public init(root: String, rules: InboxRules, access: InboxFileAccess) {
+    package init(root: String, rules: InboxRules, access: InboxFileAccess) {
         var root = root
         while root.hasSuffix("/") { root.removeLast() }
         self.root = root
@@ -40,13 +40,13 @@ public struct InboxTracker: Sendable {
 
     /// Applies new rules (a reloaded configuration); pending files keep their observations and are judged by
     /// the new settle and orphan times from now on.
-    public mutating func update(rules: InboxRules) {
+    package mutating func update(rules: InboxRules) {
         self.rules = rules
         lastTake = nil
     }
 
     /// How many files are pending.
-    public var pendingCount: Int {
+    package var pendingCount: Int {
         folders.values.reduce(0) { $0 + $1.count }
     }
 
@@ -54,7 +54,7 @@ public struct InboxTracker: Sendable {
     /// one (size, mtime, ctime or inode) restarts it. Ignored names, files outside the root or under a
     /// dot-folder, and anything that is not a regular file are not tracked (a non-regular file with a
     /// face or sidecar name is remembered as refused, see ``refused``).
-    public mutating func observe(_ file: FileSnapshot, at now: ContinuousClock.Instant) {
+    package mutating func observe(_ file: FileSnapshot, at now: ContinuousClock.Instant) {
         guard let (folder, name) = locate(file.path), let role = CandidateName(name: name.text) else { return }
         guard file.isRegular else {
             forget(path: file.path)
@@ -75,7 +75,7 @@ public struct InboxTracker: Sendable {
     }
 
     /// Forgets a file that was removed or moved away.
-    public mutating func forget(path: String) {
+    package mutating func forget(path: String) {
         guard let (folder, name) = locate(path) else { return }
         folders[folder]?[name] = nil
         if folders[folder]?.isEmpty == true { folders[folder] = nil }
@@ -93,7 +93,7 @@ public struct InboxTracker: Sendable {
 
     /// Replaces what is known under `folder` (absolute; recursive) with a full scan result: files no
     /// longer present are forgotten, new and changed ones observed.
-    public mutating func reconcile(_ files: [FileSnapshot], under folder: String, at now: ContinuousClock.Instant) {
+    package mutating func reconcile(_ files: [FileSnapshot], under folder: String, at now: ContinuousClock.Instant) {
         var base = folder
         while base.hasSuffix("/") { base.removeLast() }
         let present = Set(files.map { ExactName($0.path) })
@@ -123,7 +123,7 @@ public struct InboxTracker: Sendable {
 
     /// Hands over the jobs that became ready and the orphans that timed out, and removes their files.
     /// The caller claims them; `wallClock` dates their drop times.
-    public mutating func take(at now: ContinuousClock.Instant, wallClock: Date) -> TrackerOutput {
+    package mutating func take(at now: ContinuousClock.Instant, wallClock: Date) -> TrackerOutput {
         lastTake = now
         var output = TrackerOutput()
         for folder in folders.keys.sorted() {
@@ -137,7 +137,7 @@ public struct InboxTracker: Sendable {
     /// The next moment ``take(at:wallClock:)`` may have something new: a file settling or a group
     /// reaching its orphan deadline. Deadlines the last `take` already looked at are left out; nil when
     /// nothing is pending.
-    public func nextDeadline() -> ContinuousClock.Instant? {
+    package func nextDeadline() -> ContinuousClock.Instant? {
         var earliest: ContinuousClock.Instant?
         for files in folders.values {
             for file in files.values {

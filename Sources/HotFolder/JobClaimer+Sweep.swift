@@ -13,7 +13,7 @@ extension JobClaimer {
     ///
     /// - Parameter known: the claim folders the journal knows, as ``ClaimedFiles/folder`` gave them.
     /// - Returns: the paths of the restored files.
-    public func sweep(known: Set<String>) -> [String] {
+    package func sweep(known: Set<String>) -> [String] {
         guard let names = FileSystem.entries(of: workFolder) else { return [] }
         var restored: [String] = []
         for name in names.sorted() {

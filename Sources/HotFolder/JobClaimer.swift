@@ -1,5 +1,5 @@
 import Foundation
-public import Logging
+package import Logging
 
 /// Takes ready jobs out of the inbox by moving their files with `rename(2)` into
 /// `<inbox>/.facedrop/<unique>/input/` before anything is sent (docs/protocol.md §2).
@@ -13,18 +13,18 @@ public import Logging
 /// and `input/` holding the files under their own names. Everything stays on the inbox's filesystem.
 ///
 /// The calls block on the filesystem; run them on a dedicated thread, not in the cooperative pool.
-public struct JobClaimer: Sendable {
+package struct JobClaimer: Sendable {
     /// The inbox folder, absolute, without a trailing `/`.
-    public let inboxRoot: String
+    package let inboxRoot: String
     /// Names this daemon in every `claim.json`; ``sweep(known:)`` leaves other owners' claims alone.
     /// Use something unique per daemon instance, such as host name plus state folder.
-    public let owner: String
+    package let owner: String
     let logger: Logger
     /// Called with the job's stem once its `claim.json` is on disk and before any file moves: the moment a
     /// fault test can stop the daemon at to prove the start-up sweep puts such a claim back.
     let recorded: @Sendable (_ stem: String) -> Void
 
-    public init(
+    package init(
         inboxRoot: String,
         owner: String = JobClaimer.defaultOwner,
         logger: Logger = Logger(label: "facedrop.hotfolder"),
@@ -39,16 +39,16 @@ public struct JobClaimer: Sendable {
     }
 
     /// This machine's host name.
-    public static var defaultOwner: String { FileSystem.hostName() }
+    package static var defaultOwner: String { FileSystem.hostName() }
 
     /// `<inboxRoot>/.facedrop`: ignored by the tracker like every dot-folder.
-    public var workFolder: String { "\(inboxRoot)/.facedrop" }
+    package var workFolder: String { "\(inboxRoot)/.facedrop" }
 
     /// The folder inside a claim folder that holds the job's files.
     static let inputFolderName = "input"
 
     /// Claims a ready job: face, then sidecar, then pose.
-    public func claim(_ job: ReadyJob) throws(ClaimError) -> ClaimResult {
+    package func claim(_ job: ReadyJob) throws(ClaimError) -> ClaimResult {
         let outcome = try move(job.files, from: job.folder, subpath: job.subpath, stem: job.stem)
         guard case .claimed(let folder, _) = outcome else { return outcome.result }
         let input = "\(folder)/\(Self.inputFolderName)/"
@@ -64,7 +64,7 @@ public struct JobClaimer: Sendable {
     }
 
     /// Claims an orphan's files in path order, to be failed with its reason.
-    public func claim(_ orphan: OrphanFiles) throws(ClaimError) -> ClaimResult {
+    package func claim(_ orphan: OrphanFiles) throws(ClaimError) -> ClaimResult {
         let files = orphan.files.sorted { $0.path < $1.path }
         let outcome = try move(files, from: orphan.folder, subpath: orphan.subpath, stem: orphan.stem)
         guard case .claimed(let folder, let paths) = outcome else { return outcome.result }
@@ -75,7 +75,7 @@ public struct JobClaimer: Sendable {
     ///
     /// The folder is first renamed to `<name>.discard` and that is flushed, so a crash halfway through
     /// the deletion can never leave a claim the sweep would put back and run a second time.
-    public func discard(claimFolder: String) throws(ClaimError) {
+    package func discard(claimFolder: String) throws(ClaimError) {
         let name = (claimFolder as NSString).lastPathComponent
         guard claimFolder == "\(workFolder)/\(name)", Self.isClaimFolderName(name) else {
             throw ClaimError(.invalidPath("discard (not a claim folder)", path: claimFolder))

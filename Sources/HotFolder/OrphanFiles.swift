@@ -1,21 +1,21 @@
-public import struct Foundation.Date
+package import struct Foundation.Date
 
 /// Files that waited too long for the rest of their job; they go to `failed/` with `reason`.
-public struct OrphanFiles: Sendable, Hashable {
+package struct OrphanFiles: Sendable, Hashable {
     /// The folder holding the files, absolute.
-    public var folder: String
+    package var folder: String
     /// `folder` relative to the inbox root; empty at the top.
-    public var subpath: String
+    package var subpath: String
     /// The stem the files share (for a pose named by a sidecar: the sidecar's stem).
-    public var stem: String
+    package var stem: String
     /// Sorted by path, which is also the order they are claimed in.
-    public var files: [FileSnapshot]
+    package var files: [FileSnapshot]
     /// A sentence for `error.json`, e.g. "photo.jpg waited 600 s for photo.json".
-    public var reason: String
+    package var reason: String
     /// The wall-clock time the first of the files was first seen.
-    public var droppedAt: Date
+    package var droppedAt: Date
 
-    public init(folder: String, subpath: String, stem: String, files: [FileSnapshot], reason: String, droppedAt: Date) {
+    package init(folder: String, subpath: String, stem: String, files: [FileSnapshot], reason: String, droppedAt: Date) {
         self.folder = folder
         self.subpath = subpath
         self.stem = stem

@@ -1,22 +1,22 @@
-public import struct Foundation.Date
+package import struct Foundation.Date
 
 /// A face with its sidecar and pose, all written: what the tracker hands over to be claimed.
-public struct ReadyJob: Sendable, Hashable {
+package struct ReadyJob: Sendable, Hashable {
     /// The folder holding the files, absolute.
-    public var folder: String
+    package var folder: String
     /// `folder` relative to the inbox root; empty at the top.
-    public var subpath: String
+    package var subpath: String
     /// The name the files share, without extension.
-    public var stem: String
-    public var face: FileSnapshot
+    package var stem: String
+    package var face: FileSnapshot
     /// Absent only when the inbox does not require sidecars.
-    public var sidecar: FileSnapshot?
+    package var sidecar: FileSnapshot?
     /// `<stem>.pose.<ext>` or the file the sidecar names in `pose_image`.
-    public var pose: FileSnapshot?
+    package var pose: FileSnapshot?
     /// The wall-clock time the first of the job's files was first seen.
-    public var droppedAt: Date
+    package var droppedAt: Date
 
-    public init(
+    package init(
         folder: String,
         subpath: String,
         stem: String,
@@ -35,7 +35,7 @@ public struct ReadyJob: Sendable, Hashable {
     }
 
     /// The job's files in claiming order: the face first, so that whoever moves it owns the job.
-    public var files: [FileSnapshot] {
+    package var files: [FileSnapshot] {
         [face] + [sidecar, pose].compactMap { $0 }
     }
 }

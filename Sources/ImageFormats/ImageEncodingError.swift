@@ -1,5 +1,5 @@
 /// Why ``SyntheticImage`` could not produce a picture.
-public enum ImageEncodingError: Error, Sendable, CustomStringConvertible, Equatable {
+package enum ImageEncodingError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The requested size is zero, negative, or beyond what the format (or the pixel budget) allows.
     case invalidDimensions(ImageFormat, width: Int, height: Int)
     /// The trace does not fit the metadata slot of the format (a JPEG comment holds 65,533 bytes).
@@ -9,7 +9,7 @@ public enum ImageEncodingError: Error, Sendable, CustomStringConvertible, Equata
     /// The codec library reported an error.
     case encoderFailed(ImageFormat, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidDimensions(let format, let width, let height):
             "cannot render a \(width)×\(height) \(format.name) image: each side must be "

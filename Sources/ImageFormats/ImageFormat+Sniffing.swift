@@ -3,7 +3,7 @@ extension ImageFormat {
     ///
     /// Looks at magic bytes only (at most the first 12): a dropped file's name says nothing
     /// trustworthy about its content. Use ``ImageInfo/inspect(_:)`` to also check the header.
-    public static func sniff(_ header: some Collection<UInt8>) -> ImageFormat? {
+    package static func sniff(_ header: some Collection<UInt8>) -> ImageFormat? {
         let bytes = Array(header.prefix(12))
         if bytes.starts(with: PNGLayout.signature) { return .png }
         if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }

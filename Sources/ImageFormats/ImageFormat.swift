@@ -1,11 +1,11 @@
 /// The three picture formats facedrop accepts as input and Segmind returns as output.
-public enum ImageFormat: String, Sendable, CaseIterable, Codable {
+package enum ImageFormat: String, Sendable, CaseIterable, Codable {
     case jpeg
     case png
     case webp
 
     /// The MIME type, as sent in `Content-Type` and written to result records.
-    public var contentType: String {
+    package var contentType: String {
         switch self {
         case .jpeg: "image/jpeg"
         case .png: "image/png"
@@ -14,7 +14,7 @@ public enum ImageFormat: String, Sendable, CaseIterable, Codable {
     }
 
     /// The usual file extension, without the dot.
-    public var fileExtension: String {
+    package var fileExtension: String {
         switch self {
         case .jpeg: "jpg"
         case .png: "png"
@@ -23,7 +23,7 @@ public enum ImageFormat: String, Sendable, CaseIterable, Codable {
     }
 
     /// The format a dropped file's extension names (`jpg`, `jpeg`, `png`, `webp`, any case, no dot).
-    public init?(fileExtension: String) {
+    package init?(fileExtension: String) {
         switch fileExtension.lowercased() {
         case "jpg", "jpeg": self = .jpeg
         case "png": self = .png
@@ -35,7 +35,7 @@ public enum ImageFormat: String, Sendable, CaseIterable, Codable {
     /// The format a MIME type names; parameters such as `; charset=…` and case are ignored.
     ///
     /// `image/jpg` and `image/pjpeg` are accepted too: some servers send them.
-    public init?(contentType: String) {
+    package init?(contentType: String) {
         let essence = contentType.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
         switch essence.trimmingASCIIWhitespace().lowercased() {
         case "image/jpeg", "image/jpg", "image/pjpeg": self = .jpeg
@@ -46,7 +46,7 @@ public enum ImageFormat: String, Sendable, CaseIterable, Codable {
     }
 
     /// The format a Segmind `output_format` parameter asks for: `jpg`, `jpeg`, `png` or `webp`.
-    public init?(outputFormatName: String) {
+    package init?(outputFormatName: String) {
         self.init(fileExtension: outputFormatName.trimmingASCIIWhitespace())
     }
 }

@@ -10,7 +10,7 @@ extension ImageInfo {
     ///
     /// - Throws: ``ImageInspectionError/truncated(_:)`` when the structure ends past the last byte, or
     ///   ``ImageInspectionError/malformed(_:reason:)`` when it breaks the format's rules on the way.
-    public static func checkComplete(_ bytes: [UInt8]) throws(ImageInspectionError) {
+    package static func checkComplete(_ bytes: [UInt8]) throws(ImageInspectionError) {
         guard !bytes.isEmpty else { throw .empty }
         guard let format = ImageFormat.sniff(bytes) else { throw .unrecognizedFormat }
         switch format {

@@ -1,17 +1,17 @@
 /// What a picture's header declares: its format and pixel size.
-public struct ImageInfo: Sendable, Hashable {
-    public let format: ImageFormat
-    public let width: Int
-    public let height: Int
+package struct ImageInfo: Sendable, Hashable {
+    package let format: ImageFormat
+    package let width: Int
+    package let height: Int
 
-    public init(format: ImageFormat, width: Int, height: Int) {
+    package init(format: ImageFormat, width: Int, height: Int) {
         self.format = format
         self.width = width
         self.height = height
     }
 
     /// The number of pixels the header declares.
-    public var pixelCount: Int { width * height }
+    package var pixelCount: Int { width * height }
 
     /// Reads the format and size from the header alone — PNG `IHDR`, the JPEG `SOFn` segment found by
     /// walking the markers, or the WebP `VP8 `/`VP8L`/`VP8X` chunk — without decoding any pixels.
@@ -21,7 +21,7 @@ public struct ImageInfo: Sendable, Hashable {
     /// ``ImageVerifier`` that refuses it.
     ///
     /// - Throws: ``ImageInspectionError`` when the bytes are not a well-formed header.
-    public static func inspect(_ bytes: some Collection<UInt8>) throws(ImageInspectionError) -> ImageInfo {
+    package static func inspect(_ bytes: some Collection<UInt8>) throws(ImageInspectionError) -> ImageInfo {
         let bytes = Array(bytes)
         guard !bytes.isEmpty else { throw .empty }
         guard let format = ImageFormat.sniff(bytes) else { throw .unrecognizedFormat }

@@ -2,7 +2,7 @@
 ///
 /// Dropped files are untrusted, so every way a header or a stream can be wrong ends here rather than
 /// in a crash.
-public enum ImageInspectionError: Error, Sendable, CustomStringConvertible, Equatable {
+package enum ImageInspectionError: Error, Sendable, CustomStringConvertible, Equatable {
     /// There are no bytes at all.
     case empty
     /// The bytes start with no JPEG, PNG or WebP signature.
@@ -18,7 +18,7 @@ public enum ImageInspectionError: Error, Sendable, CustomStringConvertible, Equa
     /// The codec refused the image data.
     case undecodable(ImageFormat, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .empty:
             "the file is empty"
@@ -40,7 +40,7 @@ public enum ImageInspectionError: Error, Sendable, CustomStringConvertible, Equa
 
 extension ImageFormat {
     /// The name people use in messages: `JPEG`, `PNG`, `WebP`.
-    public var name: String {
+    package var name: String {
         switch self {
         case .jpeg: "JPEG"
         case .png: "PNG"

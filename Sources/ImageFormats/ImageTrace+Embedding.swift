@@ -2,14 +2,14 @@ import Foundation
 
 extension ImageTrace {
     /// The metadata key: the PNG text keyword, and the prefix of the JPEG comment.
-    public static let metadataKeyword = "facedrop-trace"
+    package static let metadataKeyword = "facedrop-trace"
 
     /// The trace embedded by ``SyntheticImage/render(width:height:format:quality:trace:)``, or `nil`.
     ///
     /// Looks in a PNG `tEXt`/`iTXt` chunk with keyword `facedrop-trace`, a JPEG `COM` segment starting
     /// with `facedrop-trace:`, or a WebP `XMP ` chunk. Reads structure only, never pixels, and returns
     /// `nil` for anything malformed.
-    public static func read(from bytes: some Collection<UInt8>) -> ImageTrace? {
+    package static func read(from bytes: some Collection<UInt8>) -> ImageTrace? {
         let bytes = Array(bytes)
         guard let format = ImageFormat.sniff(bytes), let json = try? embeddedJSON(in: bytes, format: format) else {
             return nil

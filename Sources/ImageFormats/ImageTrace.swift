@@ -3,21 +3,21 @@
 /// The Segmind emulator writes one into every output it renders, so a test holding only the
 /// downloaded bytes can prove which request, model and input face produced them (see
 /// ``read(from:)``).
-public struct ImageTrace: Sendable, Hashable, Codable {
+package struct ImageTrace: Sendable, Hashable, Codable {
     /// The request the picture answers.
-    public var requestID: String
+    package var requestID: String
     /// The model slug that "generated" it.
-    public var model: String
+    package var model: String
     /// Lowercase hex SHA-256 of the face image sent.
-    public var faceSHA256: String
+    package var faceSHA256: String
     /// Lowercase hex SHA-256 of the pose image sent, if any.
-    public var poseSHA256: String?
+    package var poseSHA256: String?
     /// The position of this picture among the request's outputs, from 0.
-    public var index: Int
+    package var index: Int
     /// The prompt sent, if any.
-    public var prompt: String?
+    package var prompt: String?
 
-    public init(
+    package init(
         requestID: String,
         model: String,
         faceSHA256: String,

@@ -2,7 +2,7 @@
 ///
 /// The daemon runs it on downloaded outputs before it files them: a truncated download or an error
 /// page saved under an image name must not end up as a "result".
-public enum ImageVerifier {
+package enum ImageVerifier {
     /// Fully decodes `bytes` with the real codec and returns the header's information.
     ///
     /// PNG: every chunk's CRC is checked and the image data is inflated with zlib, scanline by scanline
@@ -13,7 +13,7 @@ public enum ImageVerifier {
     /// - Parameter maxPixels: the largest area accepted. The size declared in the header is checked
     ///   against it *before* any decoding or allocation, so a PNG declaring 50000×50000 costs nothing.
     /// - Throws: ``ImageInspectionError``.
-    public static func verify(_ bytes: [UInt8], maxPixels: Int = 40_000_000) throws(ImageInspectionError) -> ImageInfo {
+    package static func verify(_ bytes: [UInt8], maxPixels: Int = 40_000_000) throws(ImageInspectionError) -> ImageInfo {
         let info = try ImageInfo.inspect(bytes)
         guard info.pixelCount <= maxPixels else {
             throw .tooManyPixels(info.format, width: info.width, height: info.height, limit: maxPixels)

@@ -10,12 +10,12 @@
 /// let png = try SyntheticImage.render(width: 896, height: 1152, format: .png, trace: trace)
 /// assert(ImageTrace.read(from: png) == trace)
 /// ```
-public enum SyntheticImage {
+package enum SyntheticImage {
     /// The longest side that can be rendered (WebP's limit, so every format accepts the same sizes).
-    public static let maximumDimension = WebPLayout.maximumDimension
+    package static let maximumDimension = WebPLayout.maximumDimension
 
     /// The largest area that can be rendered, matching ``ImageVerifier``'s default limit.
-    public static let maximumPixelCount = 40_000_000
+    package static let maximumPixelCount = 40_000_000
 
     /// Renders a `width`×`height` picture in `format` with `trace` embedded.
     ///
@@ -28,7 +28,7 @@ public enum SyntheticImage {
     ///     lossless. PNG ignores it.
     /// - Throws: ``ImageEncodingError`` for sizes outside 1...``maximumDimension`` per side or above
     ///   ``maximumPixelCount``, a trace too large for a JPEG comment, or a codec failure.
-    public static func render(
+    package static func render(
         width: Int,
         height: Int,
         format: ImageFormat,

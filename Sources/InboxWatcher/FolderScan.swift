@@ -1,13 +1,13 @@
 /// The result of one ``FolderScanner/scan(_:)``: what was there, and what could not be looked at.
-public struct FolderScan: Sendable {
+package struct FolderScan: Sendable {
     /// Every file, symlink and special file outside ignored names and dot-folders.
-    public var files: [ScannedFile]
+    package var files: [ScannedFile]
     /// Absolute paths of the folders walked, the root first.
-    public var folders: [String]
+    package var folders: [String]
     /// Readable messages for what was skipped: unreadable folders, names that are not valid UTF-8.
-    public var problems: [String]
+    package var problems: [String]
 
-    public init(files: [ScannedFile] = [], folders: [String] = [], problems: [String] = []) {
+    package init(files: [ScannedFile] = [], folders: [String] = [], problems: [String] = []) {
         self.files = files
         self.folders = folders
         self.problems = problems

@@ -1,10 +1,10 @@
 /// A one-shot `lstat`-based walk of an inbox tree, for the startup scan, after an overflow, for a new
 /// folder and periodically: it finds what inotify events missed.
-public enum FolderScanner {
+package enum FolderScanner {
     /// Walks `root` recursively. Skips ignored names (``DropNames``) and dot-folders, never follows a
     /// symlinked folder (the link is listed as a file of kind `.symlink`), and lists names that are not
     /// valid UTF-8 in `problems` instead of the files. The root itself may be a symlink to a folder.
-    public static func scan(_ root: String) -> FolderScan {
+    package static func scan(_ root: String) -> FolderScan {
         let root = PathName.normalized(root)
         var scan = FolderScan()
         switch FileSystem.status(root, follow: true) {

@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-public import Logging
+package import Logging
 import Synchronization
 
 /// Watches inbox trees with inotify (through libinotifytools) and reports what changed as ``WatchEvent``s.
@@ -16,10 +16,10 @@ import Synchronization
 /// watcher.watch(tree: "/srv/inbox")
 /// for await event in watcher.events { ... }   // .folderAdded("/srv/inbox") once its watches are in place
 /// ```
-public final class InotifyWatcher: Sendable {
+package final class InotifyWatcher: Sendable {
     /// The events, in the order inotify reported them; nothing is coalesced. Single consumer. The stream
     /// finishes after ``stop()``.
-    public let events: AsyncStream<WatchEvent>
+    package let events: AsyncStream<WatchEvent>
     private let core: WatcherCore
 
     /// Initialises libinotifytools on its own dedicated thread immediately, and returns once it is ready.
@@ -32,7 +32,7 @@ public final class InotifyWatcher: Sendable {
     /// - Parameter wakeFolder: a private folder (for example in the daemon's state folder), created if
     ///   missing and watched too, so ``stop()`` and new requests wake the blocking read by creating a file
     ///   there. Its events are never reported.
-    public init(wakeFolder: String, logger: Logger = Logger(label: "facedrop.watcher")) throws(WatcherError) {
+    package init(wakeFolder: String, logger: Logger = Logger(label: "facedrop.watcher")) throws(WatcherError) {
         let generation = try WatcherRegistry.claim()
         let (stream, continuation) = AsyncStream.makeStream(of: WatchEvent.self, bufferingPolicy: .unbounded)
         let core = WatcherCore(
@@ -65,18 +65,18 @@ public final class InotifyWatcher: Sendable {
     /// (which includes facedrop's `.facedrop` working folder), other ignored names (``DropNames``) and
     /// symlinked folders; `root` itself may be a symlink. Returns at once; when the watches are in place
     /// the stream carries `.folderAdded(root)`, or `.watchFailed(root, ...)` when `root` cannot be watched.
-    public func watch(tree root: String) {
+    package func watch(tree root: String) {
         core.submit(.watch(PathName.normalized(root)))
     }
 
     /// Stops watching `root`'s tree (folders that also belong to another watched tree stay watched).
-    public func unwatch(tree root: String) {
+    package func unwatch(tree root: String) {
         core.submit(.unwatch(PathName.normalized(root)))
     }
 
     /// Wakes and ends the thread, which cleans up libinotifytools and finishes ``events``. Returns at
     /// once; idempotent. A new watcher may be created right away (it waits for the cleanup).
-    public func stop() {
+    package func stop() {
         core.requestStop()
     }
 
@@ -86,7 +86,7 @@ public final class InotifyWatcher: Sendable {
     }
 
     /// How many inbox folders are watched (the wake folder not counted).
-    public var watchCount: Int {
+    package var watchCount: Int {
         core.watchCount
     }
 }

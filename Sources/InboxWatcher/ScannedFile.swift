@@ -1,8 +1,8 @@
 /// One entry of an inbox as `lstat` saw it: enough to tell whether a file is still changing and whether
 /// two names are the same file.
-public struct ScannedFile: Sendable, Hashable {
+package struct ScannedFile: Sendable, Hashable {
     /// What the entry is; links are reported, never followed.
-    public enum Kind: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
         case regular
         case symlink
         /// A FIFO, socket or device (or a folder, when ``ScannedFile/stat(_:)`` is given one).
@@ -10,22 +10,22 @@ public struct ScannedFile: Sendable, Hashable {
     }
 
     /// The absolute path.
-    public var path: String
+    package var path: String
     /// The last path component.
-    public var name: String
+    package var name: String
     /// The absolute parent folder.
-    public var folder: String
-    public var size: Int64
+    package var folder: String
+    package var size: Int64
     /// mtime in nanoseconds since 1970.
-    public var modified: Int64
+    package var modified: Int64
     /// ctime in nanoseconds since 1970; it also moves on rename, link and chmod.
-    public var changed: Int64
-    public var inode: UInt64
-    public var device: UInt64
-    public var linkCount: Int
-    public var kind: Kind
+    package var changed: Int64
+    package var inode: UInt64
+    package var device: UInt64
+    package var linkCount: Int
+    package var kind: Kind
 
-    public init(
+    package init(
         path: String,
         size: Int64,
         modified: Int64,
@@ -49,7 +49,7 @@ public struct ScannedFile: Sendable, Hashable {
     }
 
     /// `lstat`s one path; nil when it is gone (or cannot be examined).
-    public static func stat(_ path: String) -> ScannedFile? {
+    package static func stat(_ path: String) -> ScannedFile? {
         guard case .success(let status) = FileSystem.status(path) else { return nil }
         return ScannedFile(path: path, status: status)
     }

@@ -3,7 +3,7 @@
 /// inotify misses changes (network file systems, queue overflows, folders created faster than their
 /// watches), so the consumer treats every event as "look at this path now" and keeps scanning with
 /// ``FolderScanner``; nothing here says a file is complete.
-public enum WatchEvent: Sendable, Equatable {
+package enum WatchEvent: Sendable, Equatable {
     /// A file was created, closed after writing, moved in, hard-linked, or its attributes changed.
     case changed(path: String)
     /// A file was deleted or moved out.

@@ -1,7 +1,7 @@
 /// Why an ``InotifyWatcher`` could not start.
-public struct WatcherError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct WatcherError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of failure, for code that reacts to it.
-    public enum Code: Sendable, Equatable {
+    package enum Code: Sendable, Equatable {
         /// libinotifytools is process-global: only one watcher may run at a time.
         case alreadyRunning
         /// `inotifytools_initialize` failed (for example EMFILE when `max_user_instances` is reached).
@@ -13,9 +13,9 @@ public struct WatcherError: Error, Sendable, Equatable, CustomStringConvertible 
         case wakeFolderUnusable
     }
 
-    public var code: Code
+    package var code: Code
     /// What went wrong, in words a person can act on.
-    public var description: String
+    package var description: String
 
     init(_ code: Code, _ description: String) {
         self.code = code

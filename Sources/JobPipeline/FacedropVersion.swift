@@ -1,4 +1,4 @@
 /// The version written into every result record.
-public enum FacedropVersion {
-    public static let current = "0.1.0"
+package enum FacedropVersion {
+    package static let current = "0.1.0"
 }

@@ -1,29 +1,29 @@
-public import Foundation
+package import Foundation
 import SegmindAPI
-public import SegmindCatalog
+package import SegmindCatalog
 
 /// What `result.json` says about a finished generation besides the job's own files.
 ///
 /// The daemon keeps it as JSON in the journal between spooling the outputs and delivering them, so a
 /// delivery after a restart writes the same record as one straight through.
-public struct GenerationSummary: Sendable, Equatable {
-    public var model: String
-    public var requestID: String
+package struct GenerationSummary: Sendable, Equatable {
+    package var model: String
+    package var requestID: String
     /// The parameters sent, images replaced by their hash, size and type.
-    public var parameters: [String: JSONValue]
-    public var warnings: [String]
-    public var submittedAt: Date?
-    public var completedAt: Date?
-    public var polls: Int
-    public var inferenceTime: Double?
-    public var cost: Double?
-    public var remainingCredits: Double?
+    package var parameters: [String: JSONValue]
+    package var warnings: [String]
+    package var submittedAt: Date?
+    package var completedAt: Date?
+    package var polls: Int
+    package var inferenceTime: Double?
+    package var cost: Double?
+    package var remainingCredits: Double?
     /// The spooled outputs, as ``OutputDownloader/download(_:into:job:progress:)`` describes them.
-    public var outputs: [JSONValue]
+    package var outputs: [JSONValue]
     /// The emulator that answered (``GenerationResult/emulator``), when the outputs are synthetic pictures.
-    public var emulator: String?
+    package var emulator: String?
 
-    public init(
+    package init(
         model: String,
         requestID: String,
         parameters: [String: JSONValue],
@@ -51,7 +51,7 @@ public struct GenerationSummary: Sendable, Equatable {
         self.emulator = emulator
     }
 
-    public var json: JSONValue {
+    package var json: JSONValue {
         var object: [String: JSONValue] = [
             "model": .string(model),
             "request_id": .string(requestID),
@@ -69,7 +69,7 @@ public struct GenerationSummary: Sendable, Equatable {
         return .object(object)
     }
 
-    public init?(json: JSONValue) {
+    package init?(json: JSONValue) {
         guard let object = json.objectValue,
             let model = object["model"]?.stringValue,
             let requestID = object["request_id"]?.stringValue

@@ -1,19 +1,19 @@
 import Foundation
 import Hashing
-public import Outbox
+package import Outbox
 import SegmindAPI
-public import SegmindCatalog
+package import SegmindCatalog
 
 /// Puts a job's folder into the outbox: its inputs, its images or its error record, appearing whole.
 ///
 /// Delivery may be repeated after a crash, so it first looks for a folder this claim already delivered
 /// (its record carries the claim's ID) and returns that instead of delivering a second copy.
-public struct JobDelivery: Sendable {
-    public let outbox: OutboxFolders
+package struct JobDelivery: Sendable {
+    package let outbox: OutboxFolders
     /// The largest input copied back into the job's `input/` folder.
-    public let maxInputBytes: Int
+    package let maxInputBytes: Int
 
-    public init(outbox: OutboxFolders, maxInputBytes: Int = 64 << 20) {
+    package init(outbox: OutboxFolders, maxInputBytes: Int = 64 << 20) {
         self.outbox = outbox
         self.maxInputBytes = maxInputBytes
     }
@@ -22,7 +22,7 @@ public struct JobDelivery: Sendable {
     ///
     /// A delivery the outbox refuses (full, read-only) leaves nothing behind in it: the staging folder is
     /// removed, and the images stay in the spool for the next try.
-    public func deliverResult(_ input: JobInput, summary: GenerationSummary, spoolFolder: String) throws(JobFailure) -> String {
+    package func deliverResult(_ input: JobInput, summary: GenerationSummary, spoolFolder: String) throws(JobFailure) -> String {
         if let existing = findDelivered(input, outcome: .done) { return existing }
         var attempt = try stage(input)
         do throws(JobFailure) {
@@ -56,7 +56,7 @@ public struct JobDelivery: Sendable {
 
     /// Delivers a failed job with its error record (from ``errorRecord(_:failure:model:requestID:)``);
     /// returns the `failed/` folder.
-    public func deliverFailure(_ input: JobInput, record: JSONValue) throws(JobFailure) -> String {
+    package func deliverFailure(_ input: JobInput, record: JSONValue) throws(JobFailure) -> String {
         if let existing = findDelivered(input, outcome: .failed) { return existing }
         let attempt = try stage(input)
         do throws(JobFailure) {
@@ -68,7 +68,7 @@ public struct JobDelivery: Sendable {
     }
 
     /// The `error.json` content of a failure, kept in the journal until it is delivered.
-    public static func errorRecord(_ input: JobInput, failure: JobFailure, model: String?, requestID: String?) -> JSONValue {
+    package static func errorRecord(_ input: JobInput, failure: JobFailure, model: String?, requestID: String?) -> JSONValue {
         var attempt = Attempt(input: input, settings: JobSettings(), staging: "")
         attempt.model = model
         attempt.requestID = requestID
@@ -77,7 +77,7 @@ public struct JobDelivery: Sendable {
 
     /// The folder this claim was already delivered to, found by the claim ID in its record. Only real
     /// folders are looked into: a link planted at a job folder's name is never followed.
-    public func findDelivered(_ input: JobInput, outcome: JobOutcome) -> String? {
+    package func findDelivered(_ input: JobInput, outcome: JobOutcome) -> String? {
         guard let claimID = input.claimID else { return nil }
         let recordName = outcome == .done ? "result.json" : "error.json"
         for folder in outbox.existingJobFolders(outcome, subpath: input.subpath, job: input.name) {

@@ -1,8 +1,8 @@
-public import Outbox
-public import SegmindAPI
+package import Outbox
+package import SegmindAPI
 
 /// What a running job reports, for a progress display or a log.
-public enum JobEvent: Sendable {
+package enum JobEvent: Sendable {
     case validated(model: String, warnings: [String])
     case submitted(requestID: String)
     case polled(RequestStatus, polls: Int)
@@ -11,15 +11,15 @@ public enum JobEvent: Sendable {
 }
 
 /// How a job ended and where its folder is.
-public struct JobReport: Sendable, Hashable {
-    public var outcome: JobOutcome
+package struct JobReport: Sendable, Hashable {
+    package var outcome: JobOutcome
     /// The job's folder in `done/` or `failed/`; nil only when even the failure could not be written.
-    public var folder: String?
-    public var requestID: String?
+    package var folder: String?
+    package var requestID: String?
     /// The `error.json` code of a failed job.
-    public var errorCode: String?
+    package var errorCode: String?
 
-    public init(outcome: JobOutcome, folder: String?, requestID: String?, errorCode: String?) {
+    package init(outcome: JobOutcome, folder: String?, requestID: String?, errorCode: String?) {
         self.outcome = outcome
         self.folder = folder
         self.requestID = requestID

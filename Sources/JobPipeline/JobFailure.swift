@@ -1,22 +1,22 @@
-public import SegmindAPI
-public import SegmindCatalog
+package import SegmindAPI
+package import SegmindCatalog
 
 /// Why a job failed, with the stage it failed in: the content of its `error.json`.
-public struct JobFailure: Error, Sendable {
-    public enum Stage: String, Sendable {
+package struct JobFailure: Error, Sendable {
+    package enum Stage: String, Sendable {
         case validate, submit, poll, download, write
     }
 
-    public var stage: Stage
-    public var code: String
-    public var message: String
-    public var hint: String
-    public var httpStatus: Int?
-    public var segmindMessage: String?
-    public var requestID: String?
-    public var problems: [JSONValue] = []
+    package var stage: Stage
+    package var code: String
+    package var message: String
+    package var hint: String
+    package var httpStatus: Int?
+    package var segmindMessage: String?
+    package var requestID: String?
+    package var problems: [JSONValue] = []
 
-    public init(
+    package init(
         stage: Stage,
         code: String,
         message: String,
@@ -36,11 +36,11 @@ public struct JobFailure: Error, Sendable {
         self.problems = problems
     }
 
-    public static func invalidInput(_ message: String, hint: String) -> JobFailure {
+    package static func invalidInput(_ message: String, hint: String) -> JobFailure {
         JobFailure(stage: .validate, code: "invalid_input", message: message, hint: hint)
     }
 
-    public static func invalidSidecar(_ rejection: SidecarRejection) -> JobFailure {
+    package static func invalidSidecar(_ rejection: SidecarRejection) -> JobFailure {
         var failure = JobFailure(
             stage: .validate,
             code: "invalid_sidecar",
@@ -51,7 +51,7 @@ public struct JobFailure: Error, Sendable {
         return failure
     }
 
-    public static func segmind(_ error: SegmindError, stage: Stage, requestID: String?) -> JobFailure {
+    package static func segmind(_ error: SegmindError, stage: Stage, requestID: String?) -> JobFailure {
         JobFailure(
             stage: stage,
             code: error.code,

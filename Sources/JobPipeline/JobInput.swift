@@ -1,28 +1,28 @@
-public import Foundation
-public import SegmindCatalog
+package import Foundation
+package import SegmindCatalog
 
 /// One job as found on disk: the face, its sidecar and an optional pose image.
-public struct JobInput: Sendable {
+package struct JobInput: Sendable {
     /// The stem the job is named after.
-    public var name: String
+    package var name: String
     /// The inbox's name, for records.
-    public var inbox: String
+    package var inbox: String
     /// The job's folder relative to the inbox (empty at the top), kept in the outbox path.
-    public var subpath: String
-    public var facePath: String
+    package var subpath: String
+    package var facePath: String
     /// The sidecar; nil for a face dropped alone in a sidecar-optional inbox.
-    public var sidecarPath: String?
+    package var sidecarPath: String?
     /// A pose image found next to the face (`<stem>.pose.<ext>`), or named by the caller.
-    public var posePath: String?
-    public var droppedAt: Date
-    public var readyAt: Date
+    package var posePath: String?
+    package var droppedAt: Date
+    package var readyAt: Date
     /// Where the face was dropped, for records; the files read may have been moved since (claimed).
-    public var sourcePath: String
+    package var sourcePath: String
     /// Identifies one claim of one job across restarts, so a job delivered just before a crash is
     /// recognised in the outbox instead of being delivered twice.
-    public var claimID: String?
+    package var claimID: String?
 
-    public init(
+    package init(
         name: String,
         inbox: String,
         subpath: String = "",
@@ -48,27 +48,27 @@ public struct JobInput: Sendable {
 }
 
 /// The inbox settings a job runs with.
-public struct JobSettings: Sendable {
-    public var defaultModel: String?
-    public var defaults: [String: JSONValue]
+package struct JobSettings: Sendable {
+    package var defaultModel: String?
+    package var defaults: [String: JSONValue]
     /// The largest face or pose image accepted.
-    public var maxImageBytes: Int
+    package var maxImageBytes: Int
     /// The most pixels a face or pose image may declare. The header is read, never the pixels: this keeps
     /// a decompression bomb (a small PNG declaring 50000×50000) from being sent and paid for. The default,
     /// 2^28, is WebP's own largest picture and far beyond any camera.
-    public var maxImagePixels: Int
+    package var maxImagePixels: Int
     /// The largest sidecar accepted.
-    public var maxSidecarBytes: Int
+    package var maxSidecarBytes: Int
     /// Whether an input with a second name (a hard link) is refused unread: true for files from a shared
     /// inbox, where a link can give a file from elsewhere a name inside it. Files a user names on the
     /// command line (`facedrop generate`) are trusted and may set this to false.
-    public var refusesHardLinks = true
+    package var refusesHardLinks = true
     /// How long a job may wait for Segmind after its submit.
-    public var deadline: Duration
+    package var deadline: Duration
     /// Multiplies the catalog's expected run times; below 1 only against a time-scaled emulator.
-    public var runTimeScale: Double
+    package var runTimeScale: Double
 
-    public init(
+    package init(
         defaultModel: String? = nil,
         defaults: [String: JSONValue] = [:],
         maxImageBytes: Int = 20 << 20,

@@ -2,7 +2,7 @@ import Foundation
 import Hashing
 import ImageFormats
 import Outbox
-public import SegmindCatalog
+package import SegmindCatalog
 
 /// Reads a job's files once, with size caps, checks them, and builds the request to send.
 ///
@@ -10,15 +10,15 @@ public import SegmindCatalog
 /// unchecked. Every input read is handed to `keep` first, so a failed job still lands with its inputs.
 /// Inputs are read as dropped files (``InputFile/readDropped(_:maxBytes:)``): regular files with a single
 /// name only (unless ``JobSettings/refusesHardLinks`` is off), their size capped before a byte is read.
-public struct JobPreparer: Sendable {
-    public let catalog: ModelCatalog
+package struct JobPreparer: Sendable {
+    package let catalog: ModelCatalog
 
-    public init(catalog: ModelCatalog) {
+    package init(catalog: ModelCatalog) {
         self.catalog = catalog
     }
 
     /// Builds the request of `input`, or fails with the `error.json` content (stage `validate`).
-    public func prepare(
+    package func prepare(
         _ input: JobInput,
         settings: JobSettings,
         keep: (_ bytes: [UInt8], _ name: String) throws(JobFailure) -> Void = { _, _ throws(JobFailure) in }

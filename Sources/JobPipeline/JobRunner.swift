@@ -1,10 +1,10 @@
 import Foundation
 import Hashing
 import ImageFormats
-public import Logging
-public import Outbox
-public import SegmindAPI
-public import SegmindCatalog
+package import Logging
+package import Outbox
+package import SegmindAPI
+package import SegmindCatalog
 import Synchronization
 
 /// Runs one job from its dropped files to a finished folder in the outbox.
@@ -12,20 +12,20 @@ import Synchronization
 /// Every job ends in `done/` or `failed/` with its inputs: ``run(_:settings:events:)`` never throws.
 /// Inputs are read once, with size caps, and the copies read are what is validated and sent. The
 /// sidecar is validated against the catalog before a single credit is spent.
-public struct JobRunner: Sendable {
-    public let client: SegmindClient
-    public let catalog: ModelCatalog
-    public let outbox: OutboxFolders
+package struct JobRunner: Sendable {
+    package let client: SegmindClient
+    package let catalog: ModelCatalog
+    package let outbox: OutboxFolders
     let logger: Logger
 
-    public init(client: SegmindClient, catalog: ModelCatalog, outbox: OutboxFolders, logger: Logger = Logger(label: "facedrop.job")) {
+    package init(client: SegmindClient, catalog: ModelCatalog, outbox: OutboxFolders, logger: Logger = Logger(label: "facedrop.job")) {
         self.client = client
         self.catalog = catalog
         self.outbox = outbox
         self.logger = logger
     }
 
-    public func run(_ input: JobInput, settings: JobSettings, events: (@Sendable (JobEvent) -> Void)? = nil) async -> JobReport {
+    package func run(_ input: JobInput, settings: JobSettings, events: (@Sendable (JobEvent) -> Void)? = nil) async -> JobReport {
         var logger = self.logger
         logger[metadataKey: "job"] = "\(input.name)"
         let staging: String

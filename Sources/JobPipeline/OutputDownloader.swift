@@ -3,24 +3,24 @@ import Foundation
 import Hashing
 import ImageFormats
 import Outbox
-public import SegmindAPI
-public import SegmindCatalog
+package import SegmindAPI
+package import SegmindCatalog
 
 /// Fetches a finished generation's images into a folder, checking that each one is a whole image.
 ///
 /// Used for the outbox staging folder of `facedrop generate` and for the daemon's spool, where outputs wait
 /// safe from Segmind's one-hour expiry until the outbox can take them.
-public struct OutputDownloader: Sendable {
-    public let client: SegmindClient
+package struct OutputDownloader: Sendable {
+    package let client: SegmindClient
 
-    public init(client: SegmindClient) {
+    package init(client: SegmindClient) {
         self.client = client
     }
 
     /// Downloads every output into `folder` as `<job>-<n>.<ext>` (shortened to fit NAME_MAX when the job's
     /// name is long, see ``FileNames``) and returns their descriptions for `result.json` (`file`, `url`,
     /// `sha256`, `bytes`, `content_type`, `width`, `height`).
-    public func download(
+    package func download(
         _ result: GenerationResult,
         into folder: String,
         job: String,

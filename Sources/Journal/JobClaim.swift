@@ -1,26 +1,26 @@
-public import Foundation
+package import Foundation
 
 /// What the claimer knows about a job at the moment it has moved the job's files into the working folder.
 ///
 /// These fields never change afterwards; a ``JobRecord`` carries them as its `claim`.
-public struct JobClaim: Sendable, Equatable {
-    public var inbox: String
+package struct JobClaim: Sendable, Equatable {
+    package var inbox: String
     /// The job's folder relative to the inbox; empty at the top.
-    public var subpath: String
+    package var subpath: String
     /// The stem shared by the job's files.
-    public var name: String
+    package var name: String
     /// The folder inside `<inbox>/.facedrop/` the files were moved to; unique per job.
-    public var claimedPath: String
-    public var facePath: String
-    public var sidecarPath: String?
-    public var posePath: String?
-    public var model: String?
+    package var claimedPath: String
+    package var facePath: String
+    package var sidecarPath: String?
+    package var posePath: String?
+    package var model: String?
     /// Higher numbers are submitted first.
-    public var priority: Int
-    public var droppedAt: Date
-    public var readyAt: Date
+    package var priority: Int
+    package var droppedAt: Date
+    package var readyAt: Date
 
-    public init(
+    package init(
         inbox: String,
         subpath: String,
         name: String,

@@ -1,16 +1,16 @@
-public import Foundation
+package import Foundation
 import GRDB
 
 extension JobJournal {
     /// One job by ID, or `nil`.
-    public func job(_ id: Int64) throws(JournalError) -> JobRecord? {
+    package func job(_ id: Int64) throws(JournalError) -> JobRecord? {
         try read { db in
             try JobRecord.fetchAll(db, sql: "SELECT * FROM job WHERE id = ?", arguments: [id]).first
         }
     }
 
     /// How many jobs are in each state; every state is present, zero included (for `facedrop status`).
-    public func countsByState() throws(JournalError) -> [JobState: Int] {
+    package func countsByState() throws(JournalError) -> [JobState: Int] {
         let rows = try read { db in
             try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM job GROUP BY state")
         }
@@ -29,7 +29,7 @@ extension JobJournal {
     ///   intent to submit is journaled). The order is read from the state index alone and only the jobs
     ///   returned are read whole, so a scheduler asking after every finished job does not decode a row
     ///   for each job in flight each time.
-    public func nextToSubmit(limit: Int, skipping: Set<Int64> = []) throws(JournalError) -> [JobRecord] {
+    package func nextToSubmit(limit: Int, skipping: Set<Int64> = []) throws(JournalError) -> [JobRecord] {
         guard limit > 0 else { return [] }
         return try read { db in
             let order = try Int64.fetchAll(
@@ -43,7 +43,7 @@ extension JobJournal {
     }
 
     /// Jobs whose POST is out or may be out (`submitting`, `submitted`), the soonest poll first.
-    public func inFlight() throws(JournalError) -> [JobRecord] {
+    package func inFlight() throws(JournalError) -> [JobRecord] {
         try read { db in
             try JobRecord.fetchAll(
                 db,
@@ -55,7 +55,7 @@ extension JobJournal {
 
     /// The mean seconds from submission to spooled outputs of every job that got that far, per model; the first
     /// poll of a new job waits about this long.
-    public func averageRunTimes() throws(JournalError) -> [String: TimeInterval] {
+    package func averageRunTimes() throws(JournalError) -> [String: TimeInterval] {
         let rows = try read { db in
             try Row.fetchAll(
                 db,
@@ -70,14 +70,14 @@ extension JobJournal {
     }
 
     /// `true` if a job already claims this folder, finished or not.
-    public func exists(claimedPath: String) throws(JournalError) -> Bool {
+    package func exists(claimedPath: String) throws(JournalError) -> Bool {
         try read { db in
             try Bool.fetchOne(db, sql: "SELECT 1 FROM job WHERE claimed_path = ?", arguments: [claimedPath]) ?? false
         }
     }
 
     /// Failed jobs whose `failed/` folder is not known to be written yet.
-    public func undeliveredFailures() throws(JournalError) -> [JobRecord] {
+    package func undeliveredFailures() throws(JournalError) -> [JobRecord] {
         try read { db in
             try JobRecord.fetchAll(
                 db,
@@ -88,14 +88,14 @@ extension JobJournal {
     }
 
     /// Every job in `state`, oldest first.
-    public func jobs(in state: JobState) throws(JournalError) -> [JobRecord] {
+    package func jobs(in state: JobState) throws(JournalError) -> [JobRecord] {
         try read { db in
             try JobRecord.fetchAll(db, sql: "SELECT * FROM job WHERE state = ? ORDER BY id", arguments: [state.rawValue])
         }
     }
 
     /// The job that claimed `claimedPath`, finished or not; for the start-up sweep of claim folders.
-    public func job(claimedPath: String) throws(JournalError) -> JobRecord? {
+    package func job(claimedPath: String) throws(JournalError) -> JobRecord? {
         try read { db in
             try JobRecord.fetchAll(db, sql: "SELECT * FROM job WHERE claimed_path = ?", arguments: [claimedPath]).first
         }

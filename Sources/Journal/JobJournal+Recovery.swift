@@ -2,7 +2,7 @@ import GRDB
 
 extension JobJournal {
     /// Sorts every unfinished job into what start-up must do with it.
-    public func recover() throws(JournalError) -> RecoveryPlan {
+    package func recover() throws(JournalError) -> RecoveryPlan {
         let jobs = try read { db in
             try JobRecord.fetchAll(
                 db,

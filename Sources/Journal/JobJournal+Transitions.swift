@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 import GRDB
 
 extension JobJournal {
@@ -6,7 +6,7 @@ extension JobJournal {
     ///
     /// Fails with ``JournalError/duplicateClaim(claimedPath:)`` if a job already claims the same folder.
     @discardableResult
-    public func recordClaim(_ claim: JobClaim) async throws(JournalError) -> JobRecord {
+    package func recordClaim(_ claim: JobClaim) async throws(JournalError) -> JobRecord {
         let now = now().timeIntervalSince1970
         return try await write { db in
             let taken = try db.cachedStatement(sql: "SELECT 1 FROM job WHERE claimed_path = ?")
@@ -36,7 +36,7 @@ extension JobJournal {
     /// - Parameter request: JSON text describing what is about to be sent, for the job's result or error record;
     ///   nil keeps what an earlier attempt recorded.
     @discardableResult
-    public func markSubmitting(_ id: Int64, request: String? = nil) async throws(JournalError) -> JobRecord {
+    package func markSubmitting(_ id: Int64, request: String? = nil) async throws(JournalError) -> JobRecord {
         if let request { try Self.requireJSON(request, field: "request") }
         return try await move(id, to: .submitting, from: [.claimed], set: "request = COALESCE(?, request)", arguments: [request])
     }
@@ -48,13 +48,13 @@ extension JobJournal {
     /// Only for an attempt that is *known* not to have been billed: one whose answer was lost stays in
     /// ``JobState/submitting`` and fails as an unknown outcome.
     @discardableResult
-    public func markNotSent(_ id: Int64) async throws(JournalError) -> JobRecord {
+    package func markNotSent(_ id: Int64) async throws(JournalError) -> JobRecord {
         try await move(id, to: .claimed, from: [.submitting])
     }
 
     /// Records Segmind's answer to the POST; call it the moment the answer arrives, before anything else.
     @discardableResult
-    public func recordSubmitted(
+    package func recordSubmitted(
         _ id: Int64,
         requestID: String,
         statusURL: String?,
@@ -77,7 +77,7 @@ extension JobJournal {
 
     /// Counts one poll that found the job still running and records when to poll next.
     @discardableResult
-    public func recordPoll(_ id: Int64, nextPollAt: Date) async throws(JournalError) -> JobRecord {
+    package func recordPoll(_ id: Int64, nextPollAt: Date) async throws(JournalError) -> JobRecord {
         try await move(
             id,
             to: .submitted,
@@ -91,7 +91,7 @@ extension JobJournal {
     /// downloaded, so a job whose outputs cannot be saved yet (a full or read-only state folder) keeps what
     /// it paid for after Segmind forgets the request. The job stays ``JobState/submitted`` and is not polled again.
     @discardableResult
-    public func recordResult(_ id: Int64, result: String) async throws(JournalError) -> JobRecord {
+    package func recordResult(_ id: Int64, result: String) async throws(JournalError) -> JobRecord {
         try Self.requireJSON(result, field: "result")
         return try await move(id, to: .submitted, from: [.submitted], set: "result = ?, next_poll_at = NULL", arguments: [result])
     }
@@ -102,7 +102,7 @@ extension JobJournal {
     ///   run time); it feeds ``averageRunTimes()``. Left out, the moment of this call is used, which also counts
     ///   the wait for the poll that noticed the result.
     @discardableResult
-    public func recordSpooled(_ id: Int64, spoolPath: String, outputs: String, completedAt: Date? = nil) async throws(JournalError) -> JobRecord {
+    package func recordSpooled(_ id: Int64, spoolPath: String, outputs: String, completedAt: Date? = nil) async throws(JournalError) -> JobRecord {
         try Self.requireJSON(outputs, field: "outputs")
         return try await move(
             id,
@@ -115,19 +115,19 @@ extension JobJournal {
 
     /// Records that the result folder is in the outbox.
     @discardableResult
-    public func markDelivered(_ id: Int64, resultFolder: String) async throws(JournalError) -> JobRecord {
+    package func markDelivered(_ id: Int64, resultFolder: String) async throws(JournalError) -> JobRecord {
         try await move(id, to: .delivered, from: [.spooled], set: "result_folder = ?", arguments: [resultFolder])
     }
 
     /// Records that the job is completely finished.
     @discardableResult
-    public func markDone(_ id: Int64) async throws(JournalError) -> JobRecord {
+    package func markDone(_ id: Int64) async throws(JournalError) -> JobRecord {
         try await move(id, to: .done, from: [.delivered])
     }
 
     /// Fails the job from any unfinished state; `record` is the JSON text of its error record.
     @discardableResult
-    public func markFailed(_ id: Int64, code: String, record: String) async throws(JournalError) -> JobRecord {
+    package func markFailed(_ id: Int64, code: String, record: String) async throws(JournalError) -> JobRecord {
         try Self.requireJSON(record, field: "errorRecord")
         return try await move(
             id,
@@ -140,20 +140,20 @@ extension JobJournal {
 
     /// Records where a failed job's folder landed in `failed/`; until then start-up delivers it again.
     @discardableResult
-    public func recordFailureDelivered(_ id: Int64, resultFolder: String) async throws(JournalError) -> JobRecord {
+    package func recordFailureDelivered(_ id: Int64, resultFolder: String) async throws(JournalError) -> JobRecord {
         try await move(id, to: .failed, from: [.failed], set: "result_folder = ?", arguments: [resultFolder])
     }
 
     /// Holds a job back while credits are exhausted. Allowed from ``JobState/submitting`` too, because a 406
     /// "not enough credits" answer proves the POST was refused and nothing was charged.
     @discardableResult
-    public func holdForCredits(_ id: Int64) async throws(JournalError) -> JobRecord {
+    package func holdForCredits(_ id: Int64) async throws(JournalError) -> JobRecord {
         try await move(id, to: .waitingForCredits, from: [.claimed, .submitting])
     }
 
     /// Puts a held job back in the queue once credits are back.
     @discardableResult
-    public func releaseFromCredits(_ id: Int64) async throws(JournalError) -> JobRecord {
+    package func releaseFromCredits(_ id: Int64) async throws(JournalError) -> JobRecord {
         try await move(id, to: .claimed, from: [.waitingForCredits])
     }
 

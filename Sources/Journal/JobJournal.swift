@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 import GRDB
 
 /// The crash-safe record of every job facedrop has claimed, in `<stateDirectory>/journal.sqlite`.
@@ -11,12 +11,12 @@ import GRDB
 /// racing on one job cannot both win. Reads are synchronous and short. Transitions are `async`: they run on the
 /// journal's own writer thread, which commits every transition queued while the last commit was syncing in one
 /// transaction, and each returns once its own change is on disk.
-public final class JobJournal: Sendable {
+package final class JobJournal: Sendable {
     /// The file name inside the state directory.
-    public static let fileName = "journal.sqlite"
+    package static let fileName = "journal.sqlite"
 
     /// The journal file's path.
-    public let path: String
+    package let path: String
 
     let pool: DatabasePool
     let writer: GroupCommitWriter
@@ -25,7 +25,7 @@ public final class JobJournal: Sendable {
     /// Opens (creating if needed) the journal in `stateDirectory` and brings its schema up to date.
     ///
     /// - Parameter now: the clock used for `updatedAt` and the transition timestamps; injectable for tests.
-    public init(stateDirectory: String, now: @escaping @Sendable () -> Date = { Date() }) throws(JournalError) {
+    package init(stateDirectory: String, now: @escaping @Sendable () -> Date = { Date() }) throws(JournalError) {
         let path = (stateDirectory as NSString).appendingPathComponent(Self.fileName)
         self.path = path
         self.now = now
@@ -55,7 +55,7 @@ public final class JobJournal: Sendable {
 
     /// Waits for the transitions already queued, then closes the database; any later call fails with
     /// ``JournalError/database(reason:)``.
-    public func close() throws(JournalError) {
+    package func close() throws(JournalError) {
         writer.close()
         do {
             try pool.close()

@@ -3,7 +3,7 @@
 /// The order of the happy path is `claimed` → `submitting` → `submitted` → `spooled` → `delivered` → `done`.
 /// `submitting` is written and synced *before* the paid POST leaves the machine, so a crash between the POST and its
 /// answer is visible on restart as a job whose outcome is unknown; it must never be submitted a second time.
-public enum JobState: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
+package enum JobState: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
     /// The inputs were moved into the inbox's working folder; the job waits for its turn to be submitted.
     case claimed
     /// The intent to submit is on disk; the POST may be in flight.
@@ -22,9 +22,9 @@ public enum JobState: String, Sendable, CaseIterable, Codable, CustomStringConve
     case waitingForCredits
 
     /// `true` for the two states a job never leaves.
-    public var isTerminal: Bool {
+    package var isTerminal: Bool {
         self == .done || self == .failed
     }
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 }

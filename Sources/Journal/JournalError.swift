@@ -1,5 +1,5 @@
 /// Everything the journal can refuse or fail at, with a description a person can act on.
-public enum JournalError: Error, Sendable, CustomStringConvertible, Equatable {
+package enum JournalError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The journal file could not be opened, created or migrated.
     case cannotOpen(path: String, reason: String)
     /// SQLite reported an error while reading or writing.
@@ -15,7 +15,7 @@ public enum JournalError: Error, Sendable, CustomStringConvertible, Equatable {
     /// A stored row could not be read back (an unknown state, a missing column).
     case corruptRow(id: Int64, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .cannotOpen(let path, let reason):
             "cannot open the job journal at \(path): \(reason)"

@@ -1,18 +1,18 @@
 /// What start-up must do with every unfinished job found in the journal.
-public struct RecoveryPlan: Sendable, Equatable {
+package struct RecoveryPlan: Sendable, Equatable {
     /// Jobs caught in `submitting`: the POST may have reached Segmind unrecorded. Fail them as `outcome_unknown`;
     /// never submit them again, or the user may pay twice.
-    public var outcomeUnknown: [JobRecord]
+    package var outcomeUnknown: [JobRecord]
     /// Jobs in `submitted`: resume polling their request ID.
-    public var resumePolling: [JobRecord]
+    package var resumePolling: [JobRecord]
     /// Jobs in `spooled`: deliver the spooled outputs to the outbox again.
-    public var redeliver: [JobRecord]
+    package var redeliver: [JobRecord]
     /// Jobs in `delivered`: finish them (archive the inputs, mark done) again.
-    public var finish: [JobRecord]
+    package var finish: [JobRecord]
     /// Jobs in `claimed` or `waitingForCredits`: queue them again.
-    public var requeue: [JobRecord]
+    package var requeue: [JobRecord]
 
-    public init(
+    package init(
         outcomeUnknown: [JobRecord] = [],
         resumePolling: [JobRecord] = [],
         redeliver: [JobRecord] = [],
@@ -27,7 +27,7 @@ public struct RecoveryPlan: Sendable, Equatable {
     }
 
     /// `true` when nothing was left unfinished.
-    public var isEmpty: Bool {
+    package var isEmpty: Bool {
         outcomeUnknown.isEmpty && resumePolling.isEmpty && redeliver.isEmpty && finish.isEmpty && requeue.isEmpty
     }
 }

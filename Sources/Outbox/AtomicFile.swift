@@ -5,8 +5,8 @@ import Foundation
 ///
 /// The rename replaces whatever has the final name, a planted symbolic link included, without following
 /// it; the temporary file is created with `O_EXCL | O_NOFOLLOW`, so no link is followed on the way either.
-public enum AtomicFile {
-    public static func write(_ bytes: [UInt8], to path: String) throws(OutboxError) {
+package enum AtomicFile {
+    package static func write(_ bytes: [UInt8], to path: String) throws(OutboxError) {
         let folder = (path as NSString).deletingLastPathComponent
         let temporary = "\(folder)/\(temporaryName(for: (path as NSString).lastPathComponent))"
         try FileSystem.createDurably(temporary, bytes: bytes)

@@ -1,7 +1,7 @@
 /// Reading dropped files, which are untrusted.
-public enum InputFile {
+package enum InputFile {
     /// The bytes of a regular file no larger than `maxBytes`; links, FIFOs and devices are refused.
-    public static func read(_ path: String, maxBytes: Int) throws(InputFileError) -> [UInt8] {
+    package static func read(_ path: String, maxBytes: Int) throws(InputFileError) -> [UInt8] {
         try FileSystem.readRegularFile(path, maxBytes: maxBytes, singleName: false)
     }
 
@@ -9,13 +9,13 @@ public enum InputFile {
     /// name. A hard link can give a file outside the inbox (one the daemon may read but the dropper may not)
     /// a name inside it; a file with more than one name is therefore refused unread. A producer that links
     /// a finished file into place removes its other name before the inbox's settle time has passed.
-    public static func readDropped(_ path: String, maxBytes: Int) throws(InputFileError) -> [UInt8] {
+    package static func readDropped(_ path: String, maxBytes: Int) throws(InputFileError) -> [UInt8] {
         try FileSystem.readRegularFile(path, maxBytes: maxBytes, singleName: true)
     }
 }
 
 /// Why a dropped file could not be taken.
-public enum InputFileError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum InputFileError: Error, Sendable, Hashable, CustomStringConvertible {
     case notRegularFile(String)
     case tooLarge(String, size: Int, limit: Int)
     case unreadable(String, String)
@@ -23,7 +23,7 @@ public enum InputFileError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The file has `links` names (hard links); only files with a single name are taken from an inbox.
     case hardLinked(String, links: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notRegularFile(let path):
             return "\(path) is not a regular file (links, FIFOs and devices are refused)"

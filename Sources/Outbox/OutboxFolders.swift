@@ -1,25 +1,25 @@
-public import Foundation
-public import SegmindCatalog
+package import Foundation
+package import SegmindCatalog
 
 /// The layout of one outbox (docs/protocol.md §4) and the operations that keep it consistent.
 ///
 /// Job folders are assembled under `.facedrop-staging/` in the outbox (the same filesystem, so the
 /// final `rename(2)` is atomic) and appear in `done/` or `failed/` whole.
-public struct OutboxFolders: Sendable {
-    public let root: String
+package struct OutboxFolders: Sendable {
+    package let root: String
 
-    public init(root: String) {
+    package init(root: String) {
         self.root = root
     }
 
-    public var staging: String { "\(root)/.facedrop-staging" }
-    public var logs: String { "\(root)/logs" }
-    public var warnings: String { "\(root)/warnings" }
-    public var creditsFile: String { "\(root)/credits.json" }
+    package var staging: String { "\(root)/.facedrop-staging" }
+    package var logs: String { "\(root)/logs" }
+    package var warnings: String { "\(root)/warnings" }
+    package var creditsFile: String { "\(root)/credits.json" }
 
     /// Creates the outbox's folders if they are missing. A symbolic link planted where one of them belongs
     /// is replaced by a real folder, never followed (see ``makeFolder(_:)``).
-    public func prepare() throws(OutboxError) {
+    package func prepare() throws(OutboxError) {
         for folder in ["\(root)/done", "\(root)/failed", logs, warnings, staging] {
             try makeFolder(folder)
         }
@@ -28,12 +28,12 @@ public struct OutboxFolders: Sendable {
     /// Creates `path`, a folder inside the outbox, with its missing parents. Everything below the root must
     /// be a real folder: a link there would send files out of the outbox, so it is replaced by a folder.
     /// The root itself may be a link (an outbox on another disk).
-    public func makeFolder(_ path: String) throws(OutboxError) {
+    package func makeFolder(_ path: String) throws(OutboxError) {
         try FileSystem.makeDirectories(path, below: root)
     }
 
     /// A new, empty staging folder for one job.
-    public func makeStagingFolder() throws(OutboxError) -> String {
+    package func makeStagingFolder() throws(OutboxError) -> String {
         let path = "\(staging)/\(UUID().uuidString)"
         try makeFolder(path)
         return path
@@ -42,7 +42,7 @@ public struct OutboxFolders: Sendable {
     /// Writes one alert as `warnings/<UTC yyyyMMdd'T'HHmmss'Z'>-<kind>.json`, adding `-2`, `-3`, … when a
     /// warning of the same kind was written in the same second; returns its path.
     @discardableResult
-    public func writeWarning(_ record: JSONValue, kind: String, at time: Date = Date()) throws(OutboxError) -> String {
+    package func writeWarning(_ record: JSONValue, kind: String, at time: Date = Date()) throws(OutboxError) -> String {
         try makeFolder(warnings)
         let stamp = time.formatted(
             Date.ISO8601FormatStyle(dateSeparator: .omitted, dateTimeSeparator: .standard, timeSeparator: .omitted, timeZone: .gmt)
@@ -64,7 +64,7 @@ public struct OutboxFolders: Sendable {
     /// A staging or warnings folder that is a symbolic link is never swept through (it could name any folder
     /// on the machine): the link is removed, and ``prepare()`` makes the real folder.
     @discardableResult
-    public func sweepLeftovers() -> [String] {
+    package func sweepLeftovers() -> [String] {
         let files = FileManager.default
         var removed: [String] = []
         for folder in [staging, warnings] where FileSystem.removeIfLink(folder) {
@@ -88,7 +88,7 @@ public struct OutboxFolders: Sendable {
     ///
     /// The staged folder and its subfolders are flushed first, so that the entries of files written with
     /// ``StagedFile`` survive a power loss once the folder has its final name.
-    public func publish(staged: String, outcome: JobOutcome, subpath: String, job: String) throws(OutboxError) -> String {
+    package func publish(staged: String, outcome: JobOutcome, subpath: String, job: String) throws(OutboxError) -> String {
         let parent = parentFolder(outcome, subpath: subpath)
         for folder in FileSystem.realSubdirectories(of: staged) {
             try FileSystem.syncDirectory(folder)
@@ -107,7 +107,7 @@ public struct OutboxFolders: Sendable {
 
     /// The job folders ``publish(staged:outcome:subpath:job:)`` may have made for `job`, in the order it
     /// tries their names, up to the first free name. Names taken by anything but a real folder are skipped.
-    public func existingJobFolders(_ outcome: JobOutcome, subpath: String, job: String) -> [String] {
+    package func existingJobFolders(_ outcome: JobOutcome, subpath: String, job: String) -> [String] {
         let parent = parentFolder(outcome, subpath: subpath)
         var folders: [String] = []
         for attempt in Self.attempts {
@@ -119,7 +119,7 @@ public struct OutboxFolders: Sendable {
     }
 
     /// `<job>`, then `<job>_2`, `<job>_3`, …, shortened to fit NAME_MAX (``FileNames``).
-    public static func jobFolderName(_ job: String, attempt: Int) -> String {
+    package static func jobFolderName(_ job: String, attempt: Int) -> String {
         FileNames.fitting(job, suffix: attempt == 1 ? "" : "_\(attempt)")
     }
 
@@ -130,7 +130,7 @@ public struct OutboxFolders: Sendable {
     }
 
     /// Appends one event to today's JSONL log (`logs/facedrop-YYYY-MM-DD.jsonl`, UTC).
-    public func log(_ event: [String: JSONValue], at time: Date = Date()) throws(OutboxError) {
+    package func log(_ event: [String: JSONValue], at time: Date = Date()) throws(OutboxError) {
         var record = event
         record["time"] = .string(time.formatted(.iso8601))
         let day = time.formatted(.iso8601.year().month().day())
@@ -140,7 +140,7 @@ public struct OutboxFolders: Sendable {
 }
 
 /// Which side of the outbox a job lands on.
-public enum JobOutcome: String, Sendable, Hashable {
+package enum JobOutcome: String, Sendable, Hashable {
     case done
     case failed
 }

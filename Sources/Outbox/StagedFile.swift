@@ -5,8 +5,8 @@
 /// ``OutboxFolders/publish(staged:outcome:subpath:job:)`` renames it, after flushing it and its subfolders. So a
 /// staged file is created under its final name (`O_EXCL`, never through a link) and its data flushed, which saves
 /// a rename and a directory sync per file on every delivery.
-public enum StagedFile {
-    public static func write(_ bytes: [UInt8], to path: String) throws(OutboxError) {
+package enum StagedFile {
+    package static func write(_ bytes: [UInt8], to path: String) throws(OutboxError) {
         try FileSystem.createDurably(path, bytes: bytes)
     }
 }

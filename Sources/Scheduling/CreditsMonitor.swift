@@ -1,6 +1,6 @@
-public import Foundation
-public import Logging
-public import Outbox
+package import Foundation
+package import Logging
+package import Outbox
 import SegmindCatalog
 
 /// Owns the daemon's knowledge of the account's credits, and tells people about it through files
@@ -19,7 +19,7 @@ import SegmindCatalog
 /// A change of state (ok, low, exhausted) is written at once; a change of the balance alone at most once
 /// per `balanceInterval`, the newest balance last, so a daemon finishing a hundred jobs a second does not
 /// also rewrite and sync `credits.json` twice for each of them.
-public actor CreditsMonitor {
+package actor CreditsMonitor {
     private var outboxes: [OutboxFolders]
     private var warnBelow: Double
     private let logger: Logger
@@ -39,7 +39,7 @@ public actor CreditsMonitor {
     /// The write of a balance change that came within `balanceInterval` of the last write.
     private var deferredWrite: Task<Void, Never>?
 
-    public init(
+    package init(
         outboxes: [OutboxFolders],
         warnBelow: Double,
         logger: Logger,
@@ -55,21 +55,21 @@ public actor CreditsMonitor {
     }
 
     /// Whether Segmind refused a submit for want of credits and they have not come back since.
-    public var isExhausted: Bool { current.level == .exhausted }
+    package var isExhausted: Bool { current.level == .exhausted }
 
     /// The balance and level as they stand.
-    public func state() -> CreditsState { current }
+    package func state() -> CreditsState { current }
 
     /// Writes `credits.json` into every outbox as it stands, changed or not: at start-up, so that a
     /// stale file from the last run does not linger until the first balance is heard of.
-    public func publish() {
+    package func publish() {
         written = [:]
         publishChanges()
     }
 
     /// Takes a reloaded configuration's outboxes and `warn_below`: a new outbox gets `credits.json` at once,
     /// and warnings go to the outboxes in force, not to the ones the daemon started with.
-    public func update(outboxes: [OutboxFolders], warnBelow: Double) {
+    package func update(outboxes: [OutboxFolders], warnBelow: Double) {
         self.outboxes = outboxes
         if warnBelow != self.warnBelow {
             self.warnBelow = warnBelow
@@ -88,7 +88,7 @@ public actor CreditsMonitor {
     /// Crossing below `warn_below` writes one `credits-low` warning and one log line. While credits are
     /// exhausted the balance is noted but submissions stay paused, unless it is back at or above
     /// `warn_below` (and above zero): a small positive balance may still be below a model's cost.
-    public func record(remaining: Double?) {
+    package func record(remaining: Double?) {
         guard let remaining, remaining.isFinite else { return }
         if current.level == .exhausted {
             if remaining > 0, remaining >= warnBelow {
@@ -117,13 +117,13 @@ public actor CreditsMonitor {
 
     /// Writes a balance change that is still waiting for its interval now: at shutdown, so the file the
     /// daemon leaves behind holds the last balance it heard.
-    public func flush() {
+    package func flush() {
         publishChanges()
     }
 
     /// Segmind refused a submit for want of credits: submissions pause, and one `credits-exhausted`
     /// warning is written for this exhaustion (more refusals before credits return add nothing).
-    public func exhausted(message: String) {
+    package func exhausted(message: String) {
         guard current.level != .exhausted else { return }
         // The warning of the exhaustion says it all; a small balance after a top-up needs no second one.
         lowWarningArmed = false
@@ -142,7 +142,7 @@ public actor CreditsMonitor {
     ///
     /// Any number of jobs may wait here; only one of them asks Segmind at a time, the others watch.
     /// A failing `check` is logged and tried again at the next interval.
-    public func waitUntilCreditsReturn(check: @Sendable () async throws -> Double?, interval: Duration) async {
+    package func waitUntilCreditsReturn(check: @Sendable () async throws -> Double?, interval: Duration) async {
         while current.level == .exhausted {
             do {
                 try await Task.sleep(for: interval)

@@ -1,10 +1,10 @@
-public import Foundation
-public import SegmindCatalog
+package import Foundation
+package import SegmindCatalog
 
 /// The account's credit balance as the daemon knows it: what `credits.json` says (docs/protocol.md §4).
-public struct CreditsState: Sendable, Hashable {
+package struct CreditsState: Sendable, Hashable {
     /// The `state` of `credits.json`.
-    public enum Level: String, Sendable, Hashable, CaseIterable {
+    package enum Level: String, Sendable, Hashable, CaseIterable {
         /// At or above the warning threshold.
         case ok
         /// Below the warning threshold: a `credits-low` warning was written when it crossed.
@@ -16,14 +16,14 @@ public struct CreditsState: Sendable, Hashable {
     }
 
     /// The last balance heard of, in USD.
-    public var remaining: Double?
+    package var remaining: Double?
     /// The threshold of the low-credits warning.
-    public var warnBelow: Double
-    public var level: Level
+    package var warnBelow: Double
+    package var level: Level
     /// When the balance or the level last changed.
-    public var updatedAt: Date?
+    package var updatedAt: Date?
 
-    public init(remaining: Double?, warnBelow: Double, level: Level, updatedAt: Date?) {
+    package init(remaining: Double?, warnBelow: Double, level: Level, updatedAt: Date?) {
         self.remaining = remaining
         self.warnBelow = warnBelow
         self.level = level
@@ -32,7 +32,7 @@ public struct CreditsState: Sendable, Hashable {
 
     /// The `credits.json` document:
     /// `{"remaining", "warn_below", "state": "ok"|"low"|"exhausted"|"unknown", "updated_at"}`.
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object([
             "remaining": remaining.map(JSONValue.number) ?? .null,
             "warn_below": .number(warnBelow),

@@ -1,4 +1,4 @@
-public import SegmindCatalog
+package import SegmindCatalog
 
 /// When to poll a submitted job.
 ///
@@ -16,31 +16,31 @@ public import SegmindCatalog
 /// queue time learned from any model's finished jobs (Segmind reports `queue_time` with every result):
 /// without it the first jobs of every model would be polled a queue's length too early, and found by a
 /// back-off poll a quarter of the run time late.
-public struct PollPlanner: Sendable {
+package struct PollPlanner: Sendable {
     /// The catalog's expected run time of each model, unscaled.
-    public var expectedRunTimes: [String: Duration]
+    package var expectedRunTimes: [String: Duration]
     /// The run times learned from finished jobs (an exponential moving average), by model.
-    public private(set) var learned: [String: Duration]
+    package private(set) var learned: [String: Duration]
     /// The time jobs wait in Segmind's queue, learned (an exponential moving average) from finished jobs
     /// of every model; nil until one has finished.
-    public private(set) var learnedQueueTime: Duration?
+    package private(set) var learnedQueueTime: Duration?
     /// Multiplies the catalog's run times (the emulator's time scale; 1 against Segmind).
-    public var runTimeScale: Double
+    package var runTimeScale: Double
     /// How much each back-off interval grows over the previous one.
-    public var growth: Double
+    package var growth: Double
     /// No wait is shorter than this.
-    public var minimumInterval: Duration
+    package var minimumInterval: Duration
     /// No back-off interval is longer than this (the first poll may be: it waits for the expected run time).
-    public var maximumInterval: Duration
+    package var maximumInterval: Duration
 
     /// The expected run time of a model the catalog does not know, before scaling.
-    public static let fallbackRunTime: Duration = .seconds(10)
+    package static let fallbackRunTime: Duration = .seconds(10)
     /// The weight of a new run time in the moving average: recent jobs count most, one odd job little.
-    public static let learningRate = 0.3
+    package static let learningRate = 0.3
     /// The first back-off interval as a share of the expected run time.
-    public static let firstBackOffShare = 0.25
+    package static let firstBackOffShare = 0.25
 
-    public init(
+    package init(
         expectedRunTimes: [String: Duration],
         learned: [String: Duration] = [:],
         runTimeScale: Double = 1,
@@ -57,7 +57,7 @@ public struct PollPlanner: Sendable {
     }
 
     /// A planner with the catalog's expected run times.
-    public init(
+    package init(
         catalog: ModelCatalog,
         learned: [String: Duration] = [:],
         runTimeScale: Double = 1,
@@ -82,13 +82,13 @@ public struct PollPlanner: Sendable {
     /// How long a job of `model` is expected to take from its submit: the learned average if there is one
     /// (it was measured in this daemon's own time), else the catalog's figure × ``runTimeScale`` plus the
     /// learned queue time.
-    public func expectedRunTime(model: String) -> Duration {
+    package func expectedRunTime(model: String) -> Duration {
         if let learned = learned[model] { return learned }
         return (expectedRunTimes[model] ?? Self.fallbackRunTime) * runTimeScale + (learnedQueueTime ?? .zero)
     }
 
     /// The wait between the submit and the first poll: the expected run time, at least ``minimumInterval``.
-    public func firstPoll(model: String) -> Duration {
+    package func firstPoll(model: String) -> Duration {
         max(expectedRunTime(model: model), minimumInterval)
     }
 
@@ -99,7 +99,7 @@ public struct PollPlanner: Sendable {
     /// - A job overdue and not yet polled is polled after ``minimumInterval``.
     /// - After the `n`-th poll (n ≥ 1) found it running: a quarter of the expected time × growth^(n−1),
     ///   between ``minimumInterval`` and ``maximumInterval``.
-    public func nextPoll(model: String, pollsSoFar: Int, elapsed: Duration) -> Duration {
+    package func nextPoll(model: String, pollsSoFar: Int, elapsed: Duration) -> Duration {
         let expected = expectedRunTime(model: model)
         if elapsed < expected {
             return max(expected - elapsed, minimumInterval)
@@ -117,7 +117,7 @@ public struct PollPlanner: Sendable {
     /// figure that decides when polling pays off, and, when Segmind reported it, how long the job
     /// waited in the queue, which applies to every model. Non-positive run times and negative queue
     /// times are ignored.
-    public mutating func learn(model: String, runTime: Duration, queueTime: Duration? = nil) {
+    package mutating func learn(model: String, runTime: Duration, queueTime: Duration? = nil) {
         if let queueTime, queueTime >= .zero {
             learnedQueueTime = Self.average(learnedQueueTime, queueTime)
         }

@@ -1,5 +1,5 @@
 import Foundation
-public import SegmindAPI
+import SegmindAPI
 
 /// The daemon's one requests-per-minute budget for Segmind's API, shared by every job.
 ///
@@ -22,15 +22,15 @@ public import SegmindAPI
 /// A 429 (``rateLimited(until:)``) holds every admission until Segmind's reset time. Waiters are
 /// served first come, first served; they are continuations woken by one timer, so a thousand queued
 /// jobs cost one sleeping task, and a cancelled waiter leaves the queue at once.
-public actor RequestBudget: RequestGate {
+package actor RequestBudget: RequestGate {
     /// Added to the minute by ``init(requestsPerMinute:clock:)``: a request admitted at the very end of a
     /// window may reach Segmind up to this much sooner, relative to an earlier one, without a 429.
-    public static let arrivalGuard: Duration = .seconds(1)
+    package static let arrivalGuard: Duration = .seconds(1)
 
     /// The most requests admitted in any ``window``.
-    public let limit: Int
+    package let limit: Int
     /// The length of the sliding window.
-    public let window: Duration
+    package let window: Duration
     private let clock: ContinuousClock
     /// Keeps admissions across restarts, when set.
     private let file: RequestWindowFile?
@@ -41,7 +41,7 @@ public actor RequestBudget: RequestGate {
     /// Nothing is admitted before this instant (Segmind's 429 reset).
     private var heldUntil: ContinuousClock.Instant?
     /// The admissions so far, for `facedrop status`.
-    public private(set) var admittedCount = 0
+    package private(set) var admittedCount = 0
 
     private var waiters: [Waiter] = []
     private var nextWaiterID: UInt64 = 0
@@ -61,7 +61,7 @@ public actor RequestBudget: RequestGate {
     }
 
     /// A budget of `requestsPerMinute` (at least 1) over 60 s plus ``arrivalGuard``.
-    public init(requestsPerMinute: Int, clock: ContinuousClock = .init()) {
+    package init(requestsPerMinute: Int, clock: ContinuousClock = .init()) {
         self.init(requestsPerMinute: requestsPerMinute, window: .seconds(60) + Self.arrivalGuard, clock: clock)
     }
 
@@ -70,7 +70,7 @@ public actor RequestBudget: RequestGate {
     /// - Parameter file: Where admissions are kept across restarts; the ones it remembers from earlier lives
     ///   count against this budget as if this life had made them, so a daemon restarted in a loop still never
     ///   sends more than the limit in any window.
-    public init(requestsPerMinute: Int, window: Duration, clock: ContinuousClock = .init(), file: RequestWindowFile? = nil) {
+    package init(requestsPerMinute: Int, window: Duration, clock: ContinuousClock = .init(), file: RequestWindowFile? = nil) {
         self.limit = max(1, requestsPerMinute)
         self.window = max(window, .zero)
         self.clock = clock
@@ -85,17 +85,17 @@ public actor RequestBudget: RequestGate {
     }
 
     /// A budget of `requestsPerMinute` over 60 s plus ``arrivalGuard`` that remembers its admissions in `file`.
-    public init(requestsPerMinute: Int, file: RequestWindowFile?) {
+    package init(requestsPerMinute: Int, file: RequestWindowFile?) {
         self.init(requestsPerMinute: requestsPerMinute, window: .seconds(60) + Self.arrivalGuard, file: file)
     }
 
     // MARK: RequestGate
 
-    public func admit() async throws(CancellationError) {
+    package func admit() async throws(CancellationError) {
         _ = try await reserve()
     }
 
-    public func rateLimited(until: ContinuousClock.Instant) async {
+    package func rateLimited(until: ContinuousClock.Instant) async {
         guard heldUntil.map({ until > $0 }) ?? true else { return }
         heldUntil = until
         if !waiters.isEmpty { scheduleTimer() }
@@ -105,7 +105,7 @@ public actor RequestBudget: RequestGate {
 
     /// Waits for a slot like ``admit()`` and returns the instant the budget counted it at: the instant
     /// every guarantee of this type is stated in.
-    public func reserve() async throws(CancellationError) -> ContinuousClock.Instant {
+    package func reserve() async throws(CancellationError) -> ContinuousClock.Instant {
         if Task.isCancelled { throw CancellationError() }
         if waiters.isEmpty, let now = admissibleNow() {
             return record(now)
@@ -129,7 +129,7 @@ public actor RequestBudget: RequestGate {
     }
 
     /// A picture of the budget for `facedrop status`.
-    public func snapshot() -> BudgetSnapshot {
+    package func snapshot() -> BudgetSnapshot {
         let now = clock.now
         let held = heldUntil.flatMap { $0 > now ? $0 : nil }
         return BudgetSnapshot(

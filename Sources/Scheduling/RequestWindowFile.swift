@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 import Synchronization
 
 /// Keeps the request budget's recent admissions in a small file of the state folder, so a daemon that is
@@ -15,14 +15,14 @@ import Synchronization
 /// Layout: the magic `FDRQWIN1` (bytes 0-7), the boot id (8-43), the slot count (48-55, little endian) in a
 /// 64-byte header, then the slots: milliseconds since 1970, rounded up, little endian, 0 when empty. A time
 /// read back that lies ahead of the clock counts as now.
-public final class RequestWindowFile: Sendable {
+package final class RequestWindowFile: Sendable {
     static let magic = Array("FDRQWIN1".utf8)
     static let headerSize = 64
     static let slotSize = 8
 
-    public let path: String
+    package let path: String
     /// Slots in the ring: the budget's limit.
-    public let slots: Int
+    package let slots: Int
     private let descriptor: Int32
     private let state: Mutex<State>
 
@@ -34,11 +34,11 @@ public final class RequestWindowFile: Sendable {
     }
 
     /// What the file held when it was opened: the admissions of earlier lives, as wall-clock times.
-    public let earlier: [Date]
+    package let earlier: [Date]
 
     /// Opens (or creates) the file for a budget of `limit` requests per `window`, reading what earlier lives
     /// recorded that is still inside the window at `now`.
-    public init(path: String, limit: Int, window: Duration, now: Date = Date()) throws(WindowFileError) {
+    package init(path: String, limit: Int, window: Duration, now: Date = Date()) throws(WindowFileError) {
         let descriptor = try WindowFileIO.open(path).get()
         let slots = max(1, limit)
         let boot = WindowFileIO.bootID()
@@ -74,7 +74,7 @@ public final class RequestWindowFile: Sendable {
     }
 
     /// Records one admission at `time`, overwriting the oldest slot.
-    public func record(_ time: Date) {
+    package func record(_ time: Date) {
         state.withLock { state in
             guard state.writable else { return }
             let offset = Self.headerSize + state.next * Self.slotSize

@@ -1,4 +1,4 @@
-public import Logging
+package import Logging
 
 /// A swift-log handler for a daemon's standard error: one line per message, readable by people and by
 /// journald.
@@ -13,9 +13,9 @@ public import Logging
 /// let style = ServiceLogHandler.Style.detect(environment: ProcessInfo.processInfo.environment)
 /// LoggingSystem.bootstrap { ServiceLogHandler(label: $0, style: style) }
 /// ```
-public struct ServiceLogHandler: LogHandler {
+package struct ServiceLogHandler: LogHandler {
     /// How lines are written.
-    public enum Style: Sendable, Equatable {
+    package enum Style: Sendable, Equatable {
         /// `<5>message key=value`, for journald.
         case journal
         /// `2026-11-21T10:00:00.000Z notice message key=value`, for a terminal or a file.
@@ -23,7 +23,7 @@ public struct ServiceLogHandler: LogHandler {
 
         /// ``journal`` when `JOURNAL_STREAM` names the device and inode of this process's standard error, as
         /// `systemd.exec(5)` recommends checking (a child whose stderr was redirected inherits the variable).
-        public static func detect(environment: [String: String]) -> Style {
+        package static func detect(environment: [String: String]) -> Style {
             detect(environment: environment, standardError: StandardError.identity)
         }
 
@@ -33,30 +33,30 @@ public struct ServiceLogHandler: LogHandler {
         }
     }
 
-    public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level = .info
-    public let label: String
+    package var metadata: Logger.Metadata = [:]
+    package var logLevel: Logger.Level = .info
+    package let label: String
     let style: Style
     private let output: @Sendable ([UInt8]) -> Void
 
     /// Writes to standard error.
-    public init(label: String, style: Style) {
+    package init(label: String, style: Style) {
         self.init(label: label, style: style, output: StandardError.write)
     }
 
     /// Writes each finished line (with its newline) to `output`; for tests and other streams.
-    public init(label: String, style: Style, output: @escaping @Sendable ([UInt8]) -> Void) {
+    package init(label: String, style: Style, output: @escaping @Sendable ([UInt8]) -> Void) {
         self.label = label
         self.style = style
         self.output = output
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         output(Array(line(level: event.level, message: "\(event.message)", metadata: merged).utf8))

@@ -8,34 +8,34 @@
 /// let notifier = ServiceNotifier(environment: ProcessInfo.processInfo.environment)
 /// notifier.send(.ready, .status("Watching 2 inboxes"))
 /// ```
-public final class ServiceNotifier: Sendable {
+package final class ServiceNotifier: Sendable {
     /// How often the job loop must send ``ServiceState/watchdog``: half of `WATCHDOG_USEC`, as
     /// `sd_watchdog_enabled(3)` advises; nil when the watchdog is off or meant for another process.
-    public let watchdogInterval: Duration?
+    package let watchdogInterval: Duration?
     private let socket: NotifySocket?
 
     /// A notifier that never sends anything.
-    public static let disabled = ServiceNotifier(environment: [:])
+    package static let disabled = ServiceNotifier(environment: [:])
 
     /// Reads `NOTIFY_SOCKET`, `WATCHDOG_USEC` and `WATCHDOG_PID` from `environment` (passed in, so tests
     /// never touch the process environment).
-    public init(environment: [String: String]) {
+    package init(environment: [String: String]) {
         socket = environment["NOTIFY_SOCKET"].flatMap { NotifySocket(address: $0) }
         watchdogInterval = Self.watchdogInterval(environment: environment, pid: NotifySocket.processID)
     }
 
     /// Whether a service manager is listening.
-    public var isEnabled: Bool { socket != nil }
+    package var isEnabled: Bool { socket != nil }
 
     /// Sends the fields as one datagram; returns whether it left.
     @discardableResult
-    public func send(_ states: ServiceState...) -> Bool {
+    package func send(_ states: ServiceState...) -> Bool {
         send(states)
     }
 
     /// Sends the fields as one datagram; returns whether it left.
     @discardableResult
-    public func send(_ states: [ServiceState]) -> Bool {
+    package func send(_ states: [ServiceState]) -> Bool {
         guard let socket, !states.isEmpty else { return false }
         return socket.send(Array(states.map(\.line).joined(separator: "\n").utf8))
     }

@@ -2,7 +2,7 @@
 ///
 /// systemd 252 (Debian 12) is the oldest manager facedrop supports, so only the fields it understands are
 /// here: a reload is announced with ``reloading`` and ended with ``ready``, as `Type=notify` expects.
-public enum ServiceState: Sendable, Hashable {
+package enum ServiceState: Sendable, Hashable {
     /// Start-up is complete: the journal is recovered and every inbox is watched.
     case ready
     /// A reload began; systemd waits for the next ``ready``.
@@ -17,7 +17,7 @@ public enum ServiceState: Sendable, Hashable {
     case extendTimeout(Duration)
 
     /// The `KEY=VALUE` line this field is sent as.
-    public var line: String {
+    package var line: String {
         switch self {
         case .ready: "READY=1"
         case .reloading: "RELOADING=1"
