@@ -7,6 +7,7 @@ let package = Package(
         .executable(name: "facedrop", targets: ["facedrop"]),
         .executable(name: "segmind-emulator", targets: ["segmind-emulator"]),
         .library(name: "SegmindAPI", targets: ["SegmindAPI"]),
+        .library(name: "StrictJSON", targets: ["StrictJSON"]),
         .library(name: "SegmindCatalog", targets: ["SegmindCatalog"]),
         .library(name: "DaemonConfiguration", targets: ["DaemonConfiguration"]),
         .library(name: "SegmindEmulator", targets: ["SegmindEmulator"]),
@@ -62,15 +63,18 @@ let package = Package(
         ),
         .target(
             name: "ImageFormats",
-            dependencies: ["CZlib", "CTurboJPEG", "CWebP"]
+            dependencies: ["StrictJSON", "CZlib", "CTurboJPEG", "CWebP"]
         ),
         .target(
             name: "SegmindCatalog",
+            dependencies: ["StrictJSON"],
             resources: [.copy("Resources/models.json")]
         ),
+        .target(name: "StrictJSON"),
         .target(
             name: "SegmindAPI",
             dependencies: [
+                "StrictJSON",
                 "CurlHTTP",
                 "SegmindCatalog",
                 .product(name: "Logging", package: "swift-log"),
@@ -79,6 +83,7 @@ let package = Package(
         .target(
             name: "SegmindEmulator",
             dependencies: [
+                "StrictJSON",
                 "SegmindCatalog",
                 "ImageFormats",
                 "Hashing",
@@ -89,11 +94,12 @@ let package = Package(
         ),
         .target(
             name: "Outbox",
-            dependencies: ["Hashing", "SegmindCatalog"]
+            dependencies: ["StrictJSON", "Hashing"]
         ),
         .target(
             name: "DaemonConfiguration",
             dependencies: [
+                "StrictJSON",
                 "SegmindCatalog",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -102,14 +108,14 @@ let package = Package(
         .target(
             name: "HotFolder",
             dependencies: [
-                "SegmindCatalog",
+                "StrictJSON",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
         .target(
             name: "Journal",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["StrictJSON", .product(name: "GRDB", package: "GRDB.swift")]
         ),
 
         .target(
@@ -123,6 +129,7 @@ let package = Package(
         .target(
             name: "JobPipeline",
             dependencies: [
+                "StrictJSON",
                 "CurlHTTP",
                 "Hashing",
                 "ImageFormats",
@@ -136,6 +143,7 @@ let package = Package(
         .target(
             name: "Scheduling",
             dependencies: [
+                "StrictJSON",
                 "Outbox",
                 "SegmindAPI",
                 "SegmindCatalog",
@@ -151,6 +159,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
+                "StrictJSON",
                 "SystemdService",
                 "CurlHTTP",
                 "DaemonConfiguration",
@@ -170,6 +179,7 @@ let package = Package(
         .executableTarget(
             name: "facedrop",
             dependencies: [
+                "StrictJSON",
                 "CurlHTTP",
                 "Daemon",
                 "DaemonConfiguration",
@@ -199,6 +209,7 @@ let package = Package(
         .executableTarget(
             name: "facedrop-bench",
             dependencies: [
+                "StrictJSON",
                 "CurlHTTP",
                 "SegmindAPI",
                 "SegmindCatalog",
@@ -210,6 +221,7 @@ let package = Package(
         .target(
             name: "FacedropTestSupport",
             dependencies: [
+                "StrictJSON",
                 "SegmindEmulator",
                 "SegmindCatalog",
                 .product(name: "FlyingFox", package: "FlyingFox"),
@@ -219,15 +231,17 @@ let package = Package(
         ),
         .testTarget(
             name: "CurlHTTPTests",
-            dependencies: ["CurlHTTP", "FacedropTestSupport", .product(name: "FlyingFox", package: "FlyingFox")]
+            dependencies: ["StrictJSON", "CurlHTTP", "FacedropTestSupport", .product(name: "FlyingFox", package: "FlyingFox")]
         ),
-        .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
-        .testTarget(name: "ImageFormatsTests", dependencies: ["ImageFormats", "Hashing", "FacedropTestSupport"]),
-        .testTarget(name: "SegmindCatalogTests", dependencies: ["SegmindCatalog"]),
-        .testTarget(name: "DaemonConfigurationTests", dependencies: ["DaemonConfiguration", "SegmindCatalog"]),
+        .testTarget(name: "HashingTests", dependencies: ["StrictJSON", "Hashing"]),
+        .testTarget(name: "ImageFormatsTests", dependencies: ["StrictJSON", "ImageFormats", "Hashing", "FacedropTestSupport"]),
+        .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),
+        .testTarget(name: "SegmindCatalogTests", dependencies: ["StrictJSON", "SegmindCatalog"]),
+        .testTarget(name: "DaemonConfigurationTests", dependencies: ["StrictJSON", "DaemonConfiguration", "SegmindCatalog"]),
         .testTarget(
             name: "SegmindAPITests",
             dependencies: [
+                "StrictJSON",
                 "SegmindAPI",
                 "SegmindEmulator",
                 "FacedropTestSupport",
@@ -238,26 +252,28 @@ let package = Package(
         ),
         .testTarget(
             name: "SegmindEmulatorTests",
-            dependencies: ["SegmindEmulator", "SegmindCatalog", "ImageFormats", "Hashing", "FacedropTestSupport"]
+            dependencies: ["StrictJSON", "SegmindEmulator", "SegmindCatalog", "ImageFormats", "Hashing", "FacedropTestSupport"]
         ),
         .testTarget(
             name: "OutboxTests",
-            dependencies: ["Outbox", "SegmindCatalog", "FacedropTestSupport"]
+            dependencies: ["StrictJSON", "Outbox", "SegmindCatalog", "FacedropTestSupport"]
         ),
-        .testTarget(name: "HotFolderTests", dependencies: ["HotFolder", "FacedropTestSupport"]),
+        .testTarget(name: "HotFolderTests", dependencies: ["StrictJSON", "HotFolder", "FacedropTestSupport"]),
         .testTarget(
             name: "DaemonTests",
             dependencies: [
+                "StrictJSON",
                 "Daemon", "CurlHTTP", "DaemonConfiguration", "Journal", "Outbox", "SegmindAPI", "SegmindCatalog", "SegmindEmulator",
                 "SystemdService", "FacedropTestSupport", .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "SystemdServiceTests", dependencies: ["SystemdService", "FacedropTestSupport"]),
-        .testTarget(name: "JournalTests", dependencies: ["Journal", "FacedropTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "InboxWatcherTests", dependencies: ["InboxWatcher", "FacedropTestSupport"]),
+        .testTarget(name: "SystemdServiceTests", dependencies: ["StrictJSON", "SystemdService", "FacedropTestSupport"]),
+        .testTarget(name: "JournalTests", dependencies: ["StrictJSON", "Journal", "FacedropTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "InboxWatcherTests", dependencies: ["StrictJSON", "InboxWatcher", "FacedropTestSupport"]),
         .testTarget(
             name: "JobPipelineTests",
             dependencies: [
+                "StrictJSON",
                 "JobPipeline",
                 "CurlHTTP",
                 "Hashing",
@@ -271,11 +287,12 @@ let package = Package(
         ),
         .testTarget(
             name: "DaemonEndToEndTests",
-            dependencies: ["FacedropTestSupport", "SegmindEmulator", "SegmindCatalog", "ImageFormats", "Hashing"]
+            dependencies: ["StrictJSON", "FacedropTestSupport", "SegmindEmulator", "SegmindCatalog", "ImageFormats", "Hashing"]
         ),
         .testTarget(
             name: "SchedulingTests",
             dependencies: [
+                "StrictJSON",
                 "Scheduling",
                 "Outbox",
                 "SegmindAPI",

@@ -11,14 +11,22 @@ let package = Package(
     ],
     targets: [
         .executableTarget(
+            name: "FuzzJSON",
+            dependencies: [.product(name: "StrictJSON", package: "facedrop")]
+        ),
+        .executableTarget(
             name: "FuzzSidecar",
-            dependencies: [.product(name: "SegmindCatalog", package: "facedrop")]
+            dependencies: [
+                .product(name: "SegmindCatalog", package: "facedrop"),
+                .product(name: "StrictJSON", package: "facedrop"),
+            ]
         ),
         .executableTarget(
             name: "FuzzConfig",
             dependencies: [
                 .product(name: "DaemonConfiguration", package: "facedrop"),
                 .product(name: "SegmindCatalog", package: "facedrop"),
+                .product(name: "StrictJSON", package: "facedrop"),
             ]
         ),
     ]

@@ -7,6 +7,7 @@ import Journal
 import Logging
 import Outbox
 import SegmindCatalog
+import StrictJSON
 
 /// Turns what the watcher and the scans see into claimed jobs in the journal.
 ///

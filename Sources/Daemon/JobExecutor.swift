@@ -7,6 +7,7 @@ import Outbox
 import Scheduling
 import SegmindAPI
 import SegmindCatalog
+import StrictJSON
 import Synchronization
 
 /// Carries one claimed job through its journaled steps: prepare → submitting → submitted → spooled →

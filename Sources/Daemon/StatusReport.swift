@@ -2,7 +2,8 @@ package import DaemonConfiguration
 import Foundation
 import Journal
 import Outbox
-package import SegmindCatalog
+import SegmindCatalog
+package import StrictJSON
 
 /// `facedrop status`: jobs by state, requests in flight and the credit state, read from the journal and the
 /// outboxes (the journal is in WAL mode, so reading it beside a running daemon is safe).

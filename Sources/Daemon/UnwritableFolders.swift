@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Outbox
 import SegmindCatalog
+import StrictJSON
 import Synchronization
 
 /// Remembers which folders (and the journal file) refused the daemon's writes (a full disk, a read-only mount,

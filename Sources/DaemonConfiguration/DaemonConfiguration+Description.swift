@@ -1,4 +1,5 @@
 import SegmindCatalog
+import StrictJSON
 
 extension DaemonConfiguration: CustomStringConvertible {
     /// The configuration as `facedrop check` prints it.

@@ -1,4 +1,5 @@
-public import SegmindCatalog
+import SegmindCatalog
+public import StrictJSON
 
 /// One `[[inbox]]` table: a watched folder and where its results go.
 public struct InboxConfiguration: Sendable, Hashable {

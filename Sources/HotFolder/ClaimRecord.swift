@@ -1,5 +1,5 @@
 import Foundation
-import SegmindCatalog
+import StrictJSON
 
 /// `claim.json`: written into a claim folder before any file is moved in, so that a start-up sweep can
 /// put the files back where they came from after a crash between the move and the journal.

@@ -1,4 +1,4 @@
-import SegmindCatalog
+import StrictJSON
 
 import struct Foundation.Date
 

@@ -1,4 +1,5 @@
 import Foundation
+import StrictJSON
 
 extension ImageTrace {
     /// The metadata key: the PNG text keyword, and the prefix of the JPEG comment.
@@ -14,18 +15,33 @@ extension ImageTrace {
         guard let format = ImageFormat.sniff(bytes), let json = try? embeddedJSON(in: bytes, format: format) else {
             return nil
         }
-        return try? JSONDecoder().decode(ImageTrace.self, from: Data(json))
+        return (try? JSONParser().parse(json)).flatMap(ImageTrace.init(json:))
     }
 
     /// The canonical JSON form: sorted keys, so equal traces give equal bytes (and equal pictures).
     func jsonBytes() throws(ImageEncodingError) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        do {
-            return Array(try encoder.encode(self))
-        } catch {
-            throw .traceNotEncodable(reason: "\(error)")
-        }
+        var object: [String: JSONValue] = [
+            "requestID": .string(requestID), "model": .string(model), "faceSHA256": .string(faceSHA256),
+            "index": .integer(Int64(index)),
+        ]
+        if let poseSHA256 { object["poseSHA256"] = .string(poseSHA256) }
+        if let prompt { object["prompt"] = .string(prompt) }
+        return JSONValue.object(object).serialized(sortedKeys: true)
+    }
+
+    /// Reads a trace back from its JSON form; nil when a field is missing or of the wrong kind.
+    init?(json: JSONValue) {
+        guard let requestID = json["requestID"]?.stringValue, let model = json["model"]?.stringValue,
+            let faceSHA256 = json["faceSHA256"]?.stringValue, let index = json["index"]?.intValue
+        else { return nil }
+        self.init(
+            requestID: requestID,
+            model: model,
+            faceSHA256: faceSHA256,
+            poseSHA256: json["poseSHA256"]?.stringValue,
+            index: index,
+            prompt: json["prompt"]?.stringValue
+        )
     }
 
     private static func embeddedJSON(in bytes: [UInt8], format: ImageFormat) throws(ImageInspectionError) -> [UInt8]? {

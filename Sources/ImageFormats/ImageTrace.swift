@@ -3,7 +3,7 @@
 /// The Segmind emulator writes one into every output it renders, so a test holding only the
 /// downloaded bytes can prove which request, model and input face produced them (see
 /// ``read(from:)``).
-package struct ImageTrace: Sendable, Hashable, Codable {
+package struct ImageTrace: Sendable, Hashable {
     /// The request the picture answers.
     package var requestID: String
     /// The model slug that "generated" it.

@@ -5,6 +5,7 @@ import ImageFormats
 import Outbox
 import SegmindAPI
 import SegmindCatalog
+import StrictJSON
 import Synchronization
 
 /// The state of one run of one job, gathered as it goes so either record can be written at any point.

@@ -1,6 +1,7 @@
 package import Foundation
 import SegmindAPI
-package import SegmindCatalog
+import SegmindCatalog
+package import StrictJSON
 
 /// What `result.json` says about a finished generation besides the job's own files.
 ///

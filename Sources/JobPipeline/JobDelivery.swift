@@ -2,7 +2,8 @@ import Foundation
 import Hashing
 package import Outbox
 import SegmindAPI
-package import SegmindCatalog
+import SegmindCatalog
+package import StrictJSON
 
 /// Puts a job's folder into the outbox: its inputs, its images or its error record, appearing whole.
 ///

@@ -1,5 +1,6 @@
 package import SegmindAPI
 package import SegmindCatalog
+package import StrictJSON
 
 /// Why a job failed, with the stage it failed in: the content of its `error.json`.
 package struct JobFailure: Error, Sendable {

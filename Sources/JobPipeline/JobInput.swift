@@ -1,5 +1,6 @@
 package import Foundation
-package import SegmindCatalog
+import SegmindCatalog
+package import StrictJSON
 
 /// One job as found on disk: the face, its sidecar and an optional pose image.
 package struct JobInput: Sendable {

@@ -3,6 +3,7 @@ import Hashing
 import ImageFormats
 import Outbox
 package import SegmindCatalog
+import StrictJSON
 
 /// Reads a job's files once, with size caps, checks them, and builds the request to send.
 ///

@@ -5,6 +5,7 @@ package import Logging
 package import Outbox
 package import SegmindAPI
 package import SegmindCatalog
+import StrictJSON
 import Synchronization
 
 /// Runs one job from its dropped files to a finished folder in the outbox.

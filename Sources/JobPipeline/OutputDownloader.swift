@@ -4,7 +4,8 @@ import Hashing
 import ImageFormats
 import Outbox
 package import SegmindAPI
-package import SegmindCatalog
+import SegmindCatalog
+package import StrictJSON
 
 /// Fetches a finished generation's images into a folder, checking that each one is a whole image.
 ///

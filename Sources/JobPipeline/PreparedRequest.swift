@@ -1,4 +1,5 @@
-package import SegmindCatalog
+import SegmindCatalog
+package import StrictJSON
 
 /// What a job will send to Segmind, built from the job's files and checked before a credit is spent.
 package struct PreparedRequest: Sendable {

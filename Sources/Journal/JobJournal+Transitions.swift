@@ -1,5 +1,6 @@
 package import Foundation
 import GRDB
+import StrictJSON
 
 extension JobJournal {
     /// Records a freshly claimed job in state ``JobState/claimed`` and returns it with its new ID.
@@ -189,7 +190,7 @@ extension JobJournal {
     }
 
     private static func requireJSON(_ text: String, field: String) throws(JournalError) {
-        guard (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) != nil else {
+        guard (try? JSONParser().parse(Array(text.utf8))) != nil else {
             throw .invalidJSON(field: field)
         }
     }

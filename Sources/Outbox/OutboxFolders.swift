@@ -1,5 +1,5 @@
 package import Foundation
-package import SegmindCatalog
+package import StrictJSON
 
 /// The layout of one outbox (docs/protocol.md §4) and the operations that keep it consistent.
 ///

@@ -1,7 +1,7 @@
 package import Foundation
 package import Logging
 package import Outbox
-import SegmindCatalog
+import StrictJSON
 
 /// Owns the daemon's knowledge of the account's credits, and tells people about it through files
 /// (docs/protocol.md §4).

@@ -1,5 +1,5 @@
 package import Foundation
-package import SegmindCatalog
+package import StrictJSON
 
 /// The account's credit balance as the daemon knows it: what `credits.json` says (docs/protocol.md §4).
 package struct CreditsState: Sendable, Hashable {

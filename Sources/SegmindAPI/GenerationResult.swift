@@ -1,4 +1,5 @@
-public import SegmindCatalog
+import SegmindCatalog
+public import StrictJSON
 
 /// A finished generation: where its images are and what it cost.
 public struct GenerationResult: Sendable, Hashable {

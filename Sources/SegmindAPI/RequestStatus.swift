@@ -1,4 +1,5 @@
 import SegmindCatalog
+import StrictJSON
 
 /// Where a submitted generation stands.
 public struct RequestStatus: Sendable, Hashable {

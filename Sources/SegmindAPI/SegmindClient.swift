@@ -1,7 +1,8 @@
 public import CurlHTTP
 import Foundation
 public import Logging
-public import SegmindCatalog
+import SegmindCatalog
+public import StrictJSON
 
 /// A client for Segmind's asynchronous (v2) API that never pays twice for one job.
 ///

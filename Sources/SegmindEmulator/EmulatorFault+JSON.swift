@@ -1,4 +1,5 @@
-public import SegmindCatalog
+import SegmindCatalog
+public import StrictJSON
 
 /// The JSON form of a fault, as posted to `POST /_emulator/faults`:
 ///

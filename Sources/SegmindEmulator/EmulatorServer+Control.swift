@@ -1,5 +1,6 @@
 import Foundation
 import SegmindCatalog
+import StrictJSON
 
 /// The control API, under `/_emulator/`: not part of Segmind's API, it lets tests in another
 /// process (and the SDK conformance script) steer the emulator. It needs no key and is neither

@@ -1,6 +1,7 @@
 import Foundation
 import ImageFormats
 import SegmindCatalog
+import StrictJSON
 
 extension EmulatorServer {
     /// The encoded output images of a job, rendered once and kept, so every fetch serves the same

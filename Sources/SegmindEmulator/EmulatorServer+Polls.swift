@@ -2,6 +2,7 @@ import Foundation
 import ImageFormats
 import Logging
 import SegmindCatalog
+import StrictJSON
 
 extension EmulatorServer {
     /// `GET /v2/requests/{id}/status`, `GET /v2/requests/{id}` and the v1 poll URL.

@@ -1,5 +1,6 @@
 import Foundation
 import SegmindCatalog
+import StrictJSON
 
 extension EmulatorServer {
     /// The ledger summed up per job, for benchmarks: requests by endpoint, and for each billed submit its

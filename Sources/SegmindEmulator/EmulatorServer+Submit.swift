@@ -2,6 +2,7 @@ import Foundation
 import Hashing
 import ImageFormats
 import SegmindCatalog
+import StrictJSON
 
 extension EmulatorServer {
     /// `POST /v2/{slug}`: the checks in Segmind's order, then billing and a QUEUED answer.

@@ -3,6 +3,7 @@ import CurlHTTP
 import Foundation
 import SegmindAPI
 import SegmindCatalog
+import StrictJSON
 
 /// Measures the Segmind client's request rate against a running emulator: a fixed number of
 /// requests, spread over a number of concurrent callers sharing one client (one libcurl multi

@@ -4,6 +4,7 @@ import Foundation
 import HotFolder
 import Outbox
 import SegmindCatalog
+import StrictJSON
 
 /// `facedrop check`: validates the configuration and any sidecars given, without touching the network.
 struct CheckCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SegmindCatalog
+import StrictJSON
 
 /// `facedrop models`: the model catalog, as text or JSON.
 struct ModelsCommand: ParsableCommand {

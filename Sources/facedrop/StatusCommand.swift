@@ -3,6 +3,7 @@ import Daemon
 import DaemonConfiguration
 import Foundation
 import SegmindCatalog
+import StrictJSON
 
 /// `facedrop status`: jobs by state, requests in flight and credits.
 struct StatusCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import DaemonConfiguration
 import Foundation
 import SegmindCatalog
+import StrictJSON
 import Testing
 
 @Suite("Loading and defaults")

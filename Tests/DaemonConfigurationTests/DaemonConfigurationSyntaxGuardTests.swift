@@ -1,5 +1,6 @@
 import DaemonConfiguration
 import SegmindCatalog
+import StrictJSON
 import Testing
 
 /// Inputs found by fuzzing (`scripts/fuzz`) that made TOMLKit's bundled toml++ abort the process on an

@@ -1,5 +1,6 @@
 import DaemonConfiguration
 import SegmindCatalog
+import StrictJSON
 import Testing
 
 @Suite("Validation problems")

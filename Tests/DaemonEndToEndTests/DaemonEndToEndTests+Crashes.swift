@@ -2,6 +2,7 @@ import FacedropTestSupport
 import Foundation
 import SegmindCatalog
 import SegmindEmulator
+import StrictJSON
 import Testing
 
 /// `kill -9` at each step of a job, then a restart: every job ends exactly once, none is paid twice, and

@@ -2,6 +2,7 @@ import FacedropTestSupport
 import Foundation
 import SegmindCatalog
 import SegmindEmulator
+import StrictJSON
 import Testing
 
 /// The account's balance and request budget: low-credit warnings, waiting out exhaustion, honouring 429.

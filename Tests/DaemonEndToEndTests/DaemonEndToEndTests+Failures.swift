@@ -2,6 +2,7 @@ import FacedropTestSupport
 import Foundation
 import SegmindCatalog
 import SegmindEmulator
+import StrictJSON
 import Testing
 
 /// Drops that fail: each lands in failed/ with its inputs, a stable code and a hint, and is paid for at

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import SegmindCatalog
 import SegmindEmulator
+import StrictJSON
 import Testing
 
 /// Files in a shared inbox are untrusted (docs/protocol.md §5). Each hostile input ends in one documented way: in

@@ -2,6 +2,7 @@ import FacedropTestSupport
 import Foundation
 import SegmindCatalog
 import SegmindEmulator
+import StrictJSON
 import Testing
 
 /// Unlucky drops and confusing moments: a file cut short, an inbox deleted and made anew, names that are not

@@ -2,6 +2,7 @@ import FacedropTestSupport
 import Foundation
 import SegmindCatalog
 import SegmindEmulator
+import StrictJSON
 import Testing
 
 /// Drops that succeed: every model, an optional sidecar, pose images, subfolders.

@@ -2,6 +2,7 @@ import FacedropTestSupport
 import Foundation
 import SegmindCatalog
 import SegmindEmulator
+import StrictJSON
 import Testing
 
 /// Thousands of pairs at once: each ends exactly once, each is paid once.

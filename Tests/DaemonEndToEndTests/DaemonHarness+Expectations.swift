@@ -4,6 +4,7 @@ import Hashing
 import ImageFormats
 import SegmindCatalog
 import SegmindEmulator
+import StrictJSON
 import Testing
 
 /// The checks most tests share: a job finished properly, each job ended exactly once, each was paid once.

@@ -1,6 +1,7 @@
 import FacedropTestSupport
 import Foundation
 import SegmindCatalog
+import StrictJSON
 
 /// The real `facedrop` binary run as a subprocess on folders of its own: an inbox, an outbox, a state
 /// folder, the TOML file and the daemon's log.

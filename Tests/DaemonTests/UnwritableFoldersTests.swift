@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Outbox
 import SegmindCatalog
+import StrictJSON
 import Synchronization
 import Testing
 

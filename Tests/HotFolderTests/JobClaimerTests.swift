@@ -1,6 +1,7 @@
 import Foundation
 import HotFolder
 import SegmindCatalog
+import StrictJSON
 import Synchronization
 import Testing
 

@@ -5,6 +5,7 @@ import JobPipeline
 import Outbox
 import SegmindCatalog
 import SegmindEmulator
+import StrictJSON
 import Testing
 
 @Suite("A job from hostile drops")

@@ -8,6 +8,7 @@ import Outbox
 import SegmindAPI
 import SegmindCatalog
 import SegmindEmulator
+import StrictJSON
 import Testing
 
 /// One drop, set up in a temporary inbox, run against an in-process emulator.

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import Outbox
 import SegmindCatalog
+import StrictJSON
 import Testing
 
 /// The outbox never follows a link planted in it, and never derives a name the file system refuses.

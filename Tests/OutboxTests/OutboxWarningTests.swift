@@ -2,6 +2,7 @@ import FacedropTestSupport
 import Foundation
 import Outbox
 import SegmindCatalog
+import StrictJSON
 import Testing
 
 @Suite("Warning files in the outbox")

@@ -5,6 +5,7 @@ import Logging
 import Outbox
 import Scheduling
 import SegmindCatalog
+import StrictJSON
 import Synchronization
 import Testing
 

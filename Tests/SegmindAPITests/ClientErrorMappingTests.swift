@@ -2,6 +2,7 @@ import CurlHTTP
 import Foundation
 import SegmindAPI
 import SegmindCatalog
+import StrictJSON
 import Testing
 
 /// A client pointed at a scripted server, with retries fast enough for tests.

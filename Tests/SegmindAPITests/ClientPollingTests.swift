@@ -5,6 +5,7 @@ import InMemoryLogging
 import Logging
 import SegmindAPI
 import SegmindCatalog
+import StrictJSON
 import Synchronization
 import Testing
 

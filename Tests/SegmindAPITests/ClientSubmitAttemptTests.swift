@@ -2,6 +2,7 @@ import CurlHTTP
 import Foundation
 import SegmindAPI
 import SegmindCatalog
+import StrictJSON
 import Synchronization
 import Testing
 

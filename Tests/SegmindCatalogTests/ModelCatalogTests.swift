@@ -1,5 +1,6 @@
 import Foundation
 import SegmindCatalog
+import StrictJSON
 import Testing
 
 @Suite("Model catalog")

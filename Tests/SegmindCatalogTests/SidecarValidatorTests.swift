@@ -1,4 +1,5 @@
 import SegmindCatalog
+import StrictJSON
 import Testing
 
 /// One model's good sidecar and a bad one with the issues it must produce, all at once.

@@ -3,6 +3,7 @@ import SegmindCatalog
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
+import StrictJSON
 #endif
 
 /// A small HTTP client for the tests, over URLSession. Every request asks for `Connection: close`

@@ -4,6 +4,7 @@ import Hashing
 import ImageFormats
 import SegmindCatalog
 import SegmindEmulator
+import StrictJSON
 import Testing
 
 @Suite("Emulator outputs, credits and uploads")

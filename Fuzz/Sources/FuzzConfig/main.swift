@@ -8,6 +8,7 @@
 import DaemonConfiguration
 import Foundation
 import SegmindCatalog
+import StrictJSON
 
 private let catalog: ModelCatalog = {
     do {

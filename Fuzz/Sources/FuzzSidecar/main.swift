@@ -6,6 +6,7 @@
 // name at least one problem, and an accepted sidecar must run on the model it was checked against with
 // the dropped image in the face field.
 import SegmindCatalog
+import StrictJSON
 
 private let catalog: ModelCatalog = {
     do {

@@ -1,5 +1,6 @@
 import Foundation
 import SegmindCatalog
+import StrictJSON
 
 /// Turns a parsed TOML document into a ``DaemonConfiguration``, gathering every problem on the way.
 struct ConfigurationReader {

@@ -1,6 +1,7 @@
 import CurlHTTP
 import Foundation
 import SegmindCatalog
+import StrictJSON
 
 /// What a request was, so that one status code can mean different things (a 404 at submit is an unknown
 /// model; while polling it is an expired record).

@@ -1,3 +1,5 @@
+import StrictJSON
+
 /// Turns a parsed catalog document into ``ModelSpec`` values, collecting every structural problem
 /// (missing keys, wrong types, unknown keys) instead of stopping at the first.
 ///

@@ -1,3 +1,5 @@
+public import StrictJSON
+
 /// Why a model catalog could not be loaded.
 public enum CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The catalog bundled with facedrop is missing from the resources.

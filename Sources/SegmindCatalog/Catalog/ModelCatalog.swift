@@ -1,4 +1,5 @@
 import Foundation
+import StrictJSON
 
 /// The Segmind models facedrop can drive, loaded from one data file.
 ///

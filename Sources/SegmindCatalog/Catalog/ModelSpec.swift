@@ -1,3 +1,5 @@
+public import StrictJSON
+
 /// One Segmind model as facedrop drives it: which fields carry the images, which parameters set the
 /// output count, format and size, and every parameter its page documents.
 ///

@@ -1,3 +1,5 @@
+import StrictJSON
+
 extension ParameterSpec {
     /// Checks one value against the parameter's type, range and listed values.
     ///

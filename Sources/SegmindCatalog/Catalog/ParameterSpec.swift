@@ -1,3 +1,5 @@
+public import StrictJSON
+
 /// One parameter of a Segmind model, as its page documents it.
 ///
 /// The catalog keeps the page's own values, oddities included (instantid's `pose_image` shows a

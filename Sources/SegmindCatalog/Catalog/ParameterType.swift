@@ -1,3 +1,5 @@
+public import StrictJSON
+
 /// The kind of value a model parameter takes, as the catalog spells it.
 public enum ParameterType: String, Sendable, Hashable, CaseIterable, Codable {
     /// A whole number. A JSON number with a zero fraction (`4.0`) is accepted and sent as `4`.

@@ -1,3 +1,5 @@
+public import StrictJSON
+
 /// Checks sidecars (and, for the emulator, request bodies) against the model catalog before a
 /// single credit is spent.
 ///

@@ -1,3 +1,5 @@
+public import StrictJSON
+
 /// A sidecar that passed validation: what will be sent, and what facedrop itself needs to know.
 public struct ValidatedSidecar: Sendable, Hashable {
     /// The model the job runs on.

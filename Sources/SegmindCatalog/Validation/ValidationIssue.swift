@@ -1,3 +1,5 @@
+public import StrictJSON
+
 /// One problem or warning found while validating a sidecar or a request body.
 public struct ValidationIssue: Sendable, Hashable, CustomStringConvertible {
     /// The parameter or sidecar key concerned, if the issue is about one.

@@ -1,4 +1,5 @@
 import SegmindCatalog
+import StrictJSON
 
 /// JSON in and out, on the catalog's ``JSONValue`` (FlyingFox has a type of the same name, so this
 /// file and the handlers never import FlyingFox).

@@ -1,5 +1,5 @@
 import Foundation
-import SegmindCatalog
+import StrictJSON
 import Testing
 
 @Suite("JSON parser")
