@@ -327,7 +327,7 @@ actor DropIntake {
         logger.info("claimed", metadata: ["inbox": "\(claim.inbox)", "job": "\(name)"])
         if let failure = pending.failure {
             if await executor.fail(recorded, failure) == .writePending {
-                await scheduler.deliveryPending(recorded.id)
+                await scheduler.writePending(recorded.id)
             }
         }
         return true

@@ -343,16 +343,7 @@ struct JobExecutor: Sendable {
                     transientFailures += 1
                     let delay = min(60.0, Double(1 << min(transientFailures, 6)))
                     logger.warning("poll failed; trying again", metadata: ["job": "\(record.name)", "error": "\(error)", "retry_in": "\(delay)"])
-                    let next = Date().addingTimeInterval(delay)
-                    guard
-                        let polled = await journaled(
-                            "record a poll",
-                            record,
-                            { () async throws(JournalError) in try await journal.recordPoll(record.id, nextPollAt: next) }
-                        )
-                    else {
-                        return .interrupted
-                    }
+                    guard let polled = await recordPoll(record, next: Date().addingTimeInterval(delay)) else { return .interrupted }
                     record = polled
                     continue
                 default:
@@ -365,17 +356,7 @@ struct JobExecutor: Sendable {
                 let elapsed = Date().timeIntervalSince(record.submittedAt ?? Date())
                 let next = planner.state.withLock { $0.nextPoll(model: model, pollsSoFar: record.polls + 1, elapsed: .milliseconds(Int(elapsed * 1000))) }
                 crashPoints.reach("poll.answered", job: record.name)
-                let nextPollAt = Date().addingTimeInterval(Self.seconds(next))
-                let current = record
-                guard
-                    let polled = await journaled(
-                        "record a poll",
-                        record,
-                        { () async throws(JournalError) in try await journal.recordPoll(current.id, nextPollAt: nextPollAt) }
-                    )
-                else {
-                    return .interrupted
-                }
+                guard let polled = await recordPoll(record, next: Date().addingTimeInterval(Self.seconds(next))) else { return .interrupted }
                 record = polled
                 crashPoints.reach("poll.journaled", job: record.name)
             case .completed(let result):
@@ -397,6 +378,11 @@ struct JobExecutor: Sendable {
                 return await spool(finished, result: result, model: model)
             }
         }
+    }
+
+    /// Journals a poll that did not find the job finished and when to poll next; nil when the daemon stops first.
+    private func recordPoll(_ record: JobRecord, next: Date) async -> JobRecord? {
+        await journaled("record a poll", record) { () async throws(JournalError) in try await journal.recordPoll(record.id, nextPollAt: next) }
     }
 
     private func spool(_ record: JobRecord, result: GenerationResult, model: String) async -> Ending {

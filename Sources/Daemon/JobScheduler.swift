@@ -21,9 +21,9 @@ actor JobScheduler {
     private var running: [Int64: Task<Void, Never>] = [:]
     /// Jobs a folder refused (the spool could not take their outputs, or the outbox their folder: full,
     /// read-only), retried with backoff.
-    private var pendingDeliveries: Set<Int64> = []
-    private var deliveryRetryDelay: Duration = .seconds(5)
-    private var nextDeliveryRetry: ContinuousClock.Instant?
+    private var pendingWrites: Set<Int64> = []
+    private var writeRetryDelay: Duration = .seconds(5)
+    private var nextWriteRetry: ContinuousClock.Instant?
     private var waitingForCredits: Task<Void, Never>?
     private var accepting = true
     private let heartbeat: Heartbeat?
@@ -67,9 +67,9 @@ actor JobScheduler {
         while !Task.isCancelled {
             await fill()
             beatIfDue()
-            await doorbell.wait(until: [nextDeliveryRetry, heartbeat.map { _ in nextBeat }].compactMap(\.self).min())
-            if let retry = nextDeliveryRetry, retry <= .now {
-                await retryDeliveries()
+            await doorbell.wait(until: [nextWriteRetry, heartbeat.map { _ in nextBeat }].compactMap(\.self).min())
+            if let retry = nextWriteRetry, retry <= .now {
+                await retryWrites()
             }
         }
         await drain()
@@ -158,7 +158,7 @@ actor JobScheduler {
     }
 
     /// A job failed outside the scheduler (an orphan, a bad claim) and the outbox could not take it yet.
-    func deliveryPending(_ id: Int64) {
+    func writePending(_ id: Int64) {
         ended(id, .writePending)
     }
 
@@ -170,8 +170,8 @@ actor JobScheduler {
         case .heldForCredits:
             pauseForCredits()
         case .writePending:
-            pendingDeliveries.insert(id)
-            if nextDeliveryRetry == nil { nextDeliveryRetry = .now + deliveryRetryDelay }
+            pendingWrites.insert(id)
+            if nextWriteRetry == nil { nextWriteRetry = .now + writeRetryDelay }
         }
         wake()
     }
@@ -204,21 +204,21 @@ actor JobScheduler {
         wake()
     }
 
-    private func retryDeliveries() async {
-        nextDeliveryRetry = nil
+    private func retryWrites() async {
+        nextWriteRetry = nil
         // Jobs that end with `.writePending` while this runs (it suspends at every journal write) join the set
         // through `ended`; only the ones retried here are taken out and put back.
-        let retrying = pendingDeliveries
-        pendingDeliveries.subtract(retrying)
+        let retrying = pendingWrites
+        pendingWrites.subtract(retrying)
         for id in retrying {
             guard let record = try? journal.job(id) else { continue }
-            if await executor.retryWrite(record) == .writePending { pendingDeliveries.insert(id) }
+            if await executor.retryWrite(record) == .writePending { pendingWrites.insert(id) }
         }
-        if pendingDeliveries.isEmpty {
-            deliveryRetryDelay = .seconds(5)
+        if pendingWrites.isEmpty {
+            writeRetryDelay = .seconds(5)
         } else {
-            deliveryRetryDelay = min(deliveryRetryDelay * 2, .seconds(300))
-            nextDeliveryRetry = .now + deliveryRetryDelay
+            writeRetryDelay = min(writeRetryDelay * 2, .seconds(300))
+            nextWriteRetry = .now + writeRetryDelay
         }
     }
 }

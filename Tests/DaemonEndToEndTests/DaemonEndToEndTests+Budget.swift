@@ -30,8 +30,9 @@ extension DaemonEndToEndTests {
         return waiting
     }
 
-    @Test("SIGTERM while a job waits for the request budget: the daemon exits at once, sends no POST after the signal, and the job stays queued")
-    func sigtermWhileWaitingForBudget() async throws {
+    /// Runs `body` on a daemon held to three requests a minute, once four jobs are dropped and the budget is spent
+    /// with at least one of them still waiting for its turn (`waiting`).
+    func withSaturatedBudget(prefix: String, _ body: (EmulatorServer, DaemonHarness, _ waiting: [String]) async throws -> Void) async throws {
         let emulator = EmulatorConfiguration(timeScale: 0.3)
         try await withDaemon(
             emulator: emulator,
@@ -40,7 +41,13 @@ extension DaemonEndToEndTests {
                 $0.runTimeScale = 0.3
             }
         ) { server, daemon in
-            let waiting = try await saturateBudget(daemon, server, prefix: "budget-term")
+            try await body(server, daemon, try await saturateBudget(daemon, server, prefix: prefix))
+        }
+    }
+
+    @Test("SIGTERM while a job waits for the request budget: the daemon exits at once, sends no POST after the signal, and the job stays queued")
+    func sigtermWhileWaitingForBudget() async throws {
+        try await withSaturatedBudget(prefix: "budget-term") { server, daemon, waiting in
             let before = await server.ledger().submits
             let termination = try #require(await daemon.stop(grace: .seconds(30)))
             #expect(!termination.signalled && termination.status == 0, "\(termination)")
@@ -54,15 +61,7 @@ extension DaemonEndToEndTests {
 
     @Test("kill -9 while a job waits for the request budget: after the restart it is submitted once and done, not failed as outcome_unknown")
     func killWhileWaitingForBudget() async throws {
-        let emulator = EmulatorConfiguration(timeScale: 0.3)
-        try await withDaemon(
-            emulator: emulator,
-            configure: {
-                $0.requestsPerMinute = 3
-                $0.runTimeScale = 0.3
-            }
-        ) { server, daemon in
-            let waiting = try await saturateBudget(daemon, server, prefix: "budget-kill")
+        try await withSaturatedBudget(prefix: "budget-kill") { server, daemon, waiting in
             await daemon.killHard()
             let sent = await server.ledger().submits
             let counts = try await daemon.jobCounts()

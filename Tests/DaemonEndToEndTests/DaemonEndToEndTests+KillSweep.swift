@@ -36,17 +36,20 @@ extension DaemonEndToEndTests {
             }
         }
 
-        /// The steps of the daemon's crash points, in a job's order (`CrashPoints.all`; a name that is not there
-        /// makes the daemon refuse to start, which the sweep reports).
-        static let steps = [
-            "claim.recorded", "claim.moved", "claim.journaled", "submit.turn", "submit.waiting", "submit.intent",
-            "submit.answered", "submit.journaled", "poll.answered", "poll.journaled", "result.answered", "result.journaled",
-            "download.partial", "spool.written", "spool.journaled", "deliver.published", "deliver.journaled",
-            "done.discarded", "done.journaled", "fail.decided", "fail.journaled", "fail.published", "fail.delivered",
-        ]
+        /// The daemon's crash points, in a job's order, as the binary itself lists them when it refuses a name it
+        /// does not know: the sweep covers every point there is, one added later included.
+        static func steps(_ daemon: DaemonHarness) async throws -> [String] {
+            daemon.environment["FACEDROP_CRASH_POINT"] = "?"
+            defer { daemon.environment["FACEDROP_CRASH_POINT"] = nil }
+            let (ended, output) = try await daemon.runCommand(["run", "--config", daemon.configPath])
+            guard !ended.signalled, ended.status != 0, let list = output.range(of: "one of: ") else {
+                throw DaemonHarness.HarnessError.unreadableOutput("no list of crash points (\(ended)): \(output)")
+            }
+            return output[list.upperBound...].prefix { !$0.isNewline }.split(separator: ", ").map(String.init)
+        }
 
         /// Every site, each with the hit counts 1, 2 and 3 in turn.
-        static func all(round: Int) -> [KillSite] {
+        static func all(steps: [String], round: Int) -> [KillSite] {
             let hit = 1 + round % 3
             return steps.map { .step($0, hit: hit) } + [EmulatorEndpoint.submit, .status, .result, .output].map { .request($0, hit: hit) }
         }
@@ -94,11 +97,13 @@ extension DaemonEndToEndTests {
             var invalidJobs: Set<String> = []
             let clock = ContinuousClock()
             let deadline = clock.now + .seconds(25 * 60)
+            let steps = try await KillSite.steps(daemon)
+            #expect(steps.count >= 20 && steps.contains("submit.intent") && steps.contains("claim.moved"), "\(steps)")
             var round = 0
             var sites: [KillSite] = []
             while tally.kills < target, clock.now < deadline {
                 if sites.isEmpty {
-                    sites = KillSite.all(round: round)
+                    sites = KillSite.all(steps: steps, round: round)
                     round += 1
                 }
                 let site = sites.removeFirst()
