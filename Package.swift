@@ -19,6 +19,7 @@ let package = Package(
         // Exact: TOMLAssertionGuard knows the assertions of the toml++ 3.4.0 inside this release.
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // MARK: C libraries, one wrapper target each.
@@ -52,7 +53,14 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
 
+        // The Linux calls Swift's Glibc module does not show (renameat2, pthread_setname_np, openat).
+        .target(name: "CLinux"),
+
         // MARK: Libraries.
+        .target(
+            name: "FileSystem",
+            dependencies: ["CLinux", .product(name: "SystemPackage", package: "swift-system")]
+        ),
         .target(
             name: "CurlHTTP",
             dependencies: ["CCurl"]
@@ -233,6 +241,7 @@ let package = Package(
             name: "CurlHTTPTests",
             dependencies: ["StrictJSON", "CurlHTTP", "FacedropTestSupport", .product(name: "FlyingFox", package: "FlyingFox")]
         ),
+        .testTarget(name: "FileSystemTests", dependencies: ["FileSystem"]),
         .testTarget(name: "HashingTests", dependencies: ["StrictJSON", "Hashing"]),
         .testTarget(name: "ImageFormatsTests", dependencies: ["StrictJSON", "ImageFormats", "Hashing", "FacedropTestSupport"]),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),

@@ -1,0 +1,132 @@
+package import SystemPackage
+
+/// Operations on a path given whole, for places the administrator owns (the configuration, key files, the
+/// state folder's root, /proc): the folders on the way are followed even when they are links, the last name
+/// never is. Inside an inbox, an outbox or the state folder, open the root as a ``Folder`` and work relative to
+/// it instead.
+package enum Files {
+    /// The folder holding `path` and its last name.
+    static func place(_ path: String, operation: String) throws(FileSystemError) -> (folder: Folder, name: String) {
+        let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        guard let slash = trimmed.lastIndex(of: "/") else { return (try Folder.open("."), trimmed) }
+        let name = String(trimmed[trimmed.index(after: slash)...])
+        guard !name.isEmpty, name != "..", name != "." else { throw FileSystemError(operation, path: path, reason: .outsideFolder) }
+        let folder = slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+        return (try Folder.open(folder), name)
+    }
+
+    /// What `lstat` (or, `followingLinks`, `stat`) says about `path`; nil when nothing has that name.
+    package static func status(_ path: String, followingLinks: Bool = false) throws(FileSystemError) -> FileStatus? {
+        switch Syscalls.status(path, relativeTo: currentDirectory, follow: followingLinks) {
+        case .success(let info): return Syscalls.snapshot(info)
+        case .failure(.noSuchFileOrDirectory): return nil
+        case .failure(let code): throw FileSystemError(followingLinks ? "stat" : "lstat", path: path, errno: code)
+        }
+    }
+
+    /// Whether anything, a dangling link included, has the name `path`.
+    package static func exists(_ path: String) -> Bool {
+        guard case .some(.some) = try? status(path) else { return false }
+        return true
+    }
+
+    /// Whether `path` is a folder itself (a link to one does not count).
+    package static func isFolder(_ path: String) -> Bool {
+        (try? status(path))??.kind == .directory
+    }
+
+    /// Reads the regular file `path` of at most `limit` bytes (see ``Folder/read(_:limit:singleName:)``).
+    package static func read(_ path: String, limit: Int, singleName: Bool = false) throws(FileSystemError) -> [UInt8] {
+        let place = try place(path, operation: "open")
+        return try place.folder.read(place.name, limit: limit, singleName: singleName)
+    }
+
+    /// The entries of the folder `path`.
+    package static func entries(_ path: String) throws(FileSystemError) -> [FolderEntry] {
+        try Folder.open(path).entries()
+    }
+
+    /// Makes the folder `path` and any missing parents (`mode` for each new one) and opens it.
+    @discardableResult
+    package static func makeFolders(_ path: String, mode: FilePermissions = [.ownerReadWriteExecute]) throws(FileSystemError) -> Folder {
+        try Folder.open(path, creating: true, mode: mode)
+    }
+
+    /// Writes a new file durably (see ``Folder/create(_:bytes:mode:durably:)``).
+    package static func create(_ path: String, bytes: [UInt8], mode: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead])
+        throws(FileSystemError)
+    {
+        let place = try place(path, operation: "create")
+        try place.folder.create(place.name, bytes: bytes, mode: mode)
+    }
+
+    /// Replaces a file atomically and durably (see ``Folder/replace(_:bytes:mode:)``).
+    package static func replace(_ path: String, bytes: [UInt8], mode: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead])
+        throws(FileSystemError)
+    {
+        let place = try place(path, operation: "create")
+        try place.folder.replace(place.name, bytes: bytes, mode: mode)
+    }
+
+    /// Removes the file or link `path`; one already gone is not an error.
+    package static func remove(_ path: String) throws(FileSystemError) {
+        let found: (folder: Folder, name: String)
+        do { found = try place(path, operation: "unlink") } catch where error.isNotFound { return }
+        try found.folder.remove(found.name)
+    }
+
+    /// Removes `path` and everything in it, following no link inside.
+    package static func removeTree(_ path: String) throws(FileSystemError) {
+        let found: (folder: Folder, name: String)
+        do { found = try place(path, operation: "unlink") } catch where error.isNotFound { return }
+        try found.folder.removeTree(found.name)
+    }
+
+    /// Renames `path` to `destination` (see ``Folder/move(_:to:in:replacing:)``).
+    @discardableResult
+    package static func move(_ path: String, to destination: String, replacing: Bool) throws(FileSystemError) -> Bool {
+        let source = try place(path, operation: "rename")
+        let target = try place(destination, operation: "rename")
+        return try source.folder.move(source.name, to: target.name, in: target.folder, replacing: replacing)
+    }
+
+    /// What the link `path` points to (its bytes), or nil when it is not a link or cannot be read.
+    package static func linkTarget(_ path: String) -> [UInt8]? {
+        try? Syscalls.linkTarget(path).get()
+    }
+
+    /// The first line of a small text file (a /proc setting), or nil.
+    package static func readSetting(_ path: String) -> String? {
+        guard let bytes = try? readProcFile(path) else { return nil }
+        return String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init)
+    }
+
+    /// A file in /proc (its size is 0 to `stat`, so it is read to its end).
+    static func readProcFile(_ path: String) throws(FileSystemError) -> [UInt8] {
+        switch Syscalls.open(path, relativeTo: currentDirectory, flags: Flags.readOnly) {
+        case .success(let descriptor):
+            let file = OpenFile(path: path, descriptor: descriptor)
+            return try file.read(limit: 4096)
+        case .failure(let code):
+            throw FileSystemError("open", path: path, errno: code)
+        }
+    }
+
+    /// Sets FD_CLOEXEC on a descriptor a C library opened, so it does not leak into child processes.
+    package static func setCloseOnExec(_ descriptor: Int32) throws(FileSystemError) {
+        if case .failure(let code) = Syscalls.setCloseOnExec(descriptor) {
+            throw FileSystemError("fcntl", path: "descriptor \(descriptor)", errno: code)
+        }
+    }
+
+    /// This machine's host name, or "localhost" when it cannot be read.
+    package static func hostName() -> String { Syscalls.hostName() ?? "localhost" }
+
+    /// The process's current folder, for turning a relative path absolute.
+    package static func currentFolder() -> String { Syscalls.currentFolder() ?? "/" }
+
+    /// Names the calling thread for `top -H` and `/proc/<pid>/task/<tid>/comm` (Linux keeps 15 bytes).
+    package static func nameCurrentThread(_ name: String) {
+        Syscalls.setThreadName(String(decoding: Array(name.utf8.prefix(15)), as: UTF8.self))
+    }
+}
