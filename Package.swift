@@ -63,7 +63,7 @@ let package = Package(
         ),
         .target(
             name: "CurlHTTP",
-            dependencies: ["CCurl"]
+            dependencies: ["FileSystem", "CCurl"]
         ),
         .target(
             name: "Hashing",
@@ -75,13 +75,14 @@ let package = Package(
         ),
         .target(
             name: "SegmindCatalog",
-            dependencies: ["StrictJSON"],
+            dependencies: ["FileSystem", "StrictJSON"],
             resources: [.copy("Resources/models.json")]
         ),
         .target(name: "StrictJSON"),
         .target(
             name: "SegmindAPI",
             dependencies: [
+                "FileSystem",
                 "StrictJSON",
                 "CurlHTTP",
                 "SegmindCatalog",
@@ -102,11 +103,12 @@ let package = Package(
         ),
         .target(
             name: "Outbox",
-            dependencies: ["StrictJSON", "Hashing"]
+            dependencies: ["FileSystem", "StrictJSON", "Hashing"]
         ),
         .target(
             name: "DaemonConfiguration",
             dependencies: [
+                "FileSystem",
                 "StrictJSON",
                 "SegmindCatalog",
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -116,6 +118,7 @@ let package = Package(
         .target(
             name: "HotFolder",
             dependencies: [
+                "FileSystem",
                 "StrictJSON",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -123,12 +126,13 @@ let package = Package(
 
         .target(
             name: "Journal",
-            dependencies: ["StrictJSON", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["FileSystem", "StrictJSON", .product(name: "GRDB", package: "GRDB.swift")]
         ),
 
         .target(
             name: "InboxWatcher",
             dependencies: [
+                "FileSystem",
                 "CInotifyTools",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -137,6 +141,7 @@ let package = Package(
         .target(
             name: "JobPipeline",
             dependencies: [
+                "FileSystem",
                 "StrictJSON",
                 "CurlHTTP",
                 "Hashing",
@@ -151,6 +156,7 @@ let package = Package(
         .target(
             name: "Scheduling",
             dependencies: [
+                "FileSystem",
                 "StrictJSON",
                 "Outbox",
                 "SegmindAPI",
@@ -161,12 +167,13 @@ let package = Package(
 
         .target(
             name: "SystemdService",
-            dependencies: [.product(name: "Logging", package: "swift-log")]
+            dependencies: ["FileSystem", .product(name: "Logging", package: "swift-log")]
         ),
 
         .target(
             name: "Daemon",
             dependencies: [
+                "FileSystem",
                 "StrictJSON",
                 "SystemdService",
                 "CurlHTTP",
@@ -187,6 +194,7 @@ let package = Package(
         .executableTarget(
             name: "facedrop",
             dependencies: [
+                "FileSystem",
                 "StrictJSON",
                 "CurlHTTP",
                 "Daemon",
@@ -207,6 +215,7 @@ let package = Package(
         .executableTarget(
             name: "segmind-emulator",
             dependencies: [
+                "FileSystem",
                 "SegmindEmulator",
                 "SegmindCatalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

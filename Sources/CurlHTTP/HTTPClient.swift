@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 
 /// An HTTP/1.1 and HTTP/2 client over libcurl, for async Swift code.
@@ -55,7 +56,12 @@ public final class HTTPClient: Sendable {
     /// memory whole.
     public func download(_ request: HTTPRequest, to path: String) async throws(HTTPClientError) -> HTTPDownload {
         let limit = request.maxResponseBytes ?? configuration.maxDownloadBytes
-        let handle = try DownloadFile.create(path).get()
+        let handle: OpenFile
+        do {
+            handle = try Files.createForWriting(path)
+        } catch {
+            throw .fileError(path: path, detail: "cannot create the file: \(error.reasonText)")
+        }
         let result: Result<TransferOutcome, HTTPClientError>
         do {
             result = .success(try await perform(request, sink: ResponseSink(limit: limit, destination: .file(handle), beforeSending: request.beforeSending)))
@@ -63,17 +69,16 @@ public final class HTTPClient: Sendable {
             result = .failure(error)
         }
         do {
-            try handle.synchronize()
-            try handle.close()
+            try handle.sync()
         } catch {
-            try? FileManager.default.removeItem(atPath: path)
-            throw .fileError(path: path, detail: String(describing: error))
+            try? Files.remove(path)
+            throw .fileError(path: path, detail: error.reasonText)
         }
         switch result {
         case .success(let outcome):
             return HTTPDownload(status: outcome.status, headers: outcome.headers, path: path, byteCount: outcome.receivedBytes)
         case .failure(let error):
-            try? FileManager.default.removeItem(atPath: path)
+            try? Files.remove(path)
             if case .fileError(_, let detail) = error { throw .fileError(path: path, detail: detail) }
             throw error
         }

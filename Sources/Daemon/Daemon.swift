@@ -1,5 +1,6 @@
 package import CurlHTTP
 package import DaemonConfiguration
+import FileSystem
 import Foundation
 import HotFolder
 import InboxWatcher
@@ -62,8 +63,8 @@ package final class Daemon: Sendable {
     ) throws(DaemonError) {
         let state = StateFolders(root: configuration.state.directory)
         do {
-            try FileManager.default.createDirectory(atPath: state.wake, withIntermediateDirectories: true)
-            try FileManager.default.createDirectory(atPath: state.spool, withIntermediateDirectories: true)
+            try Files.makeFolders(state.wake)
+            try Files.makeFolders(state.spool)
         } catch {
             throw .stateUnusable(path: state.root, reason: "\(error)")
         }
@@ -254,15 +255,14 @@ package final class Daemon: Sendable {
 
     /// Removes partial downloads a crash left in the spool; spooled outputs of unfinished jobs stay.
     private func sweepSpool() {
-        let files = FileManager.default
-        for job in (try? files.contentsOfDirectory(atPath: state.spool)) ?? [] {
+        for job in Files.names(in: state.spool) ?? [] {
             let folder = "\(state.spool)/\(job)"
             guard let id = Int64(job), let record = try? journal.job(id), !record.state.isTerminal else {
-                try? files.removeItem(atPath: folder)
+                try? Files.removeTree(folder)
                 continue
             }
-            for entry in (try? files.contentsOfDirectory(atPath: folder)) ?? [] where entry.hasPrefix(".") {
-                try? files.removeItem(atPath: "\(folder)/\(entry)")
+            for entry in Files.names(in: folder) ?? [] where entry.hasPrefix(".") {
+                try? Files.removeTree("\(folder)/\(entry)")
             }
         }
     }

@@ -1,4 +1,5 @@
 import DaemonConfiguration
+import FileSystem
 import Foundation
 import HotFolder
 import InboxWatcher
@@ -98,7 +99,7 @@ actor DropIntake {
                 inboxes[configuration.name] = inbox
             } else {
                 if let old = inboxes[configuration.name] { removed.append(old.configuration.path) }
-                try? FileManager.default.createDirectory(atPath: configuration.path, withIntermediateDirectories: true)
+                _ = try? Files.makeFolders(configuration.path, mode: .sharedFolder)
                 let crashPoints = executor.crashPoints
                 let claimer = JobClaimer(inboxRoot: configuration.path, owner: owner, logger: logger) { stem in
                     crashPoints.reach("claim.recorded", job: stem)
@@ -122,7 +123,7 @@ actor DropIntake {
         for inbox in inboxes.values {
             let work = inbox.claimer.workFolder
             var known: Set<String> = []
-            for entry in (try? FileManager.default.contentsOfDirectory(atPath: work)) ?? [] {
+            for entry in Files.names(in: work) ?? [] {
                 let path = "\(work)/\(entry)"
                 guard let record = try? journal.job(claimedPath: path) else { continue }
                 if record.state.isTerminal && (record.state == .done || record.resultFolder != nil) {
@@ -223,7 +224,7 @@ actor DropIntake {
         for name in Array(inboxes.keys) {
             guard var inbox = inboxes[name] else { continue }
             if inbox.nextScan <= now, inbox.rootLost {
-                if FileManager.default.fileExists(atPath: inbox.configuration.path) {
+                if Files.exists(inbox.configuration.path, followingLinks: true) {
                     inbox.rootLost = false
                     inbox.degraded = false
                     rewatch(inbox.configuration.path)

@@ -1,4 +1,5 @@
 import DaemonConfiguration
+import FileSystem
 import Foundation
 import JobPipeline
 import Journal
@@ -389,11 +390,13 @@ struct JobExecutor: Sendable {
         let folder = state.spoolFolder(job: record.id)
         let outputs: [JSONValue]
         do throws(JobFailure) {
-            if let failure = POSIX.makeDirectories(folder) {
+            do {
+                try Files.makeFolders(folder)
+            } catch {
                 throw JobFailure(
                     stage: .write,
                     code: "write_failed",
-                    message: "could not create \(folder): \(failure)",
+                    message: "could not create \(folder): \(error.reasonText)",
                     hint: "Check the permissions and free space of the state folder."
                 )
             }
@@ -659,7 +662,7 @@ struct JobExecutor: Sendable {
     private func discardFiles(of record: JobRecord) async {
         let folders = [record.claimedPath, state.spoolFolder(job: record.id)]
         await files.run {
-            for folder in folders { try? FileManager.default.removeItem(atPath: folder) }
+            for folder in folders { try? Files.removeTree(folder) }
         }
     }
 

@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 public import SegmindCatalog
 
@@ -17,19 +18,16 @@ extension DaemonConfiguration {
         catalog: ModelCatalog,
         environment: [String: String]
     ) throws(ConfigurationError) -> DaemonConfiguration {
-        let data: Data
+        let bytes: [UInt8]
         do {
-            let attributes = try FileManager.default.attributesOfItem(atPath: path)
-            if let size = attributes[.size] as? Int, size > maximumFileSize {
-                throw ConfigurationError.unreadable(path: path, reason: "larger than \(maximumFileSize) bytes")
-            }
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch let error as ConfigurationError {
-            throw error
+            bytes = try Files.read(path, limit: maximumFileSize, followingLink: true)
         } catch {
-            throw .unreadable(path: path, reason: (error as NSError).localizedFailureReason ?? error.localizedDescription)
+            if case .tooLarge = error.reason {
+                throw .unreadable(path: path, reason: "larger than \(maximumFileSize) bytes")
+            }
+            throw .unreadable(path: path, reason: error.reasonText)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .unreadable(path: path, reason: "not UTF-8 text")
         }
         return try parse(toml: text, catalog: catalog, environment: environment)

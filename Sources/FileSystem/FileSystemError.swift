@@ -2,8 +2,8 @@ package import SystemPackage
 
 /// Why a file operation failed: what was done, on which path, and the system's answer (or the rule the file
 /// broke). The one error type of every file operation in facedrop.
-package struct FileSystemError: Error, Sendable, Equatable, CustomStringConvertible {
-    package enum Reason: Sendable, Equatable {
+package struct FileSystemError: Error, Sendable, Hashable, CustomStringConvertible {
+    package enum Reason: Sendable, Hashable {
         /// The system call failed with this errno.
         case system(Errno)
         /// A link, FIFO, device, socket or folder where a regular file was expected.
@@ -34,11 +34,29 @@ package struct FileSystemError: Error, Sendable, Equatable, CustomStringConverti
         self.init(operation, path: path, reason: .system(errno))
     }
 
+    /// Something other than a folder has the name where a folder is needed (ENOTDIR).
+    package static func notAFolder(_ operation: String, path: String) -> FileSystemError {
+        FileSystemError(operation, path: path, errno: .notDirectory)
+    }
+
+    /// Every name tried is taken (EEXIST).
+    package static func alreadyExists(_ operation: String, path: String) -> FileSystemError {
+        FileSystemError(operation, path: path, errno: .fileExists)
+    }
+
+    /// A path the operation does not accept (EINVAL).
+    package static func invalidPath(_ operation: String, path: String) -> FileSystemError {
+        FileSystemError(operation, path: path, errno: .invalidArgument)
+    }
+
     /// The errno, when the system refused.
     package var errno: Errno? {
         if case .system(let code) = reason { return code }
         return nil
     }
+
+    /// The errno's number, when the system refused.
+    package var code: Int32? { errno?.rawValue }
 
     /// The path (or a folder on the way) does not exist.
     package var isNotFound: Bool { errno == .noSuchFileOrDirectory }

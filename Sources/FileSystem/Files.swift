@@ -12,7 +12,12 @@ package enum Files {
         let name = String(trimmed[trimmed.index(after: slash)...])
         guard !name.isEmpty, name != "..", name != "." else { throw FileSystemError(operation, path: path, reason: .outsideFolder) }
         let folder = slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
-        return (try Folder.open(folder), name)
+        do {
+            return (try Folder.open(folder), name)
+        } catch {
+            // Name the file the caller asked for: its folder is missing or unusable.
+            throw FileSystemError(operation, path: path, reason: error.reason)
+        }
     }
 
     /// What `lstat` (or, `followingLinks`, `stat`) says about `path`; nil when nothing has that name.
@@ -24,9 +29,15 @@ package enum Files {
         }
     }
 
-    /// Whether anything, a dangling link included, has the name `path`.
-    package static func exists(_ path: String) -> Bool {
-        guard case .some(.some) = try? status(path) else { return false }
+    /// What `fstat` says about a descriptor the process inherited (standard error, say); nil when it is closed.
+    package static func status(ofDescriptor descriptor: Int32) -> FileStatus? {
+        try? Syscalls.snapshot(Syscalls.status(FileDescriptor(rawValue: descriptor)).get())
+    }
+
+    /// Whether anything, a dangling link included, has the name `path`; with `followingLinks`, whether a link
+    /// there leads to something.
+    package static func exists(_ path: String, followingLinks: Bool = false) -> Bool {
+        guard case .some(.some) = try? status(path, followingLinks: followingLinks) else { return false }
         return true
     }
 
@@ -35,10 +46,10 @@ package enum Files {
         (try? status(path))??.kind == .directory
     }
 
-    /// Reads the regular file `path` of at most `limit` bytes (see ``Folder/read(_:limit:singleName:)``).
-    package static func read(_ path: String, limit: Int, singleName: Bool = false) throws(FileSystemError) -> [UInt8] {
+    /// Reads the regular file `path` of at most `limit` bytes (see ``Folder/read(_:limit:singleName:followingLink:)``).
+    package static func read(_ path: String, limit: Int, singleName: Bool = false, followingLink: Bool = false) throws(FileSystemError) -> [UInt8] {
         let place = try place(path, operation: "open")
-        return try place.folder.read(place.name, limit: limit, singleName: singleName)
+        return try place.folder.read(place.name, limit: limit, singleName: singleName, followingLink: followingLink)
     }
 
     /// The entries of the folder `path`.
@@ -48,12 +59,16 @@ package enum Files {
 
     /// Makes the folder `path` and any missing parents (`mode` for each new one) and opens it.
     @discardableResult
-    package static func makeFolders(_ path: String, mode: FilePermissions = [.ownerReadWriteExecute]) throws(FileSystemError) -> Folder {
+    package static func makeFolders(_ path: String, mode: FilePermissions = .privateFolder) throws(FileSystemError) -> Folder {
         try Folder.open(path, creating: true, mode: mode)
     }
 
     /// Writes a new file durably (see ``Folder/create(_:bytes:mode:durably:)``).
-    package static func create(_ path: String, bytes: [UInt8], mode: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead])
+    package static func create(
+        _ path: String,
+        bytes: [UInt8],
+        mode: FilePermissions = .sharedFile
+    )
         throws(FileSystemError)
     {
         let place = try place(path, operation: "create")
@@ -61,24 +76,74 @@ package enum Files {
     }
 
     /// Replaces a file atomically and durably (see ``Folder/replace(_:bytes:mode:)``).
-    package static func replace(_ path: String, bytes: [UInt8], mode: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead])
-        throws(FileSystemError)
-    {
+    package static func replace(
+        _ path: String,
+        bytes: [UInt8],
+        mode: FilePermissions = .sharedFile,
+        temporaryName: String? = nil
+    ) throws(FileSystemError) {
         let place = try place(path, operation: "create")
-        try place.folder.replace(place.name, bytes: bytes, mode: mode)
+        try place.folder.replace(place.name, bytes: bytes, mode: mode, temporaryName: temporaryName)
+    }
+
+    /// Creates (or truncates) the file `path` for writing from its start, never through a link at that name.
+    package static func createForWriting(_ path: String, mode: FilePermissions = .privateFile) throws(FileSystemError) -> OpenFile {
+        let place = try place(path, operation: "create")
+        let flags = Flags.writeOnly | Flags.create | Flags.truncate | Flags.noFollow
+        switch Syscalls.open(place.name, relativeTo: place.folder.descriptor, flags: flags, mode: mode.rawValue) {
+        case .success(let descriptor): return OpenFile(path: path, descriptor: descriptor)
+        case .failure(let code): throw FileSystemError("create", path: path, errno: code)
+        }
+    }
+
+    /// Opens (creating, mode 0600) the file `path` for reads and writes at offsets, never through a link there.
+    package static func openFile(_ path: String) throws(FileSystemError) -> OpenFile {
+        let place = try place(path, operation: "open")
+        return try place.folder.openFile(place.name)
+    }
+
+    /// Makes the folder `path`; false when something already has that name.
+    @discardableResult
+    package static func makeFolder(_ path: String, mode: FilePermissions = .privateFolder) throws(FileSystemError) -> Bool {
+        let place = try place(path, operation: "mkdir")
+        return try place.folder.makeFolder(place.name, mode: mode)
+    }
+
+    /// Flushes the folder `path`, so a rename or a new entry in it survives a crash.
+    package static func syncFolder(_ path: String) throws(FileSystemError) {
+        try Folder.open(path).sync()
+    }
+
+    /// The names in the folder `path` that are valid UTF-8, or nil when it cannot be listed.
+    package static func names(in path: String) -> [String]? {
+        (try? entries(path))?.compactMap(\.name)
+    }
+
+    /// Removes the empty folder `path`; one already gone is not an error.
+    package static func removeFolder(_ path: String) throws(FileSystemError) {
+        let found: (folder: Folder, name: String)
+        do { found = try place(path, operation: "rmdir") } catch  where error.isNotFound { return }
+        try found.folder.removeFolder(found.name)
+    }
+
+    /// Takes an exclusive, non-blocking `flock` on `path` (created, mode 0600, never through a link there), held
+    /// while the returned file is open (see ``Folder/lock(_:)``).
+    package static func lock(_ path: String) throws(FileSystemError) -> OpenFile {
+        let place = try place(path, operation: "open")
+        return try place.folder.lock(place.name)
     }
 
     /// Removes the file or link `path`; one already gone is not an error.
     package static func remove(_ path: String) throws(FileSystemError) {
         let found: (folder: Folder, name: String)
-        do { found = try place(path, operation: "unlink") } catch where error.isNotFound { return }
+        do { found = try place(path, operation: "unlink") } catch  where error.isNotFound { return }
         try found.folder.remove(found.name)
     }
 
     /// Removes `path` and everything in it, following no link inside.
     package static func removeTree(_ path: String) throws(FileSystemError) {
         let found: (folder: Folder, name: String)
-        do { found = try place(path, operation: "unlink") } catch where error.isNotFound { return }
+        do { found = try place(path, operation: "unlink") } catch  where error.isNotFound { return }
         try found.folder.removeTree(found.name)
     }
 

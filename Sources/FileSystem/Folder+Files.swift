@@ -13,7 +13,7 @@ extension Folder {
         let place: (folder: Folder, name: String)
         do {
             place = try parent(of: relative, operation: "lstat")
-        } catch where error.isNotFound {
+        } catch  where error.isNotFound {
             return nil
         }
         switch Syscalls.status(place.name, relativeTo: place.folder.descriptor, follow: false) {
@@ -43,28 +43,30 @@ extension Folder {
     /// Files in a shared folder are untrusted: `O_NOFOLLOW | O_NONBLOCK` keeps a link from being followed and a
     /// FIFO from blocking the open, `fstat` on the open descriptor checks the very file that is read, and the
     /// size is capped before a byte is read. With `singleName`, a file with other names (hard links, perhaps to
-    /// a file outside the folder) is refused too.
-    package func read(_ relative: String, limit: Int, singleName: Bool = false) throws(FileSystemError) -> [UInt8] {
-        let where_ = display(relative)
+    /// a file outside the folder) is refused too. `followingLink` lets a link at the last name be followed, for
+    /// files the administrator names (a configuration or key file kept elsewhere).
+    package func read(_ relative: String, limit: Int, singleName: Bool = false, followingLink: Bool = false) throws(FileSystemError) -> [UInt8] {
+        let shown = display(relative)
         let place = try parent(of: relative, operation: "open")
         let file: FileDescriptor
-        switch Syscalls.open(place.name, relativeTo: place.folder.descriptor, flags: Flags.readOnly | Flags.noFollow | Flags.nonBlocking) {
+        let flags = Flags.readOnly | Flags.nonBlocking | (followingLink ? 0 : Flags.noFollow)
+        switch Syscalls.open(place.name, relativeTo: place.folder.descriptor, flags: flags) {
         case .success(let opened): file = opened
-        case .failure(.tooManySymbolicLinkLevels): throw FileSystemError("open", path: where_, reason: .notRegularFile)
-        case .failure(let code): throw FileSystemError("open", path: where_, errno: code)
+        case .failure(.tooManySymbolicLinkLevels): throw FileSystemError("open", path: shown, reason: .notRegularFile)
+        case .failure(let code): throw FileSystemError("open", path: shown, errno: code)
         }
         defer { Syscalls.close(file) }
         let info: FileStatus
         switch Syscalls.status(file) {
         case .success(let raw): info = Syscalls.snapshot(raw)
-        case .failure(let code): throw FileSystemError("fstat", path: where_, errno: code)
+        case .failure(let code): throw FileSystemError("fstat", path: shown, errno: code)
         }
-        guard info.kind == .regular else { throw FileSystemError("open", path: where_, reason: .notRegularFile) }
+        guard info.kind == .regular else { throw FileSystemError("open", path: shown, reason: .notRegularFile) }
         guard !singleName || info.linkCount <= 1 else {
-            throw FileSystemError("open", path: where_, reason: .hardLinked(links: info.linkCount))
+            throw FileSystemError("open", path: shown, reason: .hardLinked(links: info.linkCount))
         }
         guard info.size <= Int64(limit) else {
-            throw FileSystemError("read", path: where_, reason: .tooLarge(size: info.size, limit: limit))
+            throw FileSystemError("read", path: shown, reason: .tooLarge(size: info.size, limit: limit))
         }
         let size = Int(info.size)
         var bytes = [UInt8](repeating: 0, count: size)
@@ -74,9 +76,9 @@ extension Folder {
                 Syscalls.read(file, into: UnsafeMutableRawBufferPointer(rebasing: raw[offset...]))
             }
             switch result {
-            case .success(0): throw FileSystemError("read", path: where_, reason: .changedWhileReading)
+            case .success(0): throw FileSystemError("read", path: shown, reason: .changedWhileReading)
             case .success(let count): offset += count
-            case .failure(let code): throw FileSystemError("read", path: where_, errno: code)
+            case .failure(let code): throw FileSystemError("read", path: shown, errno: code)
             }
         }
         return bytes
@@ -88,7 +90,7 @@ extension Folder {
     package func create(
         _ relative: String,
         bytes: [UInt8],
-        mode: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead],
+        mode: FilePermissions = .sharedFile,
         durably: Bool = true
     ) throws(FileSystemError) {
         let place = try parent(of: relative, operation: "create")
@@ -120,13 +122,16 @@ extension Folder {
 
     /// Replaces the file `relative` atomically and durably: a temporary file beside it, flushed, renamed over it,
     /// and the folder flushed. Readers see the old content or the new, never a part; a crash leaves one of them.
+    /// `temporaryName` is the name used before the rename (`.<name>.tmp` by default); writers that may race each
+    /// other give each write its own.
     package func replace(
         _ relative: String,
         bytes: [UInt8],
-        mode: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead]
+        mode: FilePermissions = .sharedFile,
+        temporaryName: String? = nil
     ) throws(FileSystemError) {
         let place = try parent(of: relative, operation: "create")
-        let temporary = ".\(place.name).tmp"
+        let temporary = temporaryName ?? ".\(place.name).tmp"
         _ = Syscalls.unlink(temporary, relativeTo: place.folder.descriptor, folderItself: false)
         try place.folder.create(temporary, bytes: bytes, mode: mode)
         do {
@@ -140,7 +145,11 @@ extension Folder {
 
     /// Appends `bytes` with a single `write` to `relative` opened with `O_APPEND`, so concurrent writers never
     /// interleave within a line. A link at that name is replaced by the file, never followed.
-    package func append(_ relative: String, bytes: [UInt8], mode: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead])
+    package func append(
+        _ relative: String,
+        bytes: [UInt8],
+        mode: FilePermissions = .sharedFile
+    )
         throws(FileSystemError)
     {
         let place = try parent(of: relative, operation: "open")
@@ -165,7 +174,7 @@ extension Folder {
 
     /// Makes the folder `relative`; false when something already has that name.
     @discardableResult
-    package func makeFolder(_ relative: String, mode: FilePermissions = [.ownerReadWriteExecute]) throws(FileSystemError) -> Bool {
+    package func makeFolder(_ relative: String, mode: FilePermissions = .privateFolder) throws(FileSystemError) -> Bool {
         let place = try parent(of: relative, operation: "mkdir")
         switch Syscalls.makeFolder(place.name, relativeTo: place.folder.descriptor, mode: mode.rawValue) {
         case .success: return true
@@ -225,7 +234,7 @@ extension Folder {
     /// Removes the file or link `relative`; one already gone is not an error.
     package func remove(_ relative: String) throws(FileSystemError) {
         let place: (folder: Folder, name: String)
-        do { place = try parent(of: relative, operation: "unlink") } catch where error.isNotFound { return }
+        do { place = try parent(of: relative, operation: "unlink") } catch  where error.isNotFound { return }
         switch Syscalls.unlink(place.name, relativeTo: place.folder.descriptor, folderItself: false) {
         case .success, .failure(.noSuchFileOrDirectory): return
         case .failure(let code): throw FileSystemError("unlink", path: display(relative), errno: code)
@@ -235,7 +244,7 @@ extension Folder {
     /// Removes the empty folder `relative`; one already gone is not an error.
     package func removeFolder(_ relative: String) throws(FileSystemError) {
         let place: (folder: Folder, name: String)
-        do { place = try parent(of: relative, operation: "rmdir") } catch where error.isNotFound { return }
+        do { place = try parent(of: relative, operation: "rmdir") } catch  where error.isNotFound { return }
         switch Syscalls.unlink(place.name, relativeTo: place.folder.descriptor, folderItself: true) {
         case .success, .failure(.noSuchFileOrDirectory): return
         case .failure(let code): throw FileSystemError("rmdir", path: display(relative), errno: code)

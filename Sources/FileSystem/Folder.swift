@@ -24,7 +24,11 @@ package final class Folder: Sendable {
 
     /// Opens a root folder, following links on the way to it; with `creating`, makes it and its missing parents
     /// first (`mode` for each new one).
-    package static func open(_ path: String, creating: Bool = false, mode: FilePermissions = [.ownerReadWriteExecute])
+    package static func open(
+        _ path: String,
+        creating: Bool = false,
+        mode: FilePermissions = .privateFolder
+    )
         throws(FileSystemError) -> Folder
     {
         if creating {
@@ -48,7 +52,7 @@ package final class Folder: Sendable {
     package func folder(
         _ relative: String,
         creating: Bool = false,
-        mode: FilePermissions = [.ownerReadWriteExecute, .groupReadExecute, .otherReadExecute],
+        mode: FilePermissions = .sharedFolder,
         replacingLinks: Bool = false
     ) throws(FileSystemError) -> Folder {
         var current = self

@@ -50,4 +50,21 @@ package final class OpenFile: Sendable {
     package func truncate(to size: Int) throws(FileSystemError) {
         if case .failure(let code) = Syscalls.truncate(descriptor, to: size) { throw FileSystemError("ftruncate", path: path, errno: code) }
     }
+
+    /// Writes all of `bytes` at the current position (a file written from start to end, such as a download).
+    package func append(_ bytes: UnsafeRawBufferPointer) throws(FileSystemError) {
+        var done = 0
+        while done < bytes.count {
+            switch Syscalls.write(descriptor, UnsafeRawBufferPointer(rebasing: bytes[done...])) {
+            case .success(0): throw FileSystemError("write", path: path, errno: .noSpace)
+            case .success(let count): done += count
+            case .failure(let code): throw FileSystemError("write", path: path, errno: code)
+            }
+        }
+    }
+
+    /// Flushes the file's data to disk.
+    package func sync() throws(FileSystemError) {
+        if case .failure(let code) = Syscalls.sync(descriptor) { throw FileSystemError("fsync", path: path, errno: code) }
+    }
 }

@@ -1,3 +1,5 @@
+import FileSystem
+
 /// Why a claim, a sweep step or a discard could not be done.
 ///
 /// A claim that throws has put back every file it had moved (unless ``undoProblem`` says otherwise),
@@ -7,25 +9,25 @@ package struct ClaimError: Error, Sendable, Hashable, CustomStringConvertible {
     package var operation: String
     /// The path it failed on.
     package var path: String
-    /// The errno it failed with.
-    package var errno: Int32
+    /// What the system said.
+    package var reason: String
     /// Set when putting already moved files back failed too; the files then wait in the claim folder
     /// for the next start-up sweep.
     package var undoProblem: String?
 
-    package init(operation: String, path: String, errno: Int32, undoProblem: String? = nil) {
+    package init(operation: String, path: String, reason: String, undoProblem: String? = nil) {
         self.operation = operation
         self.path = path
-        self.errno = errno
+        self.reason = reason
         self.undoProblem = undoProblem
     }
 
-    init(_ error: SystemCallError) {
-        self.init(operation: error.operation, path: error.path, errno: error.code)
+    init(_ error: FileSystemError) {
+        self.init(operation: error.operation, path: error.path, reason: error.reasonText)
     }
 
     package var description: String {
-        let base = "\(operation) \(path): \(FileSystem.describe(errno: errno))"
+        let base = "\(operation) \(path): \(reason)"
         guard let undoProblem else { return base }
         return "\(base); putting the files back failed too (\(undoProblem)), the next start-up restores them"
     }

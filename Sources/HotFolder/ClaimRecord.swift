@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import StrictJSON
 
@@ -31,7 +32,7 @@ struct ClaimRecord: Sendable, Hashable {
 
     /// Reads the record of a claim folder; nil when it is missing or not one this version wrote.
     static func read(claimFolder: String) -> ClaimRecord? {
-        guard let bytes = FileSystem.readRegularFile("\(claimFolder)/\(fileName)", maxBytes: 1 << 20),
+        guard let bytes = try? Files.read("\(claimFolder)/\(fileName)", limit: 1 << 20),
             let document = try? JSONParser().parse(bytes),
             document["format"]?.int64Value == format,
             let owner = document["owner"]?.stringValue,
@@ -49,10 +50,7 @@ struct ClaimRecord: Sendable, Hashable {
     }
 
     /// Writes the record durably: a temporary name, flushed, renamed, and the claim folder flushed.
-    func write(into claimFolder: String) throws(SystemCallError) {
-        let temporary = "\(claimFolder)/.\(Self.fileName).tmp"
-        try FileSystem.createDurably(temporary, bytes: json.serialized(sortedKeys: true, pretty: true))
-        try FileSystem.rename(temporary, to: "\(claimFolder)/\(Self.fileName)")
-        try FileSystem.syncDirectory(claimFolder)
+    func write(into claimFolder: String) throws(FileSystemError) {
+        try Files.replace("\(claimFolder)/\(Self.fileName)", bytes: json.serialized(sortedKeys: true, pretty: true), mode: .privateFile)
     }
 }

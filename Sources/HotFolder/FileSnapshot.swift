@@ -1,3 +1,5 @@
+import FileSystem
+
 /// One `lstat` of one file, as the daemon saw it.
 ///
 /// Readiness is decided by comparing snapshots over time, never by trusting an inotify event: a file
@@ -69,9 +71,27 @@ package struct FileSnapshot: Sendable, Hashable {
         self.kind = kind ?? (isRegular ? .regular : .notRegular)
     }
 
+    /// The snapshot of `path` as `lstat` described it.
+    init(path: String, status: FileStatus) {
+        self.path = path
+        (size, modified, changed, inode) = (status.size, status.modifiedNanoseconds, status.changedNanoseconds, status.inode)
+        kind =
+            switch status.kind {
+            case .regular: .regular
+            case .symbolicLink: .symbolicLink
+            case .directory: .directory
+            case .fifo: .fifo
+            case .socket: .socket
+            case .characterDevice: .characterDevice
+            case .blockDevice: .blockDevice
+            case .other: .notRegular
+            }
+    }
+
     /// Reads the snapshot of `path` without following a symbolic link; nil when nothing is there.
     package static func lstat(_ path: String) -> FileSnapshot? {
-        FileSystem.lstat(path)
+        guard case .some(.some(let status)) = try? Files.status(path) else { return nil }
+        return FileSnapshot(path: path, status: status)
     }
 
     /// Whether `other` describes the same file in the same state (the path is not compared).

@@ -1,3 +1,5 @@
+import FileSystem
+
 /// The two ways the tracker touches the disk: reading a settled sidecar to learn its `pose_image`,
 /// and looking for the pose it names when no scan has reported that file.
 ///
@@ -20,7 +22,7 @@ package struct InboxFileAccess: Sendable {
 
     /// Reads with `O_NOFOLLOW`, regular files only, the size capped before a byte is read.
     package static let disk = InboxFileAccess(
-        readSidecar: { path, maxBytes in FileSystem.readRegularFile(path, maxBytes: maxBytes) },
-        lstat: { path in FileSystem.lstat(path) }
+        readSidecar: { path, maxBytes in try? Files.read(path, limit: maxBytes, singleName: true) },
+        lstat: { path in FileSnapshot.lstat(path) }
     )
 }

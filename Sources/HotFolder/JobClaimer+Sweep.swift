@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import Logging
 
@@ -14,13 +15,13 @@ extension JobClaimer {
     /// - Parameter known: the claim folders the journal knows, as ``ClaimedFiles/folder`` gave them.
     /// - Returns: the paths of the restored files.
     package func sweep(known: Set<String>) -> [String] {
-        guard let names = FileSystem.entries(of: workFolder) else { return [] }
+        guard let names = Files.names(in: workFolder) else { return [] }
         var restored: [String] = []
         for name in names.sorted() {
             let path = "\(workFolder)/\(name)"
-            guard FileSystem.isDirectory(path) else { continue }
+            guard Files.isFolder(path) else { continue }
             if name.hasSuffix(".discard"), Self.isClaimFolderName(String(name.dropLast(8))) {
-                try? Self.removeTree(path)
+                try? Files.removeTree(path)
                 continue
             }
             guard Self.isClaimFolderName(name), !known.contains(path) else { continue }
@@ -34,13 +35,13 @@ extension JobClaimer {
     /// Puts one claim folder's files back and removes the folder if it is empty then.
     private func restoreClaim(_ claimFolder: String, record: ClaimRecord?) -> [String] {
         let input = "\(claimFolder)/\(Self.inputFolderName)"
-        let names = FileSystem.entries(of: input) ?? []
+        let names = Files.names(in: input) ?? []
         let destination = record.map(\.folder).flatMap(originalFolder) ?? inboxRoot
         var restored: [String] = []
         var failed = false
         if !names.isEmpty {
             do {
-                try FileSystem.makeDirectories(destination)
+                try Files.makeFolders(destination, mode: .sharedFolder)
             } catch {
                 logger.warning("could not recreate the folder of a claim", metadata: ["error": "\(error)"])
                 return []
@@ -58,7 +59,7 @@ extension JobClaimer {
             }
         }
         if !restored.isEmpty {
-            try? FileSystem.syncDirectory(destination)
+            try? Files.syncFolder(destination)
             logger.notice(
                 "put back the files of a claim the journal does not know",
                 metadata: ["claim": "\(claimFolder)", "files": "\(restored)"]
@@ -82,18 +83,13 @@ extension JobClaimer {
 
     /// Moves `source` to `folder/name`, or to `folder/<base>.restored-N.<ext>` when the name is taken.
     /// Returns the path it ended at.
-    static func restore(_ source: String, named name: String, into folder: String) throws(SystemCallError) -> String {
+    static func restore(_ source: String, named name: String, into folder: String) throws(FileSystemError) -> String {
         var candidate = "\(folder)/\(name)"
-        var attempt = 0
-        while true {
-            do {
-                try FileSystem.moveWithoutReplacing(source, to: candidate)
-                return candidate
-            } catch  where error.isAlreadyExisting && attempt < 1000 {
-                attempt += 1
-                candidate = "\(folder)/\(restoredName(name, attempt: attempt))"
-            }
+        for attempt in 1...1000 {
+            if try Files.move(source, to: candidate, replacing: false) { return candidate }
+            candidate = "\(folder)/\(restoredName(name, attempt: attempt))"
         }
+        throw .alreadyExists("rename", path: candidate)
     }
 
     /// `photo.jpg` → `photo.restored-1.jpg`; `photo` → `photo.restored-1`. The base is shortened when the
@@ -104,19 +100,6 @@ extension JobClaimer {
         let suffix = ".restored-\(attempt)\(name[(dot ?? name.endIndex)...])"
         while base.utf8.count + suffix.utf8.count > 255, !base.isEmpty { base.removeLast() }
         return String(base) + suffix
-    }
-
-    /// Deletes a folder and everything in it, never following a link.
-    static func removeTree(_ path: String) throws(SystemCallError) {
-        for name in FileSystem.entries(of: path) ?? [] {
-            let child = "\(path)/\(name)"
-            if FileSystem.isDirectory(child) {
-                try removeTree(child)
-            } else {
-                try FileSystem.remove(child)
-            }
-        }
-        try FileSystem.removeDirectory(path)
     }
 
     /// `yyyyMMdd'T'HHmmss` in UTC.

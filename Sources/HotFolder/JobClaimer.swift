@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 package import Logging
 
@@ -39,7 +40,7 @@ package struct JobClaimer: Sendable {
     }
 
     /// This machine's host name.
-    package static var defaultOwner: String { FileSystem.hostName() }
+    package static var defaultOwner: String { Files.hostName() }
 
     /// `<inboxRoot>/.facedrop`: ignored by the tracker like every dot-folder.
     package var workFolder: String { "\(inboxRoot)/.facedrop" }
@@ -82,9 +83,9 @@ package struct JobClaimer: Sendable {
         }
         let doomed = "\(claimFolder).discard"
         do {
-            try FileSystem.rename(claimFolder, to: doomed)
-            try FileSystem.syncDirectory(workFolder)
-            try Self.removeTree(doomed)
+            try Files.move(claimFolder, to: doomed, replacing: true)
+            try Files.syncFolder(workFolder)
+            try Files.removeTree(doomed)
         } catch {
             throw ClaimError(error)
         }
@@ -136,7 +137,7 @@ package struct JobClaimer: Sendable {
                 claimedAt: Date()
             )
             try record.write(into: claimFolder)
-            try FileSystem.syncDirectory(workFolder)
+            try Files.syncFolder(workFolder)
         } catch {
             abandon(claimFolder)
             throw ClaimError(error)
@@ -146,9 +147,9 @@ package struct JobClaimer: Sendable {
         // Checked after the record, right before the moves: a file that changed since it looked
         // ready is still being written.
         for file in files {
-            guard let now = FileSystem.lstat(file.path), now.isUnchanged(comparedTo: file) else {
+            guard let now = FileSnapshot.lstat(file.path), now.isUnchanged(comparedTo: file) else {
                 abandon(claimFolder)
-                return FileSystem.lstat(first.path) == nil ? .lost : .changed
+                return FileSnapshot.lstat(first.path) == nil ? .lost : .changed
             }
         }
 
@@ -156,7 +157,7 @@ package struct JobClaimer: Sendable {
         for (file, name) in zip(files, names) {
             let destination = "\(input)/\(name)"
             do {
-                try FileSystem.rename(file.path, to: destination)
+                try Files.move(file.path, to: destination, replacing: true)
                 moved.append((file.path, destination))
             } catch {
                 let undoProblem = putBack(moved)
@@ -168,8 +169,8 @@ package struct JobClaimer: Sendable {
             }
         }
         do {
-            try FileSystem.syncDirectory(input)
-            try FileSystem.syncDirectory(folder)
+            try Files.syncFolder(input)
+            try Files.syncFolder(folder)
         } catch {
             var failure = ClaimError(error)
             failure.undoProblem = putBack(moved)
@@ -193,46 +194,38 @@ package struct JobClaimer: Sendable {
             }
         }
         if let folder = moved.first.map({ ($0.from as NSString).deletingLastPathComponent }) {
-            try? FileSystem.syncDirectory(folder)
+            try? Files.syncFolder(folder)
         }
         return problems.isEmpty ? nil : problems.joined(separator: "; ")
     }
 
     /// Removes a claim folder that holds no job files (any more).
     func abandon(_ claimFolder: String) {
-        try? FileSystem.remove("\(claimFolder)/\(ClaimRecord.fileName)")
-        try? FileSystem.remove("\(claimFolder)/.\(ClaimRecord.fileName).tmp")
-        try? FileSystem.removeDirectory("\(claimFolder)/\(Self.inputFolderName)")
-        try? FileSystem.removeDirectory(claimFolder)
+        try? Files.remove("\(claimFolder)/\(ClaimRecord.fileName)")
+        try? Files.remove("\(claimFolder)/.\(ClaimRecord.fileName).tmp")
+        try? Files.removeFolder("\(claimFolder)/\(Self.inputFolderName)")
+        try? Files.removeFolder(claimFolder)
     }
 
     /// Creates `.facedrop` if needed; refuses anything there that is not a real directory (a link could
     /// send the files elsewhere).
-    func makeWorkFolder() throws(SystemCallError) {
-        do {
-            try FileSystem.makeDirectory(workFolder, mode: 0o700)
-            try FileSystem.syncDirectory(inboxRoot)
-        } catch  where error.isAlreadyExisting {
-            guard FileSystem.isDirectory(workFolder) else {
-                throw .notADirectory("use work folder", path: workFolder)
-            }
+    func makeWorkFolder() throws(FileSystemError) {
+        if try Files.makeFolder(workFolder, mode: .privateFolder) {
+            try Files.syncFolder(inboxRoot)
+        } else if !Files.isFolder(workFolder) {
+            throw .notAFolder("use work folder", path: workFolder)
         }
     }
 
     /// Creates a new claim folder with its `input/` and returns its path.
-    func makeClaimFolder() throws(SystemCallError) -> String {
+    func makeClaimFolder() throws(FileSystemError) -> String {
         let stamp = Self.timestamp(Date())
-        var attempt = 0
-        while true {
+        for _ in 0..<16 {
             let path = "\(workFolder)/\(stamp)-\(Self.randomHex())"
-            do {
-                try FileSystem.makeDirectory(path, mode: 0o700)
-            } catch  where error.isAlreadyExisting && attempt < 16 {
-                attempt += 1
-                continue
-            }
-            try FileSystem.makeDirectory("\(path)/\(Self.inputFolderName)", mode: 0o700)
+            guard try Files.makeFolder(path, mode: .privateFolder) else { continue }
+            try Files.makeFolder("\(path)/\(Self.inputFolderName)", mode: .privateFolder)
             return path
         }
+        throw .alreadyExists("mkdir", path: "\(workFolder)/\(stamp)-…")
     }
 }

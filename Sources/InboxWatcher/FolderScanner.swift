@@ -1,3 +1,5 @@
+import FileSystem
+
 /// A one-shot `lstat`-based walk of an inbox tree, for the startup scan, after an overflow, for a new
 /// folder and periodically: it finds what inotify events missed.
 package enum FolderScanner {

@@ -1,3 +1,5 @@
+import FileSystem
+
 /// One entry of an inbox as `lstat` saw it: enough to tell whether a file is still changing and whether
 /// two names are the same file.
 package struct ScannedFile: Sendable, Hashable {
@@ -54,12 +56,12 @@ package struct ScannedFile: Sendable, Hashable {
         return ScannedFile(path: path, status: status)
     }
 
-    init(path: String, status: FileSystem.Status) {
+    init(path: String, status: FileStatus) {
         let kind: Kind =
             switch status.kind {
             case .regular: .regular
-            case .symlink: .symlink
-            case .directory, .other: .other
+            case .symbolicLink: .symlink
+            default: .other
             }
         self.init(
             path: path,

@@ -35,9 +35,9 @@ struct Attempt {
         self.staging = staging
     }
 
-    private func keepInput(_ bytes: [UInt8], named name: String) throws(JobFailure) {
+    private func keepInput(_ bytes: [UInt8], named name: String, in outbox: OutboxFolders) throws(JobFailure) {
         do {
-            try StagedFile.write(bytes, to: "\(staging)/input/\(name)")
+            try StagedFile.write(bytes, to: "\(staging)/input/\(name)", in: outbox)
         } catch {
             throw JobFailure(stage: .write, code: "outbox_unwritable", message: "\(error)", hint: "Check the outbox's permissions and free space.")
         }
@@ -46,7 +46,7 @@ struct Attempt {
     mutating func perform(using runner: JobRunner, events: (@Sendable (JobEvent) -> Void)?) async throws(JobFailure) {
         // 1. Validate: nothing is sent before every input is read, checked and kept.
         let prepared = try JobPreparer(catalog: runner.catalog).prepare(input, settings: settings) { bytes, name throws(JobFailure) in
-            try keepInput(bytes, named: name)
+            try keepInput(bytes, named: name, in: runner.outbox)
         }
         model = prepared.model
         warnings = prepared.warnings

@@ -29,7 +29,7 @@ package struct JobDelivery: Sendable {
         do throws(JobFailure) {
             return try fileResult(&attempt, summary: summary, spoolFolder: spoolFolder)
         } catch {
-            try? FileManager.default.removeItem(atPath: attempt.staging)
+            try? outbox.removeTree(attempt.staging)
             throw error
         }
     }
@@ -49,7 +49,7 @@ package struct JobDelivery: Sendable {
         for output in summary.outputs {
             guard let file = output["file"]?.stringValue else { continue }
             try write {
-                try StagedFile.write(try InputFile.read("\(spoolFolder)/\(file)", maxBytes: Int.max), to: "\(attempt.staging)/\(file)")
+                try StagedFile.write(try InputFile.read("\(spoolFolder)/\(file)", maxBytes: Int.max), to: "\(attempt.staging)/\(file)", in: outbox)
             }
         }
         return try publish(attempt, record: .object(attempt.resultRecord()), outcome: .done)
@@ -63,7 +63,7 @@ package struct JobDelivery: Sendable {
         do throws(JobFailure) {
             return try publish(attempt, record: record, outcome: .failed)
         } catch {
-            try? FileManager.default.removeItem(atPath: attempt.staging)
+            try? outbox.removeTree(attempt.staging)
             throw error
         }
     }
@@ -82,7 +82,7 @@ package struct JobDelivery: Sendable {
         guard let claimID = input.claimID else { return nil }
         let recordName = outcome == .done ? "result.json" : "error.json"
         for folder in outbox.existingJobFolders(outcome, subpath: input.subpath, job: input.name) {
-            if let bytes = try? InputFile.read("\(folder)/\(recordName)", maxBytes: 4 << 20),
+            if let bytes = try? outbox.read("\(folder)/\(recordName)", limit: 4 << 20),
                 let record = try? JSONParser().parse(bytes),
                 record["claim_id"]?.stringValue == claimID
             {
@@ -102,7 +102,7 @@ package struct JobDelivery: Sendable {
         let staging: String = try write {
             try outbox.prepare()
             let staging = try outbox.makeStagingFolder()
-            try FileManager.default.createDirectory(atPath: "\(staging)/input", withIntermediateDirectories: true)
+            try outbox.makeFolder("\(staging)/input")
             return staging
         }
         var attempt = Attempt(input: input, settings: JobSettings(), staging: staging)
@@ -116,9 +116,9 @@ package struct JobDelivery: Sendable {
                 continue
             }
             do throws(JobFailure) {
-                try write { try StagedFile.write(bytes, to: "\(staging)/input/\(name)") }
+                try write { try StagedFile.write(bytes, to: "\(staging)/input/\(name)", in: outbox) }
             } catch {
-                try? FileManager.default.removeItem(atPath: staging)
+                try? outbox.removeTree(staging)
                 throw error
             }
         }
@@ -135,7 +135,7 @@ package struct JobDelivery: Sendable {
         }
         return try write {
             let fileName = outcome == .done ? "result.json" : "error.json"
-            try StagedFile.write(record.serialized(pretty: true) + [0x0A], to: "\(attempt.staging)/\(fileName)")
+            try StagedFile.write(record.serialized(pretty: true) + [0x0A], to: "\(attempt.staging)/\(fileName)", in: outbox)
             let folder = try outbox.publish(staged: attempt.staging, outcome: outcome, subpath: input.subpath, job: input.name)
             var event: [String: JSONValue] = [
                 "event": .string(outcome == .done ? "job_done" : "job_failed"),

@@ -33,7 +33,7 @@ package struct JobRunner: Sendable {
         do {
             try outbox.prepare()
             staging = try outbox.makeStagingFolder()
-            try FileManager.default.createDirectory(atPath: "\(staging)/input", withIntermediateDirectories: true)
+            try outbox.makeFolder("\(staging)/input")
         } catch {
             logger.error("the outbox cannot be written", metadata: ["error": "\(error)"])
             let report = JobReport(outcome: .failed, folder: nil, requestID: nil, errorCode: "outbox_unwritable")

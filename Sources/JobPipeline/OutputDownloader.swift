@@ -1,4 +1,5 @@
 import CurlHTTP
+import FileSystem
 import Foundation
 import Hashing
 import ImageFormats
@@ -46,7 +47,7 @@ package struct OutputDownloader: Sendable {
                 bytes = try InputFile.read(temporary, maxBytes: client.configuration.maxOutputBytes)
                 info = try ImageVerifier.verify(bytes)
             } catch {
-                try? FileManager.default.removeItem(atPath: temporary)
+                try? Files.remove(temporary)
                 throw JobFailure(
                     stage: .download,
                     code: "invalid_output",
@@ -57,8 +58,7 @@ package struct OutputDownloader: Sendable {
             }
             let file = FileNames.fitting(job, suffix: "-\(index).\(info.format.fileExtension)")
             do {
-                try? FileManager.default.removeItem(atPath: "\(folder)/\(file)")
-                try FileManager.default.moveItem(atPath: temporary, toPath: "\(folder)/\(file)")
+                try Files.move(temporary, to: "\(folder)/\(file)", replacing: true)
             } catch {
                 throw JobFailure(
                     stage: .write,

@@ -1,3 +1,4 @@
+import FileSystem
 package import Foundation
 import GRDB
 
@@ -30,7 +31,7 @@ package final class JobJournal: Sendable {
         self.path = path
         self.now = now
         do {
-            try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+            try Files.makeFolders(stateDirectory)
             var configuration = Configuration()
             configuration.label = "facedrop.journal"
             // A second process (`facedrop status`) may hold a read lock for a moment; wait rather than fail.

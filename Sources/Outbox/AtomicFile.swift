@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 
 /// Writes files so that a reader never sees a partial one: a temporary name in the same folder,
@@ -5,18 +6,11 @@ import Foundation
 ///
 /// The rename replaces whatever has the final name, a planted symbolic link included, without following
 /// it; the temporary file is created with `O_EXCL | O_NOFOLLOW`, so no link is followed on the way either.
+/// Inside an outbox, ``OutboxFolders/replace(_:bytes:)`` does the same without following a link on the way.
 package enum AtomicFile {
     package static func write(_ bytes: [UInt8], to path: String) throws(OutboxError) {
-        let folder = (path as NSString).deletingLastPathComponent
-        let temporary = "\(folder)/\(temporaryName(for: (path as NSString).lastPathComponent))"
-        try FileSystem.createDurably(temporary, bytes: bytes)
-        do {
-            try FileSystem.rename(temporary, to: path)
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw error
-        }
-        try FileSystem.syncDirectory(folder.isEmpty ? "." : folder)
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        do { try Files.replace(path, bytes: bytes, temporaryName: temporaryName(for: name)) } catch { throw .file(error) }
     }
 
     /// `.<name>.<uuid>.tmp`, the name shortened so that the whole stays within NAME_MAX even when `name`

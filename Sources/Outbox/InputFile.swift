@@ -1,8 +1,10 @@
+import FileSystem
+
 /// Reading dropped files, which are untrusted.
 package enum InputFile {
     /// The bytes of a regular file no larger than `maxBytes`; links, FIFOs and devices are refused.
     package static func read(_ path: String, maxBytes: Int) throws(InputFileError) -> [UInt8] {
-        try FileSystem.readRegularFile(path, maxBytes: maxBytes, singleName: false)
+        try read(path, maxBytes: maxBytes, singleName: false)
     }
 
     /// The bytes of a file dropped into an inbox: as ``read(_:maxBytes:)``, and the file must have no other
@@ -10,7 +12,21 @@ package enum InputFile {
     /// a name inside it; a file with more than one name is therefore refused unread. A producer that links
     /// a finished file into place removes its other name before the inbox's settle time has passed.
     package static func readDropped(_ path: String, maxBytes: Int) throws(InputFileError) -> [UInt8] {
-        try FileSystem.readRegularFile(path, maxBytes: maxBytes, singleName: true)
+        try read(path, maxBytes: maxBytes, singleName: true)
+    }
+
+    private static func read(_ path: String, maxBytes: Int, singleName: Bool) throws(InputFileError) -> [UInt8] {
+        do {
+            return try Files.read(path, limit: maxBytes, singleName: singleName)
+        } catch {
+            switch error.reason {
+            case .notRegularFile: throw .notRegularFile(path)
+            case .hardLinked(let links): throw .hardLinked(path, links: links)
+            case .tooLarge(let size, let limit): throw .tooLarge(path, size: Int(size), limit: limit)
+            case .changedWhileReading: throw .changedWhileReading(path)
+            case .system, .outsideFolder: throw .unreadable(path, error.reasonText)
+            }
+        }
     }
 }
 

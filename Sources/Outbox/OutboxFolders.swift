@@ -1,3 +1,4 @@
+import FileSystem
 package import Foundation
 package import StrictJSON
 
@@ -29,7 +30,70 @@ package struct OutboxFolders: Sendable {
     /// be a real folder: a link there would send files out of the outbox, so it is replaced by a folder.
     /// The root itself may be a link (an outbox on another disk).
     package func makeFolder(_ path: String) throws(OutboxError) {
-        try FileSystem.makeDirectories(path, below: root)
+        _ = try folder(path, creating: true)
+    }
+
+    /// The outbox's root folder, made if missing (it may itself be a link: an outbox on another disk).
+    func rootFolder() throws(OutboxError) -> Folder {
+        do { return try Folder.open(root, creating: true, mode: .sharedFolder) } catch {
+            throw .file(error)
+        }
+    }
+
+    /// `path` (inside the outbox) relative to the root.
+    func relative(_ path: String) throws(OutboxError) -> String {
+        var base = root
+        while base.count > 1, base.hasSuffix("/") { base.removeLast() }
+        if path == base { return "." }
+        guard path.hasPrefix(base + "/") else {
+            throw .file(FileSystemError("mkdir (outside \(root))", path: path, reason: .outsideFolder))
+        }
+        return String(path.dropFirst(base.count + 1))
+    }
+
+    /// The folder `path` inside the outbox, reached without following a link below the root; with `creating`,
+    /// missing folders are made and a link where a folder belongs is replaced by a real folder.
+    func folder(_ path: String, creating: Bool) throws(OutboxError) -> Folder {
+        let base = try rootFolder()
+        let relative = try relative(path)
+        do { return try base.folder(relative, creating: creating, replacingLinks: creating) } catch { throw .file(error) }
+    }
+
+    /// The folder holding `path` (made if missing) and the file's name in it.
+    func place(_ path: String) throws(OutboxError) -> (folder: Folder, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { throw .file(FileSystemError("open", path: path, reason: .outsideFolder)) }
+        return (try folder(String(path[..<slash]), creating: true), String(path[path.index(after: slash)...]))
+    }
+
+    /// Writes the new file `path` inside the outbox (nothing may have the name; no link is followed) and
+    /// flushes it; a partly written file is removed.
+    package func create(_ path: String, bytes: [UInt8]) throws(OutboxError) {
+        let place = try place(path)
+        do { try place.folder.create(place.name, bytes: bytes) } catch { throw .file(error) }
+    }
+
+    /// Replaces the file `path` inside the outbox atomically and durably (see ``AtomicFile``).
+    package func replace(_ path: String, bytes: [UInt8]) throws(OutboxError) {
+        let place = try place(path)
+        do {
+            try place.folder.replace(place.name, bytes: bytes, temporaryName: AtomicFile.temporaryName(for: place.name))
+        } catch {
+            throw .file(error)
+        }
+    }
+
+    /// Reads a regular file inside the outbox, following no link below the root.
+    package func read(_ path: String, limit: Int) throws(OutboxError) -> [UInt8] {
+        let base = try rootFolder()
+        let relative = try relative(path)
+        do { return try base.read(relative, limit: limit) } catch { throw .file(error) }
+    }
+
+    /// Removes `path` inside the outbox and everything in it, following no link.
+    package func removeTree(_ path: String) throws(OutboxError) {
+        let base = try rootFolder()
+        let relative = try relative(path)
+        do { try base.removeTree(relative) } catch { throw .file(error) }
     }
 
     /// A new, empty staging folder for one job.
@@ -47,14 +111,15 @@ package struct OutboxFolders: Sendable {
         let stamp = time.formatted(
             Date.ISO8601FormatStyle(dateSeparator: .omitted, dateTimeSeparator: .standard, timeSeparator: .omitted, timeZone: .gmt)
         )
-        var path = "\(warnings)/\(stamp)-\(kind).json"
+        let folder = try folder(warnings, creating: true)
+        var name = "\(stamp)-\(kind).json"
         var suffix = 2
-        while FileManager.default.fileExists(atPath: path) {
-            path = "\(warnings)/\(stamp)-\(kind)-\(suffix).json"
+        while (try? folder.status(name)) != .some(nil) {
+            name = "\(stamp)-\(kind)-\(suffix).json"
             suffix += 1
         }
-        try AtomicFile.write(record.serialized(pretty: true) + [0x0A], to: path)
-        return path
+        try replace("\(warnings)/\(name)", bytes: record.serialized(pretty: true) + [0x0A])
+        return "\(warnings)/\(name)"
     }
 
     /// Removes what a crash can leave behind: half-assembled job folders under the staging folder and the
@@ -65,18 +130,20 @@ package struct OutboxFolders: Sendable {
     /// on the machine): the link is removed, and ``prepare()`` makes the real folder.
     @discardableResult
     package func sweepLeftovers() -> [String] {
-        let files = FileManager.default
+        guard let base = try? rootFolder() else { return [] }
         var removed: [String] = []
-        for folder in [staging, warnings] where FileSystem.removeIfLink(folder) {
-            removed.append(folder)
+        for name in [".facedrop-staging", "warnings"] where (try? base.status(name))??.kind == .symbolicLink {
+            if (try? base.remove(name)) != nil { removed.append(base.display(name)) }
         }
-        for entry in (try? files.contentsOfDirectory(atPath: staging)) ?? [] {
-            if (try? files.removeItem(atPath: "\(staging)/\(entry)")) != nil { removed.append("\(staging)/\(entry)") }
+        for entry in (try? base.entries(".facedrop-staging")) ?? [] {
+            guard let name = entry.name.map({ ".facedrop-staging/\($0)" }) else { continue }
+            if (try? base.removeTree(name)) != nil { removed.append(base.display(name)) }
         }
-        for folder in [root, warnings] {
-            for entry in (try? files.contentsOfDirectory(atPath: folder)) ?? []
-            where entry.hasPrefix(".") && entry.hasSuffix(".tmp") {
-                if (try? files.removeItem(atPath: "\(folder)/\(entry)")) != nil { removed.append("\(folder)/\(entry)") }
+        for folder in [".", "warnings"] {
+            for entry in (try? base.entries(folder)) ?? [] {
+                guard let name = entry.name, name.hasPrefix("."), name.hasSuffix(".tmp") else { continue }
+                let relative = folder == "." ? name : "\(folder)/\(name)"
+                if (try? base.remove(relative)) != nil { removed.append(base.display(relative)) }
             }
         }
         return removed
@@ -90,17 +157,25 @@ package struct OutboxFolders: Sendable {
     /// ``StagedFile`` survive a power loss once the folder has its final name.
     package func publish(staged: String, outcome: JobOutcome, subpath: String, job: String) throws(OutboxError) -> String {
         let parent = parentFolder(outcome, subpath: subpath)
-        for folder in FileSystem.realSubdirectories(of: staged) {
-            try FileSystem.syncDirectory(folder)
-        }
-        try FileSystem.syncDirectory(staged)
-        try makeFolder(parent)
-        for attempt in Self.attempts {
-            let path = "\(parent)/\(Self.jobFolderName(job, attempt: attempt))"
-            if try FileSystem.renameIfAbsent(staged, to: path) {
-                try FileSystem.syncDirectory(parent)
-                return path
+        let base = try rootFolder()
+        let stagedRelative = try relative(staged)
+        let parentRelative = try relative(parent)
+        do throws(FileSystemError) {
+            let stagedFolder = try base.folder(stagedRelative)
+            for entry in try stagedFolder.entries() where entry.kind == .directory {
+                if let name = entry.name { try stagedFolder.folder(name).sync() }
             }
+            try stagedFolder.sync()
+            let parentFolder = try base.folder(parentRelative, creating: true, replacingLinks: true)
+            for attempt in Self.attempts {
+                let name = Self.jobFolderName(job, attempt: attempt)
+                if try base.move(stagedRelative, to: name, in: parentFolder, replacing: false) {
+                    try parentFolder.sync()
+                    return "\(parent)/\(name)"
+                }
+            }
+        } catch {
+            throw .file(error)
         }
         throw .noFreeName(job)
     }
@@ -109,11 +184,12 @@ package struct OutboxFolders: Sendable {
     /// tries their names, up to the first free name. Names taken by anything but a real folder are skipped.
     package func existingJobFolders(_ outcome: JobOutcome, subpath: String, job: String) -> [String] {
         let parent = parentFolder(outcome, subpath: subpath)
+        guard let folder = try? folder(parent, creating: false) else { return [] }
         var folders: [String] = []
         for attempt in Self.attempts {
-            let path = "\(parent)/\(Self.jobFolderName(job, attempt: attempt))"
-            guard FileSystem.entryExists(path) else { break }
-            if FileSystem.isRealDirectory(path) { folders.append(path) }
+            let name = Self.jobFolderName(job, attempt: attempt)
+            guard case .some(.some(let status)) = try? folder.status(name) else { break }
+            if status.kind == .directory { folders.append("\(parent)/\(name)") }
         }
         return folders
     }
@@ -134,8 +210,8 @@ package struct OutboxFolders: Sendable {
         var record = event
         record["time"] = .string(time.formatted(.iso8601))
         let day = time.formatted(.iso8601.year().month().day())
-        try makeFolder(logs)
-        try FileSystem.appendLine(JSONValue.object(record).serialized() + [0x0A], to: "\(logs)/facedrop-\(day).jsonl")
+        let folder = try folder(logs, creating: true)
+        do { try folder.append("facedrop-\(day).jsonl", bytes: JSONValue.object(record).serialized() + [0x0A]) } catch { throw .file(error) }
     }
 }
 

@@ -213,7 +213,7 @@ package actor CreditsMonitor {
         let bytes = current.json.serialized(pretty: true) + [0x0A]
         for outbox in outboxes where written[outbox.root] != current {
             do throws(OutboxError) {
-                try AtomicFile.write(bytes, to: outbox.creditsFile)
+                try outbox.replace(outbox.creditsFile, bytes: bytes)
                 written[outbox.root] = current
                 lastWrite = .now
             } catch {

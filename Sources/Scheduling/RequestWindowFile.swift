@@ -1,3 +1,4 @@
+package import FileSystem
 package import Foundation
 import Synchronization
 
@@ -23,7 +24,7 @@ package final class RequestWindowFile: Sendable {
     package let path: String
     /// Slots in the ring: the budget's limit.
     package let slots: Int
-    private let descriptor: Int32
+    private let file: OpenFile
     private let state: Mutex<State>
 
     private struct State {
@@ -38,13 +39,13 @@ package final class RequestWindowFile: Sendable {
 
     /// Opens (or creates) the file for a budget of `limit` requests per `window`, reading what earlier lives
     /// recorded that is still inside the window at `now`.
-    package init(path: String, limit: Int, window: Duration, now: Date = Date()) throws(WindowFileError) {
-        let descriptor = try WindowFileIO.open(path).get()
+    package init(path: String, limit: Int, window: Duration, now: Date = Date()) throws(FileSystemError) {
+        let file = try Files.openFile(path)
         let slots = max(1, limit)
-        let boot = WindowFileIO.bootID()
-        let header = WindowFileIO.readAll(descriptor, limit: Self.headerSize)
+        let boot = Self.bootID()
+        let header = (try? file.read(limit: Self.headerSize)) ?? []
         let storedSlots = header.count == Self.headerSize ? Int(clamping: Self.integer(header[48..<56])) : 0
-        let stored = Self.read(WindowFileIO.readAll(descriptor, limit: Self.headerSize + min(max(storedSlots, 0), 1 << 20) * Self.slotSize))
+        let stored = Self.read((try? file.read(limit: Self.headerSize + min(max(storedSlots, 0), 1 << 20) * Self.slotSize)) ?? [])
         let windowSeconds = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
         var earlier = stored.admissions.map { min($0, now) }.filter { now.timeIntervalSince($0) < windowSeconds }.sorted()
         if stored.boot != boot, !earlier.isEmpty {
@@ -60,17 +61,12 @@ package final class RequestWindowFile: Sendable {
         for slot in 0..<slots {
             bytes += Self.littleEndian(slot < earlier.count ? Self.milliseconds(earlier[slot]) : 0)
         }
-        WindowFileIO.truncate(descriptor, to: 0)
-        let writable = WindowFileIO.write(descriptor, bytes, at: 0)
+        let writable = (try? file.truncate(to: 0)) != nil && (try? file.write(bytes, at: 0)) != nil
         self.path = path
         self.slots = slots
-        self.descriptor = descriptor
+        self.file = file
         self.earlier = earlier
         self.state = Mutex(State(next: earlier.count % slots, writable: writable))
-    }
-
-    deinit {
-        WindowFileIO.close(descriptor)
     }
 
     /// Records one admission at `time`, overwriting the oldest slot.
@@ -78,9 +74,14 @@ package final class RequestWindowFile: Sendable {
         state.withLock { state in
             guard state.writable else { return }
             let offset = Self.headerSize + state.next * Self.slotSize
-            state.writable = WindowFileIO.write(descriptor, Self.littleEndian(Self.milliseconds(time)), at: offset)
+            state.writable = (try? file.write(Self.littleEndian(Self.milliseconds(time)), at: offset)) != nil
             state.next = (state.next + 1) % slots
         }
+    }
+
+    /// This boot's id (`/proc/sys/kernel/random/boot_id`), or empty when it cannot be read.
+    static func bootID() -> String {
+        String((Files.readSetting("/proc/sys/kernel/random/boot_id") ?? "").filter { $0.isASCII && !$0.isWhitespace })
     }
 
     // MARK: Encoding

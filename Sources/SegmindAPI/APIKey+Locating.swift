@@ -1,3 +1,4 @@
+import FileSystem
 public import Foundation
 
 extension APIKey {
@@ -20,7 +21,7 @@ extension APIKey {
     public static func locate(keyFile: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws(LocatingError) -> APIKey? {
         if let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty {
             let path = "\(directory)/segmind-api-key"
-            if FileManager.default.fileExists(atPath: path) {
+            if Files.exists(path) {
                 return try read(path)
             }
         }
@@ -34,12 +35,13 @@ extension APIKey {
     }
 
     private static func read(_ path: String) throws(LocatingError) -> APIKey {
-        let text: String
+        let bytes: [UInt8]
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            bytes = try Files.read(path, limit: 64 << 10, followingLink: true)
         } catch {
-            throw .unreadable(path: path, reason: (error as NSError).localizedDescription)
+            throw .unreadable(path: path, reason: error.reasonText)
         }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw .unreadable(path: path, reason: "not UTF-8 text") }
         let key = APIKey(text)
         guard !key.isEmpty else { throw .empty(path: path) }
         return key

@@ -1,4 +1,5 @@
 public import CurlHTTP
+import FileSystem
 import Foundation
 
 /// Fetching generated images.
@@ -32,7 +33,7 @@ extension SegmindClient {
                     }
                 }
                 if download.status == 200 { return .done(download) }
-                try? FileManager.default.removeItem(atPath: path)
+                try? Files.remove(path)
                 if download.status >= 500 {
                     return .failed(.serverError(status: download.status, message: "output download answered \(download.status)"))
                 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DaemonConfiguration
+import FileSystem
 import Foundation
 import HotFolder
 import Outbox
@@ -70,7 +71,7 @@ struct CheckCommand: ParsableCommand {
     static func hasPoseImage(sidecar path: String) -> Bool {
         let url = URL(fileURLWithPath: path)
         let stem = url.deletingPathExtension().lastPathComponent
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)) ?? []
+        let names = Files.names(in: url.deletingLastPathComponent().path) ?? []
         return names.contains { CandidateName(name: $0) == .pose(stem: stem) }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CurlHTTP
+import FileSystem
 import Foundation
 import JobPipeline
 import Logging
@@ -48,7 +49,7 @@ struct GenerateCommand: AsyncParsableCommand {
     var deadline = 900
 
     func validate() throws {
-        guard FileManager.default.fileExists(atPath: face) else {
+        guard Files.exists(face, followingLinks: true) else {
             throw ValidationError("no face image at \(face)")
         }
         guard emulatorTimeScale > 0, deadline > 0 else {
@@ -109,7 +110,7 @@ struct GenerateCommand: AsyncParsableCommand {
         let faceURL = URL(fileURLWithPath: face)
         let stem = faceURL.deletingPathExtension().lastPathComponent
         let defaultSidecar = faceURL.deletingPathExtension().appendingPathExtension("json").path
-        let sidecarPath = sidecar ?? (FileManager.default.fileExists(atPath: defaultSidecar) ? defaultSidecar : nil)
+        let sidecarPath = sidecar ?? (Files.exists(defaultSidecar, followingLinks: true) ? defaultSidecar : nil)
         let input = JobInput(name: stem, inbox: "generate", facePath: face, sidecarPath: sidecarPath, posePath: pose)
 
         let report = await runner.run(input, settings: settings) { event in

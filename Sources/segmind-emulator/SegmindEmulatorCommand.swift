@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import FileSystem
 import Foundation
 import Logging
 import SegmindCatalog
@@ -115,7 +116,7 @@ struct SegmindEmulatorCommand: AsyncParsableCommand {
         let server = EmulatorServer(configuration: configuration, catalog: catalog, logger: logger)
         let url = try await server.start()
         if let portFile, let port = url.port {
-            try "\(port)\n".write(toFile: portFile, atomically: true, encoding: .utf8)
+            try Files.replace(portFile, bytes: Array("\(port)\n".utf8))
         }
         // Written straight to the file descriptor, unbuffered: scripts wait for this line.
         FileHandle.standardOutput.write(Data("segmind-emulator listening on \(url.absoluteString)\n".utf8))

@@ -11,17 +11,18 @@ struct StagedFileTests {
     func stagedFileIsExclusive() throws {
         let directory = try TemporaryDirectory(prefix: "facedrop-staged")
         let path = directory.appending("result.json")
-        try StagedFile.write(Array("{}\n".utf8), to: path)
+        let outbox = OutboxFolders(root: directory.path)
+        try StagedFile.write(Array("{}\n".utf8), to: path, in: outbox)
         #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) == Array("{}\n".utf8))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["result.json"])
-        #expect(throws: OutboxError.self) { try StagedFile.write(Array("again".utf8), to: path) }
+        #expect(throws: OutboxError.self) { try StagedFile.write(Array("again".utf8), to: path, in: outbox) }
         #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) == Array("{}\n".utf8))
 
         let victim = directory.appending("victim.txt")
         try Data("untouched".utf8).write(to: URL(fileURLWithPath: victim))
         let link = directory.appending("image.png")
         #expect(symlink(victim, link) == 0)
-        #expect(throws: OutboxError.self) { try StagedFile.write(Array("image".utf8), to: link) }
+        #expect(throws: OutboxError.self) { try StagedFile.write(Array("image".utf8), to: link, in: outbox) }
         #expect(try String(contentsOfFile: victim, encoding: .utf8) == "untouched")
     }
 
@@ -32,9 +33,9 @@ struct StagedFileTests {
         try outbox.prepare()
         let staged = try outbox.makeStagingFolder()
         try outbox.makeFolder("\(staged)/input")
-        try StagedFile.write(Array("face".utf8), to: "\(staged)/input/face.png")
-        try StagedFile.write(Array("image".utf8), to: "\(staged)/face-1.png")
-        try StagedFile.write(Array("{}\n".utf8), to: "\(staged)/result.json")
+        try StagedFile.write(Array("face".utf8), to: "\(staged)/input/face.png", in: outbox)
+        try StagedFile.write(Array("image".utf8), to: "\(staged)/face-1.png", in: outbox)
+        try StagedFile.write(Array("{}\n".utf8), to: "\(staged)/result.json", in: outbox)
 
         let folder = try outbox.publish(staged: staged, outcome: .done, subpath: "team/a", job: "face")
         #expect(folder == "\(directory.path)/done/team/a/face")

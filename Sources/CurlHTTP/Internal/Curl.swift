@@ -1,4 +1,5 @@
 import CCurl
+import FileSystem
 import Foundation
 import Synchronization
 
@@ -30,25 +31,11 @@ enum CurlGlobal {
     }
 }
 
-/// Creating the file a download streams into: the one file-system call of this module.
-enum DownloadFile {
-    /// Creates (or truncates) `path` for writing, mode 0600, never through a symbolic link; the handle, or
-    /// what the system said (with its errno) when it refused.
-    static func create(_ path: String) -> Result<FileHandle, HTTPClientError> {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            let code = errno
-            return .failure(.fileError(path: path, detail: "cannot create the file: \(String(cString: strerror(code))) (errno \(code))"))
-        }
-        return .success(FileHandle(fileDescriptor: descriptor, closeOnDealloc: true))
-    }
-}
-
 /// Where a transfer's response body goes, with the size cap enforced while bytes stream in.
 final class ResponseSink {
     enum Destination {
         case memory
-        case file(FileHandle)
+        case file(OpenFile)
     }
 
     let limit: Int
@@ -95,7 +82,7 @@ final class ResponseSink {
             body.append(contentsOf: chunk)
         case .file(let handle):
             do {
-                try handle.write(contentsOf: Data(chunk))
+                try handle.append(chunk)
             } catch {
                 writeFailure = String(describing: error)
                 return false

@@ -187,6 +187,7 @@ enum Flags {
     static let create = O_CREAT
     static let exclusive = O_EXCL
     static let append = O_APPEND
+    static let truncate = O_TRUNC
     static let noFollow = O_NOFOLLOW
     static let nonBlocking = O_NONBLOCK
     static let directory = O_DIRECTORY

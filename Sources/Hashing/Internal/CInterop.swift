@@ -1,7 +1,6 @@
 import CCrypto
-import Glibc
 
-// Every call into libcrypto and the C library made by this module lives in this file.
+// Every call into libcrypto made by this module lives in this file.
 
 /// Owns one libcrypto `EVP_MD_CTX` initialised for SHA-256.
 ///
@@ -45,38 +44,4 @@ final class EVPDigestContext {
         guard status == 1, Int(length) == SHA256Digest.byteCount else { fatalError("EVP_DigestFinal_ex failed") }
         return Array(digest[0..<Int(length)])
     }
-}
-
-/// A file descriptor opened read-only, closed when the value goes away.
-struct ReadOnlyFile: ~Copyable {
-    private let descriptor: Int32
-    private let path: String
-
-    init(path: String) throws(HashingError) {
-        var descriptor: Int32
-        repeat {
-            descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        } while descriptor < 0 && errno == EINTR
-        guard descriptor >= 0 else { throw .cannotOpen(path: path, errno: errno) }
-        self.descriptor = descriptor
-        self.path = path
-    }
-
-    deinit {
-        close(descriptor)
-    }
-
-    /// Fills the start of `buffer` and returns how many bytes were read; 0 at the end of the file.
-    func readChunk(into buffer: inout [UInt8]) throws(HashingError) -> Int {
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count >= 0 { return count }
-            if errno != EINTR { throw .readFailed(path: path, errno: errno) }
-        }
-    }
-}
-
-/// The C library's message for `code`.
-func errorMessage(_ code: Int32) -> String {
-    String(cString: strerror(code))
 }

@@ -1,8 +1,9 @@
 import CInotifyTools
+import FileSystem
 import Glibc
 
-// Every C call of the module lives in this file: libinotifytools, lstat, opendir/readdir, fcntl and the few
-// POSIX calls around them. The rest of the module sees Swift values only.
+// Every C call of the module lives in this file: libinotifytools and the inotify calls around it. Files and
+// folders go through the FileSystem module. The rest of the module sees Swift values only.
 
 // MARK: - Event masks
 
@@ -117,139 +118,66 @@ enum Inotify {
 
 // MARK: - Files and folders
 
-/// The POSIX calls of the module.
+/// The file layer as the watch loop and the scanner use it: results with this module's ``Errno``, and folder
+/// entries with their display names.
 enum FileSystem {
-    enum Kind: Sendable, Equatable {
-        case regular, directory, symlink, other
-    }
-
-    struct Status: Sendable, Equatable {
-        var kind: Kind
-        var size: Int64
-        var modifiedNanoseconds: Int64
-        var changedNanoseconds: Int64
-        var inode: UInt64
-        var device: UInt64
-        var linkCount: Int
-    }
-
     struct Entry: Sendable, Equatable {
         /// The name, or nil when its bytes are not valid UTF-8.
         var name: String?
         /// The name for messages, invalid bytes escaped (``PathName/displayName(_:)``).
         var displayName: String
         /// From `d_type`; nil when the file system does not say (then `lstat` decides).
-        var kind: Kind?
+        var kind: FileStatus.Kind?
     }
 
     /// `lstat` (or `stat` when `follow` is set), or the errno.
-    static func status(_ path: String, follow: Bool = false) -> Result<Status, Errno> {
-        var info = stat()
-        let rc = follow ? stat(path, &info) : lstat(path, &info)
-        guard rc == 0 else { return .failure(Errno(errno)) }
-        let kind: Kind =
-            switch info.st_mode & S_IFMT {
-            case S_IFREG: .regular
-            case S_IFDIR: .directory
-            case S_IFLNK: .symlink
-            default: .other
-            }
-        return .success(
-            Status(
-                kind: kind,
-                size: Int64(info.st_size),
-                modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
-                changedNanoseconds: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec),
-                inode: UInt64(info.st_ino),
-                device: UInt64(info.st_dev),
-                linkCount: Int(info.st_nlink)
-            )
-        )
+    static func status(_ path: String, follow: Bool = false) -> Result<FileStatus, Errno> {
+        do {
+            guard let status = try Files.status(path, followingLinks: follow) else { return .failure(.noSuchFile) }
+            return .success(status)
+        } catch {
+            return .failure(Errno(error))
+        }
     }
 
     /// The entries of a folder except `.` and `..`, in the order `readdir` returns them.
     static func list(_ path: String) -> Result<[Entry], Errno> {
-        guard let directory = opendir(path) else { return .failure(Errno(errno)) }
-        defer { closedir(directory) }
-        var entries: [Entry] = []
-        while true {
-            errno = 0
-            guard let entry = readdir(directory) else {
-                if errno != 0 { return .failure(Errno(errno)) }
-                break
-            }
-            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                Array(raw.prefix { $0 != 0 })
-            }
-            if bytes == [0x2E] || bytes == [0x2E, 0x2E] { continue }
-            let kind: Kind? =
-                switch Int32(entry.pointee.d_type) {
-                case Int32(DT_REG): .regular
-                case Int32(DT_DIR): .directory
-                case Int32(DT_LNK): .symlink
-                case Int32(DT_UNKNOWN): nil
-                default: .other
+        do {
+            return .success(
+                try Files.entries(path).map { entry in
+                    Entry(name: entry.name, displayName: PathName.displayName(entry.bytes), kind: entry.kind)
                 }
-            entries.append(
-                Entry(
-                    name: String(validating: bytes, as: UTF8.self),
-                    displayName: PathName.displayName(bytes),
-                    kind: kind
-                )
             )
+        } catch {
+            return .failure(Errno(error))
         }
-        return .success(entries)
     }
 
     /// Creates a folder and any missing parents.
     static func makeFolders(_ path: String) -> Result<Void, Errno> {
-        var current = ""
-        for component in path.split(separator: "/") {
-            current += "/" + component
-            if mkdir(current, 0o700) != 0, errno != EEXIST {
-                return .failure(Errno(errno))
-            }
-        }
+        do { try Files.makeFolders(path) } catch { return .failure(Errno(error)) }
         return .success(())
     }
 
     /// Creates `path` (or truncates it), closes it and unlinks it: three inotify events in its folder.
     static func touchAndRemove(_ path: String) -> Result<Void, Errno> {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return .failure(Errno(errno)) }
-        close(fd)
-        guard unlink(path) == 0 || errno == ENOENT else { return .failure(Errno(errno)) }
+        do {
+            _ = try Files.createForWriting(path)
+            try Files.remove(path)
+        } catch {
+            return .failure(Errno(error))
+        }
         return .success(())
     }
 
     /// The process's current folder, for turning a relative path absolute.
-    static func currentFolder() -> String {
-        guard let buffer = getcwd(nil, 0) else { return "/" }
-        defer { free(buffer) }
-        return String(cString: buffer)
-    }
+    static func currentFolder() -> String { Files.currentFolder() }
 
     /// The first line of a small text file (a /proc setting), or nil.
-    static func readSetting(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 64)
-        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard count > 0 else { return nil }
-        let text = String(decoding: buffer[..<count], as: UTF8.self)
-        return text.split(whereSeparator: \.isNewline).first.map(String.init)
-    }
+    static func readSetting(_ path: String) -> String? { Files.readSetting(path) }
 
-    /// Names the calling thread for `top -H` and `ps -L` (Linux keeps 15 bytes). Glibc's module does not
-    /// export `pthread_setname_np`, and `prctl` is variadic, so the name goes through /proc.
-    static func nameCurrentThread(_ name: String) {
-        let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        let bytes = Array(name.utf8.prefix(15))
-        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    }
+    /// Names the calling thread for `top -H` and `ps -L`.
+    static func nameCurrentThread(_ name: String) { Files.nameCurrentThread(name) }
 
     static func sleep(milliseconds: Int) {
         usleep(useconds_t(milliseconds * 1000))
@@ -264,12 +192,8 @@ enum InotifyDescriptors {
     static func current() -> Set<Int32> {
         guard case .success(let entries) = FileSystem.list("/proc/self/fd") else { return [] }
         var found: Set<Int32> = []
-        var buffer = [CChar](repeating: 0, count: 64)
         for entry in entries {
-            guard let name = entry.name, let fd = Int32(name) else { continue }
-            let count = buffer.withUnsafeMutableBufferPointer { readlink("/proc/self/fd/\(name)", $0.baseAddress!, $0.count) }
-            guard count > 0 else { continue }
-            let target = buffer[..<count].map { UInt8(bitPattern: $0) }
+            guard let name = entry.name, let fd = Int32(name), let target = Files.linkTarget("/proc/self/fd/\(name)") else { continue }
             if String(decoding: target, as: UTF8.self) == "anon_inode:inotify" { found.insert(fd) }
         }
         return found
@@ -277,8 +201,7 @@ enum InotifyDescriptors {
 
     /// Sets FD_CLOEXEC, so the descriptor does not leak into child processes.
     static func setCloseOnExec(_ fd: Int32) -> Result<Void, Errno> {
-        let flags = fcntl(fd, F_GETFD)
-        guard flags >= 0, fcntl(fd, F_SETFD, flags | FD_CLOEXEC) == 0 else { return .failure(Errno(errno)) }
+        do { try Files.setCloseOnExec(fd) } catch { return .failure(Errno(error)) }
         return .success(())
     }
 
@@ -293,6 +216,9 @@ struct Errno: Error, Sendable, Equatable, CustomStringConvertible {
     var code: Int32
 
     init(_ code: Int32) { self.code = code }
+
+    /// The errno of a failed file operation (EIO for a rule the file broke).
+    init(_ error: FileSystemError) { self.code = error.code ?? EIO }
 
     static let noSuchFile = Errno(ENOENT)
     static let notFolder = Errno(ENOTDIR)

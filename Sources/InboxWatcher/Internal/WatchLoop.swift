@@ -1,3 +1,4 @@
+import FileSystem
 import Logging
 
 /// The watcher thread: the only code that calls libinotifytools.

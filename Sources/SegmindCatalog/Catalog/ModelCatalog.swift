@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import StrictJSON
 
@@ -40,13 +41,13 @@ public struct ModelCatalog: Sendable {
 
     /// Reads a catalog file.
     public init(contentsOfFile path: String) throws(CatalogError) {
-        let data: Data
+        let bytes: [UInt8]
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes = try Files.read(path, limit: 16 << 20, followingLink: true)
         } catch {
-            throw .unreadable(path: path, reason: error.localizedDescription)
+            throw .unreadable(path: path, reason: error.reasonText)
         }
-        try self.init(jsonBytes: [UInt8](data))
+        try self.init(jsonBytes: bytes)
     }
 
     /// The catalog shipped with facedrop. It is read once per process.

@@ -1,3 +1,4 @@
+import FileSystem
 import Glibc
 import Synchronization
 
@@ -8,9 +9,8 @@ enum StandardError {
 
     /// `"<device>:<inode>"` of descriptor 2, the form `JOURNAL_STREAM` uses; nil when it is closed.
     static var identity: String? {
-        var status = stat()
-        guard fstat(STDERR_FILENO, &status) == 0 else { return nil }
-        return "\(status.st_dev):\(status.st_ino)"
+        guard let status = Files.status(ofDescriptor: STDERR_FILENO) else { return nil }
+        return "\(status.device):\(status.inode)"
     }
 
     /// Writes the whole line, retrying short writes and EINTR; a line that cannot be written is dropped.
