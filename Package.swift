@@ -53,9 +53,10 @@ let package = Package(
         ),
 
         // MARK: Libraries.
+        .target(name: "DedicatedThreads"),
         .target(
             name: "CurlHTTP",
-            dependencies: ["CCurl"]
+            dependencies: ["CCurl", "DedicatedThreads"]
         ),
         .target(
             name: "Hashing",
@@ -115,13 +116,14 @@ let package = Package(
 
         .target(
             name: "Journal",
-            dependencies: ["StrictJSON", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["StrictJSON", "DedicatedThreads", .product(name: "GRDB", package: "GRDB.swift")]
         ),
 
         .target(
             name: "InboxWatcher",
             dependencies: [
                 "CInotifyTools",
+                "DedicatedThreads",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -160,6 +162,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "StrictJSON",
+                "DedicatedThreads",
                 "SystemdService",
                 "CurlHTTP",
                 "DaemonConfiguration",
@@ -233,6 +236,7 @@ let package = Package(
             name: "CurlHTTPTests",
             dependencies: ["StrictJSON", "CurlHTTP", "FacedropTestSupport", .product(name: "FlyingFox", package: "FlyingFox")]
         ),
+        .testTarget(name: "DedicatedThreadsTests", dependencies: ["DedicatedThreads"]),
         .testTarget(name: "HashingTests", dependencies: ["StrictJSON", "Hashing"]),
         .testTarget(name: "ImageFormatsTests", dependencies: ["StrictJSON", "ImageFormats", "Hashing", "FacedropTestSupport"]),
         .testTarget(name: "StrictJSONTests", dependencies: ["StrictJSON"]),
@@ -269,7 +273,7 @@ let package = Package(
         ),
         .testTarget(name: "SystemdServiceTests", dependencies: ["StrictJSON", "SystemdService", "FacedropTestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["StrictJSON", "Journal", "FacedropTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "InboxWatcherTests", dependencies: ["StrictJSON", "InboxWatcher", "FacedropTestSupport"]),
+        .testTarget(name: "InboxWatcherTests", dependencies: ["StrictJSON", "InboxWatcher", "DedicatedThreads", "FacedropTestSupport"]),
         .testTarget(
             name: "JobPipelineTests",
             dependencies: [

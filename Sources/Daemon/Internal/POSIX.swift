@@ -28,21 +28,6 @@ enum POSIX {
 
     static var processID: Int32 { getpid() }
 
-    /// Names the calling thread for the kernel (`top -H`, `/proc/<pid>/task/<tid>/comm`; at most 15 bytes).
-    ///
-    /// Foundation's `Thread.current.name` setter only reaches the kernel when it already knows the thread as
-    /// its own, which a freshly started thread may not yet be: the name then stays the one inherited from the
-    /// thread that created it (a cooperative thread's `…oot.default-qos`).
-    /// (`pthread_setname_np` is a GNU extension Swift's Glibc module does not show, and `prctl` is variadic;
-    /// the thread's own `comm` file in procfs sets the same name.)
-    static func nameThisThread(_ name: String) {
-        let descriptor = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return }
-        let bytes = Array(name.utf8.prefix(15))
-        _ = bytes.withUnsafeBufferPointer { write(descriptor, $0.baseAddress, $0.count) }
-        close(descriptor)
-    }
-
     /// `mkdir -p` for a folder of the state folder: nil when it exists (or was made), else what the system said.
     static func makeDirectories(_ path: String, mode: mode_t = 0o700) -> POSIXFailure? {
         var built = path.hasPrefix("/") ? "" : "."
