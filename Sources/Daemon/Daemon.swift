@@ -20,7 +20,7 @@ package import SystemdService
 /// before any new job is taken, and every inbox is scanned once its watches are in place.
 ///
 /// ```swift
-/// let daemon = try Daemon(configuration: configuration, segmind: segmind, http: try HTTPClient(), catalog: try .bundled())
+/// let daemon = try await Daemon(configuration: configuration, segmind: segmind, http: try HTTPClient(), catalog: try .bundled())
 /// let running = Task { await daemon.run() }
 /// running.cancel()   // on SIGTERM: stops taking jobs, lets each save its state
 /// await running.value
@@ -47,7 +47,8 @@ package final class Daemon: Sendable {
     private let readiness: StartupReadiness
     private let logger: Logger
 
-    /// Sets everything up without taking a job yet.
+    /// Sets everything up without taking a job yet. Suspends while the inotify thread starts (and while a
+    /// watcher stopped just before finishes its cleanup) instead of blocking a cooperative thread.
     ///
     /// - Parameters:
     ///   - segmind: Where and how to reach Segmind; its `gate` is replaced by the daemon's request budget.
@@ -59,7 +60,7 @@ package final class Daemon: Sendable {
         catalog: ModelCatalog,
         notifier: ServiceNotifier = .disabled,
         logger: Logger = Logger(label: "facedrop")
-    ) throws(DaemonError) {
+    ) async throws(DaemonError) {
         let state = StateFolders(root: configuration.state.directory)
         do {
             try FileManager.default.createDirectory(atPath: state.wake, withIntermediateDirectories: true)
@@ -68,7 +69,7 @@ package final class Daemon: Sendable {
             throw .stateUnusable(path: state.root, reason: "\(error)")
         }
         do {
-            watcher = try InotifyWatcher(wakeFolder: state.wake, logger: logger)
+            watcher = try await InotifyWatcher(wakeFolder: state.wake, logger: logger)
         } catch {
             throw .watcher("\(error)")
         }

@@ -241,16 +241,6 @@ enum FileSystem {
         return text.split(whereSeparator: \.isNewline).first.map(String.init)
     }
 
-    /// Names the calling thread for `top -H` and `ps -L` (Linux keeps 15 bytes). Glibc's module does not
-    /// export `pthread_setname_np`, and `prctl` is variadic, so the name goes through /proc.
-    static func nameCurrentThread(_ name: String) {
-        let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        let bytes = Array(name.utf8.prefix(15))
-        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    }
-
     static func sleep(milliseconds: Int) {
         usleep(useconds_t(milliseconds * 1000))
     }
