@@ -57,13 +57,14 @@ let package = Package(
         .target(name: "CLinux"),
 
         // MARK: Libraries.
+        .target(name: "DedicatedThreads", dependencies: ["CLinux"]),
         .target(
             name: "FileSystem",
             dependencies: ["CLinux", .product(name: "SystemPackage", package: "swift-system")]
         ),
         .target(
             name: "CurlHTTP",
-            dependencies: ["FileSystem", "CCurl"]
+            dependencies: ["FileSystem", "CCurl", "DedicatedThreads"]
         ),
         .target(
             name: "Hashing",
@@ -126,7 +127,7 @@ let package = Package(
 
         .target(
             name: "Journal",
-            dependencies: ["FileSystem", "StrictJSON", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["FileSystem", "StrictJSON", "DedicatedThreads", .product(name: "GRDB", package: "GRDB.swift")]
         ),
 
         .target(
@@ -134,6 +135,7 @@ let package = Package(
             dependencies: [
                 "FileSystem",
                 "CInotifyTools",
+                "DedicatedThreads",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -175,6 +177,7 @@ let package = Package(
             dependencies: [
                 "FileSystem",
                 "StrictJSON",
+                "DedicatedThreads",
                 "SystemdService",
                 "CurlHTTP",
                 "DaemonConfiguration",
@@ -250,6 +253,7 @@ let package = Package(
             name: "CurlHTTPTests",
             dependencies: ["StrictJSON", "CurlHTTP", "FacedropTestSupport", .product(name: "FlyingFox", package: "FlyingFox")]
         ),
+        .testTarget(name: "DedicatedThreadsTests", dependencies: ["DedicatedThreads"]),
         .testTarget(name: "FileSystemTests", dependencies: ["FileSystem"]),
         .testTarget(name: "HashingTests", dependencies: ["StrictJSON", "Hashing"]),
         .testTarget(name: "ImageFormatsTests", dependencies: ["StrictJSON", "ImageFormats", "Hashing", "FacedropTestSupport"]),
@@ -287,7 +291,7 @@ let package = Package(
         ),
         .testTarget(name: "SystemdServiceTests", dependencies: ["StrictJSON", "SystemdService", "FacedropTestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["StrictJSON", "Journal", "FacedropTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "InboxWatcherTests", dependencies: ["StrictJSON", "InboxWatcher", "FacedropTestSupport"]),
+        .testTarget(name: "InboxWatcherTests", dependencies: ["StrictJSON", "InboxWatcher", "DedicatedThreads", "FacedropTestSupport"]),
         .testTarget(
             name: "JobPipelineTests",
             dependencies: [

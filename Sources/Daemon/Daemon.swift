@@ -21,7 +21,7 @@ package import SystemdService
 /// before any new job is taken, and every inbox is scanned once its watches are in place.
 ///
 /// ```swift
-/// let daemon = try Daemon(configuration: configuration, segmind: segmind, http: try HTTPClient(), catalog: try .bundled())
+/// let daemon = try await Daemon(configuration: configuration, segmind: segmind, http: try HTTPClient(), catalog: try .bundled())
 /// let running = Task { await daemon.run() }
 /// running.cancel()   // on SIGTERM: stops taking jobs, lets each save its state
 /// await running.value
@@ -48,7 +48,8 @@ package final class Daemon: Sendable {
     private let readiness: StartupReadiness
     private let logger: Logger
 
-    /// Sets everything up without taking a job yet.
+    /// Sets everything up without taking a job yet. Suspends while the inotify thread starts (and while a
+    /// watcher stopped just before finishes its cleanup) instead of blocking a cooperative thread.
     ///
     /// - Parameters:
     ///   - segmind: Where and how to reach Segmind; its `gate` is replaced by the daemon's request budget.
@@ -60,7 +61,7 @@ package final class Daemon: Sendable {
         catalog: ModelCatalog,
         notifier: ServiceNotifier = .disabled,
         logger: Logger = Logger(label: "facedrop")
-    ) throws(DaemonError) {
+    ) async throws(DaemonError) {
         let state = StateFolders(root: configuration.state.directory)
         do {
             try Files.makeFolders(state.wake)
@@ -69,7 +70,7 @@ package final class Daemon: Sendable {
             throw .stateUnusable(path: state.root, reason: "\(error)")
         }
         do {
-            watcher = try InotifyWatcher(wakeFolder: state.wake, logger: logger)
+            watcher = try await InotifyWatcher(wakeFolder: state.wake, logger: logger)
         } catch {
             throw .watcher("\(error)")
         }
@@ -117,7 +118,8 @@ package final class Daemon: Sendable {
         inboxes = InboxDirectory(configuration)
         let learned = ((try? journal.averageRunTimes()) ?? [:]).mapValues { Duration.milliseconds(Int($0 * 1000)) }
         let planner = PollPlanner(catalog: catalog, learned: learned, runTimeScale: configuration.api.runTimeScale)
-        let files = FileWorkPool(threads: Self.fileWorkThreads, name: "facedrop-files")
+        // Threads "facedrop-file-0" to "-7": the kernel keeps 15 bytes of a name, so each stays told apart in `top -H`.
+        let files = FileWorkPool(threads: Self.fileWorkThreads, name: "facedrop-file")
         let executor = JobExecutor(
             journal: journal,
             client: client,

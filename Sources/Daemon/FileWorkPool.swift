@@ -1,3 +1,4 @@
+import DedicatedThreads
 import Foundation
 import Synchronization
 
@@ -19,7 +20,6 @@ final class FileWorkPool: Sendable {
         let queue = Mutex(Queue())
         /// One signal per queued piece of work, and one per thread on shutdown.
         let available = DispatchSemaphore(value: 0)
-        let exited = DispatchSemaphore(value: 0)
 
         func serve() {
             while true {
@@ -30,25 +30,20 @@ final class FileWorkPool: Sendable {
                 if let job {
                     job()
                 } else if stopped {
-                    exited.signal()
                     return
                 }
             }
         }
     }
 
-    private let shared = Shared()
-    private let threads: Int
+    private let shared: Shared
+    private let threads: [DedicatedThread]
 
     init(threads: Int, name: String) {
-        self.threads = max(1, threads)
-        for number in 0..<self.threads {
-            let thread = Thread { [shared] in
-                // Named from inside, straight to the kernel (`top -H`): see `POSIX.nameThisThread`.
-                POSIX.nameThisThread("\(name)-\(number)")
-                shared.serve()
-            }
-            thread.start()
+        let shared = Shared()
+        self.shared = shared
+        self.threads = (0..<max(1, threads)).map { number in
+            DedicatedThread.start(name: "\(name)-\(number)") { shared.serve() }
         }
     }
 
@@ -93,7 +88,7 @@ final class FileWorkPool: Sendable {
             return !queue.stopped
         }
         guard first else { return }
-        for _ in 0..<threads { shared.available.signal() }
-        for _ in 0..<threads { shared.exited.wait() }
+        for _ in threads { shared.available.signal() }
+        for thread in threads { thread.join() }
     }
 }

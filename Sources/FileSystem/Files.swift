@@ -189,9 +189,4 @@ package enum Files {
 
     /// The process's current folder, for turning a relative path absolute.
     package static func currentFolder() -> String { Syscalls.currentFolder() ?? "/" }
-
-    /// Names the calling thread for `top -H` and `/proc/<pid>/task/<tid>/comm` (Linux keeps 15 bytes).
-    package static func nameCurrentThread(_ name: String) {
-        Syscalls.setThreadName(String(decoding: Array(name.utf8.prefix(15)), as: UTF8.self))
-    }
 }

@@ -1,7 +1,5 @@
-import Dispatch
-import Foundation
+import DedicatedThreads
 package import Logging
-import Synchronization
 
 /// Watches inbox trees with inotify (through libinotifytools) and reports what changed as ``WatchEvent``s.
 ///
@@ -12,7 +10,7 @@ import Synchronization
 /// run per process; another can start after `stop()`.
 ///
 /// ```swift
-/// let watcher = try InotifyWatcher(wakeFolder: "/var/lib/facedrop/wake")
+/// let watcher = try await InotifyWatcher(wakeFolder: "/var/lib/facedrop/wake")
 /// watcher.watch(tree: "/srv/inbox")
 /// for await event in watcher.events { ... }   // .folderAdded("/srv/inbox") once its watches are in place
 /// ```
@@ -23,6 +21,8 @@ package final class InotifyWatcher: Sendable {
     private let core: WatcherCore
 
     /// Initialises libinotifytools on its own dedicated thread immediately, and returns once it is ready.
+    /// The caller's task suspends meanwhile (and while a stopped watcher finishes its cleanup); it never
+    /// blocks a thread of Swift's cooperative pool, which at start-up has other work to do.
     ///
     /// Create it first thing at start, so the inotify descriptor stays below 1024 (libinotifytools'
     /// `select()` aborts the process above that; the watcher refuses to start instead). The descriptor is
@@ -32,8 +32,8 @@ package final class InotifyWatcher: Sendable {
     /// - Parameter wakeFolder: a private folder (for example in the daemon's state folder), created if
     ///   missing and watched too, so ``stop()`` and new requests wake the blocking read by creating a file
     ///   there. Its events are never reported.
-    package init(wakeFolder: String, logger: Logger = Logger(label: "facedrop.watcher")) throws(WatcherError) {
-        let generation = try WatcherRegistry.claim()
+    package init(wakeFolder: String, logger: Logger = Logger(label: "facedrop.watcher")) async throws(WatcherError) {
+        let generation = try await WatcherRegistry.claim()
         let (stream, continuation) = AsyncStream.makeStream(of: WatchEvent.self, bufferingPolicy: .unbounded)
         let core = WatcherCore(
             generation: generation,
@@ -41,18 +41,12 @@ package final class InotifyWatcher: Sendable {
             logger: logger,
             continuation: continuation
         )
-        let started = DispatchSemaphore(value: 0)
-        let failure = Mutex<WatcherError?>(nil)
-        let thread = Thread {
-            FileSystem.nameCurrentThread("facedrop-watch")
-            WatchLoop(core: core).run { error in
-                failure.withLock { $0 = error }
-                started.signal()
+        let failure: WatcherError? = await withCheckedContinuation { continuation in
+            DedicatedThread.start(name: "facedrop-watch") {
+                WatchLoop(core: core).run { error in continuation.resume(returning: error) }
             }
         }
-        thread.start()
-        started.wait()
-        if let error = failure.withLock({ $0 }) { throw error }
+        if let failure { throw failure }
         self.core = core
         self.events = stream
     }

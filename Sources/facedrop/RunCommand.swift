@@ -92,7 +92,7 @@ struct RunCommand: AsyncParsableCommand {
         let http = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: configuration.api.connectTimeout))
         let daemon: Daemon
         do {
-            daemon = try Daemon(configuration: effective, segmind: segmind, http: http, catalog: catalog, notifier: notifier, logger: logger)
+            daemon = try await Daemon(configuration: effective, segmind: segmind, http: http, catalog: catalog, notifier: notifier, logger: logger)
         } catch {
             printError("facedrop: \(error)")
             await emulator?.stop()

@@ -54,7 +54,7 @@ struct DaemonServiceTests {
     private func withDaemon(_ setup: Setup, environment: [String: String], _ body: (Daemon) async throws -> Void) async throws {
         try await withEmulator(EmulatorConfiguration(apiKeys: ["service-test-key"], timeScale: 0.01)) { _, url in
             let http = try HTTPClient()
-            let daemon = try Daemon(
+            let daemon = try await Daemon(
                 configuration: setup.configuration,
                 segmind: SegmindConfiguration(baseURL: url.absoluteString, storageURL: url.absoluteString, apiKey: APIKey("service-test-key")),
                 http: http,

@@ -19,7 +19,7 @@ struct InotifyWatcherTests {
         init() async throws {
             inbox = try TemporaryDirectory(prefix: "facedrop-inbox")
             wake = try TemporaryDirectory(prefix: "facedrop-wake")
-            watcher = try InotifyWatcher(wakeFolder: wake.path)
+            watcher = try await InotifyWatcher(wakeFolder: wake.path)
             recorder = EventRecorder(watcher.events)
             watcher.watch(tree: inbox.path)
             let ready = await eventually { recorder.saw(.folderAdded(path: inbox.path)) }
@@ -178,14 +178,14 @@ struct InotifyWatcherTests {
     @Test func onlyOneWatcherRunsAtATime() async throws {
         let harness = try await Harness()
         let wake = try TemporaryDirectory(prefix: "facedrop-wake")
-        #expect {
-            _ = try InotifyWatcher(wakeFolder: wake.path)
+        await #expect {
+            _ = try await InotifyWatcher(wakeFolder: wake.path)
         } throws: { error in
             (error as? WatcherError)?.code == .alreadyRunning
         }
         harness.watcher.stop()
         // Right after stop() (the old thread may still be cleaning up) a new watcher starts and works.
-        let next = try InotifyWatcher(wakeFolder: wake.path)
+        let next = try await InotifyWatcher(wakeFolder: wake.path)
         let recorder = EventRecorder(next.events)
         let inbox = try TemporaryDirectory(prefix: "facedrop-inbox")
         next.watch(tree: inbox.path)
@@ -195,6 +195,53 @@ struct InotifyWatcherTests {
         next.stop()
         #expect(await eventually { recorder.isFinished })
         #expect(harness.recorder.isFinished)
+    }
+
+    /// A start that waits (here for a stopped watcher's cleanup, held open by the test) suspends: many of them
+    /// on a two-thread executor leave both threads free for other work.
+    @Test func waitingStartsLeaveTheirThreadsFree() async throws {
+        let executor = TwoThreadExecutor()
+        defer { executor.shutdown() }
+        let held = try await WatcherRegistry.claim()
+        WatcherRegistry.markStopping(held)
+        defer { WatcherRegistry.release(held) }
+        let wake = try TemporaryDirectory(prefix: "facedrop-wake")
+        let starts = 16
+        let outcomes = Task(executorPreference: executor) {
+            await withTaskGroup(of: Result<InotifyWatcher, WatcherError>.self) { group in
+                for _ in 0..<starts {
+                    group.addTask {
+                        do throws(WatcherError) {
+                            return .success(try await InotifyWatcher(wakeFolder: wake.path))
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+        #expect(await eventually { WatcherRegistry.waitingClaims == starts })
+
+        // A blocked pool would run this only after the starts gave up (after `stoppingGrace`, 10 s).
+        let asked = ContinuousClock.now
+        let ran = await Task(executorPreference: executor) { ContinuousClock.now }.value
+        #expect(ran - asked < .seconds(2))
+
+        WatcherRegistry.release(held)
+        let results = await outcomes.value
+        let started = results.compactMap { try? $0.get() }
+        #expect(started.count == 1)
+        let refusals = results.compactMap { result -> WatcherError? in
+            if case .failure(let error) = result { return error }
+            return nil
+        }
+        #expect(refusals.count == starts - 1)
+        #expect(refusals.allSatisfy { $0.code == .alreadyRunning })
+        let watcher = try #require(started.first)
+        let recorder = EventRecorder(watcher.events)
+        watcher.stop()
+        #expect(await eventually { recorder.isFinished })
     }
 
     @Test func overflowRewatchesTheTreesAndAsksForARescan() async throws {
@@ -215,9 +262,9 @@ struct InotifyWatcherTests {
         var refusal: WatcherError?
         // Another test thread may free a low descriptor in between; a few attempts make that harmless.
         for _ in 0..<3 where refusal == nil {
-            let watcher: InotifyWatcher? = TestFiles.withDescriptorsTaken(below: 1024) {
+            let watcher: InotifyWatcher? = await TestFiles.withDescriptorsTaken(below: 1024) {
                 do {
-                    return try InotifyWatcher(wakeFolder: wake.path)
+                    return try await InotifyWatcher(wakeFolder: wake.path)
                 } catch {
                     refusal = error as? WatcherError
                     return nil

@@ -1,3 +1,4 @@
+import DedicatedThreads
 import Foundation
 import Synchronization
 
@@ -25,9 +26,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             )
         else { return nil }
         self.multi = multi
-        let thread = Thread { [self] in self.run() }
-        thread.name = "facedrop-curl"
-        thread.start()
+        DedicatedThread.start(name: "facedrop-curl") { [self] in self.run() }
     }
 
     /// Queues a bound transfer and wakes the thread. Returns false when the loop has stopped.

@@ -139,10 +139,6 @@ enum Syscalls {
         return String(cString: buffer)
     }
 
-    static func setThreadName(_ name: String) {
-        _ = CLinux_setThreadName(name)
-    }
-
     static func describe(_ code: Errno) -> String {
         String(cString: strerror(code.rawValue))
     }

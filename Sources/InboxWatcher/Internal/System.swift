@@ -176,9 +176,6 @@ enum FileSystem {
     /// The first line of a small text file (a /proc setting), or nil.
     static func readSetting(_ path: String) -> String? { Files.readSetting(path) }
 
-    /// Names the calling thread for `top -H` and `ps -L`.
-    static func nameCurrentThread(_ name: String) { Files.nameCurrentThread(name) }
-
     static func sleep(milliseconds: Int) {
         usleep(useconds_t(milliseconds * 1000))
     }

@@ -1,3 +1,4 @@
+import DedicatedThreads
 import Foundation
 import GRDB
 import Synchronization
@@ -32,19 +33,15 @@ final class GroupCommitWriter: Sendable {
     private let queue = Mutex(Queue())
     /// Signalled when the queue goes from empty to non-empty, and once on close.
     private let work = DispatchSemaphore(value: 0)
-    /// Signalled by the thread as it exits.
-    private let finished = DispatchSemaphore(value: 0)
+    /// The writer thread, set at the end of `init` (its body needs `self`); ``close()`` waits for it.
+    private let thread = Mutex<DedicatedThread?>(nil)
     /// Transactions committed so far (tests check that concurrent changes share one).
     let commits = Atomic<Int>(0)
 
     init(pool: DatabasePool) {
         self.pool = pool
-        let thread = Thread { [self] in
-            // Named from inside: on Linux only the running thread's own name reaches the kernel (`top -H`).
-            Thread.current.name = "facedrop-journal"
-            self.run()
-        }
-        thread.start()
+        let started = DedicatedThread.start(name: "facedrop-journal") { [self] in self.run() }
+        thread.withLock { $0 = started }
     }
 
     /// Queues a change and waits until it is committed (or refused); the caller's task suspends, it does not block.
@@ -85,7 +82,7 @@ final class GroupCommitWriter: Sendable {
         }
         guard wasOpen else { return }
         work.signal()
-        finished.wait()
+        thread.withLock { $0 }?.join()
     }
 
     /// Changes waiting for the next transaction.
@@ -119,10 +116,7 @@ final class GroupCommitWriter: Sendable {
                     return (batch, queue.closed)
                 }
                 if batch.isEmpty {
-                    if closed {
-                        finished.signal()
-                        return
-                    }
+                    if closed { return }
                     break
                 }
                 commit(batch)

@@ -56,7 +56,7 @@ enum TestFiles {
     }
 
     /// Opens /dev/null until every descriptor below `limit` is taken, runs `body`, then closes them.
-    static func withDescriptorsTaken<T>(below limit: Int32, _ body: () throws -> T) rethrows -> T {
+    static func withDescriptorsTaken<T>(below limit: Int32, _ body: () async throws -> T) async rethrows -> T {
         var opened: [Int32] = []
         defer { for fd in opened { close(fd) } }
         while true {
@@ -69,7 +69,7 @@ enum TestFiles {
             close(last)
             opened.removeLast()
         }
-        return try body()
+        return try await body()
     }
 
     /// The close-on-exec flag of every inotify descriptor of the process.
