@@ -19,6 +19,8 @@ let package = Package(
         // Exact: TOMLAssertionGuard knows the assertions of the toml++ 3.4.0 inside this release.
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        // Tests only: TestClock, a clock the tests move by hand.
+        .package(url: "https://github.com/pointfreeco/swift-clocks", from: "1.1.1"),
     ],
     targets: [
         // MARK: C libraries, one wrapper target each.
@@ -224,6 +226,7 @@ let package = Package(
                 "StrictJSON",
                 "SegmindEmulator",
                 "SegmindCatalog",
+                .product(name: "Clocks", package: "swift-clocks"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ],
             path: "Tests/FacedropTestSupport",
@@ -264,7 +267,8 @@ let package = Package(
             dependencies: [
                 "StrictJSON",
                 "Daemon", "CurlHTTP", "DaemonConfiguration", "Journal", "Outbox", "SegmindAPI", "SegmindCatalog", "SegmindEmulator",
-                "SystemdService", "FacedropTestSupport", .product(name: "Logging", package: "swift-log"),
+                "SystemdService", "FacedropTestSupport", .product(name: "Clocks", package: "swift-clocks"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "SystemdServiceTests", dependencies: ["StrictJSON", "SystemdService", "FacedropTestSupport"]),
@@ -300,6 +304,7 @@ let package = Package(
                 "SegmindEmulator",
                 "CurlHTTP",
                 "FacedropTestSupport",
+                .product(name: "Clocks", package: "swift-clocks"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]
