@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // Tests only: TestClock, a clock the tests move by hand.
+        .package(url: "https://github.com/pointfreeco/swift-clocks", from: "1.1.1"),
     ],
     targets: [
         // MARK: C libraries, one wrapper target each.
@@ -244,6 +246,7 @@ let package = Package(
                 "StrictJSON",
                 "SegmindEmulator",
                 "SegmindCatalog",
+                .product(name: "Clocks", package: "swift-clocks"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ],
             path: "Tests/FacedropTestSupport",
@@ -286,7 +289,8 @@ let package = Package(
             dependencies: [
                 "StrictJSON",
                 "Daemon", "CurlHTTP", "DaemonConfiguration", "Journal", "Outbox", "SegmindAPI", "SegmindCatalog", "SegmindEmulator",
-                "SystemdService", "FacedropTestSupport", .product(name: "Logging", package: "swift-log"),
+                "SystemdService", "FacedropTestSupport", .product(name: "Clocks", package: "swift-clocks"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "SystemdServiceTests", dependencies: ["StrictJSON", "SystemdService", "FacedropTestSupport"]),
@@ -322,6 +326,7 @@ let package = Package(
                 "SegmindEmulator",
                 "CurlHTTP",
                 "FacedropTestSupport",
+                .product(name: "Clocks", package: "swift-clocks"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]

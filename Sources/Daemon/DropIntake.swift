@@ -7,6 +7,7 @@ import JobPipeline
 import Journal
 import Logging
 import Outbox
+import Scheduling
 import SegmindCatalog
 import StrictJSON
 
@@ -19,9 +20,9 @@ actor DropIntake {
     /// One watched inbox and what is known of it.
     private struct Inbox {
         var configuration: InboxConfiguration
-        var tracker: InboxTracker
+        var tracker: InboxTracker<ElapsedClock.Instant>
         var claimer: JobClaimer
-        var nextScan: ContinuousClock.Instant
+        var nextScan: ElapsedClock.Instant
         /// No inotify watch could be placed for some folder: the inbox is rescanned often instead.
         var degraded = false
         /// The inbox folder itself was deleted or moved away; it is watched again once it is back.
@@ -40,7 +41,9 @@ actor DropIntake {
     private let executor: JobExecutor
     private let scheduler: JobScheduler
     private let logger: Logger
-    private let doorbell = Doorbell()
+    /// Times the settle, orphan, rescan and retry deadlines.
+    private let clock: ElapsedClock
+    private let doorbell: Doorbell
     private var warnedFolders: Set<String> = []
     /// A claim whose files were moved into their claim folder and that the journal has not taken yet.
     private struct PendingClaim {
@@ -50,7 +53,7 @@ actor DropIntake {
         /// Set for an orphan: the failure to record once it is journaled.
         var failure: JobFailure?
         var attempts = 0
-        var due: ContinuousClock.Instant = .now
+        var due: ElapsedClock.Instant
     }
 
     /// Claims the journal refused, tried again with backoff (see ``retryUnjournaled()``).
@@ -58,7 +61,7 @@ actor DropIntake {
     /// Problems already logged, per inbox (see `report`).
     private var reportedProblems: [String: Set<String>] = [:]
     /// When the intake loop will next wake by itself; nil while it waits for an event.
-    private var scheduledWake: ContinuousClock.Instant?
+    private var scheduledWake: ElapsedClock.Instant?
 
     /// Names this daemon in its claims, so a sweep never takes back another instance's jobs on a shared inbox.
     private let owner: String
@@ -72,8 +75,12 @@ actor DropIntake {
         scheduler: JobScheduler,
         owner: String,
         logger: Logger,
+        clock: some Clock<Duration> = ContinuousClock(),
         rewatch: @escaping @Sendable (String) -> Void
     ) {
+        let clock = ElapsedClock(clock)
+        self.clock = clock
+        self.doorbell = Doorbell(clock: clock)
         self.rewatch = rewatch
         self.owner = owner
         self.journal = journal
@@ -108,7 +115,7 @@ actor DropIntake {
                     configuration: configuration,
                     tracker: InboxTracker(root: configuration.path, rules: rules),
                     claimer: claimer,
-                    nextScan: .now
+                    nextScan: clock.now
                 )
                 added.append(configuration.path)
             }
@@ -146,13 +153,13 @@ actor DropIntake {
         case .changed(let path):
             guard let name = inboxName(containing: path), let inbox = inboxes[name] else { return }
             if let snapshot = FileSnapshot.lstat(path) {
-                inboxes[name]?.tracker.observe(snapshot, at: .now)
+                inboxes[name]?.tracker.observe(snapshot, at: clock.now)
             } else {
                 inboxes[name]?.tracker.forget(path: path)
             }
             // A change can make nothing due sooner than one settle time from now: while the loop is already
             // set to wake before that, a burst of thousands of events costs no extra pass over the inbox.
-            if let wake = scheduledWake, wake <= .now + inbox.configuration.settle { return }
+            if let wake = scheduledWake, wake <= clock.now + inbox.configuration.settle { return }
         case .removed(let path):
             guard let name = inboxName(containing: path) else { return }
             inboxes[name]?.tracker.forget(path: path)
@@ -164,18 +171,18 @@ actor DropIntake {
                 logger.error("the inbox folder is gone; it is watched again once it is back", metadata: ["inbox": "\(name)", "path": "\(path)"])
                 inboxes[name]?.rootLost = true
                 inboxes[name]?.degraded = true
-                inboxes[name]?.nextScan = .now + Self.lostRootRecheck
-                inboxes[name]?.tracker.reconcile([], under: path, at: .now)
+                inboxes[name]?.nextScan = clock.now + Self.lostRootRecheck
+                inboxes[name]?.tracker.reconcile([], under: path, at: clock.now)
                 // The loop must learn of the new deadline now: asleep until the next event or rescan, it would not
                 // look for the folder again before `rescan_interval`.
                 doorbell.ring()
                 return
             }
             guard let name = inboxName(containing: path) else { return }
-            inboxes[name]?.tracker.reconcile([], under: path, at: .now)
+            inboxes[name]?.tracker.reconcile([], under: path, at: clock.now)
         case .overflow:
             logger.warning("the inotify queue overflowed; rescanning every inbox")
-            for name in inboxes.keys { inboxes[name]?.nextScan = .now }
+            for name in inboxes.keys { inboxes[name]?.nextScan = clock.now }
         case .watchLimitReached(let folder):
             degrade(
                 folder: folder,
@@ -208,8 +215,8 @@ actor DropIntake {
 
     // MARK: Implementation
 
-    private func nextWake() -> ContinuousClock.Instant? {
-        var earliest: ContinuousClock.Instant? = unjournaled.map(\.due).min()
+    private func nextWake() -> ElapsedClock.Instant? {
+        var earliest: ElapsedClock.Instant? = unjournaled.map(\.due).min()
         for inbox in inboxes.values {
             for candidate in [inbox.tracker.nextDeadline(), inbox.nextScan].compactMap({ $0 }) {
                 earliest = min(earliest ?? candidate, candidate)
@@ -220,7 +227,7 @@ actor DropIntake {
 
     private func processDue() async {
         await retryUnjournaled()
-        let now = ContinuousClock.now
+        let now = clock.now
         for name in Array(inboxes.keys) {
             guard var inbox = inboxes[name] else { continue }
             if inbox.nextScan <= now, inbox.rootLost {
@@ -288,7 +295,7 @@ actor DropIntake {
                 readyAt: Date()
             )
             executor.crashPoints.reach("claim.moved", job: job.stem)
-            return await record(PendingClaim(claim: claim, outbox: inbox.configuration.outbox))
+            return await record(PendingClaim(claim: claim, outbox: inbox.configuration.outbox, due: clock.now))
         }
     }
 
@@ -319,7 +326,7 @@ actor DropIntake {
             )
             var retry = pending
             retry.attempts += 1
-            retry.due = .now + JobExecutor.journalRetry(after: retry.attempts)
+            retry.due = clock.now + JobExecutor.journalRetry(after: retry.attempts)
             unjournaled.append(retry)
             return false
         }
@@ -336,7 +343,7 @@ actor DropIntake {
 
     /// Tries again the claims the journal refused whose wait is over.
     private func retryUnjournaled() async {
-        let now = ContinuousClock.now
+        let now = clock.now
         let due = unjournaled.filter { $0.due <= now }
         guard !due.isEmpty else { return }
         unjournaled.removeAll { $0.due <= now }
@@ -387,14 +394,14 @@ actor DropIntake {
             message: orphan.reason,
             hint: "Drop the face image and its <stem>.json sidecar together in the same folder, with the same stem."
         )
-        _ = await record(PendingClaim(claim: claim, outbox: inbox.configuration.outbox, failure: failure))
+        _ = await record(PendingClaim(claim: claim, outbox: inbox.configuration.outbox, failure: failure, due: clock.now))
     }
 
     /// Gives files the tracker handed over, and that were not claimed after all, back to it as they are now.
     private func observeAgain(_ paths: [String], inbox: Inbox) {
         for path in paths {
             if let snapshot = FileSnapshot.lstat(path) {
-                inboxes[inbox.configuration.name]?.tracker.observe(snapshot, at: .now)
+                inboxes[inbox.configuration.name]?.tracker.observe(snapshot, at: clock.now)
             }
         }
     }
@@ -402,7 +409,7 @@ actor DropIntake {
     private func scan(folder: String) {
         guard let name = inboxName(containing: folder) ?? inboxes.first(where: { $0.value.configuration.path == folder })?.key else { return }
         let scan = FolderScanner.scan(folder)
-        inboxes[name]?.tracker.reconcile(scan.files.map(Self.snapshot), under: folder, at: .now)
+        inboxes[name]?.tracker.reconcile(scan.files.map(Self.snapshot), under: folder, at: clock.now)
     }
 
     /// Logs each problem (an unreadable folder, a name that is not UTF-8) once while it lasts, not at every scan
@@ -422,7 +429,7 @@ actor DropIntake {
             var inbox = inboxes[name]
         else { return }
         inbox.degraded = true
-        inbox.nextScan = min(inbox.nextScan, .now + inbox.rescanInterval)
+        inbox.nextScan = min(inbox.nextScan, clock.now + inbox.rescanInterval)
         inboxes[name] = inbox
         logger.error("\(message)")
         guard warnedFolders.insert(kind).inserted else { return }

@@ -15,7 +15,8 @@ actor JobScheduler {
     private let credits: CreditsMonitor
     private let client: SegmindClient
     private let logger: Logger
-    private let doorbell = Doorbell()
+    private let clock: ElapsedClock
+    private let doorbell: Doorbell
     private var maxInFlight: Int
     private var creditRecheck: Duration
     private var running: [Int64: Task<Void, Never>] = [:]
@@ -23,11 +24,11 @@ actor JobScheduler {
     /// read-only), retried with backoff.
     private var pendingWrites: Set<Int64> = []
     private var writeRetryDelay: Duration = .seconds(5)
-    private var nextWriteRetry: ContinuousClock.Instant?
+    private var nextWriteRetry: ElapsedClock.Instant?
     private var waitingForCredits: Task<Void, Never>?
     private var accepting = true
     private let heartbeat: Heartbeat?
-    private var nextBeat: ContinuousClock.Instant = .now
+    private var nextBeat: ElapsedClock.Instant
 
     init(
         executor: JobExecutor,
@@ -37,8 +38,13 @@ actor JobScheduler {
         maxInFlight: Int,
         creditRecheck: Duration,
         heartbeat: Heartbeat?,
+        clock: some Clock<Duration> = ContinuousClock(),
         logger: Logger
     ) {
+        let clock = ElapsedClock(clock)
+        self.clock = clock
+        self.doorbell = Doorbell(clock: clock)
+        self.nextBeat = clock.now
         self.executor = executor
         self.journal = journal
         self.credits = credits
@@ -68,7 +74,7 @@ actor JobScheduler {
             await fill()
             beatIfDue()
             await doorbell.wait(until: [nextWriteRetry, heartbeat.map { _ in nextBeat }].compactMap(\.self).min())
-            if let retry = nextWriteRetry, retry <= .now {
+            if let retry = nextWriteRetry, retry <= clock.now {
                 await retryWrites()
             }
         }
@@ -76,9 +82,9 @@ actor JobScheduler {
     }
 
     private func beatIfDue() {
-        guard let heartbeat, nextBeat <= .now else { return }
+        guard let heartbeat, nextBeat <= clock.now else { return }
         heartbeat.beat(running.count)
-        nextBeat = .now + heartbeat.interval
+        nextBeat = clock.now + heartbeat.interval
     }
 
     /// Stops starting jobs, cancels the waits of those in flight (a POST already sent is awaited), and returns
@@ -171,7 +177,7 @@ actor JobScheduler {
             pauseForCredits()
         case .writePending:
             pendingWrites.insert(id)
-            if nextWriteRetry == nil { nextWriteRetry = .now + writeRetryDelay }
+            if nextWriteRetry == nil { nextWriteRetry = clock.now + writeRetryDelay }
         }
         wake()
     }
@@ -218,7 +224,7 @@ actor JobScheduler {
             writeRetryDelay = .seconds(5)
         } else {
             writeRetryDelay = min(writeRetryDelay * 2, .seconds(300))
-            nextWriteRetry = .now + writeRetryDelay
+            nextWriteRetry = clock.now + writeRetryDelay
         }
     }
 }

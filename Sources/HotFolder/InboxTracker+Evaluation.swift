@@ -6,7 +6,7 @@ extension InboxTracker {
     /// Decides every group of one folder and moves what is decided into `output`.
     mutating func evaluate(
         folder: ExactName,
-        at now: ContinuousClock.Instant,
+        at now: Instant,
         wallClock: Date,
         into output: inout TrackerOutput
     ) {
@@ -22,7 +22,7 @@ extension InboxTracker {
             let loneFaceHeld = files.values.contains(where: \.isUnreadSidecar)
             for group in Self.groups(of: files, refused: refused[folder] ?? [:]) {
                 let verdict = group.verdict(at: now, rules: rules, loneFaceHeld: loneFaceHeld)
-                let members: [PendingFile]
+                let members: [PendingFile<Instant>]
                 switch verdict {
                 case .wait:
                     continue
@@ -73,8 +73,8 @@ extension InboxTracker {
 
     /// The folder's files grouped by stem (byte for byte), a pose named by a sidecar joining the sidecar's
     /// group. Each group learns which of its names are taken by entries that are not regular files.
-    static func groups(of files: [ExactName: PendingFile], refused: [ExactName: FileSnapshot.Kind] = [:]) -> [JobGroup] {
-        var groups: [ExactName: JobGroup] = [:]
+    static func groups(of files: [ExactName: PendingFile<Instant>], refused: [ExactName: FileSnapshot.Kind] = [:]) -> [JobGroup<Instant>] {
+        var groups: [ExactName: JobGroup<Instant>] = [:]
         var namedPoses: Set<ExactName> = []
         for sidecar in files.values.sorted(by: { $0.key < $1.key }) {
             guard case .sidecar(let stem) = sidecar.role, let pose = sidecar.namedPose,
@@ -103,10 +103,10 @@ extension InboxTracker {
     }
 
     /// Reads each sidecar that has settled since it last changed, to learn the pose it names.
-    mutating func readSettledSidecars(in folder: ExactName, at now: ContinuousClock.Instant) {
+    mutating func readSettledSidecars(in folder: ExactName, at now: Instant) {
         guard let files = folders[folder] else { return }
         for file in files.values where file.isUnreadSidecar && file.isSettled(at: now, settle: rules.settle) {
-            let reading = PendingFile.SidecarReading.read(poseImage: poseImage(of: file))
+            let reading = PendingFile<Instant>.SidecarReading.read(poseImage: poseImage(of: file))
             folders[folder]?[file.key]?.sidecar = reading
         }
     }
@@ -114,7 +114,7 @@ extension InboxTracker {
     /// The `pose_image` of a sidecar when it is a name to wait for; nil when the sidecar names none, is
     /// too large, unreadable or not JSON (validation reports those later), or names the job's own face
     /// or sidecar.
-    func poseImage(of sidecar: PendingFile) -> String? {
+    func poseImage(of sidecar: PendingFile<Instant>) -> String? {
         guard case .sidecar(let stem) = sidecar.role, sidecar.snapshot.size <= Int64(rules.maxSidecarBytes),
             let bytes = access.readSidecar(sidecar.snapshot.path, rules.maxSidecarBytes),
             let document = try? JSONParser(limits: JSONParsingLimits(maxBytes: rules.maxSidecarBytes)).parse(bytes),
@@ -131,7 +131,7 @@ extension InboxTracker {
     /// Starts tracking a pose a sidecar names that is not tracked yet (a name with no role of its own is
     /// not tracked until a sidecar asks for it, so no scan or event may ever report it again). Its settle
     /// clock starts now.
-    mutating func lookForNamedPoses(in folder: ExactName, at now: ContinuousClock.Instant) {
+    mutating func lookForNamedPoses(in folder: ExactName, at now: Instant) {
         guard let files = folders[folder] else { return }
         for pose in Set(files.values.compactMap { $0.namedPose.map(ExactName.init) }) where files[pose] == nil {
             guard let snapshot = access.lstat("\(folder.text)/\(pose.text)"), snapshot.isRegular,
@@ -151,8 +151,8 @@ extension InboxTracker {
     }
 
     /// The wall-clock time the first of `files` was first seen.
-    func droppedAt(_ files: [PendingFile], now: ContinuousClock.Instant, wallClock: Date) -> Date {
+    func droppedAt(_ files: [PendingFile<Instant>], now: Instant, wallClock: Date) -> Date {
         guard let first = files.map(\.firstSeen).min() else { return wallClock }
-        return wallClock.addingTimeInterval(-(now - first).timeInterval)
+        return wallClock.addingTimeInterval(-first.duration(to: now).timeInterval)
     }
 }

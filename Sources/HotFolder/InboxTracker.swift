@@ -4,26 +4,27 @@ package import struct Foundation.Date
 ///
 /// A value type with an injected clock: the daemon owns one per inbox, feeds it `lstat` snapshots
 /// from inotify hints and scans, calls ``take(at:wallClock:)`` when ``nextDeadline()`` comes, and
-/// claims what it returns. Nothing here trusts an event: a file is written when its snapshot has
+/// claims what it returns. It never reads a clock itself: every time is an `Instant` of the caller's
+/// clock, so the settle and orphan times pass as fast as a test moves its clock. Nothing here trusts an event: a file is written when its snapshot has
 /// stopped changing for ``InboxRules/settle``, and a job is ready when all its files are.
 ///
 /// Memory is bounded by what is pending: files leave the tracker when they are taken or forgotten.
 ///
 /// Names are compared byte for byte (``ExactName``), as the file system compares them: two files whose
 /// names differ only in Unicode normalisation are two files, and two jobs.
-package struct InboxTracker: Sendable {
+package struct InboxTracker<Instant: InstantProtocol<Duration>>: Sendable {
     /// The inbox folder, absolute, without a trailing `/`.
     package let root: String
     package private(set) var rules: InboxRules
     let access: InboxFileAccess
     /// Pending files: folder (absolute) → file name → file.
-    var folders: [ExactName: [ExactName: PendingFile]] = [:]
+    var folders: [ExactName: [ExactName: PendingFile<Instant>]] = [:]
     /// Entries with a job's name that are not regular files (links, FIFOs, devices): folder → name → kind.
     /// They are never opened nor taken; they are remembered only so that a partner left waiting for them
     /// can say why in its orphan record.
     var refused: [ExactName: [ExactName: FileSnapshot.Kind]] = [:]
     /// Deadlines up to here were looked at by the last `take`.
-    var lastTake: ContinuousClock.Instant?
+    var lastTake: Instant?
 
     package init(root: String, rules: InboxRules) {
         self.init(root: root, rules: rules, access: .disk)
@@ -54,7 +55,7 @@ package struct InboxTracker: Sendable {
     /// one (size, mtime, ctime or inode) restarts it. Ignored names, files outside the root or under a
     /// dot-folder, and anything that is not a regular file are not tracked (a non-regular file with a
     /// face or sidecar name is remembered as refused, see ``refused``).
-    package mutating func observe(_ file: FileSnapshot, at now: ContinuousClock.Instant) {
+    package mutating func observe(_ file: FileSnapshot, at now: Instant) {
         guard let (folder, name) = locate(file.path), let role = CandidateName(name: name.text) else { return }
         guard file.isRegular else {
             forget(path: file.path)
@@ -93,7 +94,7 @@ package struct InboxTracker: Sendable {
 
     /// Replaces what is known under `folder` (absolute; recursive) with a full scan result: files no
     /// longer present are forgotten, new and changed ones observed.
-    package mutating func reconcile(_ files: [FileSnapshot], under folder: String, at now: ContinuousClock.Instant) {
+    package mutating func reconcile(_ files: [FileSnapshot], under folder: String, at now: Instant) {
         var base = folder
         while base.hasSuffix("/") { base.removeLast() }
         let present = Set(files.map { ExactName($0.path) })
@@ -123,7 +124,7 @@ package struct InboxTracker: Sendable {
 
     /// Hands over the jobs that became ready and the orphans that timed out, and removes their files.
     /// The caller claims them; `wallClock` dates their drop times.
-    package mutating func take(at now: ContinuousClock.Instant, wallClock: Date) -> TrackerOutput {
+    package mutating func take(at now: Instant, wallClock: Date) -> TrackerOutput {
         lastTake = now
         var output = TrackerOutput()
         for folder in folders.keys.sorted() {
@@ -137,12 +138,12 @@ package struct InboxTracker: Sendable {
     /// The next moment ``take(at:wallClock:)`` may have something new: a file settling or a group
     /// reaching its orphan deadline. Deadlines the last `take` already looked at are left out; nil when
     /// nothing is pending.
-    package func nextDeadline() -> ContinuousClock.Instant? {
-        var earliest: ContinuousClock.Instant?
+    package func nextDeadline() -> Instant? {
+        var earliest: Instant?
         for files in folders.values {
             for file in files.values {
-                let settled = file.lastChange + rules.settle
-                for deadline in [settled, settled + rules.orphanAfter] where lastTake.map({ deadline > $0 }) ?? true {
+                let settled = file.lastChange.advanced(by: rules.settle)
+                for deadline in [settled, settled.advanced(by: rules.orphanAfter)] where lastTake.map({ deadline > $0 }) ?? true {
                     earliest = min(earliest ?? deadline, deadline)
                 }
             }

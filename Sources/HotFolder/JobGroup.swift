@@ -1,22 +1,22 @@
 /// The files of one folder that share a stem, and the decision what to do with them now.
-struct JobGroup: Sendable {
+struct JobGroup<Instant: InstantProtocol<Duration>>: Sendable {
     enum Verdict: Sendable {
         /// Something is still being written, or a partner may still come.
         case wait
-        case ready(face: PendingFile, sidecar: PendingFile?, pose: PendingFile?)
+        case ready(face: PendingFile<Instant>, sidecar: PendingFile<Instant>?, pose: PendingFile<Instant>?)
         /// Gave up; every member goes to `failed/` with this reason.
         case orphan(reason: String)
     }
 
     var stem: String
-    var faces: [PendingFile] = []
-    var sidecars: [PendingFile] = []
+    var faces: [PendingFile<Instant>] = []
+    var sidecars: [PendingFile<Instant>] = []
     /// `<stem>.pose.<ext>` files.
-    var dotPoses: [PendingFile] = []
+    var dotPoses: [PendingFile<Instant>] = []
     /// The pose the sidecar names in `pose_image`, when it names one the tracker waits for.
     var namedPose: String?
     /// That pose's file, once it is there.
-    var namedPoseFile: PendingFile?
+    var namedPoseFile: PendingFile<Instant>?
     /// Entries with one of the group's names that are not regular files (never taken), for the reason.
     var refused: [(name: String, kind: FileSnapshot.Kind)] = []
 
@@ -25,7 +25,7 @@ struct JobGroup: Sendable {
     }
 
     /// Every file of the group, in a fixed order.
-    var members: [PendingFile] {
+    var members: [PendingFile<Instant>] {
         faces + sidecars + dotPoses + [namedPoseFile].compactMap { $0 }
     }
 
@@ -33,7 +33,7 @@ struct JobGroup: Sendable {
     ///
     /// - Parameter loneFaceHeld: the folder has a sidecar that is not read yet; it may name this face as
     ///   its `pose_image`, so a face without a sidecar of its own does not become a job until it is read.
-    func verdict(at now: ContinuousClock.Instant, rules: InboxRules, loneFaceHeld: Bool) -> Verdict {
+    func verdict(at now: Instant, rules: InboxRules, loneFaceHeld: Bool) -> Verdict {
         let members = members
         if let ready = readyFiles(at: now, rules: rules, loneFaceHeld: loneFaceHeld) { return ready }
         // A face that may stand alone is a job held back, never an orphan, as long as it has content.
@@ -41,12 +41,12 @@ struct JobGroup: Sendable {
             return .wait
         }
         guard let newest = members.map(\.lastChange).max(),
-            now >= newest + rules.settle + rules.orphanAfter
+            now >= newest.advanced(by: rules.settle + rules.orphanAfter)
         else { return .wait }
         return .orphan(reason: reason(waited: rules.orphanAfter))
     }
 
-    private func readyFiles(at now: ContinuousClock.Instant, rules: InboxRules, loneFaceHeld: Bool) -> Verdict? {
+    private func readyFiles(at now: Instant, rules: InboxRules, loneFaceHeld: Bool) -> Verdict? {
         guard faces.count == 1, sidecars.count <= 1, dotPoses.count <= 1 || namedPose != nil,
             let face = faces.first, face.isSettled(at: now, settle: rules.settle)
         else { return nil }
@@ -56,7 +56,7 @@ struct JobGroup: Sendable {
         } else if rules.sidecarRequired || loneFaceHeld {
             return nil
         }
-        let pose: PendingFile?
+        let pose: PendingFile<Instant>?
         if namedPose != nil {
             guard let namedPoseFile else { return nil }
             pose = namedPoseFile
@@ -100,7 +100,7 @@ struct JobGroup: Sendable {
         return "; \(first.name) is \(first.kind), which facedrop never opens or takes: it was left in place"
     }
 
-    private func names(_ files: [PendingFile]) -> String {
+    private func names(_ files: [PendingFile<Instant>]) -> String {
         let sorted = files.map(\.name).sorted()
         return sorted.dropLast().joined(separator: ", ") + " and " + sorted.last!
     }

@@ -1,5 +1,5 @@
-/// One candidate file the tracker is waiting on.
-struct PendingFile: Sendable {
+/// One candidate file the tracker is waiting on, timed in the tracker's instants.
+struct PendingFile<Instant: InstantProtocol<Duration>>: Sendable {
     /// What a sidecar said about its pose, once it was read.
     enum SidecarReading: Sendable, Hashable {
         /// Not read yet: it has not settled since it last changed.
@@ -11,12 +11,12 @@ struct PendingFile: Sendable {
     var name: String
     var role: CandidateName
     var snapshot: FileSnapshot
-    var firstSeen: ContinuousClock.Instant
+    var firstSeen: Instant
     /// When the snapshot last changed (or the file was first seen): the settle clock runs from here.
-    var lastChange: ContinuousClock.Instant
+    var lastChange: Instant
     var sidecar: SidecarReading = .unread
 
-    init(name: String, role: CandidateName, snapshot: FileSnapshot, seen now: ContinuousClock.Instant) {
+    init(name: String, role: CandidateName, snapshot: FileSnapshot, seen now: Instant) {
         self.name = name
         self.role = role
         self.snapshot = snapshot
@@ -30,8 +30,8 @@ struct PendingFile: Sendable {
     var isEmpty: Bool { snapshot.size <= 0 }
 
     /// Written: not empty, and unchanged for `settle`.
-    func isSettled(at now: ContinuousClock.Instant, settle: Duration) -> Bool {
-        !isEmpty && now >= lastChange + settle
+    func isSettled(at now: Instant, settle: Duration) -> Bool {
+        !isEmpty && now >= lastChange.advanced(by: settle)
     }
 
     /// The pose this sidecar names, if it was read and names one the tracker waits for.

@@ -8,8 +8,6 @@ package struct BudgetSnapshot: Sendable, Hashable {
     package var admittedInWindow: Int
     /// Requests waiting for a slot.
     package var waiting: Int
-    /// When a 429 hold ends, if one is in force.
-    package var heldUntil: ContinuousClock.Instant?
     /// How long the 429 hold still lasts, if one is in force (an instant means nothing to another process).
     package var heldFor: Duration?
     /// Requests admitted since the budget was made.
@@ -23,7 +21,6 @@ package struct BudgetSnapshot: Sendable, Hashable {
         window: Duration,
         admittedInWindow: Int,
         waiting: Int,
-        heldUntil: ContinuousClock.Instant?,
         heldFor: Duration?,
         admittedTotal: Int
     ) {
@@ -31,7 +28,6 @@ package struct BudgetSnapshot: Sendable, Hashable {
         self.window = window
         self.admittedInWindow = admittedInWindow
         self.waiting = waiting
-        self.heldUntil = heldUntil
         self.heldFor = heldFor
         self.admittedTotal = admittedTotal
     }

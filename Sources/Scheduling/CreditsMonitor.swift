@@ -19,11 +19,15 @@ import StrictJSON
 /// A change of state (ok, low, exhausted) is written at once; a change of the balance alone at most once
 /// per `balanceInterval`, the newest balance last, so a daemon finishing a hundred jobs a second does not
 /// also rewrite and sync `credits.json` twice for each of them.
+///
+/// Two clocks: `now` gives the wall-clock times written into the files, `clock` times the waits (the
+/// balance interval, the credits checks), so tests move through them without waiting.
 package actor CreditsMonitor {
     private var outboxes: [OutboxFolders]
     private var warnBelow: Double
     private let logger: Logger
     private let now: @Sendable () -> Date
+    private let clock: ElapsedClock
 
     private var current: CreditsState
     /// Whether a fall below `warn_below` writes a warning: true until one is written, again once the
@@ -35,7 +39,7 @@ package actor CreditsMonitor {
     private var checking = false
     /// The shortest time between two writes of `credits.json` for a change of the balance alone.
     private let balanceInterval: Duration
-    private var lastWrite: ContinuousClock.Instant?
+    private var lastWrite: ElapsedClock.Instant?
     /// The write of a balance change that came within `balanceInterval` of the last write.
     private var deferredWrite: Task<Void, Never>?
 
@@ -44,6 +48,7 @@ package actor CreditsMonitor {
         warnBelow: Double,
         logger: Logger,
         balanceInterval: Duration = .zero,
+        clock: some Clock<Duration> = ContinuousClock(),
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.outboxes = outboxes
@@ -51,6 +56,7 @@ package actor CreditsMonitor {
         self.logger = logger
         self.balanceInterval = balanceInterval
         self.now = now
+        self.clock = ElapsedClock(clock)
         self.current = CreditsState(remaining: nil, warnBelow: warnBelow, level: .unknown, updatedAt: nil)
     }
 
@@ -145,7 +151,7 @@ package actor CreditsMonitor {
     package func waitUntilCreditsReturn(check: @Sendable () async throws -> Double?, interval: Duration) async {
         while current.level == .exhausted {
             do {
-                try await Task.sleep(for: interval)
+                try await clock.sleep(for: interval)
             } catch {
                 return
             }
@@ -190,14 +196,14 @@ package actor CreditsMonitor {
     /// after the last write (then with the newest balance).
     private func publishBalance() {
         let stateChanged = outboxes.contains { written[$0.root]?.level != current.level }
-        guard !stateChanged, let lastWrite, ContinuousClock.now < lastWrite + balanceInterval else {
+        guard !stateChanged, let lastWrite, clock.now < lastWrite + balanceInterval else {
             publishChanges()
             return
         }
         guard deferredWrite == nil else { return }
-        deferredWrite = Task { [balanceInterval] in
+        deferredWrite = Task { [balanceInterval, clock] in
             do {
-                try await Task.sleep(until: lastWrite + balanceInterval)
+                try await clock.sleep(until: lastWrite + balanceInterval)
             } catch {
                 return
             }
@@ -215,7 +221,7 @@ package actor CreditsMonitor {
             do throws(OutboxError) {
                 try outbox.replace(outbox.creditsFile, bytes: bytes)
                 written[outbox.root] = current
-                lastWrite = .now
+                lastWrite = clock.now
             } catch {
                 logger.warning("credits.json could not be written", metadata: ["path": "\(outbox.creditsFile)", "error": "\(error)"])
             }

@@ -19,9 +19,12 @@ import SegmindAPI
 /// network's jitter, so ``init(requestsPerMinute:clock:)`` uses a window of 60 s plus
 /// ``arrivalGuard``: arrivals then stay N per minute as long as that delay varies by less than the guard.
 ///
-/// A 429 (``rateLimited(until:)``) holds every admission until Segmind's reset time. Waiters are
+/// A 429 (``rateLimited(for:)``) holds every admission until Segmind's reset time. Waiters are
 /// served first come, first served; they are continuations woken by one timer, so a thousand queued
 /// jobs cost one sleeping task, and a cancelled waiter leaves the queue at once.
+///
+/// Every instant is read from the clock it is given (a continuous clock in the daemon), so tests move a
+/// clock of their own through whole windows and 429 holds without waiting for them.
 package actor RequestBudget: RequestGate {
     /// Added to the minute by ``init(requestsPerMinute:clock:)``: a request admitted at the very end of a
     /// window may reach Segmind up to this much sooner, relative to an earlier one, without a 429.
@@ -31,15 +34,15 @@ package actor RequestBudget: RequestGate {
     package let limit: Int
     /// The length of the sliding window.
     package let window: Duration
-    private let clock: ContinuousClock
+    private let clock: ElapsedClock
     /// Keeps admissions across restarts, when set.
     private let file: RequestWindowFile?
 
     /// The instants of the last `limit` admissions, oldest first (a ring buffer once full).
-    private var recent: [ContinuousClock.Instant] = []
+    private var recent: [ElapsedClock.Instant] = []
     private var oldestIndex = 0
     /// Nothing is admitted before this instant (Segmind's 429 reset).
-    private var heldUntil: ContinuousClock.Instant?
+    private var heldUntil: ElapsedClock.Instant?
     /// The admissions so far, for `facedrop status`.
     package private(set) var admittedCount = 0
 
@@ -51,17 +54,17 @@ package actor RequestBudget: RequestGate {
 
     private struct Waiter {
         let id: UInt64
-        let continuation: CheckedContinuation<ContinuousClock.Instant?, Never>
+        let continuation: CheckedContinuation<ElapsedClock.Instant?, Never>
     }
 
     private struct Timer {
-        let deadline: ContinuousClock.Instant
+        let deadline: ElapsedClock.Instant
         let task: Task<Void, Never>
         let generation: UInt64
     }
 
     /// A budget of `requestsPerMinute` (at least 1) over 60 s plus ``arrivalGuard``.
-    package init(requestsPerMinute: Int, clock: ContinuousClock = .init()) {
+    package init(requestsPerMinute: Int, clock: some Clock<Duration> = ContinuousClock()) {
         self.init(requestsPerMinute: requestsPerMinute, window: .seconds(60) + Self.arrivalGuard, clock: clock)
     }
 
@@ -70,9 +73,11 @@ package actor RequestBudget: RequestGate {
     /// - Parameter file: Where admissions are kept across restarts; the ones it remembers from earlier lives
     ///   count against this budget as if this life had made them, so a daemon restarted in a loop still never
     ///   sends more than the limit in any window.
-    package init(requestsPerMinute: Int, window: Duration, clock: ContinuousClock = .init(), file: RequestWindowFile? = nil) {
+    ///   Its times are wall-clock times, the only ones that mean something to another life of the process.
+    package init(requestsPerMinute: Int, window: Duration, clock: some Clock<Duration> = ContinuousClock(), file: RequestWindowFile? = nil) {
         self.limit = max(1, requestsPerMinute)
         self.window = max(window, .zero)
+        let clock = ElapsedClock(clock)
         self.clock = clock
         self.file = file
         recent.reserveCapacity(limit)
@@ -96,6 +101,13 @@ package actor RequestBudget: RequestGate {
     }
 
     package func rateLimited(until: ContinuousClock.Instant) async {
+        rateLimited(for: ContinuousClock.now.duration(to: until))
+    }
+
+    /// Segmind answered 429: nothing is admitted for `hold` from now, on the budget's own clock. A hold
+    /// that ends sooner than one already in force changes nothing.
+    package func rateLimited(for hold: Duration) {
+        let until = clock.now + hold
         guard heldUntil.map({ until > $0 }) ?? true else { return }
         heldUntil = until
         if !waiters.isEmpty { scheduleTimer() }
@@ -105,7 +117,7 @@ package actor RequestBudget: RequestGate {
 
     /// Waits for a slot like ``admit()`` and returns the instant the budget counted it at: the instant
     /// every guarantee of this type is stated in.
-    package func reserve() async throws(CancellationError) -> ContinuousClock.Instant {
+    package func reserve() async throws(CancellationError) -> ElapsedClock.Instant {
         if Task.isCancelled { throw CancellationError() }
         if waiters.isEmpty, let now = admissibleNow() {
             return record(now)
@@ -113,7 +125,7 @@ package actor RequestBudget: RequestGate {
         let id = nextWaiterID
         nextWaiterID += 1
         let admitted = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<ContinuousClock.Instant?, Never>) in
+            await withCheckedContinuation { (continuation: CheckedContinuation<ElapsedClock.Instant?, Never>) in
                 if Task.isCancelled {
                     continuation.resume(returning: nil)
                     return
@@ -137,7 +149,6 @@ package actor RequestBudget: RequestGate {
             window: window,
             admittedInWindow: recent.count { $0 > now - window },
             waiting: waiters.count,
-            heldUntil: held,
             heldFor: held.map { $0 - now },
             admittedTotal: admittedCount
         )
@@ -145,7 +156,7 @@ package actor RequestBudget: RequestGate {
 
     /// The earliest instant the next admission may happen: after any 429 hold, and one window after
     /// the oldest of the last `limit` admissions once there are that many.
-    private func earliestAdmission() -> ContinuousClock.Instant? {
+    private func earliestAdmission() -> ElapsedClock.Instant? {
         var earliest = heldUntil
         if recent.count == limit {
             let freed = recent[oldestIndex] + window
@@ -155,14 +166,14 @@ package actor RequestBudget: RequestGate {
     }
 
     /// The current instant, if a request may be admitted at it.
-    private func admissibleNow() -> ContinuousClock.Instant? {
+    private func admissibleNow() -> ElapsedClock.Instant? {
         let now = clock.now
         guard let earliest = earliestAdmission() else { return now }
         return earliest <= now ? now : nil
     }
 
     /// Counts an admission at `now`, replacing the oldest of the remembered ones.
-    private func record(_ now: ContinuousClock.Instant) -> ContinuousClock.Instant {
+    private func record(_ now: ElapsedClock.Instant) -> ElapsedClock.Instant {
         file?.record(Date())
         if recent.count < limit {
             recent.append(now)
@@ -209,7 +220,7 @@ package actor RequestBudget: RequestGate {
         arm(at: deadline)
     }
 
-    private func arm(at deadline: ContinuousClock.Instant) {
+    private func arm(at deadline: ElapsedClock.Instant) {
         timer?.task.cancel()
         timerGeneration += 1
         let generation = timerGeneration

@@ -34,7 +34,7 @@ struct TrackerHarness {
 
     let start = ContinuousClock.now
     let disk = FakeDisk()
-    var tracker: InboxTracker
+    var tracker: InboxTracker<ContinuousClock.Instant>
     private var inodes: [String: UInt64] = [:]
 
     init(

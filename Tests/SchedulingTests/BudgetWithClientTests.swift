@@ -1,3 +1,4 @@
+import Clocks
 import CurlHTTP
 import FacedropTestSupport
 import Foundation
@@ -19,7 +20,8 @@ struct BudgetWithClientTests {
     @Test("a budget equal to Segmind's limit never meets a 429; the request over it waits and can be cancelled")
     func budgetMatchesLimit() async throws {
         try await withEmulator(EmulatorConfiguration(timeScale: 0.01, requestsPerMinute: 3)) { _, url in
-            let budget = RequestBudget(requestsPerMinute: 3)
+            // The budget's clock stands still: however slow the machine, its window never frees during the test.
+            let budget = RequestBudget(requestsPerMinute: 3, clock: TestClock())
             let configuration = SegmindConfiguration(
                 baseURL: url.absoluteString,
                 apiKey: APIKey("emulator-key"),

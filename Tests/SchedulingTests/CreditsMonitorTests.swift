@@ -1,3 +1,4 @@
+import Clocks
 import FacedropTestSupport
 import Foundation
 import InMemoryLogging
@@ -26,6 +27,8 @@ struct CreditsFixture {
     let outboxes: [OutboxFolders]
     let logs = InMemoryLogHandler()
     let time = ManualTime(Date(timeIntervalSince1970: 1_779_372_192))  // 2026-05-21T14:03:12Z
+    /// Times the monitor's waits: the balance interval and the credits checks.
+    let clock = TestClock()
     let monitor: CreditsMonitor
 
     init(warnBelow: Double = 5, balanceInterval: Duration = .zero) throws {
@@ -38,7 +41,8 @@ struct CreditsFixture {
             outboxes: outboxes,
             warnBelow: warnBelow,
             logger: Logger(label: "test") { _ in logs },
-            balanceInterval: balanceInterval
+            balanceInterval: balanceInterval,
+            clock: clock
         ) { time.now }
     }
 
@@ -134,10 +138,10 @@ struct CreditsMonitorTests {
 
     @Test("a new balance alone is written at most once per interval, the newest one last; a new state at once")
     func balanceChangesAreSpaced() async throws {
-        // Long enough that a loaded machine cannot let it pass between two calls; the deferred write is awaited below.
-        let fixture = try CreditsFixture(warnBelow: 5, balanceInterval: .seconds(3))
+        let fixture = try CreditsFixture(warnBelow: 5, balanceInterval: .seconds(1))
         let outbox = fixture.outboxes[0]
         func remaining() throws -> Double? { try fixture.creditsJSON(in: outbox)["remaining"]?.doubleValue }
+        func remainingEverywhere() throws -> Set<Double?> { Set(try fixture.outboxes.map { try fixture.creditsJSON(in: $0)["remaining"]?.doubleValue }) }
         await fixture.monitor.record(remaining: 10)
         #expect(try remaining() == 10)
         let first = try fixture.inode(outbox.creditsFile)
@@ -150,11 +154,12 @@ struct CreditsMonitorTests {
         #expect(try fixture.creditsJSON(in: outbox)["state"]?.stringValue == "low")
 
         await fixture.monitor.record(remaining: 3.5)
-        #expect(try remaining() == 4)
-        let deadline = ContinuousClock.now + .seconds(10)
-        while try remaining() != 3.5, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(try remaining() == 3.5, "the waiting balance is written once the interval is over")
-        #expect(try fixture.creditsJSON(in: fixture.outboxes[1])["remaining"]?.doubleValue == 3.5)
+        #expect(try remainingEverywhere() == [4])
+        #expect(await fixture.clock.waitForSleeper())
+        await fixture.clock.advance(by: .milliseconds(999))
+        #expect(try remainingEverywhere() == [4], "written before the interval was over")
+        let written = try await fixture.clock.advance(by: .milliseconds(1)) { try remainingEverywhere() == [3.5] }
+        #expect(written, "the waiting balance is written into every outbox once the interval is over")
 
         await fixture.monitor.record(remaining: 3.4)
         await fixture.monitor.flush()
@@ -240,13 +245,22 @@ struct CreditsMonitorTests {
         await fixture.monitor.exhausted(message: "Insufficient credits")
         let answers = Mutex<[Double?]>([0, nil, 0, 7])
         let asked = Counter()
-        await fixture.monitor.waitUntilCreditsReturn(
-            check: {
-                asked.increment()
-                return answers.withLock { $0.isEmpty ? 7 : $0.removeFirst() }
-            },
-            interval: .milliseconds(20)
-        )
+        let waiting = Task {
+            await fixture.monitor.waitUntilCreditsReturn(
+                check: {
+                    asked.increment()
+                    return answers.withLock { $0.isEmpty ? 7 : $0.removeFirst() }
+                },
+                interval: .seconds(60)
+            )
+        }
+        for count in 1...4 {
+            #expect(await fixture.clock.waitForSleeper())
+            await fixture.clock.advance(by: .seconds(59))
+            #expect(asked.value == count - 1, "asked before the interval was over")
+            #expect(await fixture.clock.advance(by: .seconds(1)) { asked.value == count })
+        }
+        await waiting.value
         #expect(asked.value == 4)
         let state = await fixture.monitor.state()
         #expect(state.level == .low)
@@ -261,6 +275,7 @@ struct CreditsMonitorTests {
         let fixture = try CreditsFixture()
         await fixture.monitor.exhausted(message: "Insufficient credits")
         let inFlight = Mutex((now: 0, most: 0, calls: 0))
+        let clock = fixture.clock
         let check: @Sendable () async throws -> Double? = {
             let call = inFlight.withLock { state in
                 state.now += 1
@@ -268,16 +283,25 @@ struct CreditsMonitorTests {
                 state.calls += 1
                 return state.calls
             }
-            try? await Task.sleep(for: .milliseconds(30))
+            // A slow answer: the other waiters' intervals run out while it is awaited.
+            try? await clock.sleep(for: .seconds(25))
             inFlight.withLock { $0.now -= 1 }
             if call == 1 { throw URLError(.timedOut) }
             return call < 4 ? 0 : 50
         }
-        await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<5 {
-                group.addTask { await fixture.monitor.waitUntilCreditsReturn(check: check, interval: .milliseconds(10)) }
+        let finished = Counter()
+        let waiters = (0..<5).map { _ in
+            Task {
+                await fixture.monitor.waitUntilCreditsReturn(check: check, interval: .seconds(10))
+                finished.increment()
             }
         }
+        let done = await eventually(every: .milliseconds(1)) {
+            await clock.advance(by: .seconds(5))
+            return finished.value == 5
+        }
+        #expect(done)
+        for waiter in waiters { waiter.cancel() }
         #expect(inFlight.withLock { $0.most } == 1)
         #expect(inFlight.withLock { $0.calls } == 4)
         #expect(await fixture.monitor.state().level == .ok)
@@ -302,12 +326,17 @@ struct CreditsMonitorTests {
                     asked.increment()
                     return 0
                 },
-                interval: .milliseconds(10)
+                interval: .seconds(10)
             )
         }
-        #expect(await eventually { asked.value >= 2 })
+        for count in 1...2 {
+            #expect(await fixture.clock.waitForSleeper())
+            #expect(await fixture.clock.advance(by: .seconds(10)) { asked.value == count })
+        }
+        #expect(await fixture.clock.waitForSleeper())
         waiter.cancel()
         await waiter.value
+        #expect(asked.value == 2)
         #expect(await fixture.monitor.isExhausted)
     }
 }

@@ -1,3 +1,4 @@
+import Clocks
 import FacedropTestSupport
 import Scheduling
 import Synchronization
@@ -5,7 +6,7 @@ import Testing
 
 /// Asserts that no `window`-long stretch holds more than `limit` of `instants`: after sorting, any
 /// `limit + 1` consecutive admissions span at least a window.
-func expectWithinBudget(_ instants: [ContinuousClock.Instant], limit: Int, window: Duration, sourceLocation: SourceLocation = #_sourceLocation) {
+func expectWithinBudget(_ instants: [ElapsedClock.Instant], limit: Int, window: Duration, sourceLocation: SourceLocation = #_sourceLocation) {
     let sorted = instants.sorted()
     for index in sorted.indices.dropLast(limit) {
         let span = sorted[index + limit] - sorted[index]
@@ -14,8 +15,8 @@ func expectWithinBudget(_ instants: [ContinuousClock.Instant], limit: Int, windo
 }
 
 /// Starts `count` tasks that each take one slot, and returns the instants the budget counted them at.
-func admitConcurrently(_ budget: RequestBudget, count: Int) async throws -> [ContinuousClock.Instant] {
-    try await withThrowingTaskGroup(of: ContinuousClock.Instant.self) { group in
+func admitConcurrently(_ budget: RequestBudget, count: Int) async throws -> [ElapsedClock.Instant] {
+    try await withThrowingTaskGroup(of: ElapsedClock.Instant.self) { group in
         for _ in 0..<count {
             group.addTask { try await budget.reserve() }
         }
@@ -23,108 +24,117 @@ func admitConcurrently(_ budget: RequestBudget, count: Int) async throws -> [Con
     }
 }
 
+/// An instant of a budget whose test clock started at zero.
+func at(_ offset: Duration) -> ElapsedClock.Instant {
+    ElapsedClock.Instant(offset: offset)
+}
+
 @Suite("RequestBudget: one requests-per-minute budget for every job")
 struct RequestBudgetTests {
-    @Test("40 concurrent admitters never get more than 5 slots in any 500 ms")
+    /// The window of a real budget: a minute plus the arrival guard.
+    static let window = Duration.seconds(60) + RequestBudget.arrivalGuard
+
+    @Test("40 concurrent admitters get 5 slots per 61 s window, each group the moment the window frees")
     func slidingWindow() async throws {
-        let window = Duration.milliseconds(500)
-        let budget = RequestBudget(requestsPerMinute: 5, window: window)
-        let started = ContinuousClock.now
-        let instants = try await admitConcurrently(budget, count: 40)
+        let clock = TestClock()
+        let budget = RequestBudget(requestsPerMinute: 5, clock: clock)
+        let admitters = Task { try await admitConcurrently(budget, count: 40) }
+        #expect(await eventually { await budget.snapshot().waiting == 35 })
+        #expect(await budget.admittedCount == 5)
+        for round in 1...7 {
+            await clock.advance(by: Self.window - .milliseconds(1))
+            #expect(await budget.admittedCount == 5 * round, "admitted before the window freed")
+            #expect(await clock.advance(by: .milliseconds(1)) { await budget.admittedCount == 5 * (round + 1) })
+        }
+        let instants = try await admitters.value
         #expect(instants.count == 40)
-        expectWithinBudget(instants, limit: 5, window: window)
-        // 40 admissions at 5 per window need at least 7 full windows after the first burst.
-        let sorted = instants.sorted()
-        #expect(sorted[35] - sorted[0] >= window * 7)
-        #expect(ContinuousClock.now - started >= .milliseconds(3500))
-        #expect(await budget.admittedCount == 40)
+        expectWithinBudget(instants, limit: 5, window: Self.window)
+        #expect(instants.sorted() == (0..<40).map { at(Self.window * ($0 / 5)) })
         let snapshot = await budget.snapshot()
-        #expect(snapshot.admittedInWindow <= 5)
+        #expect(snapshot.admittedInWindow == 5)
         #expect(snapshot.waiting == 0)
     }
 
     @Test("a storm of 429 holds never lets more than the budget through")
     func stormKeepsTheBound() async throws {
+        let clock = TestClock()
         let window = Duration.milliseconds(400)
-        let budget = RequestBudget(requestsPerMinute: 4, window: window)
-        let storm = Task {
-            while !Task.isCancelled {
-                await budget.rateLimited(until: .now + .milliseconds(Int.random(in: 10...120)))
-                try? await Task.sleep(for: .milliseconds(Int.random(in: 5...60)))
-            }
+        let budget = RequestBudget(requestsPerMinute: 4, window: window, clock: clock)
+        let admitters = Task { try await admitConcurrently(budget, count: 24) }
+        while await budget.admittedCount < 24 {
+            await budget.rateLimited(for: .milliseconds(Int.random(in: 10...120)))
+            await clock.advance(by: .milliseconds(Int.random(in: 5...60)))
         }
-        let instants = try await admitConcurrently(budget, count: 24)
-        storm.cancel()
+        let instants = try await admitters.value
         #expect(instants.count == 24)
         expectWithinBudget(instants, limit: 4, window: window)
     }
 
-    /// A budget with `count` waiters queued one after the other behind a 429 hold, with at least a
-    /// quarter of the hold still to run. A machine too busy to queue them all before the hold ends
-    /// (the whole suite shares two cores) makes it start again with a longer hold.
-    func queuedBudget(_ count: Int, window: Duration) async throws -> (RequestBudget, [Task<ContinuousClock.Instant, any Error>]) {
-        for hold in [Duration.seconds(2), .seconds(8), .seconds(30)] {
-            let budget = RequestBudget(requestsPerMinute: 1, window: window)
-            await budget.rateLimited(until: .now + hold)
-            var waiters: [Task<ContinuousClock.Instant, any Error>] = []
-            for index in 1...count {
-                waiters.append(Task { try await budget.reserve() })
-                _ = await eventually(timeout: hold) {
-                    let snapshot = await budget.snapshot()
-                    return snapshot.waiting == index || snapshot.admittedTotal > 0
-                }
-            }
-            let snapshot = await budget.snapshot()
-            if snapshot.waiting == count, snapshot.admittedTotal == 0, let left = snapshot.heldFor, left > hold / 4 {
-                return (budget, waiters)
-            }
-            for waiter in waiters { waiter.cancel() }
+    /// A budget of one request per window with `count` waiters queued one after the other behind a 2 s
+    /// 429 hold. The clock stands still until the test moves it, so the hold cannot run out while they queue.
+    func queuedBudget(_ count: Int) async throws -> (TestClock<Duration>, RequestBudget, [Task<ElapsedClock.Instant, any Error>]) {
+        let clock = TestClock()
+        let budget = RequestBudget(requestsPerMinute: 1, clock: clock)
+        await budget.rateLimited(for: .seconds(2))
+        var waiters: [Task<ElapsedClock.Instant, any Error>] = []
+        for index in 1...count {
+            waiters.append(Task { try await budget.reserve() })
+            try #require(await eventually { await budget.snapshot().waiting == index })
         }
-        Issue.record("the machine never queued \(count) waiters within a 30 s hold")
-        throw CancellationError()
+        #expect(await budget.admittedCount == 0)
+        return (clock, budget, waiters)
     }
 
     @Test("rateLimited holds every admission, queued or new, until the reset; a shorter hold does not shorten it")
     func rateLimitedHolds() async throws {
-        let budget = RequestBudget(requestsPerMinute: 100, window: .seconds(60))
-        let reset = ContinuousClock.now + .seconds(1)
-        await budget.rateLimited(until: reset)
+        let clock = TestClock()
+        let budget = RequestBudget(requestsPerMinute: 100, window: .seconds(60), clock: clock)
+        await budget.rateLimited(for: .seconds(1))
         let queued = Task { try await budget.reserve() }
-        #expect(try await queued.value >= reset)
-        #expect(try await budget.reserve() >= reset)
-        #expect(await budget.snapshot().heldUntil == nil)
-        #expect(await budget.admittedCount == 2)
+        #expect(await eventually { await budget.snapshot().waiting == 1 })
+        await clock.advance(by: .milliseconds(999))
+        #expect(await budget.admittedCount == 0, "admitted during the hold")
+        #expect(await clock.advance(by: .milliseconds(1)) { await budget.admittedCount == 1 })
+        #expect(try await queued.value == at(.seconds(1)))
+        #expect(try await budget.reserve() == at(.seconds(1)))
+        #expect(await budget.snapshot().heldFor == nil)
 
-        let long = ContinuousClock.now + .seconds(60)
-        await budget.rateLimited(until: long)
-        await budget.rateLimited(until: .now + .milliseconds(10))
-        let snapshot = await budget.snapshot()
-        #expect(snapshot.heldUntil == long)
-        #expect(try #require(snapshot.heldFor) > .seconds(30))
+        await budget.rateLimited(for: .seconds(60))
+        await budget.rateLimited(for: .milliseconds(10))
+        #expect(await budget.snapshot().heldFor == .seconds(60))
+    }
+
+    @Test("the client's reset instant on the continuous clock becomes a hold of the same length on the budget's clock")
+    func resetInstantBecomesHold() async throws {
+        let budget = RequestBudget(requestsPerMinute: 100, clock: TestClock())
+        await budget.rateLimited(until: .now + .seconds(30))
+        let held = try #require(await budget.snapshot().heldFor)
+        #expect(held <= .seconds(30))
+        #expect(held > .seconds(29))
     }
 
     @Test("a cancelled waiter leaves the queue at once and gives its turn to the next")
     func cancellation() async throws {
-        let (budget, waiters) = try await queuedBudget(3, window: .milliseconds(300))
+        let (clock, budget, waiters) = try await queuedBudget(3)
         waiters[1].cancel()
         await #expect(throws: CancellationError.self) { try await waiters[1].value }
         #expect(await budget.snapshot().waiting == 2)
-        let first = try await waiters[0].value
-        let third = try await waiters[2].value
-        #expect(third - first >= .milliseconds(300))
-        #expect(await budget.admittedCount == 2)
+        #expect(await clock.advance(by: .seconds(2)) { await budget.admittedCount == 1 })
+        #expect(await clock.advance(by: Self.window) { await budget.admittedCount == 2 })
+        #expect(try await waiters[0].value == at(.seconds(2)))
+        #expect(try await waiters[2].value == at(.seconds(2) + Self.window))
+        #expect(await budget.snapshot().waiting == 0)
     }
 
     @Test("a long wait ends with CancellationError when the task is cancelled, and nothing is admitted")
     func cancelLongWait() async throws {
-        let budget = RequestBudget(requestsPerMinute: 1)
+        let budget = RequestBudget(requestsPerMinute: 1, clock: TestClock())
         try await budget.admit()
         let waiter = Task { try await budget.admit() }
         #expect(await eventually { await budget.snapshot().waiting == 1 })
-        let cancelled = ContinuousClock.now
+        // The test clock never moves: only the cancellation can end the wait.
         waiter.cancel()
         await #expect(throws: CancellationError.self) { try await waiter.value }
-        #expect(ContinuousClock.now - cancelled < .seconds(50), "the waiter did not sit out the window")
         #expect(await budget.snapshot().waiting == 0)
         #expect(await budget.admittedCount == 1)
         // A task cancelled before it asks is refused without taking a slot.
@@ -136,32 +146,40 @@ struct RequestBudgetTests {
         #expect(await budget.admittedCount == 1)
     }
 
-    @Test("waiters are served first come, first served")
+    @Test("waiters are served first come, first served, one window apart")
     func fifo() async throws {
-        let (_, waiters) = try await queuedBudget(5, window: .milliseconds(100))
-        var instants: [ContinuousClock.Instant] = []
+        let (clock, budget, waiters) = try await queuedBudget(5)
+        #expect(await clock.advance(by: .seconds(2)) { await budget.admittedCount == 1 })
+        for count in 2...5 {
+            #expect(await clock.advance(by: Self.window) { await budget.admittedCount == count })
+        }
+        var instants: [ElapsedClock.Instant] = []
         for waiter in waiters {
             instants.append(try await waiter.value)
         }
-        #expect(instants == instants.sorted())
-        for (earlier, later) in zip(instants, instants.dropFirst()) {
-            #expect(later - earlier >= .milliseconds(100))
-        }
+        #expect(instants == (0..<5).map { at(.seconds(2) + Self.window * $0) })
     }
 
     @Test("the snapshot counts the window's admissions and the waiters")
     func snapshot() async throws {
-        let budget = RequestBudget(requestsPerMinute: 3)
+        let clock = TestClock()
+        let budget = RequestBudget(requestsPerMinute: 3, clock: clock)
         for _ in 0..<3 { try await budget.admit() }
         let waiter = Task { try await budget.admit() }
         #expect(await eventually { await budget.snapshot().waiting == 1 })
         let snapshot = await budget.snapshot()
         #expect(snapshot.limit == 3)
-        #expect(snapshot.window == .seconds(60) + RequestBudget.arrivalGuard)
+        #expect(snapshot.window == Self.window)
         #expect(snapshot.admittedInWindow == 3)
         #expect(snapshot.admittedTotal == 3)
-        #expect(snapshot.heldUntil == nil)
-        waiter.cancel()
-        _ = await waiter.result
+        #expect(snapshot.heldFor == nil)
+        #expect(snapshot.isExhausted)
+        // Once the window has passed, the three are out of it and the waiter is in.
+        #expect(await clock.advance(by: Self.window) { await budget.admittedCount == 4 })
+        try await waiter.value
+        let later = await budget.snapshot()
+        #expect(later.admittedInWindow == 1)
+        #expect(later.waiting == 0)
+        #expect(!later.isExhausted)
     }
 }

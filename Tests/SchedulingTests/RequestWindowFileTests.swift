@@ -1,3 +1,4 @@
+import Clocks
 import FacedropTestSupport
 import Foundation
 import Testing
@@ -93,23 +94,30 @@ struct RequestWindowFileTests {
     func budgetStartsSpent() async throws {
         let (folder, path) = try path()
         defer { withExtendedLifetime(folder) {} }
-        let window = Duration.milliseconds(800)
+        let window = Duration.seconds(61)
         do {
-            let first = RequestBudget(requestsPerMinute: 2, window: window, file: try RequestWindowFile(path: path, limit: 2, window: window))
+            let firstFile = try RequestWindowFile(path: path, limit: 2, window: window)
+            let first = RequestBudget(requestsPerMinute: 2, window: window, clock: TestClock(), file: firstFile)
             _ = try await first.reserve()
             _ = try await first.reserve()
             #expect(await first.snapshot().isExhausted)
         }
-        let started = ContinuousClock.now
         let file = try RequestWindowFile(path: path, limit: 2, window: window)
         #expect(file.earlier.count == 2)
-        let second = RequestBudget(requestsPerMinute: 2, window: window, file: file)
+        let clock = TestClock()
+        let second = RequestBudget(requestsPerMinute: 2, window: window, clock: clock, file: file)
         #expect(await second.snapshot().admittedInWindow == 2)
         #expect(await second.snapshot().isExhausted)
-        let admitted = try await second.reserve()
-        // Not before the older of the two earlier admissions left the window.
-        let oldest = started - .milliseconds(Int(Date().timeIntervalSince(file.earlier[0]) * 1000))
-        #expect(admitted >= oldest + window - .milliseconds(50))
+        let waiter = Task { try await second.reserve() }
+        #expect(await eventually { await second.snapshot().waiting == 1 })
+        // The earlier admissions were made a moment ago (well under ten seconds of real time, however loaded the
+        // machine): the window frees between 51 s and 61 s of the new budget's clock, not before.
+        await clock.advance(by: .seconds(51))
+        #expect(await second.admittedCount == 0, "admitted while the last life's admissions filled the window")
+        #expect(await clock.advance(by: .seconds(10)) { await second.admittedCount == 1 })
+        let admitted = try await waiter.value
+        #expect(admitted > ElapsedClock.Instant(offset: .seconds(51)))
+        #expect(admitted <= ElapsedClock.Instant(offset: .seconds(61)))
         // And recorded for the life after this one: the ring of two holds the newer earlier one and this one.
         let third = try RequestWindowFile(path: path, limit: 2, window: .seconds(61)).earlier
         #expect(third.count == 2)
