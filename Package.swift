@@ -19,6 +19,7 @@ let package = Package(
         // Exact: TOMLAssertionGuard knows the assertions of the toml++ 3.4.0 inside this release.
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // MARK: C libraries, one wrapper target each.
@@ -157,6 +158,18 @@ let package = Package(
         ),
 
         .target(
+            name: "SegmindConnection",
+            dependencies: [
+                "DaemonConfiguration",
+                "SegmindAPI",
+                "SegmindCatalog",
+                "SegmindEmulator",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        .target(
             name: "Daemon",
             dependencies: [
                 "StrictJSON",
@@ -172,6 +185,8 @@ let package = Package(
                 "SegmindAPI",
                 "SegmindCatalog",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -188,10 +203,12 @@ let package = Package(
                 "Outbox",
                 "SegmindAPI",
                 "SegmindCatalog",
-                "SegmindEmulator",
+                "SegmindConnection",
                 "SystemdService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             plugins: ["BuildInfo"]
         ),
@@ -263,8 +280,12 @@ let package = Package(
             name: "DaemonTests",
             dependencies: [
                 "StrictJSON",
-                "Daemon", "CurlHTTP", "DaemonConfiguration", "Journal", "Outbox", "SegmindAPI", "SegmindCatalog", "SegmindEmulator",
+                "Daemon", "CurlHTTP", "DaemonConfiguration", "Journal", "Outbox", "SegmindAPI", "SegmindCatalog", "SegmindConnection", "SegmindEmulator",
                 "SystemdService", "FacedropTestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "SystemdServiceTests", dependencies: ["StrictJSON", "SystemdService", "FacedropTestSupport"]),
