@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // Tests only: TestClock, a clock the tests move by hand.
         .package(url: "https://github.com/pointfreeco/swift-clocks", from: "1.1.1"),
     ],
@@ -175,6 +176,18 @@ let package = Package(
         ),
 
         .target(
+            name: "SegmindConnection",
+            dependencies: [
+                "DaemonConfiguration",
+                "SegmindAPI",
+                "SegmindCatalog",
+                "SegmindEmulator",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        .target(
             name: "Daemon",
             dependencies: [
                 "FileSystem",
@@ -192,6 +205,8 @@ let package = Package(
                 "SegmindAPI",
                 "SegmindCatalog",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -209,10 +224,12 @@ let package = Package(
                 "Outbox",
                 "SegmindAPI",
                 "SegmindCatalog",
-                "SegmindEmulator",
+                "SegmindConnection",
                 "SystemdService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             plugins: ["BuildInfo"]
         ),
@@ -288,9 +305,13 @@ let package = Package(
             name: "DaemonTests",
             dependencies: [
                 "StrictJSON",
-                "Daemon", "CurlHTTP", "DaemonConfiguration", "Journal", "Outbox", "SegmindAPI", "SegmindCatalog", "SegmindEmulator",
+                "Daemon", "CurlHTTP", "DaemonConfiguration", "Journal", "Outbox", "SegmindAPI", "SegmindCatalog", "SegmindConnection", "SegmindEmulator",
                 "SystemdService", "FacedropTestSupport", .product(name: "Clocks", package: "swift-clocks"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "SystemdServiceTests", dependencies: ["StrictJSON", "SystemdService", "FacedropTestSupport"]),

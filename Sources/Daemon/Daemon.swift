@@ -20,11 +20,14 @@ package import SystemdService
 /// `fd_set`, so it must stay below 1024), then the instance lock and the journal; the journal is recovered
 /// before any new job is taken, and every inbox is scanned once its watches are in place.
 ///
+/// It stops on task cancellation; in `facedrop run` it is one service of a `ServiceGroup` (``DaemonService``),
+/// whose graceful shutdown cancels it:
+///
 /// ```swift
-/// let daemon = try await Daemon(configuration: configuration, segmind: segmind, http: try HTTPClient(), catalog: try .bundled())
-/// let running = Task { await daemon.run() }
-/// running.cancel()   // on SIGTERM: stops taking jobs, lets each save its state
-/// await running.value
+/// let http = try HTTPClient()
+/// let daemon = try await Daemon(configuration: configuration, segmind: segmind, http: http, catalog: try ModelCatalog.bundled())
+/// try await ServiceGroup(services: [DaemonService(daemon: daemon)], logger: logger).run()
+/// http.shutdown()   // only once the daemon has ended: a POST it waited for used the client to the last
 /// ```
 package final class Daemon: Sendable {
     /// How often at most `credits.json` is rewritten for a new balance alone (a new state is written at once).

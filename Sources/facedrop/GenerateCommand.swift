@@ -1,5 +1,6 @@
 import ArgumentParser
 import CurlHTTP
+import DaemonConfiguration
 import FileSystem
 import Foundation
 import JobPipeline
@@ -7,7 +8,7 @@ import Logging
 import Outbox
 import SegmindAPI
 import SegmindCatalog
-import SegmindEmulator
+import SegmindConnection
 
 /// `facedrop generate`: one job in the foreground, with progress, into an outbox job folder.
 struct GenerateCommand: AsyncParsableCommand {
@@ -68,41 +69,25 @@ struct GenerateCommand: AsyncParsableCommand {
             throw ExitStatus.config
         }
 
-        var emulator: EmulatorServer?
-        let configuration: SegmindConfiguration
         var settings = JobSettings(defaultModel: model, deadline: .seconds(deadline))
         // The user names these files on the command line: a second name elsewhere is theirs, not a planted link.
         settings.refusesHardLinks = false
-        if baseURL == "emulator" {
-            let key = "emulator-\(UUID().uuidString)"
-            let server = EmulatorServer(
-                configuration: EmulatorConfiguration(apiKeys: [key], timeScale: emulatorTimeScale, queueSeconds: 0.2),
-                catalog: catalog,
-                logger: logger
-            )
-            let url = try await server.start()
-            emulator = server
-            settings.runTimeScale = emulatorTimeScale
-            configuration = SegmindConfiguration(baseURL: url.absoluteString, storageURL: url.absoluteString, apiKey: APIKey(key))
-            printError("facedrop: using the built-in Segmind emulator at \(url.absoluteString) (nothing is billed)")
-        } else {
-            let key: APIKey?
-            do {
-                key = try APIKey.locate(keyFile: keyFile)
-            } catch {
-                printError("facedrop: \(error)")
-                throw ExitStatus.config
-            }
-            guard let key else {
-                printError("facedrop: no API key: set SEGMIND_API_KEY, pass --key-file, or use --base-url emulator")
-                throw ExitStatus.config
-            }
-            configuration = SegmindConfiguration(baseURL: baseURL, apiKey: key)
+        let connection = try await SegmindConnection.openOrExit(
+            baseURL == "emulator" ? .emulator : .url(baseURL),
+            keyFile: keyFile,
+            emulator: EmulatorSettings(timeScale: emulatorTimeScale, queueSeconds: 0.2),
+            catalog: catalog,
+            logger: logger,
+            keyHint: "set SEGMIND_API_KEY, pass --key-file, or use --base-url emulator"
+        )
+        if let scale = connection.emulatorTimeScale {
+            settings.runTimeScale = scale
+            printError("facedrop: using the built-in Segmind emulator at \(connection.segmind.baseURL) (nothing is billed)")
         }
 
         let http = try HTTPClient()
         let runner = JobRunner(
-            client: SegmindClient(configuration: configuration, http: http, logger: logger),
+            client: SegmindClient(configuration: connection.segmind, http: http, logger: logger),
             catalog: catalog,
             outbox: OutboxFolders(root: outbox),
             logger: logger
@@ -129,7 +114,7 @@ struct GenerateCommand: AsyncParsableCommand {
             }
         }
         http.shutdown()
-        await emulator?.stop()
+        await connection.close()
         guard let folder = report.folder else {
             printError("facedrop: \(stem): failed (\(report.errorCode ?? "unknown")) and the outbox could not be written")
             throw ExitStatus.unavailable

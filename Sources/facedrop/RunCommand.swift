@@ -2,13 +2,14 @@ import ArgumentParser
 import CurlHTTP
 import Daemon
 import DaemonConfiguration
-import Dispatch
 import Foundation
 import Logging
 import SegmindAPI
 import SegmindCatalog
-import SegmindEmulator
+import SegmindConnection
+import ServiceLifecycle
 import SystemdService
+import UnixSignals
 
 /// `facedrop run`: the daemon. SIGTERM or SIGINT stop it gracefully; SIGHUP reloads the configuration.
 struct RunCommand: AsyncParsableCommand {
@@ -17,6 +18,15 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run the daemon: watch the inboxes and process every drop."
     )
 
+    /// How long the service group lets a graceful stop take before it cancels what still runs.
+    ///
+    /// Below the units' `TimeoutStopSec=90s` (systemd/facedrop.service, facedrop@.service), so the group's own
+    /// escalation comes before systemd's SIGKILL. The daemon is cancelled from the first moment of its stop, so
+    /// what this bounds is the built-in emulator; a POST still unanswered after it (`request_timeout` is 30 s
+    /// by default) is still awaited, until systemd's SIGKILL at 90 s, after which the restart treats it as an
+    /// unknown outcome.
+    static let maximumGracefulShutdownDuration: Duration = .seconds(80)
+
     @Option(help: "The configuration file.")
     var config = "/etc/facedrop/facedrop.toml"
 
@@ -24,6 +34,11 @@ struct RunCommand: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
+        // Trapped first, before anything else starts: from here on these signals no longer end the process, and one
+        // that arrives during start-up waits in its sequence until its service reads it.
+        let stopSignals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+
         let environment = ProcessInfo.processInfo.environment
         let style = ServiceLogHandler.Style.detect(environment: environment)
         LoggingSystem.bootstrap { ServiceLogHandler(label: $0, style: style) }
@@ -31,7 +46,7 @@ struct RunCommand: AsyncParsableCommand {
         var logger = Logger(label: "facedrop")
         logger.logLevel = logLevel
         let catalog: ModelCatalog
-        let configuration: DaemonConfiguration
+        var configuration: DaemonConfiguration
         do {
             catalog = try ModelCatalog.bundled()
             configuration = try DaemonConfiguration.load(path: config, catalog: catalog, environment: environment)
@@ -41,89 +56,61 @@ struct RunCommand: AsyncParsableCommand {
         }
         for warning in configuration.warnings { logger.warning("\(warning)") }
 
-        // The signals' default action is ignored (SIG_IGN) before any thread is started, and dispatch sources read them.
-        let signals = SignalListener(signals: [SIGTERM, SIGINT, SIGHUP])
-
-        var effective = configuration
-        var emulator: EmulatorServer?
-        let segmind: SegmindConfiguration
-        switch configuration.api.baseURL {
-        case .emulator:
-            let key = "emulator-\(UUID().uuidString)"
-            let settings = configuration.emulator
-            let server = EmulatorServer(
-                configuration: EmulatorConfiguration(
-                    apiKeys: [key],
-                    credits: settings.credits,
-                    timeScale: settings.timeScale,
-                    queueSeconds: settings.queueSeconds
-                ),
-                catalog: catalog,
-                logger: logger
-            )
-            let url = try await server.start()
-            emulator = server
-            effective.api.runTimeScale = settings.timeScale
-            segmind = SegmindConfiguration(baseURL: url.absoluteString, storageURL: url.absoluteString, apiKey: APIKey(key))
-            logger.notice(
-                "EMULATED: using the built-in Segmind emulator; outputs are synthetic test pictures, not generations, nothing is billed, and every result.json says \"emulated\": true",
-                metadata: ["url": "\(url.absoluteString)"]
-            )
-        case .url(let url):
-            let key: APIKey?
-            do {
-                key = try APIKey.locate(keyFile: configuration.api.keyFile, environment: environment)
-            } catch {
-                printError("facedrop: \(error)")
-                throw ExitStatus.config
-            }
-            guard let key else {
-                printError("facedrop: no API key: use LoadCredential=segmind-api-key, key_file, or SEGMIND_API_KEY")
-                throw ExitStatus.config
-            }
-            segmind = SegmindConfiguration(
-                baseURL: url,
-                apiKey: key,
-                requestTimeout: configuration.api.requestTimeout,
-                downloadTimeout: configuration.api.downloadTimeout
-            )
+        let connection = try await SegmindConnection.openOrExit(
+            configuration.api.baseURL,
+            keyFile: configuration.api.keyFile,
+            emulator: configuration.emulator,
+            catalog: catalog,
+            environment: environment,
+            logger: logger,
+            keyHint: "use LoadCredential=segmind-api-key, key_file, or SEGMIND_API_KEY"
+        )
+        var segmind = connection.segmind
+        if let scale = connection.emulatorTimeScale {
+            configuration.api.runTimeScale = scale
+        } else {
+            segmind.requestTimeout = configuration.api.requestTimeout
+            segmind.downloadTimeout = configuration.api.downloadTimeout
         }
 
         let http = try HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: configuration.api.connectTimeout))
         let daemon: Daemon
         do {
-            daemon = try await Daemon(configuration: effective, segmind: segmind, http: http, catalog: catalog, notifier: notifier, logger: logger)
+            daemon = try await Daemon(configuration: configuration, segmind: segmind, http: http, catalog: catalog, notifier: notifier, logger: logger)
         } catch {
             printError("facedrop: \(error)")
-            await emulator?.stop()
+            await connection.close()
             throw ExitStatus.unavailable
         }
-        let path = config
-        let running = Task { await daemon.run() }
-        for await signal in signals.stream {
-            if signal == SIGHUP {
-                // systemd 252 has no Type=notify-reload; RELOADING=1 … READY=1 is what `systemctl reload` waits for.
-                // Before start-up is over, the start's own READY=1 is still to come and covers the reload.
-                let announce = daemon.isReady
-                if announce { notifier.send(.reloading) }
-                defer { if announce { notifier.send(.ready) } }
-                logger.notice("SIGHUP: reloading the configuration", metadata: ["path": "\(path)"])
-                do {
-                    var reloaded = try DaemonConfiguration.load(path: path, catalog: catalog, environment: environment)
-                    reloaded.api.runTimeScale = effective.api.runTimeScale
-                    await daemon.reload(reloaded)
-                } catch {
-                    logger.error("the new configuration is invalid; keeping the old one", metadata: ["error": "\(error)"])
-                }
-            } else {
-                notifier.send(.stopping)
-                logger.notice("stopping", metadata: ["signal": "\(signal == SIGTERM ? "SIGTERM" : "SIGINT")"])
-                break
-            }
+
+        // Services stop in reverse order: the signal services first, then the daemon, then the emulator it may
+        // still be waiting on. The stop-signal service ending is what starts the group's graceful shutdown.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let emulator = connection.emulatorService { services.append(.init(service: emulator)) }
+        services.append(.init(service: DaemonService(daemon: daemon)))
+        let file = ConfigurationFile(
+            path: config,
+            catalog: catalog,
+            environment: environment,
+            runTimeScale: configuration.api.runTimeScale
+        )
+        services.append(.init(service: ConfigurationReloadService(hangups: hangups, daemon: daemon, file: file, notifier: notifier, logger: logger)))
+        services.append(
+            .init(
+                service: StopSignalService(signals: stopSignals, notifier: notifier, logger: logger),
+                successTerminationBehavior: .gracefullyShutdownGroup
+            )
+        )
+        var group = ServiceGroupConfiguration(services: services, logger: logger)
+        group.maximumGracefulShutdownDuration = Self.maximumGracefulShutdownDuration
+        do {
+            try await ServiceGroup(configuration: group).run()
+        } catch {
+            logger.error("the daemon stopped unexpectedly", metadata: ["error": "\(error)"])
+            http.shutdown()
+            throw ExitStatus.unavailable
         }
-        running.cancel()
-        await running.value
+        // Only now, with the daemon ended: a POST it waited for used this client to the last.
         http.shutdown()
-        await emulator?.stop()
     }
 }
