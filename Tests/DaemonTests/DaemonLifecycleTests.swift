@@ -81,7 +81,7 @@ struct DaemonLifecycleTests {
     ) async throws {
         try await withEmulator(EmulatorConfiguration(apiKeys: ["lifecycle-test-key"], timeScale: 0.01)) { _, url in
             let http = try HTTPClient()
-            let daemon = try Daemon(
+            let daemon = try await Daemon(
                 configuration: files.load(),
                 segmind: SegmindConfiguration(baseURL: url.absoluteString, storageURL: url.absoluteString, apiKey: APIKey("lifecycle-test-key")),
                 http: http,
@@ -210,7 +210,14 @@ struct DaemonLifecycleTests {
         let emulator = try #require(connection.emulatorService)
         let http = try HTTPClient()
         defer { http.shutdown() }
-        let daemon = try Daemon(configuration: files.load(), segmind: connection.segmind, http: http, catalog: catalog, notifier: notifier, logger: logger)
+        let daemon = try await Daemon(
+            configuration: files.load(),
+            segmind: connection.segmind,
+            http: http,
+            catalog: catalog,
+            notifier: notifier,
+            logger: logger
+        )
         let (signals, signal) = AsyncStream<UnixSignal>.makeStream()
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
