@@ -260,14 +260,15 @@ package final class Daemon: Sendable {
 
     /// Removes partial downloads a crash left in the spool; spooled outputs of unfinished jobs stay.
     private func sweepSpool() {
-        for job in Files.names(in: state.spool) ?? [] {
+        guard let root = try? Folder.open(state.root) else { return }
+        for job in (try? root.names(state.spool)) ?? [] {
             let folder = "\(state.spool)/\(job)"
             guard let id = Int64(job), let record = try? journal.job(id), !record.state.isTerminal else {
-                try? Files.removeTree(folder)
+                try? root.removeTree(folder)
                 continue
             }
-            for entry in Files.names(in: folder) ?? [] where entry.hasPrefix(".") {
-                try? Files.removeTree("\(folder)/\(entry)")
+            for entry in (try? root.names(folder)) ?? [] where entry.hasPrefix(".") {
+                try? root.removeTree("\(folder)/\(entry)")
             }
         }
     }

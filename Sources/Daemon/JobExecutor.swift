@@ -1,6 +1,7 @@
 import DaemonConfiguration
 import FileSystem
 import Foundation
+import HotFolder
 import JobPipeline
 import Journal
 import Logging
@@ -391,7 +392,7 @@ struct JobExecutor: Sendable {
         let outputs: [JSONValue]
         do throws(JobFailure) {
             do {
-                try Files.makeFolders(folder)
+                _ = try Folder.open(state.root).folder(folder, creating: true, mode: .privateFolder)
             } catch {
                 throw JobFailure(
                     stage: .write,
@@ -660,9 +661,13 @@ struct JobExecutor: Sendable {
     }
 
     private func discardFiles(of record: JobRecord) async {
-        let folders = [record.claimedPath, state.spoolFolder(job: record.id)]
+        let claimFolder = record.claimedPath
+        let spoolFolder = state.spoolFolder(job: record.id)
+        let stateRoot = state.root
         await files.run {
-            for folder in folders { try? Files.removeTree(folder) }
+            // Each is reached from its root (the inbox holding the claim, the state folder) without following a link.
+            try? Folder.open(JobClaimer.inboxRoot(ofClaimFolder: claimFolder)).removeTree(claimFolder)
+            try? Folder.open(stateRoot).removeTree(spoolFolder)
         }
     }
 

@@ -3,7 +3,7 @@ package import SystemPackage
 extension Folder {
     /// What `lstat` says about `relative` (a link is reported as a link); nil when nothing has that name.
     package func status(_ relative: String = ".") throws(FileSystemError) -> FileStatus? {
-        let components = try Self.components(relative, operation: "lstat", path: display(relative))
+        let components = try components(relative, operation: "lstat")
         if components.isEmpty {
             switch Syscalls.status(descriptor) {
             case .success(let info): return Syscalls.snapshot(info)
@@ -25,7 +25,7 @@ extension Folder {
 
     /// The entries of the folder `relative` (this one by default), without `.` and `..`, in `readdir` order.
     package func entries(_ relative: String = ".") throws(FileSystemError) -> [FolderEntry] {
-        let listed = try relative == "." || relative.isEmpty ? self : folder(relative)
+        let listed = try components(relative, operation: "open folder").isEmpty ? self : folder(relative)
         // `fdopendir` takes the descriptor over: list a fresh one, so this folder's stays open.
         let fresh: FileDescriptor
         switch Syscalls.open(".", relativeTo: listed.descriptor, flags: Flags.readOnly | Flags.directory) {
@@ -36,6 +36,16 @@ extension Folder {
         case .success(let entries): return entries.map { FolderEntry(bytes: $0.name, kind: Syscalls.kind(entryType: $0.type)) }
         case .failure(let code): throw FileSystemError("readdir", path: display(relative), errno: code)
         }
+    }
+
+    /// The names in the folder `relative` that are valid UTF-8 (see ``entries(_:)``).
+    package func names(_ relative: String = ".") throws(FileSystemError) -> [String] {
+        try entries(relative).compactMap(\.name)
+    }
+
+    /// Whether `relative` is a folder itself (a link to one does not count).
+    package func isFolder(_ relative: String) -> Bool {
+        (try? status(relative))??.kind == .directory
     }
 
     /// Reads the regular file `relative`, of at most `limit` bytes.

@@ -9,7 +9,9 @@ package import SystemPackage
 /// below the root is never followed, whether it stands for a folder on the way or for the file itself.
 ///
 /// A relative path is a name or several names joined with `/`; `.` and empty components are skipped, `..` is
-/// refused. The folder's descriptor closes when the last reference goes.
+/// refused. A path that starts with the folder's own ``path`` and a `/` is taken as relative to it, so code that
+/// keeps whole paths can hand them over as they are; any other absolute path is refused. The folder's descriptor
+/// closes when the last reference goes.
 package final class Folder: Sendable {
     /// The folder's path, for messages.
     package let path: String
@@ -57,7 +59,7 @@ package final class Folder: Sendable {
     ) throws(FileSystemError) -> Folder {
         var current = self
         var built = path
-        for component in try Self.components(relative, operation: "open folder", path: path) {
+        for component in try components(relative, operation: "open folder") {
             built += "/\(component)"
             current = try current.child(component, path: built, creating: creating, mode: mode, replacingLinks: replacingLinks)
         }
@@ -66,7 +68,7 @@ package final class Folder: Sendable {
 
     /// The folder holding the last component of `relative`, and that component's name.
     func parent(of relative: String, operation: String) throws(FileSystemError) -> (folder: Folder, name: String) {
-        var components = try Self.components(relative, operation: operation, path: display(relative))
+        var components = try components(relative, operation: operation)
         guard let name = components.popLast() else {
             throw FileSystemError(operation, path: display(relative), reason: .outsideFolder)
         }
@@ -81,13 +83,27 @@ package final class Folder: Sendable {
 
     /// `relative`'s full path, for messages.
     package func display(_ relative: String) -> String {
-        relative.isEmpty || relative == "." ? path : path.hasSuffix("/") ? path + relative : "\(path)/\(relative)"
+        if relative.hasPrefix("/") || relative == path || relative.hasPrefix(path + "/") { return relative }
+        return relative.isEmpty || relative == "." ? path : path.hasSuffix("/") ? path + relative : "\(path)/\(relative)"
     }
 
-    static func components(_ relative: String, operation: String, path: String) throws(FileSystemError) -> [String] {
+    /// `relative` (or a whole path below this folder) as names, checked: no `..`, nothing outside.
+    func components(_ relative: String, operation: String) throws(FileSystemError) -> [String] {
+        var inside = Substring(relative)
+        var base = Substring(path)
+        while base.count > 1, base.hasSuffix("/") { base = base.dropLast() }
+        if relative == base {
+            inside = ""
+        } else if base == "/", relative.hasPrefix("/") {
+            inside = relative.dropFirst()
+        } else if relative.hasPrefix(base + "/") {
+            inside = relative.dropFirst(base.count + 1)
+        } else if relative.hasPrefix("/") {
+            throw FileSystemError(operation, path: relative, reason: .outsideFolder)
+        }
         var components: [String] = []
-        for component in relative.split(separator: "/") where component != "." {
-            guard component != ".." else { throw FileSystemError(operation, path: path, reason: .outsideFolder) }
+        for component in inside.split(separator: "/") where component != "." {
+            guard component != ".." else { throw FileSystemError(operation, path: display(relative), reason: .outsideFolder) }
             components.append(String(component))
         }
         return components

@@ -31,8 +31,8 @@ struct ClaimRecord: Sendable, Hashable {
     }
 
     /// Reads the record of a claim folder; nil when it is missing or not one this version wrote.
-    static func read(claimFolder: String) -> ClaimRecord? {
-        guard let bytes = try? Files.read("\(claimFolder)/\(fileName)", limit: 1 << 20),
+    static func read(claimFolder: String, in inbox: Folder) -> ClaimRecord? {
+        guard let bytes = try? inbox.read("\(claimFolder)/\(fileName)", limit: 1 << 20),
             let document = try? JSONParser().parse(bytes),
             document["format"]?.int64Value == format,
             let owner = document["owner"]?.stringValue,
@@ -50,7 +50,7 @@ struct ClaimRecord: Sendable, Hashable {
     }
 
     /// Writes the record durably: a temporary name, flushed, renamed, and the claim folder flushed.
-    func write(into claimFolder: String) throws(FileSystemError) {
-        try Files.replace("\(claimFolder)/\(Self.fileName)", bytes: json.serialized(sortedKeys: true, pretty: true), mode: .privateFile)
+    func write(into claimFolder: String, in inbox: Folder) throws(FileSystemError) {
+        try inbox.replace("\(claimFolder)/\(Self.fileName)", bytes: json.serialized(sortedKeys: true, pretty: true), mode: .privateFile)
     }
 }

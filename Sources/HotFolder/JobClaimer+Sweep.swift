@@ -15,17 +15,17 @@ extension JobClaimer {
     /// - Parameter known: the claim folders the journal knows, as ``ClaimedFiles/folder`` gave them.
     /// - Returns: the paths of the restored files.
     package func sweep(known: Set<String>) -> [String] {
-        guard let names = Files.names(in: workFolder) else { return [] }
+        guard let inbox = try? inbox(), let names = try? inbox.names(workFolder) else { return [] }
         var restored: [String] = []
         for name in names.sorted() {
             let path = "\(workFolder)/\(name)"
-            guard Files.isFolder(path) else { continue }
+            guard inbox.isFolder(path) else { continue }
             if name.hasSuffix(".discard"), Self.isClaimFolderName(String(name.dropLast(8))) {
-                try? Files.removeTree(path)
+                try? inbox.removeTree(path)
                 continue
             }
             guard Self.isClaimFolderName(name), !known.contains(path) else { continue }
-            let record = ClaimRecord.read(claimFolder: path)
+            let record = ClaimRecord.read(claimFolder: path, in: inbox)
             if let record, record.owner != owner { continue }
             restored += restoreClaim(path, record: record)
         }
@@ -35,13 +35,13 @@ extension JobClaimer {
     /// Puts one claim folder's files back and removes the folder if it is empty then.
     private func restoreClaim(_ claimFolder: String, record: ClaimRecord?) -> [String] {
         let input = "\(claimFolder)/\(Self.inputFolderName)"
-        let names = Files.names(in: input) ?? []
+        let names = (try? inbox().names(input)) ?? []
         let destination = record.map(\.folder).flatMap(originalFolder) ?? inboxRoot
         var restored: [String] = []
         var failed = false
         if !names.isEmpty {
             do {
-                try Files.makeFolders(destination, mode: .sharedFolder)
+                _ = try inbox().folder(destination, creating: true, mode: .sharedFolder)
             } catch {
                 logger.warning("could not recreate the folder of a claim", metadata: ["error": "\(error)"])
                 return []
@@ -49,7 +49,7 @@ extension JobClaimer {
         }
         for name in names.sorted() {
             do {
-                restored.append(try Self.restore("\(input)/\(name)", named: name, into: destination))
+                restored.append(try restore("\(input)/\(name)", named: name, into: destination))
             } catch {
                 failed = true
                 logger.warning(
@@ -59,7 +59,7 @@ extension JobClaimer {
             }
         }
         if !restored.isEmpty {
-            try? Files.syncFolder(destination)
+            try? inbox().folder(destination).sync()
             logger.notice(
                 "put back the files of a claim the journal does not know",
                 metadata: ["claim": "\(claimFolder)", "files": "\(restored)"]
@@ -83,11 +83,11 @@ extension JobClaimer {
 
     /// Moves `source` to `folder/name`, or to `folder/<base>.restored-N.<ext>` when the name is taken.
     /// Returns the path it ended at.
-    static func restore(_ source: String, named name: String, into folder: String) throws(FileSystemError) -> String {
+    func restore(_ source: String, named name: String, into folder: String) throws(FileSystemError) -> String {
         var candidate = "\(folder)/\(name)"
         for attempt in 1...1000 {
-            if try Files.move(source, to: candidate, replacing: false) { return candidate }
-            candidate = "\(folder)/\(restoredName(name, attempt: attempt))"
+            if try inbox().move(source, to: candidate, replacing: false) { return candidate }
+            candidate = "\(folder)/\(Self.restoredName(name, attempt: attempt))"
         }
         throw .alreadyExists("rename", path: candidate)
     }

@@ -83,9 +83,10 @@ package struct JobClaimer: Sendable {
         }
         let doomed = "\(claimFolder).discard"
         do {
-            try Files.move(claimFolder, to: doomed, replacing: true)
-            try Files.syncFolder(workFolder)
-            try Files.removeTree(doomed)
+            let inbox = try inbox()
+            try inbox.move(claimFolder, to: doomed, replacing: true)
+            try inbox.folder(workFolder).sync()
+            try inbox.removeTree(doomed)
         } catch {
             throw ClaimError(error)
         }
@@ -136,8 +137,8 @@ package struct JobClaimer: Sendable {
                 files: names,
                 claimedAt: Date()
             )
-            try record.write(into: claimFolder)
-            try Files.syncFolder(workFolder)
+            try record.write(into: claimFolder, in: inbox())
+            try inbox().folder(workFolder).sync()
         } catch {
             abandon(claimFolder)
             throw ClaimError(error)
@@ -157,7 +158,7 @@ package struct JobClaimer: Sendable {
         for (file, name) in zip(files, names) {
             let destination = "\(input)/\(name)"
             do {
-                try Files.move(file.path, to: destination, replacing: true)
+                try inbox().move(file.path, to: destination, replacing: true)
                 moved.append((file.path, destination))
             } catch {
                 let undoProblem = putBack(moved)
@@ -169,8 +170,8 @@ package struct JobClaimer: Sendable {
             }
         }
         do {
-            try Files.syncFolder(input)
-            try Files.syncFolder(folder)
+            try inbox().folder(input).sync()
+            try inbox().folder(folder).sync()
         } catch {
             var failure = ClaimError(error)
             failure.undoProblem = putBack(moved)
@@ -188,31 +189,44 @@ package struct JobClaimer: Sendable {
             let folder = (original as NSString).deletingLastPathComponent
             let name = (original as NSString).lastPathComponent
             do {
-                _ = try Self.restore(claimed, named: name, into: folder)
+                _ = try restore(claimed, named: name, into: folder)
             } catch {
                 problems.append(error.description)
             }
         }
         if let folder = moved.first.map({ ($0.from as NSString).deletingLastPathComponent }) {
-            try? Files.syncFolder(folder)
+            try? inbox().folder(folder).sync()
         }
         return problems.isEmpty ? nil : problems.joined(separator: "; ")
     }
 
+    /// The inbox a claim folder (`<inbox>/.facedrop/<claim>`) belongs to.
+    package static func inboxRoot(ofClaimFolder claimFolder: String) -> String {
+        ((claimFolder as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+    }
+
+    /// The inbox folder, opened anew for each step (it may have been recreated): every path below it is
+    /// reached without following a link, so a link planted in a shared inbox never redirects a claim.
+    func inbox() throws(FileSystemError) -> Folder {
+        try Folder.open(inboxRoot)
+    }
+
     /// Removes a claim folder that holds no job files (any more).
     func abandon(_ claimFolder: String) {
-        try? Files.remove("\(claimFolder)/\(ClaimRecord.fileName)")
-        try? Files.remove("\(claimFolder)/.\(ClaimRecord.fileName).tmp")
-        try? Files.removeFolder("\(claimFolder)/\(Self.inputFolderName)")
-        try? Files.removeFolder(claimFolder)
+        guard let inbox = try? inbox() else { return }
+        try? inbox.remove("\(claimFolder)/\(ClaimRecord.fileName)")
+        try? inbox.remove("\(claimFolder)/.\(ClaimRecord.fileName).tmp")
+        try? inbox.removeFolder("\(claimFolder)/\(Self.inputFolderName)")
+        try? inbox.removeFolder(claimFolder)
     }
 
     /// Creates `.facedrop` if needed; refuses anything there that is not a real directory (a link could
     /// send the files elsewhere).
     func makeWorkFolder() throws(FileSystemError) {
-        if try Files.makeFolder(workFolder, mode: .privateFolder) {
-            try Files.syncFolder(inboxRoot)
-        } else if !Files.isFolder(workFolder) {
+        let inbox = try inbox()
+        if try inbox.makeFolder(workFolder, mode: .privateFolder) {
+            try inbox.sync()
+        } else if !inbox.isFolder(workFolder) {
             throw .notAFolder("use work folder", path: workFolder)
         }
     }
@@ -222,8 +236,8 @@ package struct JobClaimer: Sendable {
         let stamp = Self.timestamp(Date())
         for _ in 0..<16 {
             let path = "\(workFolder)/\(stamp)-\(Self.randomHex())"
-            guard try Files.makeFolder(path, mode: .privateFolder) else { continue }
-            try Files.makeFolder("\(path)/\(Self.inputFolderName)", mode: .privateFolder)
+            guard try inbox().makeFolder(path, mode: .privateFolder) else { continue }
+            try inbox().makeFolder("\(path)/\(Self.inputFolderName)", mode: .privateFolder)
             return path
         }
         throw .alreadyExists("mkdir", path: "\(workFolder)/\(stamp)-…")

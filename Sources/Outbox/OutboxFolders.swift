@@ -40,23 +40,11 @@ package struct OutboxFolders: Sendable {
         }
     }
 
-    /// `path` (inside the outbox) relative to the root.
-    func relative(_ path: String) throws(OutboxError) -> String {
-        var base = root
-        while base.count > 1, base.hasSuffix("/") { base.removeLast() }
-        if path == base { return "." }
-        guard path.hasPrefix(base + "/") else {
-            throw .file(FileSystemError("mkdir (outside \(root))", path: path, reason: .outsideFolder))
-        }
-        return String(path.dropFirst(base.count + 1))
-    }
-
     /// The folder `path` inside the outbox, reached without following a link below the root; with `creating`,
     /// missing folders are made and a link where a folder belongs is replaced by a real folder.
     func folder(_ path: String, creating: Bool) throws(OutboxError) -> Folder {
         let base = try rootFolder()
-        let relative = try relative(path)
-        do { return try base.folder(relative, creating: creating, replacingLinks: creating) } catch { throw .file(error) }
+        do { return try base.folder(path, creating: creating, replacingLinks: creating) } catch { throw .file(error) }
     }
 
     /// The folder holding `path` (made if missing) and the file's name in it.
@@ -85,15 +73,13 @@ package struct OutboxFolders: Sendable {
     /// Reads a regular file inside the outbox, following no link below the root.
     package func read(_ path: String, limit: Int) throws(OutboxError) -> [UInt8] {
         let base = try rootFolder()
-        let relative = try relative(path)
-        do { return try base.read(relative, limit: limit) } catch { throw .file(error) }
+        do { return try base.read(path, limit: limit) } catch { throw .file(error) }
     }
 
     /// Removes `path` inside the outbox and everything in it, following no link.
     package func removeTree(_ path: String) throws(OutboxError) {
         let base = try rootFolder()
-        let relative = try relative(path)
-        do { try base.removeTree(relative) } catch { throw .file(error) }
+        do { try base.removeTree(path) } catch { throw .file(error) }
     }
 
     /// A new, empty staging folder for one job.
@@ -158,18 +144,16 @@ package struct OutboxFolders: Sendable {
     package func publish(staged: String, outcome: JobOutcome, subpath: String, job: String) throws(OutboxError) -> String {
         let parent = parentFolder(outcome, subpath: subpath)
         let base = try rootFolder()
-        let stagedRelative = try relative(staged)
-        let parentRelative = try relative(parent)
         do throws(FileSystemError) {
-            let stagedFolder = try base.folder(stagedRelative)
+            let stagedFolder = try base.folder(staged)
             for entry in try stagedFolder.entries() where entry.kind == .directory {
                 if let name = entry.name { try stagedFolder.folder(name).sync() }
             }
             try stagedFolder.sync()
-            let parentFolder = try base.folder(parentRelative, creating: true, replacingLinks: true)
+            let parentFolder = try base.folder(parent, creating: true, replacingLinks: true)
             for attempt in Self.attempts {
                 let name = Self.jobFolderName(job, attempt: attempt)
-                if try base.move(stagedRelative, to: name, in: parentFolder, replacing: false) {
+                if try base.move(staged, to: name, in: parentFolder, replacing: false) {
                     try parentFolder.sync()
                     return "\(parent)/\(name)"
                 }

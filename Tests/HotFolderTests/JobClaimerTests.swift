@@ -156,6 +156,20 @@ struct JobClaimerTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.inbox).isEmpty)
     }
 
+    @Test("A job folder swapped for a link before the claim is not followed: nothing outside the inbox moves")
+    func jobFolderLinkNotFollowed() throws {
+        let fixture = try ClaimFixture()
+        let elsewhere = try ClaimFixture()
+        let job = try fixture.dropJob("photo", in: "team")
+        // The folder moves out of the inbox and a link takes its place; the files keep their inodes, so the
+        // snapshots still match through the link.
+        try FileManager.default.moveItem(atPath: "\(fixture.inbox)/team", toPath: "\(elsewhere.inbox)/team")
+        try FileManager.default.createSymbolicLink(atPath: "\(fixture.inbox)/team", withDestinationPath: "\(elsewhere.inbox)/team")
+        #expect(throws: ClaimError.self) { try fixture.claimer().claim(job) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(elsewhere.inbox)/team").sorted() == ["photo.jpg", "photo.json"])
+        #expect(fixture.claimFolders().isEmpty)
+    }
+
     @Test("Discard deletes a finished claim folder and refuses anything else")
     func discard() throws {
         let fixture = try ClaimFixture()
