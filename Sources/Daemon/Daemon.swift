@@ -143,6 +143,7 @@ package final class Daemon: Sendable {
             credits: credits,
             client: client,
             maxInFlight: configuration.api.maxInFlight,
+            inboxTurns: InboxTurns.of(configuration.inboxes),
             creditRecheck: configuration.credits.recheckInterval,
             heartbeat: Self.heartbeat(
                 notifier: notifier,
@@ -237,7 +238,11 @@ package final class Daemon: Sendable {
         let (added, removed) = await intake.configure(new.inboxes)
         for root in removed { watcher.unwatch(tree: root) }
         for root in added { watcher.watch(tree: root) }
-        await scheduler.update(maxInFlight: new.api.maxInFlight, creditRecheck: new.credits.recheckInterval)
+        await scheduler.update(
+            maxInFlight: new.api.maxInFlight,
+            inboxTurns: InboxTurns.of(new.inboxes),
+            creditRecheck: new.credits.recheckInterval
+        )
         await credits.update(outboxes: Self.outboxes(of: new), warnBelow: new.credits.warnBelow)
         if old.state != new.state || old.api.requestsPerMinute != new.api.requestsPerMinute || old.api.baseURL != new.api.baseURL {
             logger.warning("[state], base_url and requests_per_minute changes take effect at the next restart")

@@ -4,8 +4,13 @@ import Logging
 import Scheduling
 import SegmindAPI
 
-/// Starts claimed jobs in priority order while fewer than `max_in_flight` wait on Segmind, and pauses
-/// submission while the account has no credits.
+/// Starts claimed jobs while fewer than `max_in_flight` wait on Segmind, taking turns fairly between the
+/// inboxes (by their weights) and, in an inbox that shares by subfolder, between its top-level subfolders
+/// (``FairTurns``); within a queue, the highest priority first, then the longest ready. It pauses submission
+/// while the account has no credits.
+///
+/// A queue with no job in flight may start one even when `max_in_flight` are out (at most `max_in_flight` more
+/// in all): a single drop into a quiet inbox never waits for a busy inbox's jobs to finish.
 ///
 /// The queue itself lives in the journal, not in memory: however long the backlog, the scheduler holds only
 /// the jobs in flight, and a restart loses nothing.
@@ -20,6 +25,10 @@ actor JobScheduler {
     private var maxInFlight: Int
     private var creditRecheck: Duration
     private var running: [Int64: Task<Void, Never>] = [:]
+    /// The queue each job in flight was started from.
+    private var runningShares: [Int64: QueueShare] = [:]
+    private var turns = FairTurns()
+    private var inboxTurns: [String: InboxTurns]
     /// Jobs a folder refused (the spool could not take their outputs, or the outbox their folder: full,
     /// read-only), retried with backoff.
     private var pendingWrites: Set<Int64> = []
@@ -36,6 +45,7 @@ actor JobScheduler {
         credits: CreditsMonitor,
         client: SegmindClient,
         maxInFlight: Int,
+        inboxTurns: [String: InboxTurns],
         creditRecheck: Duration,
         heartbeat: Heartbeat?,
         clock: some Clock<Duration> = ContinuousClock(),
@@ -50,6 +60,7 @@ actor JobScheduler {
         self.credits = credits
         self.client = client
         self.maxInFlight = maxInFlight
+        self.inboxTurns = inboxTurns
         self.creditRecheck = creditRecheck
         self.heartbeat = heartbeat
         self.logger = logger
@@ -60,8 +71,9 @@ actor JobScheduler {
         doorbell.ring()
     }
 
-    func update(maxInFlight: Int, creditRecheck: Duration) {
+    func update(maxInFlight: Int, inboxTurns: [String: InboxTurns], creditRecheck: Duration) {
         self.maxInFlight = maxInFlight
+        self.inboxTurns = inboxTurns
         self.creditRecheck = creditRecheck
         wake()
     }
@@ -140,23 +152,40 @@ actor JobScheduler {
     }
 
     private func fill() async {
-        guard accepting, waitingForCredits == nil else { return }
-        let free = maxInFlight - running.count
-        guard free > 0 else { return }
-        let candidates: [JobRecord]
+        guard accepting, waitingForCredits == nil, running.count < 2 * maxInFlight else { return }
+        var waiting: Set<QueueShare>
         do {
-            candidates = try journal.nextToSubmit(limit: free, skipping: Set(running.keys))
+            waiting = Set(try journal.queuedFolders().map { InboxTurns.share(inbox: $0.inbox, topFolder: $0.topFolder, in: inboxTurns) })
         } catch {
             logger.error("the journal could not be read", metadata: ["error": "\(error)"])
             return
         }
-        for record in candidates where running[record.id] == nil && running.count < maxInFlight {
-            start(record)
+        while accepting, !waiting.isEmpty {
+            // Under max_in_flight any queue may start a job; beyond it only a queue with none in flight.
+            let busy = Set(runningShares.values)
+            let candidates = running.count < maxInFlight ? waiting : waiting.subtracting(busy)
+            guard running.count < 2 * maxInFlight, let share = turns.next(among: candidates) else { return }
+            let next: JobRecord?
+            do {
+                next = try journal.nextToSubmit(inbox: share.inbox, topFolder: share.subfolder, limit: 1, skipping: Set(running.keys)).first
+            } catch {
+                logger.error("the journal could not be read", metadata: ["error": "\(error)"])
+                return
+            }
+            guard let record = next else {
+                // Every claimed job of this queue has started already.
+                waiting.remove(share)
+                continue
+            }
+            turns.charge(share, weight: inboxTurns[share.inbox]?.weight ?? 1)
+            start(record, share: share)
         }
     }
 
-    private func start(_ record: JobRecord) {
+    private func start(_ record: JobRecord, share: QueueShare? = nil) {
         let executor = self.executor
+        runningShares[record.id] =
+            share ?? InboxTurns.share(inbox: record.claim.inbox, topFolder: record.claim.topFolder, in: inboxTurns)
         running[record.id] = Task {
             let ending = await executor.run(record)
             self.ended(record.id, ending)
@@ -170,6 +199,7 @@ actor JobScheduler {
 
     private func ended(_ id: Int64, _ ending: JobExecutor.Ending) {
         running[id] = nil
+        runningShares[id] = nil
         switch ending {
         case .finished, .interrupted:
             break

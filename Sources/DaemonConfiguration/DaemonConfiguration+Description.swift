@@ -30,6 +30,7 @@ extension DaemonConfiguration: CustomStringConvertible {
                 "  settle \(inbox.settle.configurationText), orphan_after \(inbox.orphanAfter.configurationText), "
                     + "rescan_interval \(inbox.rescanInterval.configurationText)"
                     + (inbox.networkFilesystem ? " (network filesystem)" : ""),
+                "  weight = \(inbox.weight), fair_share = \(inbox.fairShare.rawValue)",
                 "  defaults = " + JSONValue.object(inbox.defaults).serializedString(),
             ]
         }

@@ -28,6 +28,10 @@ public struct InboxConfiguration: Sendable, Hashable {
     public var rescanInterval: Duration
     /// Whether the inbox lives on a network filesystem (NFS, SMB), which shortens the default rescan.
     public var networkFilesystem: Bool
+    /// This inbox's share of submission turns and of the request budget, against the other inboxes' weights.
+    public var weight: Int
+    /// Whether the inbox's turns are shared further between its top-level subfolders.
+    public var fairShare: FairShare
 
     public init(
         name: String,
@@ -39,7 +43,9 @@ public struct InboxConfiguration: Sendable, Hashable {
         settle: Duration = .seconds(2),
         orphanAfter: Duration = .seconds(600),
         rescanInterval: Duration? = nil,
-        networkFilesystem: Bool = false
+        networkFilesystem: Bool = false,
+        weight: Int = 1,
+        fairShare: FairShare = .inbox
     ) {
         self.name = name
         self.path = path
@@ -52,5 +58,7 @@ public struct InboxConfiguration: Sendable, Hashable {
         self.rescanInterval =
             rescanInterval ?? (networkFilesystem ? Self.networkRescanInterval : Self.localRescanInterval)
         self.networkFilesystem = networkFilesystem
+        self.weight = max(1, weight)
+        self.fairShare = fairShare
     }
 }

@@ -15,7 +15,7 @@ package struct JobClaim: Sendable, Equatable {
     package var sidecarPath: String?
     package var posePath: String?
     package var model: String?
-    /// Higher numbers are submitted first.
+    /// Higher numbers are submitted first, within the job's share (see ``topFolder``).
     package var priority: Int
     package var droppedAt: Date
     package var readyAt: Date
@@ -44,5 +44,11 @@ package struct JobClaim: Sendable, Equatable {
         self.priority = priority
         self.droppedAt = droppedAt
         self.readyAt = readyAt
+    }
+
+    /// The first folder of ``subpath`` (empty at the inbox's top): the queue the job joins when its inbox shares
+    /// turns by subfolder.
+    package var topFolder: String {
+        String(subpath.split(separator: "/", maxSplits: 1).first ?? "")
     }
 }

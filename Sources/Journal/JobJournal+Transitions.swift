@@ -17,14 +17,14 @@ extension JobJournal {
             try db.cachedStatement(
                 sql: """
                     INSERT INTO job (inbox, subpath, name, claimed_path, face_path, sidecar_path, pose_path, model,
-                                     priority, dropped_at, ready_at, state, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     priority, dropped_at, ready_at, state, updated_at, top_folder)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(
                 arguments: [
                     claim.inbox, claim.subpath, claim.name, claim.claimedPath, claim.facePath, claim.sidecarPath, claim.posePath,
                     claim.model, claim.priority, claim.droppedAt.timeIntervalSince1970, claim.readyAt.timeIntervalSince1970,
-                    JobState.claimed.rawValue, now,
+                    JobState.claimed.rawValue, now, claim.topFolder,
                 ]
             )
             return try JobRecord.fetch(db, id: db.lastInsertedRowID)

@@ -61,6 +61,9 @@ struct InboxSettings {
     var rescanInterval = 2.0
     /// `[inbox.defaults]`, string values only (what the tests need).
     var defaults: [String: String] = [:]
+    /// `weight` and `fair_share`, when set.
+    var weight: Int?
+    var fairShare: String?
 
     var tomlLines: [String] {
         var lines = [
@@ -73,6 +76,8 @@ struct InboxSettings {
             "rescan_interval = \(rescanInterval)",
         ]
         if let model { lines.append("model = \(DaemonSettings.quoted(model))") }
+        if let weight { lines.append("weight = \(weight)") }
+        if let fairShare { lines.append("fair_share = \(DaemonSettings.quoted(fairShare))") }
         if !defaults.isEmpty {
             lines.append("[inbox.defaults]")
             for (key, value) in defaults.sorted(by: { $0.key < $1.key }) {

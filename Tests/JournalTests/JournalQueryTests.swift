@@ -43,6 +43,42 @@ struct JournalQueryTests {
         #expect(try journal.nextToSubmit(limit: 5, skipping: [highOld.id, highNew.id, lowOld.id, lowNew.id]).isEmpty)
     }
 
+    @Test("Queues: claimed jobs counted per inbox and top folder; a queue's next jobs in its own order")
+    func queues() async throws {
+        let fixture = try JournalFixture()
+        defer { withExtendedLifetime(fixture) {} }
+        let journal = fixture.journal
+        let base = Date(timeIntervalSince1970: 1_800_000_000)
+        func claim(_ name: String, inbox: String, subpath: String, priority: Int = 0, after seconds: Double) async throws -> JobRecord {
+            var claim = JobClaim.sample(name, priority: priority, readyAt: base.addingTimeInterval(seconds))
+            claim.inbox = inbox
+            claim.subpath = subpath
+            return try await journal.recordClaim(claim)
+        }
+        let alice1 = try await claim("alice1", inbox: "team", subpath: "alice/shoot", after: 0)
+        let alice2 = try await claim("alice2", inbox: "team", subpath: "alice", priority: 3, after: 10)
+        let bob = try await claim("bob", inbox: "team", subpath: "bob", after: 5)
+        let top = try await claim("top", inbox: "team", subpath: "", after: 1)
+        let other = try await claim("other", inbox: "other", subpath: "x/y", after: 2)
+        let sent = try await claim("sent", inbox: "other", subpath: "x", after: 0)
+        try await journal.markSubmitting(sent.id)
+
+        let queues = try journal.queuedFolders().sorted { ($0.inbox, $0.topFolder) < ($1.inbox, $1.topFolder) }
+        #expect(
+            queues == [
+                QueuedFolder(inbox: "other", topFolder: "x", count: 1),
+                QueuedFolder(inbox: "team", topFolder: "", count: 1),
+                QueuedFolder(inbox: "team", topFolder: "alice", count: 2),
+                QueuedFolder(inbox: "team", topFolder: "bob", count: 1),
+            ]
+        )
+        #expect(try journal.nextToSubmit(inbox: "team", topFolder: "alice", limit: 5).map(\.id) == [alice2.id, alice1.id])
+        #expect(try journal.nextToSubmit(inbox: "team", topFolder: nil, limit: 5).map(\.id) == [alice2.id, alice1.id, top.id, bob.id])
+        #expect(try journal.nextToSubmit(inbox: "team", topFolder: nil, limit: 2, skipping: [alice2.id]).map(\.id) == [alice1.id, top.id])
+        #expect(try journal.nextToSubmit(inbox: "other", topFolder: nil, limit: 5).map(\.id) == [other.id])
+        #expect(try journal.nextToSubmit(inbox: "team", topFolder: "carol", limit: 5).isEmpty)
+    }
+
     @Test("In flight: submitting and submitted jobs, soonest poll first")
     func inFlight() async throws {
         let fixture = try JournalFixture()

@@ -158,7 +158,7 @@ struct ConfigurationReader {
             table: table,
             knownKeys: [
                 "name", "path", "outbox", "model", "defaults", "sidecar", "settle", "orphan_after",
-                "rescan_interval", "network_filesystem",
+                "rescan_interval", "network_filesystem", "weight", "fair_share",
             ]
         )
         reader.reportUnknownKeys(into: &problems)
@@ -192,6 +192,15 @@ struct ConfigurationReader {
         let orphanAfter = reader.duration("orphan_after", into: &problems)
         let rescanInterval = reader.duration("rescan_interval", into: &problems)
         let networkFilesystem = reader.bool("network_filesystem", into: &problems) ?? false
+        let weight = reader.integer("weight", in: 1...1000, into: &problems) ?? 1
+        var fairShare = FairShare.inbox
+        if let text = reader.string("fair_share", into: &problems) {
+            if let share = FairShare(rawValue: text) {
+                fairShare = share
+            } else {
+                reader.problem("fair_share", "must be \"inbox\" or \"subfolder\", got \"\(text)\"", into: &problems)
+            }
+        }
         var defaults: [String: JSONValue] = [:]
         if let table = reader.table("defaults", into: &problems) {
             defaults = readDefaults(table, reader: reader, model: model, sidecar: sidecar)
@@ -207,7 +216,9 @@ struct ConfigurationReader {
             settle: settle ?? .seconds(2),
             orphanAfter: orphanAfter ?? .seconds(600),
             rescanInterval: rescanInterval,
-            networkFilesystem: networkFilesystem
+            networkFilesystem: networkFilesystem,
+            weight: weight,
+            fairShare: fairShare
         )
     }
 

@@ -52,6 +52,19 @@ enum Schema {
             // record expires on Segmind's side after an hour, the outputs only after days.
             try db.execute(sql: "ALTER TABLE job ADD COLUMN result TEXT")
         }
+        migrator.registerMigration("v4: share") { db in
+            // The queue a job joins for fair turns: its inbox, and the first folder of its subpath for inboxes that
+            // share by subfolder. Both indexes give a share's next job in one seek, whatever the backlog.
+            try db.execute(
+                sql: """
+                    ALTER TABLE job ADD COLUMN top_folder TEXT NOT NULL DEFAULT '';
+                    UPDATE job SET top_folder = CASE WHEN instr(subpath, '/') > 0
+                        THEN substr(subpath, 1, instr(subpath, '/') - 1) ELSE subpath END;
+                    CREATE INDEX job_inbox_queue ON job (state, inbox, priority DESC, ready_at, id);
+                    CREATE INDEX job_folder_queue ON job (state, inbox, top_folder, priority DESC, ready_at, id);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -1,0 +1,71 @@
+import FacedropTestSupport
+import Foundation
+import SegmindEmulator
+import Testing
+
+/// A folder a team shares: one bulk drop does not hold up anyone else's job.
+extension DaemonEndToEndTests {
+    /// flux-pulid's run time at the tests' time scale (13.1 s in the catalog × 0.1).
+    static let fairShareRunTime: Duration = .milliseconds(1310)
+
+    /// A daemon at `requests_per_minute = 60` and `max_in_flight = 4`, with a second inbox `quiet`.
+    func withSharedDaemon(configureInboxes: (inout [InboxSettings]) -> Void = { _ in }, _ body: (EmulatorServer, DaemonHarness) async throws -> Void)
+        async throws
+    {
+        try await withDaemon(
+            emulator: EmulatorConfiguration(credits: 1000, timeScale: 0.1),
+            configure: { settings in
+                settings.requestsPerMinute = 60
+                settings.maxInFlight = 4
+                settings.runTimeScale = 0.1
+                settings.inboxes.append(
+                    InboxSettings(name: "quiet", path: settings.inboxes[0].path + "-quiet", outbox: settings.inboxes[0].outbox + "-quiet")
+                )
+                configureInboxes(&settings.inboxes)
+            },
+            body
+        )
+    }
+
+    /// Drops `job` and returns how long it took to reach `done/` (nil when it did not within `limit`).
+    func timeToDone(_ daemon: DaemonHarness, limit: Duration, outbox: Int, drop: () throws -> DroppedJob) async throws -> (DroppedJob, Duration) {
+        let start = ContinuousClock.now
+        let job = try drop()
+        try await daemon.waitFor("the quiet job to be done", timeout: limit, every: .milliseconds(50)) {
+            daemon.jobs(.done, outbox: outbox).contains(job.outboxPath) || daemon.jobs(.failed, outbox: outbox).contains(job.outboxPath)
+        }
+        return (job, ContinuousClock.now - start)
+    }
+
+    @Test("80 jobs in one inbox, then one in a quiet inbox: the quiet job is done within its run time plus 10 s")
+    func quietInboxIsNotStarved() async throws {
+        try await withSharedDaemon { server, daemon in
+            let bulk = try dropFluxJobs(daemon, prefix: "bulk", count: 80)
+            try await Task.sleep(for: .seconds(5))
+            let (quiet, elapsed) = try await timeToDone(daemon, limit: .seconds(40), outbox: 1) {
+                try daemon.dropJob("quiet", sidecar: Self.fluxSidecar, inbox: 1)
+            }
+            try daemon.expectDone(quiet, model: "flux-pulid", outbox: 1)
+            let bulkDone = daemon.jobs(.done).count
+            #expect(bulkDone < bulk.count, "the backlog was gone before the quiet job: the test proves nothing")
+            #expect(elapsed <= Self.fairShareRunTime + .seconds(10), "the quiet job took \(elapsed) behind a backlog of \(bulk.count - bulkDone)")
+            #expect(await !server.ledger().entries.contains { $0.status == 429 }, "Segmind answered 429")
+        }
+    }
+
+    @Test("fair_share = \"subfolder\": 40 jobs in alice/, then one in bob/: bob's job is done within its run time plus 10 s")
+    func quietSubfolderIsNotStarved() async throws {
+        try await withSharedDaemon(configureInboxes: { $0[0].fairShare = "subfolder" }) { server, daemon in
+            let bulk = try (1...40).map { try daemon.dropJob("alice-\($0)", sidecar: Self.fluxSidecar, in: "alice") }
+            try await Task.sleep(for: .seconds(5))
+            let (bob, elapsed) = try await timeToDone(daemon, limit: .seconds(40), outbox: 0) {
+                try daemon.dropJob("bob-1", sidecar: Self.fluxSidecar, in: "bob")
+            }
+            try daemon.expectDone(bob, model: "flux-pulid")
+            let aliceDone = daemon.jobs(.done).filter { $0.hasPrefix("alice/") }.count
+            #expect(aliceDone < bulk.count, "alice's backlog was gone before bob's job: the test proves nothing")
+            #expect(elapsed <= Self.fairShareRunTime + .seconds(10), "bob's job took \(elapsed) behind alice's \(bulk.count - aliceDone)")
+            #expect(await !server.ledger().entries.contains { $0.status == 429 }, "Segmind answered 429")
+        }
+    }
+}
