@@ -9,7 +9,10 @@ extension DaemonEndToEndTests {
     static let fairShareRunTime: Duration = .milliseconds(1310)
 
     /// A daemon at `requests_per_minute = 60` and `max_in_flight = 4`, with a second inbox `quiet`.
-    func withSharedDaemon(configureInboxes: (inout [InboxSettings]) -> Void = { _ in }, _ body: (EmulatorServer, DaemonHarness) async throws -> Void)
+    func withSharedDaemon(
+        configureInboxes: (inout [InboxSettings]) -> Void = { _ in },
+        _ body: (EmulatorServer, DaemonHarness) async throws -> Void
+    )
         async throws
     {
         try await withDaemon(
