@@ -17,6 +17,7 @@ extension DaemonConfiguration: CustomStringConvertible {
                 + "\(api.requestTimeout.configurationText), download \(api.downloadTimeout.configurationText)",
             "[credits]",
             "  warn_below = \(credits.warnBelow) USD",
+            "  budget: \(credits.budget.configurationText); unknown_cost = \(credits.unknownCost) USD an image",
             "[state]",
             "  dir = \(state.directory)",
         ]
@@ -31,6 +32,7 @@ extension DaemonConfiguration: CustomStringConvertible {
                     + "rescan_interval \(inbox.rescanInterval.configurationText)"
                     + (inbox.networkFilesystem ? " (network filesystem)" : ""),
                 "  defaults = " + JSONValue.object(inbox.defaults).serializedString(),
+                "  budget: \(inbox.budget.configurationText); over_budget = \(inbox.overBudget.rawValue)",
             ]
         }
         if !warnings.isEmpty {

@@ -28,6 +28,10 @@ public struct InboxConfiguration: Sendable, Hashable {
     public var rescanInterval: Duration
     /// Whether the inbox lives on a network filesystem (NFS, SMB), which shortens the default rescan.
     public var networkFilesystem: Bool
+    /// This inbox's spending limits (`daily_budget`, `monthly_budget`), within the service's.
+    public var budget: SpendLimits
+    /// What becomes of a job over budget (`over_budget`).
+    public var overBudget: OverBudgetPolicy
 
     public init(
         name: String,
@@ -39,7 +43,9 @@ public struct InboxConfiguration: Sendable, Hashable {
         settle: Duration = .seconds(2),
         orphanAfter: Duration = .seconds(600),
         rescanInterval: Duration? = nil,
-        networkFilesystem: Bool = false
+        networkFilesystem: Bool = false,
+        budget: SpendLimits = SpendLimits(),
+        overBudget: OverBudgetPolicy = .wait
     ) {
         self.name = name
         self.path = path
@@ -52,5 +58,7 @@ public struct InboxConfiguration: Sendable, Hashable {
         self.rescanInterval =
             rescanInterval ?? (networkFilesystem ? Self.networkRescanInterval : Self.localRescanInterval)
         self.networkFilesystem = networkFilesystem
+        self.budget = budget
+        self.overBudget = overBudget
     }
 }
