@@ -18,8 +18,9 @@ extension Daemon {
     static func status(journal: JobJournal, inboxes: Int, inFlight: Int) -> String {
         let watching = "Watching \(inboxes) inbox\(inboxes == 1 ? "" : "es")"
         guard let counts = try? journal.countsByState() else { return watching }
-        let queued = (counts[.claimed] ?? 0) + (counts[.waitingForCredits] ?? 0)
-        let held = (counts[.waitingForCredits] ?? 0) > 0 ? " (held for credits)" : ""
+        let queued = (counts[.claimed] ?? 0) + (counts[.waitingForCredits] ?? 0) + (counts[.waitingForBudget] ?? 0)
+        let reasons = [(JobState.waitingForCredits, "credits"), (.waitingForBudget, "budget")].filter { (counts[$0.0] ?? 0) > 0 }.map(\.1)
+        let held = reasons.isEmpty ? "" : " (held for \(reasons.joined(separator: " and ")))"
         return "\(watching): \(queued) queued\(held), \(inFlight) in flight, \(counts[.done] ?? 0) done, \(counts[.failed] ?? 0) failed"
     }
 }

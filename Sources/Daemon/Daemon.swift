@@ -45,6 +45,7 @@ package final class Daemon: Sendable {
     private let intake: DropIntake
     let scheduler: JobScheduler
     private let credits: CreditsMonitor
+    private let spending: SpendingGate
     private let budget: RequestBudget
     private let client: SegmindClient
     private let configuration: Mutex<DaemonConfiguration>
@@ -123,6 +124,8 @@ package final class Daemon: Sendable {
         let planner = PollPlanner(catalog: catalog, learned: learned, runTimeScale: configuration.api.runTimeScale)
         // Threads "facedrop-file-0" to "-7": the kernel keeps 15 bytes of a name, so each stays told apart in `top -H`.
         let files = FileWorkPool(threads: Self.fileWorkThreads, name: "facedrop-file")
+        let spending = SpendingGate(configuration, journal: journal, logger: logger)
+        self.spending = spending
         let executor = JobExecutor(
             journal: journal,
             client: client,
@@ -131,6 +134,7 @@ package final class Daemon: Sendable {
             state: state,
             planner: SharedPlanner(planner),
             credits: credits,
+            spending: spending,
             files: files,
             slots: SubmitSlots(limit: Self.preparedSubmitLimit),
             crashPoints: crashPoints,
@@ -226,7 +230,8 @@ package final class Daemon: Sendable {
     /// Whether start-up is over and `READY=1` was sent: a reload before then must not send its own READY.
     package var isReady: Bool { readiness.isAnnounced }
 
-    /// Applies a new configuration: inbox settings, new and removed inboxes, `max_in_flight`.
+    /// Applies a new configuration: inbox settings, new and removed inboxes, `max_in_flight`, the spending
+    /// limits (jobs held for budget are checked again at once).
     /// The state folder and `requests_per_minute` need a restart.
     package func reload(_ new: DaemonConfiguration) async {
         let old = configuration.withLock { configuration in
@@ -244,6 +249,8 @@ package final class Daemon: Sendable {
             creditRecheck: new.credits.recheckInterval
         )
         await credits.update(outboxes: Self.outboxes(of: new), warnBelow: new.credits.warnBelow)
+        spending.update(new)
+        await scheduler.budgetsChanged()
         if old.state != new.state || old.api.requestsPerMinute != new.api.requestsPerMinute || old.api.baseURL != new.api.baseURL {
             logger.warning("[state], base_url and requests_per_minute changes take effect at the next restart")
         }

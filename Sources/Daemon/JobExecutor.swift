@@ -25,6 +25,9 @@ struct JobExecutor: Sendable {
         case finished
         /// Segmind answered 406 "not enough credits": the job waits, unfailed, for credits.
         case heldForCredits
+        /// Its estimated cost does not fit a spending limit: the job waits, unfailed, until `until` (the limit's
+        /// UTC rollover) or a reload (see ``SpendingGate``).
+        case heldForBudget(until: Date)
         /// The daemon is stopping; the job resumes from its journal state at the next start.
         case interrupted
         /// A folder refused the job's files (the spool could not take its outputs, or the outbox its folder): the
@@ -39,6 +42,8 @@ struct JobExecutor: Sendable {
     let state: StateFolders
     let planner: SharedPlanner
     let credits: CreditsMonitor
+    /// The spending limits, checked before every paid POST.
+    let spending: SpendingGate
     /// Where the steps that sync files run (claims use it too), off the cooperative pool.
     let files: FileWorkPool
     /// Bounds the prepared submits held at once (see ``SubmitSlots``).
@@ -78,7 +83,7 @@ struct JobExecutor: Sendable {
                         "Check Segmind's request history for this model around the submit time before dropping the job again; facedrop never submits twice on its own."
                 )
             )
-        case .waitingForCredits, .done, .failed:
+        case .waitingForCredits, .waitingForBudget, .done, .failed:
             return .finished
         }
     }
@@ -164,6 +169,7 @@ struct JobExecutor: Sendable {
         } catch {
             return .ended(await fail(record, error))
         }
+        let estimate = spending.estimate(prepared, catalog: catalog)
         let summary = GenerationSummary(
             model: prepared.model,
             requestID: "",
@@ -175,8 +181,10 @@ struct JobExecutor: Sendable {
             inferenceTime: nil,
             cost: nil,
             remainingCredits: nil,
-            outputs: []
+            outputs: [],
+            estimate: estimate
         )
+        if let ending = await gate(record, estimate: estimate) { return .ended(ending) }
         let request = String(decoding: summary.json.serialized(), as: UTF8.self)
         var attempt = 0
         while true {
@@ -242,6 +250,8 @@ struct JobExecutor: Sendable {
                 await credits.exhausted(message: message)
                 return .ended(await hold(submitting))
             case .refused(let error):
+                // Refused outright: nothing was billed, so the estimate stops counting.
+                await spending.release(record)
                 return .ended(await fail(submitting, .segmind(error, stage: .submit, requestID: nil)))
             case .outcomeUnknown(let error):
                 return .ended(await fail(submitting, .segmind(error, stage: .submit, requestID: nil)))
@@ -252,6 +262,28 @@ struct JobExecutor: Sendable {
                 guard queued == .finished else { return .ended(queued) }
                 if let ending = await backOff(record, after: error, attempt: attempt) { return .ended(ending) }
             }
+        }
+    }
+
+    /// The spending limits' check, before anything is sent: nil when the job may go on (its estimate is
+    /// journaled as in flight), else how it ended (held for budget, failed with `budget_exceeded`, interrupted).
+    private func gate(_ record: JobRecord, estimate: CostEstimate) async -> Ending? {
+        guard
+            let verdict = await journaled(
+                "check the spending limits",
+                record,
+                { () async throws(JournalError) in try await spending.admit(record, estimate: estimate) }
+            )
+        else { return .interrupted }
+        switch verdict {
+        case .admitted:
+            return nil
+        case .refused(let failure):
+            return await fail(record, failure)
+        case .wait(let until):
+            guard await journaled("hold the job for budget", record, { () async throws(JournalError) in try await journal.holdForBudget(record.id) }) != nil
+            else { return .interrupted }
+            return .heldForBudget(until: until)
         }
     }
 
@@ -417,6 +449,8 @@ struct JobExecutor: Sendable {
         }
         unwritable.accepted(state.spool)
         crashPoints.reach("spool.written", job: record.name)
+        // Segmind's figure replaces the estimate in the budgets (again, harmlessly, when a write is retried).
+        await spending.book(record, cost: result.metrics.cost)
         var summary =
             summary(of: record)
             ?? GenerationSummary(
@@ -534,6 +568,10 @@ struct JobExecutor: Sendable {
         )
         let errorText = String(decoding: errorRecord.serialized(), as: UTF8.self)
         crashPoints.reach("fail.decided", job: record.name)
+        if [.claimed, .waitingForCredits, .waitingForBudget].contains(record.state) {
+            // Failed before its POST: nothing was billed, so its estimate stops counting.
+            await spending.release(record)
+        }
         guard
             let failed = await journaled(
                 "record a failure",
@@ -574,6 +612,8 @@ struct JobExecutor: Sendable {
     }
 
     private func hold(_ record: JobRecord) async -> Ending {
+        // A 406 proves nothing was billed: the estimate stops counting while the job waits for credits.
+        await spending.release(record)
         do {
             try await journal.holdForCredits(record.id)
         } catch {

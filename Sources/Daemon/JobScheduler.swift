@@ -35,6 +35,8 @@ actor JobScheduler {
     private var writeRetryDelay: Duration = .seconds(5)
     private var nextWriteRetry: ElapsedClock.Instant?
     private var waitingForCredits: Task<Void, Never>?
+    /// When jobs held for budget are let go to be gated again: the next rollover of a limit they exceed.
+    private var budgetRelease: ElapsedClock.Instant?
     private var accepting = true
     private let heartbeat: Heartbeat?
     private var nextBeat: ElapsedClock.Instant
@@ -85,9 +87,12 @@ actor JobScheduler {
         while !Task.isCancelled {
             await fill()
             beatIfDue()
-            await doorbell.wait(until: [nextWriteRetry, heartbeat.map { _ in nextBeat }].compactMap(\.self).min())
+            await doorbell.wait(until: [nextWriteRetry, heartbeat.map { _ in nextBeat }, budgetRelease].compactMap(\.self).min())
             if let retry = nextWriteRetry, retry <= clock.now {
                 await retryWrites()
+            }
+            if let release = budgetRelease, release <= clock.now {
+                await releaseHeldForBudget(because: "a budget period rolled over")
             }
         }
         await drain()
@@ -149,6 +154,17 @@ actor JobScheduler {
         for record in plan.requeue where record.state == .waitingForCredits {
             _ = try? await journal.releaseFromCredits(record.id)
         }
+        // Jobs held for budget are gated again: the period may have rolled over, or the limits changed. Estimates
+        // a crash left reserved for jobs whose POST was never sent stop counting first.
+        for record in plan.requeue where record.state == .waitingForBudget {
+            _ = try? await journal.releaseFromBudget(record.id)
+        }
+        do {
+            let released = try await journal.releaseUnsentSpend()
+            if released > 0 { logger.notice("gave back the budget reserved for jobs not submitted before the stop", metadata: ["jobs": "\(released)"]) }
+        } catch {
+            logger.error("reservations of unsent jobs could not be given back; they count until the next start", metadata: ["error": "\(error)"])
+        }
     }
 
     private func fill() async {
@@ -205,6 +221,11 @@ actor JobScheduler {
             break
         case .heldForCredits:
             pauseForCredits()
+        case .heldForBudget(let until):
+            // Wall-clock rollover as a wait on the scheduler's clock; a second late, so the new period has begun.
+            let delay = Duration.milliseconds(Int(max(0, until.timeIntervalSinceNow + 1) * 1000))
+            let release = clock.now + delay
+            budgetRelease = budgetRelease.map { min($0, release) } ?? release
         case .writePending:
             pendingWrites.insert(id)
             if nextWriteRetry == nil { nextWriteRetry = clock.now + writeRetryDelay }
@@ -237,6 +258,28 @@ actor JobScheduler {
             logger.error("held jobs could not be released", metadata: ["error": "\(error)"])
         }
         logger.notice("credits are back: submission resumed")
+        wake()
+    }
+
+    /// The spending limits changed (a reload): jobs held for budget are gated again at once.
+    func budgetsChanged() async {
+        await releaseHeldForBudget(because: "the configuration was reloaded")
+    }
+
+    /// Puts every job held for budget back in the queue; those that still do not fit are held again.
+    private func releaseHeldForBudget(because reason: String) async {
+        budgetRelease = nil
+        guard accepting else { return }
+        do {
+            let held = try journal.jobs(in: .waitingForBudget)
+            guard !held.isEmpty else { return }
+            for record in held {
+                try await journal.releaseFromBudget(record.id)
+            }
+            logger.notice("jobs held for budget are checked again", metadata: ["jobs": "\(held.count)", "reason": "\(reason)"])
+        } catch {
+            logger.error("jobs held for budget could not be released", metadata: ["error": "\(error)"])
+        }
         wake()
     }
 

@@ -16,6 +16,8 @@ package struct StatusReport: Sendable {
     package var segmind: String
     /// The built-in emulator: results are synthetic pictures and nothing is billed.
     package var emulated: Bool
+    /// Spend and budget left per inbox and for the service, today and this month (UTC).
+    package var spend: JSONValue = .null
 
     /// Reads the state of the daemon that `configuration` describes.
     package static func read(_ configuration: DaemonConfiguration) throws(DaemonError) -> StatusReport {
@@ -55,6 +57,8 @@ package struct StatusReport: Sendable {
             } catch {
                 running = true
             }
+            let now = Date()
+            let spend = Self.spend(try journal.spendTotals(at: now), configuration: configuration, at: now)
             try? journal.close()
             return StatusReport(
                 counts: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }),
@@ -62,7 +66,8 @@ package struct StatusReport: Sendable {
                 credits: credits,
                 daemonRunning: running,
                 segmind: configuration.api.baseURL.description,
-                emulated: configuration.api.baseURL == .emulator
+                emulated: configuration.api.baseURL == .emulator,
+                spend: spend
             )
         } catch {
             throw .journal("\(error)")
@@ -76,6 +81,7 @@ package struct StatusReport: Sendable {
             "in_flight": .array(inFlight),
             "credits": credits,
             "segmind": ["base_url": .string(segmind), "emulated": .bool(emulated)],
+            "spend": spend,
         ]
     }
 
@@ -87,7 +93,7 @@ package struct StatusReport: Sendable {
                 ? "segmind: the built-in emulator (EMULATED: outputs are synthetic test pictures, nothing is billed)"
                 : "segmind: \(segmind)"
         )
-        let order = ["claimed", "waitingForCredits", "submitting", "submitted", "spooled", "delivered", "done", "failed"]
+        let order = ["claimed", "waitingForCredits", "waitingForBudget", "submitting", "submitted", "spooled", "delivered", "done", "failed"]
         lines.append("jobs: " + order.map { "\($0) \(counts[$0] ?? 0)" }.joined(separator: ", "))
         lines.append("in flight: \(inFlight.count)")
         for job in inFlight {
@@ -101,6 +107,7 @@ package struct StatusReport: Sendable {
         } else {
             lines.append("credits: unknown")
         }
+        lines += spendLines
         return lines.joined(separator: "\n")
     }
 }

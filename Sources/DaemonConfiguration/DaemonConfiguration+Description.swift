@@ -17,6 +17,7 @@ extension DaemonConfiguration: CustomStringConvertible {
                 + "\(api.requestTimeout.configurationText), download \(api.downloadTimeout.configurationText)",
             "[credits]",
             "  warn_below = \(credits.warnBelow) USD",
+            "  budget: \(credits.budget.configurationText); unknown_cost = \(credits.unknownCost) USD an image",
             "[state]",
             "  dir = \(state.directory)",
         ]
@@ -32,6 +33,7 @@ extension DaemonConfiguration: CustomStringConvertible {
                     + (inbox.networkFilesystem ? " (network filesystem)" : ""),
                 "  weight = \(inbox.weight), fair_share = \(inbox.fairShare.rawValue)",
                 "  defaults = " + JSONValue.object(inbox.defaults).serializedString(),
+                "  budget: \(inbox.budget.configurationText); over_budget = \(inbox.overBudget.rawValue)",
             ]
         }
         if !warnings.isEmpty {

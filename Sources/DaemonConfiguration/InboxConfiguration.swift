@@ -32,6 +32,10 @@ public struct InboxConfiguration: Sendable, Hashable {
     public var weight: Int
     /// Whether the inbox's turns are shared further between its top-level subfolders.
     public var fairShare: FairShare
+    /// This inbox's spending limits (`daily_budget`, `monthly_budget`), within the service's.
+    public var budget: SpendLimits
+    /// What becomes of a job over budget (`over_budget`).
+    public var overBudget: OverBudgetPolicy
 
     public init(
         name: String,
@@ -45,7 +49,9 @@ public struct InboxConfiguration: Sendable, Hashable {
         rescanInterval: Duration? = nil,
         networkFilesystem: Bool = false,
         weight: Int = 1,
-        fairShare: FairShare = .inbox
+        fairShare: FairShare = .inbox,
+        budget: SpendLimits = SpendLimits(),
+        overBudget: OverBudgetPolicy = .wait
     ) {
         self.name = name
         self.path = path
@@ -60,5 +66,7 @@ public struct InboxConfiguration: Sendable, Hashable {
         self.networkFilesystem = networkFilesystem
         self.weight = max(1, weight)
         self.fairShare = fairShare
+        self.budget = budget
+        self.overBudget = overBudget
     }
 }

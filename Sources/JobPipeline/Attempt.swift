@@ -26,6 +26,8 @@ struct Attempt {
     var outputs: [JSONValue] = []
     /// The emulator that answered, when the outputs are synthetic pictures (see ``GenerationResult/emulator``).
     var emulator: String?
+    /// The cost estimated before the submit, when the daemon's budget gate made one.
+    var estimate: CostEstimate?
     /// Inputs that could not be copied into `input/`: `{"file", "reason"}`.
     var inputsLeftOut: [JSONValue] = []
 
@@ -126,6 +128,7 @@ struct Attempt {
         record["credits"] = [
             "remaining": remainingCredits.map(JSONValue.number) ?? .null,
             "cost": metrics.cost.map(JSONValue.number) ?? .null,
+            "estimate": estimate?.json ?? .null,
         ]
         // An emulator's outputs are synthetic test pictures: say so, so nobody ships one as a generation.
         record["emulated"] = .bool(emulator != nil)

@@ -23,6 +23,8 @@ package struct GenerationSummary: Sendable, Equatable {
     package var outputs: [JSONValue]
     /// The emulator that answered (``GenerationResult/emulator``), when the outputs are synthetic pictures.
     package var emulator: String?
+    /// What the job was estimated to cost before its submit (the budget gate's figure), beside Segmind's `cost`.
+    package var estimate: CostEstimate?
 
     package init(
         model: String,
@@ -36,7 +38,8 @@ package struct GenerationSummary: Sendable, Equatable {
         cost: Double?,
         remainingCredits: Double?,
         outputs: [JSONValue],
-        emulator: String? = nil
+        emulator: String? = nil,
+        estimate: CostEstimate? = nil
     ) {
         self.model = model
         self.requestID = requestID
@@ -50,6 +53,7 @@ package struct GenerationSummary: Sendable, Equatable {
         self.remainingCredits = remainingCredits
         self.outputs = outputs
         self.emulator = emulator
+        self.estimate = estimate
     }
 
     package var json: JSONValue {
@@ -67,6 +71,7 @@ package struct GenerationSummary: Sendable, Equatable {
         object["cost"] = cost.map(JSONValue.number) ?? .null
         object["remaining_credits"] = remainingCredits.map(JSONValue.number) ?? .null
         if let emulator { object["emulator"] = .string(emulator) }
+        if let estimate { object["estimate"] = estimate.json }
         return .object(object)
     }
 
@@ -88,7 +93,8 @@ package struct GenerationSummary: Sendable, Equatable {
             cost: number("cost"),
             remainingCredits: number("remaining_credits"),
             outputs: object["outputs"]?.arrayValue ?? [],
-            emulator: object["emulator"]?.stringValue
+            emulator: object["emulator"]?.stringValue,
+            estimate: object["estimate"].flatMap(CostEstimate.init(json:))
         )
     }
 }

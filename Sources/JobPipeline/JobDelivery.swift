@@ -46,6 +46,7 @@ package struct JobDelivery: Sendable {
         attempt.remainingCredits = summary.remainingCredits
         attempt.outputs = summary.outputs
         attempt.emulator = summary.emulator
+        attempt.estimate = summary.estimate
         for output in summary.outputs {
             guard let file = output["file"]?.stringValue else { continue }
             try write {

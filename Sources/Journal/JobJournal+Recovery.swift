@@ -17,7 +17,7 @@ extension JobJournal {
             case .submitted: plan.resumePolling.append(job)
             case .spooled: plan.redeliver.append(job)
             case .delivered: plan.finish.append(job)
-            case .claimed, .waitingForCredits: plan.requeue.append(job)
+            case .claimed, .waitingForCredits, .waitingForBudget: plan.requeue.append(job)
             case .done, .failed: break
             }
         }

@@ -161,7 +161,7 @@ extension JobJournal {
     // MARK: - Implementation
 
     /// Checks the current state and applies the change in one write transaction, so the check cannot go stale.
-    private func move(
+    func move(
         _ id: Int64,
         to target: JobState,
         from allowed: Set<JobState>,

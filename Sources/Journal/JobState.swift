@@ -20,6 +20,9 @@ package enum JobState: String, Sendable, CaseIterable, Codable, CustomStringConv
     case failed
     /// A claimed job held back while the account has no credits; it is not failed and resumes by itself.
     case waitingForCredits
+    /// A claimed job whose estimated cost would take a spending limit (the service's or its inbox's, for the
+    /// UTC day or month) over; it is not failed and resumes when the period rolls over or a reload raises the limit.
+    case waitingForBudget
 
     /// `true` for the two states a job never leaves.
     package var isTerminal: Bool {

@@ -9,7 +9,7 @@ package struct RecoveryPlan: Sendable, Equatable {
     package var redeliver: [JobRecord]
     /// Jobs in `delivered`: finish them (archive the inputs, mark done) again.
     package var finish: [JobRecord]
-    /// Jobs in `claimed` or `waitingForCredits`: queue them again.
+    /// Jobs in `claimed`, `waitingForCredits` or `waitingForBudget`: queue them again.
     package var requeue: [JobRecord]
 
     package init(

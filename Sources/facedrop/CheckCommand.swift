@@ -3,6 +3,7 @@ import DaemonConfiguration
 import FileSystem
 import Foundation
 import HotFolder
+import JobPipeline
 import Outbox
 import SegmindCatalog
 import StrictJSON
@@ -57,6 +58,8 @@ struct CheckCommand: ParsableCommand {
             switch outcome {
             case .success(let validated):
                 print("\(path): ok, \(validated.model.slug) would receive \(JSONValue.object(validated.parameters).serializedString()) plus the image(s)")
+                let estimate = CostEstimate(model: validated.model, parameters: validated.parameters, unknownCost: configuration.credits.unknownCost)
+                print("  estimated cost: \(estimate.text); usual run time about \(validated.model.expectedRunSeconds) s (catalog)")
                 for warning in validated.warnings { print("  warning: \(warning)") }
             case .failure(let rejection):
                 print("\(path): \(rejection)")

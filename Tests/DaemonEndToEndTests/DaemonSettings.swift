@@ -10,6 +10,9 @@ struct DaemonSettings {
     var runTimeScale = 0.01
     var warnBelow = 2.0
     var recheckInterval = 0.5
+    /// `[credits] daily_budget` and `monthly_budget`, USD; nil leaves the key out.
+    var dailyBudget: Double?
+    var monthlyBudget: Double?
     var stateDirectory: String
     var inboxes: [InboxSettings]
 
@@ -26,6 +29,9 @@ struct DaemonSettings {
             "[credits]",
             "warn_below = \(warnBelow)",
             "recheck_interval = \(recheckInterval)",
+        ]
+        lines += Self.budgetLines(daily: dailyBudget, monthly: monthlyBudget)
+        lines += [
             "",
             "[state]",
             "dir = \(Self.quoted(stateDirectory))",
@@ -34,6 +40,11 @@ struct DaemonSettings {
             lines += ["", "[[inbox]]"] + inbox.tomlLines
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `daily_budget` and `monthly_budget` lines for the limits given.
+    static func budgetLines(daily: Double?, monthly: Double?) -> [String] {
+        [("daily_budget", daily), ("monthly_budget", monthly)].compactMap { key, value in value.map { "\(key) = \($0)" } }
     }
 
     static func quoted(_ text: String) -> String {
@@ -64,6 +75,10 @@ struct InboxSettings {
     /// `weight` and `fair_share`, when set.
     var weight: Int?
     var fairShare: String?
+    /// `daily_budget`, `monthly_budget` (USD) and `over_budget`; nil leaves the key out.
+    var dailyBudget: Double?
+    var monthlyBudget: Double?
+    var overBudget: String?
 
     var tomlLines: [String] {
         var lines = [
@@ -78,6 +93,8 @@ struct InboxSettings {
         if let model { lines.append("model = \(DaemonSettings.quoted(model))") }
         if let weight { lines.append("weight = \(weight)") }
         if let fairShare { lines.append("fair_share = \(DaemonSettings.quoted(fairShare))") }
+        lines += DaemonSettings.budgetLines(daily: dailyBudget, monthly: monthlyBudget)
+        if let overBudget { lines.append("over_budget = \(DaemonSettings.quoted(overBudget))") }
         if !defaults.isEmpty {
             lines.append("[inbox.defaults]")
             for (key, value) in defaults.sorted(by: { $0.key < $1.key }) {

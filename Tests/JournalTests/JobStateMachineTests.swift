@@ -95,12 +95,13 @@ struct JobStateMachineTests {
         defer { withExtendedLifetime(fixture) {} }
         let journal = fixture.journal
         let allowed: [JobState: Set<JobState>] = [
-            .claimed: [.submitting, .failed, .waitingForCredits],
+            .claimed: [.submitting, .failed, .waitingForCredits, .waitingForBudget],
             .submitting: [.submitted, .failed, .waitingForCredits],
             .submitted: [.submitted, .spooled, .failed],
             .spooled: [.delivered, .failed],
             .delivered: [.done, .failed],
             .waitingForCredits: [.claimed, .failed],
+            .waitingForBudget: [.claimed, .failed],
         ]
         var refused = 0
         for (from, targets) in allowed {
@@ -113,7 +114,7 @@ struct JobStateMachineTests {
                 refused += 1
             }
         }
-        #expect(refused == 6 * 8 - 15)
+        #expect(refused == 7 * 9 - 18)
     }
 
     @Test("A poll is only recorded for a submitted job")

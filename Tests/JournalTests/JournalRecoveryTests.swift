@@ -20,7 +20,7 @@ struct JournalRecoveryTests {
         #expect(plan.resumePolling.first?.requestID == "req-\(ids[.submitted] ?? 0)")
         #expect(plan.redeliver.map(\.id) == [ids[.spooled]])
         #expect(plan.finish.map(\.id) == [ids[.delivered]])
-        #expect(Set(plan.requeue.map(\.id)) == [ids[.claimed], ids[.waitingForCredits]])
+        #expect(Set(plan.requeue.map(\.id)) == [ids[.claimed], ids[.waitingForCredits], ids[.waitingForBudget]])
         #expect(!plan.isEmpty)
     }
 

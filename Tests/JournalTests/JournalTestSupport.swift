@@ -76,6 +76,7 @@ extension JobJournal {
             case .done: [.submitting, .submitted, .spooled, .delivered, .done]
             case .failed: [.failed]
             case .waitingForCredits: [.waitingForCredits]
+            case .waitingForBudget: [.waitingForBudget]
             }
         for step in path {
             job = try await advance(job.id, to: step)
@@ -86,7 +87,8 @@ extension JobJournal {
     /// The one legal transition into `state` with plausible values.
     func advance(_ id: Int64, to state: JobState) async throws -> JobRecord {
         switch state {
-        case .claimed: try await releaseFromCredits(id)
+        case .claimed:
+            if try job(id)?.state == .waitingForBudget { try await releaseFromBudget(id) } else { try await releaseFromCredits(id) }
         case .submitting: try await markSubmitting(id)
         case .submitted:
             try await recordSubmitted(
@@ -100,6 +102,7 @@ extension JobJournal {
         case .done: try await markDone(id)
         case .failed: try await markFailed(id, code: "failed", record: #"{"code":"failed"}"#)
         case .waitingForCredits: try await holdForCredits(id)
+        case .waitingForBudget: try await holdForBudget(id)
         }
     }
 }

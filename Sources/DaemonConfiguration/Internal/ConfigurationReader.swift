@@ -25,6 +25,7 @@ struct ConfigurationReader {
         let emulator = readEmulator(root.table("emulator", into: &problems) ?? [:])
         let inboxes = readInboxes(document["inbox"])
         checkFolders(inboxes, state: state)
+        warnings += Self.budgetWarnings(inboxes, service: credits.budget)
         return DaemonConfiguration(
             api: api,
             credits: credits,
@@ -104,11 +105,12 @@ struct ConfigurationReader {
     }
 
     private mutating func readCredits(_ table: [String: TOMLNode]) -> CreditsConfiguration {
-        let reader = TableReader(label: "[credits]", table: table, knownKeys: ["warn_below", "recheck_interval"])
+        let reader = TableReader(label: "[credits]", table: table, knownKeys: ["warn_below", "recheck_interval"] + Self.serviceBudgetKeys)
         reader.reportUnknownKeys(into: &problems)
         var credits = CreditsConfiguration()
         credits.warnBelow = reader.number("warn_below", atLeast: 0, into: &problems) ?? credits.warnBelow
         credits.recheckInterval = reader.duration("recheck_interval", atLeast: 0.1, into: &problems) ?? credits.recheckInterval
+        (credits.budget, credits.unknownCost) = Self.readServiceBudget(reader, unknownCost: credits.unknownCost, into: &problems)
         return credits
     }
 
@@ -159,7 +161,7 @@ struct ConfigurationReader {
             knownKeys: [
                 "name", "path", "outbox", "model", "defaults", "sidecar", "settle", "orphan_after",
                 "rescan_interval", "network_filesystem", "weight", "fair_share",
-            ]
+            ] + Self.inboxBudgetKeys
         )
         reader.reportUnknownKeys(into: &problems)
         for key in ["name", "path", "outbox"] where table[key] == nil {
@@ -205,6 +207,7 @@ struct ConfigurationReader {
         if let table = reader.table("defaults", into: &problems) {
             defaults = readDefaults(table, reader: reader, model: model, sidecar: sidecar)
         }
+        let (budget, overBudget) = Self.readInboxBudget(reader, into: &problems)
         guard let name, let path, let outbox else { return nil }
         return InboxConfiguration(
             name: name,
@@ -218,7 +221,9 @@ struct ConfigurationReader {
             rescanInterval: rescanInterval,
             networkFilesystem: networkFilesystem,
             weight: weight,
-            fairShare: fairShare
+            fairShare: fairShare,
+            budget: budget,
+            overBudget: overBudget
         )
     }
 

@@ -65,6 +65,34 @@ enum Schema {
                     """
             )
         }
+        migrator.registerMigration("v5: spend") { db in
+            // What each job may cost and did cost, by inbox and UTC day and month, so budgets survive restarts.
+            // `estimate` is written before the paid POST and counts until `cost` (Segmind's metrics.cost) is booked;
+            // the job_id key lets a job's own reservation be replaced, never counted twice. `budget_crossing` holds
+            // the limits already reported reached in a period, so each crossing writes one warning.
+            try db.execute(
+                sql: """
+                    CREATE TABLE spend (
+                        job_id INTEGER PRIMARY KEY,
+                        inbox TEXT NOT NULL,
+                        day TEXT NOT NULL,
+                        month TEXT NOT NULL,
+                        estimate REAL NOT NULL,
+                        cost REAL,
+                        reserved_at REAL NOT NULL,
+                        booked_at REAL
+                    );
+                    CREATE INDEX spend_month_inbox ON spend (month, inbox);
+                    CREATE TABLE budget_crossing (
+                        scope TEXT NOT NULL,
+                        period TEXT NOT NULL,
+                        limit_usd REAL NOT NULL,
+                        crossed_at REAL NOT NULL,
+                        PRIMARY KEY (scope, period, limit_usd)
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -1,0 +1,135 @@
+package import Foundation
+import GRDB
+
+/// The spend table: estimates reserved before a paid POST, costs booked after, by inbox and UTC day and month.
+extension JobJournal {
+    /// The gate: reserves `estimate` for job `id` if, counted with everything booked and in flight in the
+    /// current UTC day and month (this job's own earlier reservation left out), it fits every limit in `limits`.
+    /// Check and reservation are one transaction, so concurrent jobs cannot both take the last of a budget.
+    ///
+    /// Over budget, the limits not yet reported reached in this period (at this amount) are recorded as
+    /// reached and returned as `newlyReached`, each exactly once however many jobs hit it.
+    package func reserveSpend(
+        _ id: Int64,
+        inbox: String,
+        estimate: Double,
+        at date: Date,
+        limits: [BudgetLimit]
+    ) async throws(JournalError) -> SpendDecision {
+        let period = SpendPeriod(date)
+        let now = date.timeIntervalSince1970
+        return try await write { db in
+            let all = try Self.spendTotals(db, period: period, excluding: id)
+            let own = all[inbox] ?? SpendTotals()
+            let service = all.values.reduce(SpendTotals(), +)
+            let exceeded = SpendDecision.exceeded(limits, estimate: estimate, inbox: own, service: service)
+            guard exceeded.isEmpty else {
+                var newlyReached: [BudgetLimit] = []
+                for limit in exceeded {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO budget_crossing (scope, period, limit_usd, crossed_at) VALUES (?, ?, ?, ?)",
+                        arguments: [limit.scope.key, period.key(limit.period), limit.usd, now]
+                    )
+                    if db.changesCount > 0 { newlyReached.append(limit) }
+                }
+                return .overBudget(exceeded: exceeded, newlyReached: newlyReached, totals: own, service: service)
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO spend (job_id, inbox, day, month, estimate, cost, reserved_at) VALUES (?, ?, ?, ?, ?, NULL, ?)
+                    ON CONFLICT (job_id) DO UPDATE SET inbox = excluded.inbox, day = excluded.day, month = excluded.month,
+                        estimate = excluded.estimate, cost = NULL, reserved_at = excluded.reserved_at, booked_at = NULL
+                    """,
+                arguments: [id, inbox, period.day, period.month, estimate, now]
+            )
+            return .reserved
+        }
+    }
+
+    /// Books what job `id` really cost (Segmind's `metrics.cost`; its estimate when Segmind gave none) on the
+    /// day and month its estimate was reserved. A job reserved by no gate (submitted before budgets existed)
+    /// is booked on the day of `date`. Idempotent: booking again replaces the amount.
+    package func bookSpend(_ id: Int64, inbox: String, cost: Double?, at date: Date) async throws(JournalError) {
+        let period = SpendPeriod(date)
+        let now = date.timeIntervalSince1970
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE spend SET cost = COALESCE(?, estimate), booked_at = ? WHERE job_id = ?",
+                arguments: [cost, now, id]
+            )
+            if db.changesCount == 0, let cost {
+                try db.execute(
+                    sql: "INSERT INTO spend (job_id, inbox, day, month, estimate, cost, reserved_at, booked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [id, inbox, period.day, period.month, cost, cost, now, now]
+                )
+            }
+        }
+    }
+
+    /// Gives back job `id`'s reservation: its POST was never sent or was refused without a charge.
+    package func releaseSpend(_ id: Int64) async throws(JournalError) {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM spend WHERE job_id = ? AND cost IS NULL", arguments: [id])
+        }
+    }
+
+    /// Gives back the reservations of jobs that are queued again (claimed, or waiting for credits or budget):
+    /// a crash left them reserved before their POST was sent. Jobs in `submitting` keep theirs: their POST may
+    /// have been billed. Run at start, before any job is gated. Returns how many were given back.
+    @discardableResult
+    package func releaseUnsentSpend() async throws(JournalError) -> Int {
+        let queued = [JobState.claimed, .waitingForCredits, .waitingForBudget].map(\.rawValue)
+        return try await write { db in
+            try db.execute(
+                sql: "DELETE FROM spend WHERE cost IS NULL AND job_id IN (SELECT id FROM job WHERE state IN (?, ?, ?))",
+                arguments: StatementArguments(queued)
+            )
+            return db.changesCount
+        }
+    }
+
+    /// Each inbox's spend in the UTC day and month of `date`; the service's is their sum.
+    package func spendTotals(at date: Date) throws(JournalError) -> [String: SpendTotals] {
+        try read { db in try Self.spendTotals(db, period: SpendPeriod(date), excluding: nil) }
+    }
+
+    /// Holds a claimed job back because its estimate does not fit a budget.
+    @discardableResult
+    package func holdForBudget(_ id: Int64) async throws(JournalError) -> JobRecord {
+        try await move(id, to: .waitingForBudget, from: [.claimed])
+    }
+
+    /// Puts a job held for budget back in the queue, to be gated again.
+    @discardableResult
+    package func releaseFromBudget(_ id: Int64) async throws(JournalError) -> JobRecord {
+        try await move(id, to: .claimed, from: [.waitingForBudget])
+    }
+
+    // MARK: - Implementation
+
+    private static func spendTotals(_ db: Database, period: SpendPeriod, excluding id: Int64?) throws -> [String: SpendTotals] {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT inbox,
+                        TOTAL(CASE WHEN day = ? AND cost IS NOT NULL THEN cost END) AS booked_day,
+                        TOTAL(CASE WHEN day = ? AND cost IS NULL THEN estimate END) AS flying_day,
+                        TOTAL(cost) AS booked_month,
+                        TOTAL(CASE WHEN cost IS NULL THEN estimate END) AS flying_month
+                    FROM spend WHERE month = ? AND job_id IS NOT ? GROUP BY inbox
+                    """
+            ),
+            arguments: [period.day, period.day, period.month, id]
+        )
+        var totals: [String: SpendTotals] = [:]
+        for row in rows {
+            totals[row["inbox"]] = SpendTotals(
+                bookedToday: row["booked_day"],
+                inFlightToday: row["flying_day"],
+                bookedThisMonth: row["booked_month"],
+                inFlightThisMonth: row["flying_month"]
+            )
+        }
+        return totals
+    }
+}
