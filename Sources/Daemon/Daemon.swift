@@ -120,8 +120,11 @@ package final class Daemon: Sendable {
             balanceInterval: Self.creditsFileInterval
         )
         inboxes = InboxDirectory(configuration)
-        let learned = ((try? journal.averageRunTimes()) ?? [:]).mapValues { Duration.milliseconds(Int($0 * 1000)) }
-        let planner = PollPlanner(catalog: catalog, learned: learned, runTimeScale: configuration.api.runTimeScale)
+        let planner = PollPlanner(
+            catalog: catalog,
+            learned: Self.learnedRunTimes(journal: journal, catalog: catalog, logger: logger),
+            runTimeScale: configuration.api.runTimeScale
+        )
         // Threads "facedrop-file-0" to "-7": the kernel keeps 15 bytes of a name, so each stays told apart in `top -H`.
         let files = FileWorkPool(threads: Self.fileWorkThreads, name: "facedrop-file")
         let spending = SpendingGate(configuration, journal: journal, logger: logger)

@@ -104,7 +104,7 @@ struct JobExecutor: Sendable {
 
     /// What became of a job's POST: Segmind's answer, or the job's end (failed, held, interrupted) before one.
     private enum PostOutcome {
-        case answered(SubmittedRequest, model: String)
+        case answered(SubmittedRequest, model: String, size: WorkSize)
         case ended(Ending)
     }
 
@@ -115,14 +115,16 @@ struct JobExecutor: Sendable {
         slots.release()
         let submitted: SubmittedRequest
         let model: String
+        let size: WorkSize
         switch outcome {
         case .ended(let ending): return ending
-        case .answered(let answer, let answeredModel):
+        case .answered(let answer, let answeredModel, let answeredSize):
             submitted = answer
             model = answeredModel
+            size = answeredSize
         }
         let deadline = Date().addingTimeInterval(Self.seconds(inboxes.jobDeadline.withLock { $0 }))
-        let firstPoll = planner.state.withLock { $0.firstPoll(model: model) }
+        let firstPoll = planner.planner.firstPoll(model: model, size: size)
         // The request ID exists only in memory until this write succeeds: it is retried as long as the daemon runs.
         let nextPollAt = Date().addingTimeInterval(Self.seconds(firstPoll))
         guard
@@ -245,7 +247,7 @@ struct JobExecutor: Sendable {
             switch answer {
             case .accepted(let answer):
                 crashPoints.reach("submit.answered", job: record.name)
-                return .answered(answer, model: prepared.model)
+                return .answered(answer, model: prepared.model, size: WorkSize(model: catalog.model(prepared.model), parameters: prepared.body))
             case .refused(.insufficientCredits(let message)):
                 await credits.exhausted(message: message)
                 return .ended(await hold(submitting))
@@ -348,16 +350,19 @@ struct JobExecutor: Sendable {
             // Finished before: the answer was journaled, so the outputs are fetched without asking Segmind again.
             return await spool(record, result: stored, model: model)
         }
+        let size = WorkSize(model: catalog.model(model), parameters: summary(of: record)?.parameters ?? [:])
         var transientFailures = 0
+        // When, counted from the submit, the last poll of this run found the job running; unknown after a restart.
+        var lastPoll: Duration?
         while true {
-            if let next = record.nextPollAt {
-                let wait = next.timeIntervalSinceNow
-                if wait > 0 {
-                    do {
-                        try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
-                    } catch {
-                        return .interrupted
-                    }
+            // Wait for the poll's due time; when a finished job changes the estimates meanwhile, plan again.
+            while let next = record.nextPollAt, next > Date() {
+                let revision = planner.revision
+                let changed = await planner.waitForChange(after: revision, upTo: .microseconds(Int64((next.timeIntervalSinceNow * 1e6).rounded(.up))))
+                if Task.isCancelled { return .interrupted }
+                if changed, transientFailures == 0 {
+                    guard let replanned = await replan(record, model: model, size: size, lastPoll: lastPoll) else { return .interrupted }
+                    record = replanned
                 }
             }
             if Task.isCancelled { return .interrupted }
@@ -387,10 +392,12 @@ struct JobExecutor: Sendable {
             switch outcome {
             case .running:
                 transientFailures = 0
-                let elapsed = Date().timeIntervalSince(record.submittedAt ?? Date())
-                let next = planner.state.withLock { $0.nextPoll(model: model, pollsSoFar: record.polls + 1, elapsed: .milliseconds(Int(elapsed * 1000))) }
+                let submittedAt = record.submittedAt ?? Date()
+                let elapsed = Self.duration(Date().timeIntervalSince(submittedAt))
+                lastPoll = elapsed
+                let due = planner.planner.dueElapsed(model: model, size: size, lastPoll: elapsed)
                 crashPoints.reach("poll.answered", job: record.name)
-                guard let polled = await recordPoll(record, next: Date().addingTimeInterval(Self.seconds(next))) else { return .interrupted }
+                guard let polled = await recordPoll(record, next: submittedAt.addingTimeInterval(Self.seconds(due))) else { return .interrupted }
                 record = polled
                 crashPoints.reach("poll.journaled", job: record.name)
             case .completed(let result):
@@ -413,6 +420,30 @@ struct JobExecutor: Sendable {
             }
         }
     }
+
+    /// Plans a waiting job's next poll again after the estimates changed. The new due time is journaled when it
+    /// moved by more than ``replanSlack`` (a restart resumes from it), else only kept for this run; nil when the
+    /// daemon stops first.
+    private func replan(_ record: JobRecord, model: String, size: WorkSize, lastPoll: Duration?) async -> JobRecord? {
+        let submittedAt = record.submittedAt ?? Date()
+        let due = max(submittedAt.addingTimeInterval(Self.seconds(planner.planner.dueElapsed(model: model, size: size, lastPoll: lastPoll))), Date())
+        guard let stored = record.nextPollAt, abs(due.timeIntervalSince(stored)) > Self.seconds(Self.replanSlack) else {
+            var kept = record
+            kept.nextPollAt = due
+            return kept
+        }
+        logger.debug(
+            "poll planned again",
+            metadata: ["job": "\(record.name)", "segmind.model": "\(model)", "next_poll_in": "\(max(0, due.timeIntervalSinceNow))"]
+        )
+        return await journaled("plan the next poll again", record) { () async throws(JournalError) in
+            try await journal.reschedulePoll(record.id, nextPollAt: due)
+        }
+    }
+
+    /// A re-planned due time that moved less than this is not journaled: a burst's every finish nudges the
+    /// estimate, and would otherwise rewrite every waiting job's row.
+    static let replanSlack: Duration = .milliseconds(250)
 
     /// Journals a poll that did not find the job finished and when to poll next; nil when the daemon stops first.
     private func recordPoll(_ record: JobRecord, next: Date) async -> JobRecord? {
@@ -498,8 +529,21 @@ struct JobExecutor: Sendable {
         else { return .interrupted }
         crashPoints.reach("spool.journaled", job: record.name)
         if let runTime {
-            let queueTime = result.metrics.queueTime.map { Duration.milliseconds(Int($0 * 1000)) }
-            planner.state.withLock { $0.learn(model: model, runTime: .milliseconds(Int(runTime * 1000)), queueTime: queueTime) }
+            let size = WorkSize(model: catalog.model(model), parameters: summary.parameters)
+            let queueTime = result.metrics.queueTime.map(Self.duration)
+            if let learned = planner.learn(model: model, size: size, runTime: Self.duration(runTime), queueTime: queueTime) {
+                // Kept for the next start; an estimate the journal refuses is only relearned, so no retry.
+                do {
+                    try await journal.saveRunTimeEstimate(
+                        model: learned.model,
+                        sizeBucket: learned.size.bucket,
+                        seconds: Self.seconds(learned.runTime),
+                        samples: learned.samples
+                    )
+                } catch {
+                    logger.warning("a run time estimate could not be stored", metadata: ["segmind.model": "\(model)", "error": "\(error)"])
+                }
+            }
         }
         await credits.record(remaining: result.metrics.remainingCredits)
         return await deliver(spooled)
@@ -713,6 +757,11 @@ struct JobExecutor: Sendable {
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// Seconds as a duration, to the microsecond.
+    static func duration(_ seconds: TimeInterval) -> Duration {
+        .microseconds(Int64((seconds * 1e6).rounded()))
     }
 }
 

@@ -2,11 +2,89 @@ import Scheduling
 import Synchronization
 
 /// The poll planner every job consults and teaches: what one job learns about a model's run time
-/// schedules the first poll of the next.
+/// schedules the polls of the others.
+///
+/// A job waiting for its next poll waits here (``waitForChange(after:upTo:)``) rather than in a plain sleep, so
+/// that when another job finishes and the estimates change, it wakes and plans again: in a burst submitted
+/// before any job of a model finished, the first one to finish moves every other's next poll to the run
+/// time it measured.
 final class SharedPlanner: Sendable {
-    let state: Mutex<PollPlanner>
+    private struct State {
+        var planner: PollPlanner
+        /// Counts the changes of the estimates.
+        var revision = 0
+        var waiters: [Int: CheckedContinuation<Bool, Never>] = [:]
+        var nextWaiter = 0
+    }
 
-    init(_ planner: PollPlanner) {
-        state = Mutex(planner)
+    private let state: Mutex<State>
+    /// The clock waits are timed by.
+    private let clock: ElapsedClock
+
+    init(_ planner: PollPlanner, clock: some Clock<Duration> = ContinuousClock()) {
+        state = Mutex(State(planner: planner))
+        self.clock = ElapsedClock(clock)
+    }
+
+    /// The planner as it is now.
+    var planner: PollPlanner {
+        state.withLock { $0.planner }
+    }
+
+    /// Counts the changes of the estimates: a waiter passes the one it planned with to ``waitForChange(after:upTo:)``.
+    var revision: Int {
+        state.withLock { $0.revision }
+    }
+
+    /// Learns from a finished job and wakes every waiting job to plan again.
+    ///
+    /// - Returns: the new estimate for the model and size, to be stored.
+    @discardableResult
+    func learn(model: String, size: WorkSize, runTime: Duration, queueTime: Duration?) -> LearnedRunTime? {
+        let (learned, waiters) = state.withLock { state in
+            let learned = state.planner.learn(model: model, size: size, runTime: runTime, queueTime: queueTime)
+            state.revision += 1
+            let waiters = Array(state.waiters.values)
+            state.waiters = [:]
+            return (learned, waiters)
+        }
+        for waiter in waiters { waiter.resume(returning: true) }
+        return learned
+    }
+
+    /// Waits up to `wait`; true as soon as the estimates change after `revision` (at once if they already have),
+    /// false when the time is up or the task is cancelled.
+    func waitForChange(after revision: Int, upTo wait: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { [clock] in
+                try? await clock.sleep(until: clock.now + wait)
+                return false
+            }
+            group.addTask { await self.changed(after: revision) }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    private func changed(after revision: Int) async -> Bool {
+        let id = state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let answer = state.withLock { state -> Bool? in
+                    if state.revision != revision { return true }
+                    if Task.isCancelled { return false }
+                    state.waiters[id] = continuation
+                    return nil
+                }
+                if let answer { continuation.resume(returning: answer) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+            waiter?.resume(returning: false)
+        }
     }
 }

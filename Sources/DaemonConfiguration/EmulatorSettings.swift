@@ -9,10 +9,14 @@ public struct EmulatorSettings: Sendable, Hashable {
     public var credits: Double
     /// Seconds a request stays QUEUED before it runs, before scaling by `timeScale`.
     public var queueSeconds: Double
+    /// `run_times`: seconds a model runs, by slug, before scaling by `timeScale`, instead of the catalog's
+    /// figure; a way to see how facedrop's polls cope with a Segmind slower or faster than published.
+    public var runSeconds: [String: Double]
 
-    public init(timeScale: Double = 0.05, credits: Double = 100, queueSeconds: Double = 2) {
+    public init(timeScale: Double = 0.05, credits: Double = 100, queueSeconds: Double = 2, runSeconds: [String: Double] = [:]) {
         self.timeScale = timeScale
         self.credits = credits
         self.queueSeconds = queueSeconds
+        self.runSeconds = runSeconds
     }
 }

@@ -88,6 +88,13 @@ extension JobJournal {
         )
     }
 
+    /// Moves a waiting job's next poll without counting a poll: the planner learned something about its model's
+    /// run time, and the stored due time is what a restart resumes from.
+    @discardableResult
+    package func reschedulePoll(_ id: Int64, nextPollAt: Date) async throws(JournalError) -> JobRecord {
+        try await move(id, to: .submitted, from: [.submitted], set: "next_poll_at = ?", arguments: [nextPollAt.timeIntervalSince1970])
+    }
+
     /// Records Segmind's answer for a finished request (JSON text: output URLs, metrics) before anything is
     /// downloaded, so a job whose outputs cannot be saved yet (a full or read-only state folder) keeps what
     /// it paid for after Segmind forgets the request. The job stays ``JobState/submitted`` and is not polled again.

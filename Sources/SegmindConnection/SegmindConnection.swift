@@ -81,7 +81,8 @@ package struct SegmindConnection: Sendable {
                 apiKeys: [key],
                 credits: settings.credits,
                 timeScale: settings.timeScale,
-                queueSeconds: settings.queueSeconds
+                queueSeconds: settings.queueSeconds,
+                runSeconds: settings.runSeconds
             ),
             catalog: catalog,
             logger: logger

@@ -29,6 +29,10 @@ public struct EmulatorConfiguration: Sendable {
     public var queueSeconds: Double = 2.0
     /// Run time, before scaling, for models whose catalog entry gives none.
     public var defaultRunSeconds: Double = 10.0
+    /// Run times, before scaling, by model slug, instead of the catalog's figures: Segmind's real run times
+    /// drift from the published ones, and a client that plans its polls from the catalog is tested against
+    /// a server that does not keep to it.
+    public var runSeconds: [String: Double] = [:]
     /// Seconds after submission after which a request is forgotten and every poll answers 404.
     /// Segmind keeps records for one hour. Not scaled by ``timeScale``.
     public var recordTimeToLive: Double = 3600
@@ -79,7 +83,8 @@ public struct EmulatorConfiguration: Sendable {
         defaultCost: Double = 0.05,
         maxOutputSide: Int = 1024,
         outputAsList: Bool = false,
-        uploadResponseShape: UploadResponseShape = .fileURLs
+        uploadResponseShape: UploadResponseShape = .fileURLs,
+        runSeconds: [String: Double] = [:]
     ) {
         self.host = host
         self.port = port
@@ -98,5 +103,6 @@ public struct EmulatorConfiguration: Sendable {
         self.maxOutputSide = maxOutputSide
         self.outputAsList = outputAsList
         self.uploadResponseShape = uploadResponseShape
+        self.runSeconds = runSeconds
     }
 }

@@ -82,7 +82,8 @@ extension EmulatorServer {
     ) -> JobRecord {
         let prompt = body["prompt"]?.stringValue
         let failing = prompt.map { !configuration.failToken.isEmpty && $0.contains(configuration.failToken) } ?? false
-        let runSeconds = model.expectedRunSeconds > 0 ? model.expectedRunSeconds : configuration.defaultRunSeconds
+        let runSeconds =
+            configuration.runSeconds[model.slug] ?? (model.expectedRunSeconds > 0 ? model.expectedRunSeconds : configuration.defaultRunSeconds)
         return JobRecord(
             id: id,
             model: model.slug,

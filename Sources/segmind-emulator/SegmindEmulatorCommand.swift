@@ -40,6 +40,16 @@ struct SegmindEmulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("queue-seconds"), help: "Seconds a job stays QUEUED, before scaling.")
     var queueSeconds = 2.0
 
+    @Option(
+        name: .customLong("run-time"),
+        help: ArgumentHelp(
+            "A model's run time in seconds, before scaling, instead of the catalog's (repeatable).",
+            discussion: "Segmind's real run times drift from its published ones: pulid-lightning=2 serves a model the catalog gives 210.8 s.",
+            valueName: "MODEL=SECONDS"
+        )
+    )
+    var runTimes: [String] = []
+
     @Option(help: "Seconds after which a request record expires and polls answer 404.")
     var ttl = 3600.0
 
@@ -85,6 +95,20 @@ struct SegmindEmulatorCommand: AsyncParsableCommand {
         }
         guard timeScale >= 0 else { throw ValidationError("--time-scale must not be negative") }
         if let rpm, rpm < 1 { throw ValidationError("--rpm must be at least 1") }
+        _ = try Self.runSeconds(runTimes)
+    }
+
+    /// `MODEL=SECONDS` pairs as a table; a slug given twice keeps its last figure.
+    static func runSeconds(_ pairs: [String]) throws(ValidationError) -> [String: Double] {
+        var table: [String: Double] = [:]
+        for pair in pairs {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, let seconds = Double(parts[1]), seconds.isFinite, seconds >= 0 else {
+                throw ValidationError("--run-time takes MODEL=SECONDS with a number of seconds of at least 0, got \"\(pair)\"")
+            }
+            table[parts[0]] = seconds
+        }
+        return table
     }
 
     func run() async throws {
@@ -104,7 +128,8 @@ struct SegmindEmulatorCommand: AsyncParsableCommand {
             defaultCost: defaultCost,
             maxOutputSide: maxOutputSide,
             outputAsList: outputAsList,
-            uploadResponseShape: .init(rawValue: uploadShape) ?? .fileURLs
+            uploadResponseShape: .init(rawValue: uploadShape) ?? .fileURLs,
+            runSeconds: try Self.runSeconds(runTimes)
         )
         if !apiKeys.isEmpty { configuration.apiKeys = Set(apiKeys) }
         let catalog = try catalogPath.map { try ModelCatalog(contentsOfFile: $0) } ?? ModelCatalog.bundled()

@@ -25,13 +25,16 @@ struct DaemonConfigurationDaemonKeysTests {
             time_scale = 0.2
             credits = 3.5
             queue_seconds = 0
+            run_times = { "pulid-lightning" = 2.0, instantid = 30 }
             \(ConfigurationFixtures.minimalInbox)
             """
         )
         #expect(configuration.api.jobDeadline == .seconds(120))
         #expect(configuration.api.runTimeScale == 0.01)
         #expect(configuration.credits.recheckInterval == .milliseconds(500))
-        #expect(configuration.emulator == EmulatorSettings(timeScale: 0.2, credits: 3.5, queueSeconds: 0))
+        #expect(
+            configuration.emulator == EmulatorSettings(timeScale: 0.2, credits: 3.5, queueSeconds: 0, runSeconds: ["pulid-lightning": 2, "instantid": 30])
+        )
     }
 
     @Test("out of range or unknown, each is a listed problem")
@@ -44,10 +47,13 @@ struct DaemonConfigurationDaemonKeysTests {
             [emulator]
             time_scale = 0
             speed = 3
+            run_times = { "pulid-lightning" = -1, instantid = "slow" }
             \(ConfigurationFixtures.minimalInbox)
             """
         )
-        #expect(problems.count == 4)
+        #expect(problems.count == 6)
+        #expect(problems.contains { $0.contains("[emulator] run_times pulid-lightning") && $0.contains("at least 0") })
+        #expect(problems.contains { $0.contains("[emulator] run_times instantid") && $0.contains("must be a number") })
         #expect(problems.contains { $0.contains("job_deadline") })
         #expect(problems.contains { $0.contains("run_time_scale") && $0.contains("at most 1") })
         #expect(problems.contains { $0.contains("time_scale") && $0.contains("[emulator]") })

@@ -98,3 +98,22 @@ struct EmulatorTimelineTests {
         }
     }
 }
+
+extension EmulatorTimelineTests {
+    @Test("a run time set per model replaces the catalog's figure, scaled like it")
+    func runTimeOverride() async throws {
+        // flux-pulid's catalog figure is 13.1 s; this server runs it 2 s, × 0.1, after no queue.
+        var configuration = EmulatorConfiguration(timeScale: 0.1, queueSeconds: 0)
+        configuration.runSeconds = ["flux-pulid": 2]
+        try await withEmulator(configuration) { server, base in
+            let http = EmulatorHTTP(base: base)
+            let submitted = try await http.submit("flux-pulid", .fluxBody(face: face))
+            let id = try #require(submitted.json?["request_id"]?.stringValue)
+            _ = try await http.pollStatus(id) { $0.json?["status"]?.stringValue == "COMPLETED" }
+            let result = try await http.get("/v2/requests/\(id)")
+            #expect(result.json?["metrics"]?["inference_time"]?.doubleValue == 0.2)
+            let job = try #require(await server.stats().jobs.first)
+            #expect(abs(job.runSeconds - 0.2) < 1e-6)
+        }
+    }
+}

@@ -95,12 +95,19 @@ struct ConfigurationReader {
     }
 
     private mutating func readEmulator(_ table: [String: TOMLNode]) -> EmulatorSettings {
-        let reader = TableReader(label: "[emulator]", table: table, knownKeys: ["time_scale", "credits", "queue_seconds"])
+        let reader = TableReader(label: "[emulator]", table: table, knownKeys: ["time_scale", "credits", "queue_seconds", "run_times"])
         reader.reportUnknownKeys(into: &problems)
         var emulator = EmulatorSettings()
         emulator.timeScale = reader.number("time_scale", atLeast: 0.001, into: &problems) ?? emulator.timeScale
         emulator.credits = reader.number("credits", atLeast: 0, into: &problems) ?? emulator.credits
         emulator.queueSeconds = reader.number("queue_seconds", atLeast: 0, into: &problems) ?? emulator.queueSeconds
+        if let runTimes = reader.table("run_times", into: &problems) {
+            // Every key is a model slug: none is "unknown" here, each value is a number of seconds.
+            let models = TableReader(label: "[emulator] run_times", table: runTimes, knownKeys: Array(runTimes.keys))
+            for slug in runTimes.keys.sorted() {
+                if let seconds = models.number(slug, atLeast: 0, into: &problems) { emulator.runSeconds[slug] = seconds }
+            }
+        }
         return emulator
     }
 

@@ -93,6 +93,22 @@ enum Schema {
                     """
             )
         }
+        migrator.registerMigration("v6: run time estimates") { db in
+            // What the poll planner learned about each model's run time, per size of the work (steps × pixels ×
+            // images, a power-of-two bucket): kept so that a restart neither forgets a model nor probes it early again.
+            try db.execute(
+                sql: """
+                    CREATE TABLE run_time_estimate (
+                        model TEXT NOT NULL,
+                        size_bucket INTEGER NOT NULL,
+                        seconds REAL NOT NULL,
+                        samples INTEGER NOT NULL,
+                        updated_at REAL NOT NULL,
+                        PRIMARY KEY (model, size_bucket)
+                    )
+                    """
+            )
+        }
         return migrator
     }
 }

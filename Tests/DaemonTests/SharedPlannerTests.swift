@@ -1,0 +1,56 @@
+import Clocks
+import FacedropTestSupport
+import Scheduling
+import Synchronization
+import Testing
+
+@testable import Daemon
+
+/// What a wait on the planner answered, once it has.
+private final class Answer: Sendable {
+    private let value = Mutex<Bool?>(nil)
+    func set(_ answer: Bool) { value.withLock { $0 = answer } }
+    var answer: Bool? { value.withLock { $0 } }
+}
+
+/// A planner on a test clock and a task waiting 30 s on it for a change, once the wait's timer sleeps.
+private func waitingJob() async -> (clock: TestClock<Duration>, planner: SharedPlanner, answer: Answer, task: Task<Void, Never>) {
+    let clock = TestClock()
+    let planner = SharedPlanner(PollPlanner(expectedRunTimes: ["pulid-lightning": .seconds(210.8)]), clock: clock)
+    let answer = Answer()
+    let revision = planner.revision
+    let task = Task { answer.set(await planner.waitForChange(after: revision, upTo: .seconds(30))) }
+    #expect(await clock.waitForSleeper())
+    return (clock, planner, answer, task)
+}
+
+@Suite("The planner jobs share: a finished job wakes the waiting ones to plan again")
+struct SharedPlannerTests {
+    @Test("a job that finishes ends every wait at once, with the new estimate in place")
+    func learningWakes() async {
+        let (_, planner, answer, _) = await waitingJob()
+        planner.learn(model: "pulid-lightning", size: WorkSize(bucket: 20), runTime: .seconds(2), queueTime: nil)
+        #expect(await eventually { answer.answer == true })
+        #expect(planner.planner.estimate(model: "pulid-lightning", size: WorkSize(bucket: 20)).basis == .measured)
+    }
+
+    @Test("a wait with nothing learned ends at its time, unchanged, not before")
+    func timesOut() async {
+        let (clock, _, answer, _) = await waitingJob()
+        await clock.advance(by: .seconds(30) - .milliseconds(1))
+        #expect(!(await eventually(timeout: .milliseconds(50)) { answer.answer != nil }), "the wait ended early")
+        await clock.advance(by: .milliseconds(1))
+        #expect(await eventually { answer.answer == false })
+    }
+
+    @Test("a change before the wait begins is not missed, and a cancelled wait ends unchanged")
+    func raceAndCancel() async {
+        let planner = SharedPlanner(PollPlanner(expectedRunTimes: [:]), clock: TestClock())
+        let revision = planner.revision
+        planner.learn(model: "instantid", size: WorkSize(bucket: 20), runTime: .seconds(7), queueTime: .seconds(1))
+        #expect(await planner.waitForChange(after: revision, upTo: .seconds(30)))
+        let (_, _, answer, task) = await waitingJob()
+        task.cancel()
+        #expect(await eventually { answer.answer == false })
+    }
+}
