@@ -105,7 +105,7 @@ package final class Daemon: Sendable {
                 metadata: ["requests": "\(window.earlier.count)", "limit": "\(configuration.api.requestsPerMinute)"]
             )
         }
-        let budget = RequestBudget(requestsPerMinute: configuration.api.requestsPerMinute, file: window)
+        let budget = RequestBudget(requestsPerMinute: configuration.api.requestsPerMinute, burst: configuration.api.requestBurst, file: window)
         var segmind = segmind
         segmind.gate = budget
         let client = SegmindClient(configuration: segmind, http: http, logger: logger)
@@ -226,7 +226,7 @@ package final class Daemon: Sendable {
     package var isReady: Bool { readiness.isAnnounced }
 
     /// Applies a new configuration: inbox settings, new and removed inboxes, `max_in_flight`.
-    /// The state folder and `requests_per_minute` need a restart.
+    /// The state folder, `requests_per_minute` and `request_burst` need a restart.
     package func reload(_ new: DaemonConfiguration) async {
         let old = configuration.withLock { configuration in
             let old = configuration
@@ -239,8 +239,10 @@ package final class Daemon: Sendable {
         for root in added { watcher.watch(tree: root) }
         await scheduler.update(maxInFlight: new.api.maxInFlight, creditRecheck: new.credits.recheckInterval)
         await credits.update(outboxes: Self.outboxes(of: new), warnBelow: new.credits.warnBelow)
-        if old.state != new.state || old.api.requestsPerMinute != new.api.requestsPerMinute || old.api.baseURL != new.api.baseURL {
-            logger.warning("[state], base_url and requests_per_minute changes take effect at the next restart")
+        if old.state != new.state || old.api.requestsPerMinute != new.api.requestsPerMinute || old.api.requestBurst != new.api.requestBurst
+            || old.api.baseURL != new.api.baseURL
+        {
+            logger.warning("[state], base_url, requests_per_minute and request_burst changes take effect at the next restart")
         }
         logger.notice("configuration reloaded", metadata: ["inboxes": "\(new.inboxes.count)"])
     }
