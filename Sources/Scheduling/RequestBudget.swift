@@ -21,8 +21,8 @@ import SegmindAPI
 /// **The pacing: at most ``burst`` at once, then one per ``interval``.** The window alone would let all N go
 /// in the first moment and then nothing for a minute, so results come in lumps. A token bucket of ``burst``
 /// tokens, refilled at N per window (one every ``interval`` = window / N), spreads them over the minute. It is
-/// kept as one instant θ, the theoretical arrival time of the generic cell rate algorithm (θ is where the
-/// bucket's next token would be due if it were empty; it starts full):
+/// kept as one instant θ, the theoretical arrival time of the generic cell rate algorithm (the bucket is full
+/// again from θ on; it starts full):
 ///
 ///     admit a_k only if a_k ≥ θ − (burst − 1) · interval;  then θ ← max(θ, a_k) + interval
 ///
@@ -32,9 +32,12 @@ import SegmindAPI
 /// b_m ≥ θ − (burst − 1) · interval ≥ b_1 + (m − burst) · interval, and m ≤ burst + (b_m − b_1) / interval ≤
 /// burst + d / interval.
 ///
-/// The bucket alone would allow burst + N in one window (a full bucket, then a minute of refills); the window
-/// rule keeps that at N. Under a steady demand each rule allows N per window on its own, so together they still
-/// send N per window, as the window alone did: the bucket decides where in the window they go, not how many.
+/// The bucket alone would allow up to burst + N in one window (a full bucket, then a minute of refills); the
+/// window rule keeps that at N. Under a steady backlog the pair still sends N per window, as the window alone
+/// did: a request held back by the window waits because the last window already holds N, and one held back by
+/// the bucket waits for a token that comes once per interval, N per window. The bucket decides where in the
+/// window the requests go, not how many (at N = 50: five at once, then one every 1.22 s, a pause of 6.1 s
+/// before the window frees the first five again).
 ///
 /// Segmind counts arrivals, not admissions. The time from ``admit()`` to arrival varies by the
 /// network's jitter, so ``init(requestsPerMinute:clock:)`` uses a window of 60 s plus
