@@ -106,7 +106,7 @@ package final class Daemon: Sendable {
                 metadata: ["requests": "\(window.earlier.count)", "limit": "\(configuration.api.requestsPerMinute)"]
             )
         }
-        let budget = RequestBudget(requestsPerMinute: configuration.api.requestsPerMinute, file: window)
+        let budget = RequestBudget(requestsPerMinute: configuration.api.requestsPerMinute, burst: configuration.api.requestBurst, file: window)
         var segmind = segmind
         segmind.gate = budget
         let client = SegmindClient(configuration: segmind, http: http, logger: logger)
@@ -235,7 +235,7 @@ package final class Daemon: Sendable {
 
     /// Applies a new configuration: inbox settings, new and removed inboxes, `max_in_flight`, the spending
     /// limits (jobs held for budget are checked again at once).
-    /// The state folder and `requests_per_minute` need a restart.
+    /// The state folder, `requests_per_minute` and `request_burst` need a restart.
     package func reload(_ new: DaemonConfiguration) async {
         let old = configuration.withLock { configuration in
             let old = configuration
@@ -254,8 +254,10 @@ package final class Daemon: Sendable {
         await credits.update(outboxes: Self.outboxes(of: new), warnBelow: new.credits.warnBelow)
         spending.update(new)
         await scheduler.budgetsChanged()
-        if old.state != new.state || old.api.requestsPerMinute != new.api.requestsPerMinute || old.api.baseURL != new.api.baseURL {
-            logger.warning("[state], base_url and requests_per_minute changes take effect at the next restart")
+        if old.state != new.state || old.api.requestsPerMinute != new.api.requestsPerMinute || old.api.requestBurst != new.api.requestBurst
+            || old.api.baseURL != new.api.baseURL
+        {
+            logger.warning("[state], base_url, requests_per_minute and request_burst changes take effect at the next restart")
         }
         logger.notice("configuration reloaded", metadata: ["inboxes": "\(new.inboxes.count)"])
     }

@@ -7,6 +7,9 @@ public struct APIConfiguration: Sendable, Hashable {
     public var keyFile: String?
     /// Requests a minute, submits and polls together (Segmind's pro limit is 50).
     public var requestsPerMinute: Int
+    /// The most requests sent at once; the rest of the minute's are spread evenly over it. `nil`: a tenth of
+    /// ``requestsPerMinute``, 1 to 5. ``requestsPerMinute`` sends them as they come, within the minute's limit.
+    public var requestBurst: Int?
     /// Generations waiting on Segmind at once.
     public var maxInFlight: Int
     /// Time allowed to open a connection.
@@ -26,6 +29,7 @@ public struct APIConfiguration: Sendable, Hashable {
         baseURL: APIEndpoint = .segmind,
         keyFile: String? = nil,
         requestsPerMinute: Int = 50,
+        requestBurst: Int? = nil,
         maxInFlight: Int = 4,
         connectTimeout: Duration = .seconds(10),
         requestTimeout: Duration = .seconds(30),
@@ -38,6 +42,7 @@ public struct APIConfiguration: Sendable, Hashable {
         self.baseURL = baseURL
         self.keyFile = keyFile
         self.requestsPerMinute = requestsPerMinute
+        self.requestBurst = requestBurst
         self.maxInFlight = maxInFlight
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout

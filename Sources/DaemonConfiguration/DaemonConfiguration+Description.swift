@@ -12,7 +12,8 @@ extension DaemonConfiguration: CustomStringConvertible {
             "  base_url = \(api.baseURL)",
             "  API key from $CREDENTIALS_DIRECTORY/segmind-api-key, else "
                 + (api.keyFile.map { "key_file \($0)" } ?? "no key_file") + ", else $SEGMIND_API_KEY",
-            "  requests_per_minute = \(api.requestsPerMinute), max_in_flight = \(api.maxInFlight)",
+            "  requests_per_minute = \(api.requestsPerMinute), request_burst = "
+                + (api.requestBurst.map { "\($0)" } ?? "a tenth of it, 1 to 5") + ", max_in_flight = \(api.maxInFlight)",
             "  timeouts: connect \(api.connectTimeout.configurationText), request "
                 + "\(api.requestTimeout.configurationText), download \(api.downloadTimeout.configurationText)",
             "[credits]",

@@ -13,7 +13,8 @@ package struct BudgetSnapshot: Sendable, Hashable {
     /// Requests admitted since the budget was made.
     package var admittedTotal: Int
 
-    /// Whether a request asking now would have to wait: the window is full, or a 429 holds the budget.
+    /// Whether the budget is spent: the window is full, or a 429 holds it. (A request asking when it is not may
+    /// still wait up to one pacing interval for a token.)
     package var isExhausted: Bool { admittedInWindow >= limit || heldFor != nil }
 
     package init(

@@ -4,16 +4,40 @@ import SegmindAPI
 /// The daemon's one requests-per-minute budget for Segmind's API, shared by every job.
 ///
 /// Every request (submit, poll, result, credits, upload) calls ``admit()`` first, through
-/// ``SegmindConfiguration/gate``. The budget remembers the instants of its last `N` admissions and
-/// admits the next request only when the oldest of them is at least one ``window`` old:
+/// ``SegmindConfiguration/gate``. Two rules decide when the next request may go, and it goes at the first
+/// instant both allow (and no 429 holds the budget).
+///
+/// **The window: never more than N in any window.** The budget remembers the instants of its last `N`
+/// admissions and admits the next request only when the oldest of them is at least one ``window`` old:
 ///
 ///     admit a_k only if k ≤ N or a_k ≥ a_(k−N) + window
 ///
-/// **Why this never admits more than N in any window.** Admission instants are read from a monotonic
-/// clock inside the actor, so a_1 ≤ a_2 ≤ …. Suppose some half-open interval [s, s + window) held N + 1
-/// admissions a_j … a_(j+N). Then a_(j+N) − a_j < window, but the rule admitted a_(j+N) only because
-/// a_(j+N) ≥ a_j + window: a contradiction. This holds whatever the callers do — bursts, 429 storms,
-/// cancellations — because the rule is checked at the single place that records an admission.
+/// Admission instants are read from a monotonic clock inside the actor, so a_1 ≤ a_2 ≤ …. Suppose some
+/// half-open interval [s, s + window) held N + 1 admissions a_j … a_(j+N). Then a_(j+N) − a_j < window, but the
+/// rule admitted a_(j+N) only because a_(j+N) ≥ a_j + window: a contradiction. This holds whatever the callers
+/// do — bursts, 429 storms, cancellations, the pacing below — because the rule is checked at the single place
+/// that records an admission, and a second rule can only make admissions later.
+///
+/// **The pacing: at most ``burst`` at once, then one per ``interval``.** The window alone would let all N go
+/// in the first moment and then nothing for a minute, so results come in lumps. A token bucket of ``burst``
+/// tokens, refilled at N per window (one every ``interval`` = window / N), spreads them over the minute. It is
+/// kept as one instant θ, the theoretical arrival time of the generic cell rate algorithm (the bucket is full
+/// again from θ on; it starts full):
+///
+///     admit a_k only if a_k ≥ θ − (burst − 1) · interval;  then θ ← max(θ, a_k) + interval
+///
+/// *Why no closed interval of length d holds more than burst + d / interval admissions.* Let b_1 ≤ … ≤ b_m be
+/// the admissions inside it. Admitting b_1 leaves θ ≥ b_1 + interval, and each later admission raises θ by at
+/// least one interval, so just before b_m, θ ≥ b_1 + (m − 1) · interval. The rule admitted b_m, so
+/// b_m ≥ θ − (burst − 1) · interval ≥ b_1 + (m − burst) · interval, and m ≤ burst + (b_m − b_1) / interval ≤
+/// burst + d / interval.
+///
+/// The bucket alone would allow up to burst + N in one window (a full bucket, then a minute of refills); the
+/// window rule keeps that at N. Under a steady backlog the pair still sends N per window, as the window alone
+/// did: a request held back by the window waits because the last window already holds N, and one held back by
+/// the bucket waits for a token that comes once per interval, N per window. The bucket decides where in the
+/// window the requests go, not how many (at N = 50: five at once, then one every 1.22 s, a pause of 6.1 s
+/// before the window frees the first five again).
 ///
 /// Segmind counts arrivals, not admissions. The time from ``admit()`` to arrival varies by the
 /// network's jitter, so ``init(requestsPerMinute:clock:)`` uses a window of 60 s plus
@@ -22,6 +46,10 @@ import SegmindAPI
 /// A 429 (``rateLimited(for:)``) holds every admission until Segmind's reset time. Waiters are
 /// served first come, first served; they are continuations woken by one timer, so a thousand queued
 /// jobs cost one sleeping task, and a cancelled waiter leaves the queue at once.
+///
+/// A budget made with a ``RequestWindowFile`` counts the admissions an earlier life of the daemon remembers
+/// against both rules, as if this life had made them: a daemon restarted in a loop neither exceeds the window
+/// nor starts each life with a full bucket.
 ///
 /// Every instant is read from the clock it is given (a continuous clock in the daemon), so tests move a
 /// clock of their own through whole windows and 429 holds without waiting for them.
@@ -34,6 +62,10 @@ package actor RequestBudget: RequestGate {
     package let limit: Int
     /// The length of the sliding window.
     package let window: Duration
+    /// The most requests admitted at one moment: the token bucket's size.
+    package let burst: Int
+    /// The time one token takes to come back: ``window`` / ``limit``.
+    package let interval: Duration
     private let clock: ElapsedClock
     /// Keeps admissions across restarts, when set.
     private let file: RequestWindowFile?
@@ -41,6 +73,9 @@ package actor RequestBudget: RequestGate {
     /// The instants of the last `limit` admissions, oldest first (a ring buffer once full).
     private var recent: [ElapsedClock.Instant] = []
     private var oldestIndex = 0
+    /// The bucket's theoretical arrival time θ: the bucket is full at any instant from this one on (`nil`: full
+    /// from the start), and holds no token before `θ − (burst − 1) · interval`.
+    private var theoreticalArrival: ElapsedClock.Instant?
     /// Nothing is admitted before this instant (Segmind's 429 reset).
     private var heldUntil: ElapsedClock.Instant?
     /// The admissions so far, for `facedrop status`.
@@ -63,20 +98,44 @@ package actor RequestBudget: RequestGate {
         let generation: UInt64
     }
 
-    /// A budget of `requestsPerMinute` (at least 1) over 60 s plus ``arrivalGuard``.
-    package init(requestsPerMinute: Int, clock: some Clock<Duration> = ContinuousClock()) {
-        self.init(requestsPerMinute: requestsPerMinute, window: .seconds(60) + Self.arrivalGuard, clock: clock)
+    /// The burst of a budget of `requestsPerMinute` when none is configured: a tenth of the limit, at least 1
+    /// and at most 5 (5 for Segmind Pro's 50 a minute, one at a time below 20 a minute).
+    ///
+    /// A burst lets a few requests that come together (a submit and the poll of a job just finished) go at once
+    /// instead of an interval apart; more than a few would bring the lumps back. Five stays small in absolute
+    /// terms however large the limit, so the requests of a high limit are spread as evenly as those of a low one.
+    package static func defaultBurst(requestsPerMinute: Int) -> Int {
+        max(1, min(5, requestsPerMinute / 10))
+    }
+
+    /// A budget of `requestsPerMinute` (at least 1) over 60 s plus ``arrivalGuard``, paced with `burst`
+    /// (``defaultBurst(requestsPerMinute:)`` when `nil`).
+    package init(requestsPerMinute: Int, burst: Int? = nil, clock: some Clock<Duration> = ContinuousClock()) {
+        self.init(requestsPerMinute: requestsPerMinute, burst: burst, window: .seconds(60) + Self.arrivalGuard, clock: clock)
     }
 
     /// A budget of `requestsPerMinute` (at least 1) requests in any `window`; tests shrink the window.
     ///
+    /// - Parameter burst: The most requests admitted at once (1 to `requestsPerMinute`);
+    ///   ``defaultBurst(requestsPerMinute:)`` when `nil`. `requestsPerMinute` turns the pacing off: the window
+    ///   alone decides.
     /// - Parameter file: Where admissions are kept across restarts; the ones it remembers from earlier lives
     ///   count against this budget as if this life had made them, so a daemon restarted in a loop still never
-    ///   sends more than the limit in any window.
+    ///   sends more than the limit in any window, nor more than the burst at once.
     ///   Its times are wall-clock times, the only ones that mean something to another life of the process.
-    package init(requestsPerMinute: Int, window: Duration, clock: some Clock<Duration> = ContinuousClock(), file: RequestWindowFile? = nil) {
-        self.limit = max(1, requestsPerMinute)
+    package init(
+        requestsPerMinute: Int,
+        burst: Int? = nil,
+        window: Duration,
+        clock: some Clock<Duration> = ContinuousClock(),
+        file: RequestWindowFile? = nil
+    ) {
+        let limit = max(1, requestsPerMinute)
+        self.limit = limit
         self.window = max(window, .zero)
+        self.burst = min(max(1, burst ?? Self.defaultBurst(requestsPerMinute: limit)), limit)
+        // Rounded down, so the bucket alone never admits fewer than N per window; the window rule keeps it at N.
+        self.interval = self.window / limit
         let clock = ElapsedClock(clock)
         self.clock = clock
         self.file = file
@@ -85,13 +144,17 @@ package actor RequestBudget: RequestGate {
         let wallNow = Date()
         for earlier in (file?.earlier ?? []).suffix(limit) {
             let age = max(0, wallNow.timeIntervalSince(earlier))
-            recent.append(now - .milliseconds(Int((age * 1000).rounded())))
+            let instant = now - .milliseconds(Int((age * 1000).rounded()))
+            recent.append(instant)
+            // The bucket as the earlier life left it: each remembered admission took a token.
+            theoreticalArrival = max(theoreticalArrival ?? instant, instant) + interval
         }
     }
 
-    /// A budget of `requestsPerMinute` over 60 s plus ``arrivalGuard`` that remembers its admissions in `file`.
-    package init(requestsPerMinute: Int, file: RequestWindowFile?) {
-        self.init(requestsPerMinute: requestsPerMinute, window: .seconds(60) + Self.arrivalGuard, file: file)
+    /// A budget of `requestsPerMinute` over 60 s plus ``arrivalGuard``, paced with `burst`, that remembers its
+    /// admissions in `file`.
+    package init(requestsPerMinute: Int, burst: Int? = nil, file: RequestWindowFile?) {
+        self.init(requestsPerMinute: requestsPerMinute, burst: burst, window: .seconds(60) + Self.arrivalGuard, file: file)
     }
 
     // MARK: RequestGate
@@ -154,10 +217,14 @@ package actor RequestBudget: RequestGate {
         )
     }
 
-    /// The earliest instant the next admission may happen: after any 429 hold, and one window after
-    /// the oldest of the last `limit` admissions once there are that many.
+    /// The earliest instant the next admission may happen: after any 429 hold, once the bucket holds a token,
+    /// and one window after the oldest of the last `limit` admissions once there are that many.
     private func earliestAdmission() -> ElapsedClock.Instant? {
         var earliest = heldUntil
+        if let theoreticalArrival {
+            let token = theoreticalArrival - interval * (burst - 1)
+            earliest = earliest.map { max($0, token) } ?? token
+        }
         if recent.count == limit {
             let freed = recent[oldestIndex] + window
             earliest = earliest.map { max($0, freed) } ?? freed
@@ -172,9 +239,10 @@ package actor RequestBudget: RequestGate {
         return earliest <= now ? now : nil
     }
 
-    /// Counts an admission at `now`, replacing the oldest of the remembered ones.
+    /// Counts an admission at `now`: it takes a token and replaces the oldest of the remembered admissions.
     private func record(_ now: ElapsedClock.Instant) -> ElapsedClock.Instant {
         file?.record(Date())
+        theoreticalArrival = max(theoreticalArrival ?? now, now) + interval
         if recent.count < limit {
             recent.append(now)
         } else {

@@ -34,6 +34,7 @@ struct DaemonConfigurationLoadingTests {
         #expect(configuration.api.baseURL == .url("https://api.segmind.com"))
         #expect(configuration.api.keyFile == nil)
         #expect(configuration.api.requestsPerMinute == 50)
+        #expect(configuration.api.requestBurst == nil)
         #expect(configuration.api.maxInFlight == 4)
         #expect(configuration.credits.warnBelow == 2.0)
         #expect(configuration.state.directory == "/var/lib/facedrop")
@@ -55,6 +56,7 @@ struct DaemonConfigurationLoadingTests {
             base_url = "http://127.0.0.1:8080/"
             key_file = "/etc/facedrop//segmind-api-key"
             requests_per_minute = 5
+            request_burst = 5
             max_in_flight = 1
             connect_timeout = 2.5
             request_timeout = 7
@@ -85,6 +87,7 @@ struct DaemonConfigurationLoadingTests {
                     baseURL: .url("http://127.0.0.1:8080"),
                     keyFile: "/etc/facedrop/segmind-api-key",
                     requestsPerMinute: 5,
+                    requestBurst: 5,
                     maxInFlight: 1,
                     connectTimeout: .milliseconds(2500),
                     requestTimeout: .seconds(7),

@@ -57,6 +57,9 @@ struct DaemonConfigurationValidationTests {
         arguments: [
             ("[api]\nrequests_per_minute = 0", "requests_per_minute"),
             ("[api]\nrequests_per_minute = 10001", "requests_per_minute"),
+            ("[api]\nrequest_burst = 0", "request_burst"),
+            // More than the minute's requests at once: the window would cut it short anyway.
+            ("[api]\nrequests_per_minute = 30\nrequest_burst = 31", "request_burst"),
             ("[api]\nmax_in_flight = 0", "max_in_flight"),
             ("[api]\nmax_in_flight = 257", "max_in_flight"),
             ("[api]\nconnect_timeout = 0", "connect_timeout"),

@@ -31,13 +31,15 @@ extension DaemonEndToEndTests {
     }
 
     /// Runs `body` on a daemon held to three requests a minute, once four jobs are dropped and the budget is spent
-    /// with at least one of them still waiting for its turn (`waiting`).
+    /// with at least one of them still waiting for its turn (`waiting`). The burst is the whole minute's three, so
+    /// the budget is spent at once rather than paced over the minute.
     func withSaturatedBudget(prefix: String, _ body: (EmulatorServer, DaemonHarness, _ waiting: [String]) async throws -> Void) async throws {
         let emulator = EmulatorConfiguration(timeScale: 0.3)
         try await withDaemon(
             emulator: emulator,
             configure: {
                 $0.requestsPerMinute = 3
+                $0.requestBurst = 3
                 $0.runTimeScale = 0.3
             }
         ) { server, daemon in
@@ -71,6 +73,7 @@ extension DaemonEndToEndTests {
             )
             // A larger budget for the next life, so the test need not wait out the minute the first one spent.
             daemon.settings.requestsPerMinute = 600
+            daemon.settings.requestBurst = nil
             try daemon.writeConfiguration()
             try await daemon.start()
             try await daemon.waitFor("all four jobs to end") { daemon.jobs(.done).count + daemon.jobs(.failed).count == 4 }
@@ -89,6 +92,8 @@ extension DaemonEndToEndTests {
             emulator: emulator,
             configure: {
                 $0.requestsPerMinute = 4
+                // The whole minute's four at once, so the window is spent within the test's first seconds.
+                $0.requestBurst = 4
                 $0.runTimeScale = 0.5
             }
         ) { server, daemon in

@@ -5,6 +5,8 @@
 struct DaemonSettings {
     var baseURL: String
     var requestsPerMinute = 600
+    /// `request_burst`, left out (the daemon's default) when `nil`.
+    var requestBurst: Int?
     var maxInFlight = 8
     var jobDeadline = 120.0
     var runTimeScale = 0.01
@@ -22,6 +24,7 @@ struct DaemonSettings {
             "[api]",
             "base_url = \(Self.quoted(baseURL))",
             "requests_per_minute = \(requestsPerMinute)",
+            requestBurst.map { "request_burst = \($0)" } ?? "# request_burst: the default",
             "max_in_flight = \(maxInFlight)",
             "job_deadline = \(jobDeadline)",
             "run_time_scale = \(runTimeScale)",

@@ -21,7 +21,7 @@ struct BudgetWithClientTests {
     func budgetMatchesLimit() async throws {
         try await withEmulator(EmulatorConfiguration(timeScale: 0.01, requestsPerMinute: 3)) { _, url in
             // The budget's clock stands still: however slow the machine, its window never frees during the test.
-            let budget = RequestBudget(requestsPerMinute: 3, clock: TestClock())
+            let budget = RequestBudget(requestsPerMinute: 3, burst: 3, clock: TestClock())
             let configuration = SegmindConfiguration(
                 baseURL: url.absoluteString,
                 apiKey: APIKey("emulator-key"),

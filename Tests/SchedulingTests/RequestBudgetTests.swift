@@ -34,10 +34,10 @@ struct RequestBudgetTests {
     /// The window of a real budget: a minute plus the arrival guard.
     static let window = Duration.seconds(60) + RequestBudget.arrivalGuard
 
-    @Test("40 concurrent admitters get 5 slots per 61 s window, each group the moment the window frees")
+    @Test("40 concurrent admitters get 5 slots per 61 s window, each group the moment the window frees (no pacing: a burst of 5)")
     func slidingWindow() async throws {
         let clock = TestClock()
-        let budget = RequestBudget(requestsPerMinute: 5, clock: clock)
+        let budget = RequestBudget(requestsPerMinute: 5, burst: 5, clock: clock)
         let admitters = Task { try await admitConcurrently(budget, count: 40) }
         #expect(await eventually { await budget.snapshot().waiting == 35 })
         #expect(await budget.admittedCount == 5)
@@ -68,6 +68,8 @@ struct RequestBudgetTests {
         let instants = try await admitters.value
         #expect(instants.count == 24)
         expectWithinBudget(instants, limit: 4, window: window)
+        // Paced as well: a burst of 1 (the default below 20 a minute), one per 100 ms.
+        expectPaced(instants, burst: 1, interval: window / 4)
     }
 
     /// A budget of one request per window with `count` waiters queued one after the other behind a 2 s
@@ -163,7 +165,7 @@ struct RequestBudgetTests {
     @Test("the snapshot counts the window's admissions and the waiters")
     func snapshot() async throws {
         let clock = TestClock()
-        let budget = RequestBudget(requestsPerMinute: 3, clock: clock)
+        let budget = RequestBudget(requestsPerMinute: 3, burst: 3, clock: clock)
         for _ in 0..<3 { try await budget.admit() }
         let waiter = Task { try await budget.admit() }
         #expect(await eventually { await budget.snapshot().waiting == 1 })

@@ -90,6 +90,26 @@ struct RequestWindowFileTests {
         }
     }
 
+    /// Asks `budget` (new, on `clock` at zero) for one slot and checks it is admitted after `earliest` on that
+    /// clock and by `latest`, not before: `why` says what should have held it back.
+    func expectFirstAdmission(
+        _ budget: RequestBudget,
+        _ clock: TestClock<Duration>,
+        after earliest: Duration,
+        by latest: Duration,
+        _ why: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let waiter = Task { try await budget.reserve() }
+        #expect(await eventually { await budget.snapshot().waiting == 1 }, sourceLocation: sourceLocation)
+        await clock.advance(by: earliest)
+        #expect(await budget.admittedCount == 0, "admitted \(why)", sourceLocation: sourceLocation)
+        #expect(await clock.advance(by: latest - earliest) { await budget.admittedCount == 1 }, sourceLocation: sourceLocation)
+        let admitted = try await waiter.value
+        #expect(admitted > ElapsedClock.Instant(offset: earliest), sourceLocation: sourceLocation)
+        #expect(admitted <= ElapsedClock.Instant(offset: latest), sourceLocation: sourceLocation)
+    }
+
     @Test("a budget made from the file counts the last life's admissions: a spent window makes the first request wait for it to free")
     func budgetStartsSpent() async throws {
         let (folder, path) = try path()
@@ -97,7 +117,7 @@ struct RequestWindowFileTests {
         let window = Duration.seconds(61)
         do {
             let firstFile = try RequestWindowFile(path: path, limit: 2, window: window)
-            let first = RequestBudget(requestsPerMinute: 2, window: window, clock: TestClock(), file: firstFile)
+            let first = RequestBudget(requestsPerMinute: 2, burst: 2, window: window, clock: TestClock(), file: firstFile)
             _ = try await first.reserve()
             _ = try await first.reserve()
             #expect(await first.snapshot().isExhausted)
@@ -105,24 +125,39 @@ struct RequestWindowFileTests {
         let file = try RequestWindowFile(path: path, limit: 2, window: window)
         #expect(file.earlier.count == 2)
         let clock = TestClock()
+        // Paced by default (a burst of 1, a token every 30.5 s): the remembered window still decides.
         let second = RequestBudget(requestsPerMinute: 2, window: window, clock: clock, file: file)
         #expect(await second.snapshot().admittedInWindow == 2)
         #expect(await second.snapshot().isExhausted)
-        let waiter = Task { try await second.reserve() }
-        #expect(await eventually { await second.snapshot().waiting == 1 })
         // The earlier admissions were made a moment ago (well under ten seconds of real time, however loaded the
         // machine): the window frees between 51 s and 61 s of the new budget's clock, not before.
-        await clock.advance(by: .seconds(51))
-        #expect(await second.admittedCount == 0, "admitted while the last life's admissions filled the window")
-        #expect(await clock.advance(by: .seconds(10)) { await second.admittedCount == 1 })
-        let admitted = try await waiter.value
-        #expect(admitted > ElapsedClock.Instant(offset: .seconds(51)))
-        #expect(admitted <= ElapsedClock.Instant(offset: .seconds(61)))
+        try await expectFirstAdmission(second, clock, after: .seconds(51), by: .seconds(61), "while the last life's admissions filled the window")
         // And recorded for the life after this one: the ring of two holds the newer earlier one and this one.
         let third = try RequestWindowFile(path: path, limit: 2, window: .seconds(61)).earlier
         #expect(third.count == 2)
         // Stored to the millisecond, rounded up: an admission read back within a millisecond of being made counts as now.
         #expect(third.first.map { abs($0.timeIntervalSince(file.earlier[1])) < 0.002 } == true, "\(third) vs \(file.earlier)")
         #expect(third.last.map { $0 > file.earlier[1] } == true)
+    }
+
+    @Test("a budget made from the file keeps the last life's pace: after its burst, the next request waits for a token though the window has room")
+    func budgetKeepsThePace() async throws {
+        let (folder, path) = try path()
+        defer { withExtendedLifetime(folder) {} }
+        do {
+            let firstFile = try RequestWindowFile(path: path, limit: 6, window: Self.window)
+            let first = RequestBudget(requestsPerMinute: 6, burst: 2, window: Self.window, clock: TestClock(), file: firstFile)
+            _ = try await first.reserve()
+            _ = try await first.reserve()
+        }
+        let file = try RequestWindowFile(path: path, limit: 6, window: Self.window)
+        #expect(file.earlier.count == 2)
+        let clock = TestClock()
+        let second = RequestBudget(requestsPerMinute: 6, burst: 2, window: Self.window, clock: clock, file: file)
+        // Two of six: the window alone would admit at once.
+        #expect(await !second.snapshot().isExhausted)
+        // The last life spent its burst a moment ago (well under five seconds of real time, however loaded the
+        // machine): a token comes back 61 s / 6 after it, between 5 s and 10.17 s of the new budget's clock.
+        try await expectFirstAdmission(second, clock, after: .seconds(5), by: .milliseconds(10_167), "with no token left by the last life")
     }
 }

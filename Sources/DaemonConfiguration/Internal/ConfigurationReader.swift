@@ -43,7 +43,7 @@ struct ConfigurationReader {
             label: "[api]",
             table: table,
             knownKeys: [
-                "base_url", "key_file", "requests_per_minute", "max_in_flight",
+                "base_url", "key_file", "requests_per_minute", "request_burst", "max_in_flight",
                 "connect_timeout", "request_timeout", "download_timeout", "job_deadline", "run_time_scale",
             ]
         )
@@ -65,6 +65,7 @@ struct ConfigurationReader {
         api.requestsPerMinute =
             reader.integer("requests_per_minute", in: 1...10_000, into: &problems)
             ?? api.requestsPerMinute
+        api.requestBurst = reader.integer("request_burst", in: 1...api.requestsPerMinute, into: &problems)
         api.maxInFlight = reader.integer("max_in_flight", in: 1...256, into: &problems) ?? api.maxInFlight
         api.connectTimeout = reader.duration("connect_timeout", into: &problems) ?? api.connectTimeout
         api.requestTimeout = reader.duration("request_timeout", into: &problems) ?? api.requestTimeout
