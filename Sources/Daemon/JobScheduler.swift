@@ -200,10 +200,12 @@ actor JobScheduler {
 
     private func start(_ record: JobRecord, share: QueueShare? = nil) {
         let executor = self.executor
-        runningShares[record.id] =
-            share ?? InboxTurns.share(inbox: record.claim.inbox, topFolder: record.claim.topFolder, in: inboxTurns)
+        let share = share ?? InboxTurns.share(inbox: record.claim.inbox, topFolder: record.claim.topFolder, in: inboxTurns)
+        runningShares[record.id] = share
+        // Every request the job makes carries its queue, so the request budget takes turns as the scheduler does.
+        let requests = RequestShare(share: share, weight: inboxTurns[share.inbox]?.weight ?? 1)
         running[record.id] = Task {
-            let ending = await executor.run(record)
+            let ending = await RequestShare.$current.withValue(requests) { await executor.run(record) }
             self.ended(record.id, ending)
         }
     }

@@ -83,12 +83,16 @@ package actor RequestBudget: RequestGate {
 
     private var waiters: [Waiter] = []
     private var nextWaiterID: UInt64 = 0
+    /// Whose turn it is among the queues of the waiting requests (``RequestShare``).
+    private var turns = FairTurns()
     /// The one timer that wakes waiters, while any wait; its generation tells a stale wake-up from a live one.
     private var timer: Timer?
     private var timerGeneration: UInt64 = 0
 
     private struct Waiter {
         let id: UInt64
+        /// The queue the request is made for; nil outside a job.
+        let share: RequestShare?
         let continuation: CheckedContinuation<ElapsedClock.Instant?, Never>
     }
 
@@ -182,7 +186,9 @@ package actor RequestBudget: RequestGate {
     /// every guarantee of this type is stated in.
     package func reserve() async throws(CancellationError) -> ElapsedClock.Instant {
         if Task.isCancelled { throw CancellationError() }
+        let share = RequestShare.current
         if waiters.isEmpty, let now = admissibleNow() {
+            if let share { turns.charge(share.share, weight: share.weight) }
             return record(now)
         }
         let id = nextWaiterID
@@ -193,7 +199,7 @@ package actor RequestBudget: RequestGate {
                     continuation.resume(returning: nil)
                     return
                 }
-                waiters.append(Waiter(id: id, continuation: continuation))
+                waiters.append(Waiter(id: id, share: share, continuation: continuation))
                 scheduleTimer()
             }
         } onCancel: {
@@ -253,13 +259,22 @@ package actor RequestBudget: RequestGate {
         return now
     }
 
-    /// Admits waiters from the front of the queue while the budget allows, then sets the timer for the rest.
+    /// Admits waiters while the budget allows, then sets the timer for the rest: requests made outside a job
+    /// first, then the queues' requests in their turns (``FairTurns``), each queue's in the order they asked.
     private func serveWaiters() {
         while !waiters.isEmpty, let now = admissibleNow() {
-            let waiter = waiters.removeFirst()
+            let waiter = waiters.remove(at: nextWaiterIndex())
+            if let share = waiter.share { turns.charge(share.share, weight: share.weight) }
             waiter.continuation.resume(returning: record(now))
         }
         scheduleTimer()
+    }
+
+    /// The waiter to admit next.
+    private func nextWaiterIndex() -> Int {
+        if let unshared = waiters.firstIndex(where: { $0.share == nil }) { return unshared }
+        guard let share = turns.next(among: waiters.compactMap { $0.share?.share }) else { return 0 }
+        return waiters.firstIndex { $0.share?.share == share } ?? 0
     }
 
     private func cancelWaiter(_ id: UInt64) {

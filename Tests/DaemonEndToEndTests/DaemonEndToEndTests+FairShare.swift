@@ -50,6 +50,7 @@ extension DaemonEndToEndTests {
             }
             try daemon.expectDone(quiet, model: "flux-pulid", outbox: 1)
             let bulkDone = daemon.jobs(.done).count
+            print("fair share: the quiet inbox's job was done \(elapsed) after its drop, with \(bulk.count - bulkDone) bulk jobs left")
             #expect(bulkDone < bulk.count, "the backlog was gone before the quiet job: the test proves nothing")
             #expect(elapsed <= Self.fairShareRunTime + .seconds(10), "the quiet job took \(elapsed) behind a backlog of \(bulk.count - bulkDone)")
             #expect(await !server.ledger().entries.contains { $0.status == 429 }, "Segmind answered 429")
@@ -66,6 +67,7 @@ extension DaemonEndToEndTests {
             }
             try daemon.expectDone(bob, model: "flux-pulid")
             let aliceDone = daemon.jobs(.done).filter { $0.hasPrefix("alice/") }.count
+            print("fair share: bob's job was done \(elapsed) after its drop, with \(bulk.count - aliceDone) of alice's jobs left")
             #expect(aliceDone < bulk.count, "alice's backlog was gone before bob's job: the test proves nothing")
             #expect(elapsed <= Self.fairShareRunTime + .seconds(10), "bob's job took \(elapsed) behind alice's \(bulk.count - aliceDone)")
             #expect(await !server.ledger().entries.contains { $0.status == 429 }, "Segmind answered 429")
