@@ -7,9 +7,28 @@ import Testing
 /// The order requests were admitted in, written from many tasks.
 final class AdmissionOrder: Sendable {
     private let names = Mutex<[String]>([])
+    private let tasks = Mutex<[Task<Void, any Error>]>([])
 
     func append(_ name: String) { names.withLock { $0.append(name) } }
     var all: [String] { names.withLock { $0 } }
+
+    /// Starts a request for `share` (none: outside a job) named `name`, and waits until the budget holds it.
+    func enqueue(_ name: String, share: RequestShare?, on budget: RequestBudget) async {
+        let waiting = await budget.snapshot().waiting
+        let task = Task {
+            try await RequestShare.$current.withValue(share) { _ = try await budget.reserve() }
+            self.append(name)
+        }
+        tasks.withLock { $0.append(task) }
+        #expect(await eventually { await budget.snapshot().waiting == waiting + 1 })
+    }
+
+    /// Ends the requests still waiting.
+    func cancelAll() {
+        tasks.withLock { tasks in
+            for task in tasks { task.cancel() }
+        }
+    }
 }
 
 @Suite("RequestBudget: waiting requests take turns between queues")
@@ -23,30 +42,17 @@ struct RequestBudgetTurnsTests {
         let order = AdmissionOrder()
         // The burst's one token goes at once; the rest wait a second each.
         _ = try await RequestShare.$current.withValue(busy) { try await budget.reserve() }
-        var tasks: [Task<Void, any Error>] = []
         for index in 0..<10 {
-            tasks.append(
-                Task {
-                    try await RequestShare.$current.withValue(busy) { _ = try await budget.reserve() }
-                    order.append("bulk-\(index)")
-                }
-            )
-            #expect(await eventually { await budget.snapshot().waiting == index + 1 })
+            await order.enqueue("bulk-\(index)", share: busy, on: budget)
         }
-        tasks.append(
-            Task {
-                try await RequestShare.$current.withValue(quiet) { _ = try await budget.reserve() }
-                order.append("quiet")
-            }
-        )
-        #expect(await eventually { await budget.snapshot().waiting == 11 })
+        await order.enqueue("quiet", share: quiet, on: budget)
         for admitted in 1...3 {
             await clock.advance(by: .milliseconds(1017))
             #expect(await eventually { order.all.count == admitted })
         }
         // The queue that was already waiting goes first, then the newcomer, then they alternate (only bulk is left).
         #expect(order.all == ["bulk-0", "quiet", "bulk-1"])
-        for task in tasks { task.cancel() }
+        order.cancelAll()
     }
 
     @Test("requests made outside a job (credit checks) go before the queues' requests")
@@ -56,26 +62,13 @@ struct RequestBudgetTurnsTests {
         let busy = RequestShare(share: QueueShare(inbox: "bulk"), weight: 1)
         let order = AdmissionOrder()
         _ = try await budget.reserve()
-        var tasks: [Task<Void, any Error>] = []
         for index in 0..<3 {
-            tasks.append(
-                Task {
-                    try await RequestShare.$current.withValue(busy) { _ = try await budget.reserve() }
-                    order.append("bulk-\(index)")
-                }
-            )
-            #expect(await eventually { await budget.snapshot().waiting == index + 1 })
+            await order.enqueue("bulk-\(index)", share: busy, on: budget)
         }
-        tasks.append(
-            Task {
-                _ = try await budget.reserve()
-                order.append("credits")
-            }
-        )
-        #expect(await eventually { await budget.snapshot().waiting == 4 })
+        await order.enqueue("credits", share: nil, on: budget)
         await clock.advance(by: .milliseconds(1017))
         #expect(await eventually { order.all.count == 1 })
         #expect(order.all == ["credits"])
-        for task in tasks { task.cancel() }
+        order.cancelAll()
     }
 }
