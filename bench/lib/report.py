@@ -180,8 +180,8 @@ def table(results: dict, meta: dict, partial_runs: list[dict] = ()) -> str:
     count = _get(results, "drain", "facedrop", "jobs") or setup.get("drain")
     rpm = _get(results, "drain", "facedrop", "requests_per_minute")
     title = f"8. rate-limited drain: {_format(count)} pairs, the emulator at {_format(rpm)} requests/min"
-    row("drain", "jobs/min, first drop to last result.json", "jobs_per_min", title=title)
-    row("drain", "… after the first minute", "jobs_per_min_after_first")
+    row("drain", "jobs/min, first drop to last result.json", "jobs_per_min", title=title, ratios=False)
+    row("drain", "… after the first minute", "jobs_per_min_after_first", ratios=False)
     row("drain", "ceiling: the limit ÷ API requests per delivered job", "ceiling_jobs_per_min")
     row("drain", "API requests per delivered job (429s left out)", "requests_per_job")
     row("drain", "429 answers", "rate_limited", ratios=False)
