@@ -14,16 +14,21 @@ import procs
 class Emulator:
     """One emulator process: a fresh one per subject and workload, so counts and memory start from zero."""
 
-    def __init__(self, binary: str, workdir: str, *, time_scale: float, queue_seconds: float, max_output_side: int):
+    def __init__(self, binary: str, workdir: str, *, time_scale: float, queue_seconds: float, max_output_side: int,
+                 run_times: dict[str, float] | None = None, requests_per_minute: int | None = None):
+        """`run_times`: seconds by model, before scaling, instead of the catalog's (`--run-time`);
+        `requests_per_minute`: the per-key limit answered with 429 past it (`--rpm`, polls count too)."""
         os.makedirs(workdir, exist_ok=True)
         self.key = "bench-" + secrets.token_hex(8)
         port_file = os.path.join(workdir, "emulator.port")
-        self.process = processes.start(
-            [binary, "--host", "127.0.0.1", "--port", "0", "--api-key", self.key,
-             "--time-scale", str(time_scale), "--queue-seconds", str(queue_seconds),
-             "--credits", "1000000", "--max-output-side", str(max_output_side), "--port-file", port_file],
-            log=os.path.join(workdir, "emulator.log"),
-        )
+        argv = [binary, "--host", "127.0.0.1", "--port", "0", "--api-key", self.key,
+                "--time-scale", str(time_scale), "--queue-seconds", str(queue_seconds),
+                "--credits", "1000000", "--max-output-side", str(max_output_side), "--port-file", port_file]
+        for model, seconds in (run_times or {}).items():
+            argv += ["--run-time", f"{model}={seconds}"]
+        if requests_per_minute is not None:
+            argv += ["--rpm", str(requests_per_minute)]
+        self.process = processes.start(argv, log=os.path.join(workdir, "emulator.log"))
         processes.wait_for(lambda: os.path.exists(port_file) and open(port_file).read().strip(), 30,
                            what="segmind-emulator start", process=self.process)
         self.url = f"http://127.0.0.1:{open(port_file).read().strip()}"
@@ -35,6 +40,10 @@ class Emulator:
 
     def stats(self) -> dict:
         return self._call("GET", "/_emulator/stats")
+
+    def ledger(self) -> dict:
+        """Every request the emulator answered, with its HTTP status (`GET /_emulator/ledger`)."""
+        return self._call("GET", "/_emulator/ledger")
 
     def cpu(self) -> float:
         return procs.cpu_seconds(self.process.pid, with_children=False)

@@ -24,23 +24,30 @@ import workloads
 BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROOT = os.path.dirname(BENCH)
 # The longest (the 10,000-pair backlog) runs last, so a run cut short by its time budget loses least.
-ALL_WORKLOADS = ["throughput", "economy", "idle", "latency", "backlog"]
+ALL_WORKLOADS = ["throughput", "economy", "idle", "latency", "fairness", "skew", "drain", "backlog"]
 ALL_SUBJECTS = ["facedrop", "python", "bash"]
 
 # Pair counts per workload; the bash peer spends about a third of a CPU second per job (it starts some twenty
 # processes for each), so it gets fewer pairs where a full count would take it many minutes on two cores.
 FULL = {"throughput": 1000, "bash_throughput": 200, "economy": 200, "idle": 60.0, "backlog": 10000,
         "peer_backlog": 10000, "bash_backlog": 200, "latency": 200, "latency_rate": 10.0, "latency_settle": 2.0,
-        "time_scale": 0.05}
+        "time_scale": 0.05, "fairness_bulk": 1000, "fairness_lead": 70.0, "fairness_wait": 75.0, "skew": 60,
+        "drain": 60, "paced_time_scale": 0.1}
 QUICK = {"throughput": 60, "bash_throughput": 20, "economy": 20, "idle": 8.0, "backlog": 300,
          "peer_backlog": 100, "bash_backlog": 20, "latency": 20, "latency_rate": 10.0, "latency_settle": 0.5,
-         "time_scale": 0.05}
+         "time_scale": 0.05, "fairness_bulk": 200, "fairness_lead": 20.0, "fairness_wait": 60.0, "skew": 16,
+         "drain": 20, "paced_time_scale": 0.1}
+# Workloads 6 to 8: facedrop's requests_per_minute in the fairness run, and the emulator's limit per key (and
+# facedrop's) in the drain, Segmind's own 50 a minute. Neither is scaled: both are real minutes.
+FAIRNESS_RPM = 60
+DRAIN_RPM = 50
 # Jobs in flight: facedrop's max_in_flight, the Python peer's thread pool and the bash peer's MAX_JOBS. The
 # peers keep a small pool, as their users would; in the request-economy run every subject gets the same.
 CONCURRENCY = {
     "throughput": {"facedrop": 256, "python": 4, "bash": 4},
     "economy": {"facedrop": 8, "python": 8, "bash": 8},
     "backlog": {"facedrop": 256, "python": 4, "bash": 4},
+    "skew": {"facedrop": 8, "python": 8, "bash": 8},
 }
 
 
@@ -76,7 +83,8 @@ def main() -> int:
     if args.render:
         with open(args.render) as handle:
             saved = json.load(handle)
-        report.rewrite(os.path.join(ROOT, "BENCHMARKS.md"), report.table(saved["results"], saved["meta"]))
+        report.rewrite(os.path.join(ROOT, "BENCHMARKS.md"),
+                       report.table(saved["results"], saved["meta"], saved.get("partial_runs", [])))
         return 0
 
     setup = dict(QUICK if args.quick else FULL)
@@ -144,17 +152,37 @@ def main() -> int:
             value.pop("_stats", None)
     meta["load_after"] = load()
     meta["minutes"] = (time.monotonic() - started) / 60
-    text = report.table(results, meta)
-    print(text)
+    print(report.table(results, meta))
     complete = not args.quick and chosen == ALL_WORKLOADS and names == ALL_SUBJECTS
     if complete or args.write:
+        saved = {"meta": meta, "results": results, "partial_runs": []}
+        if not complete:
+            saved = merged(os.path.join(BENCH, "results.json"), results, meta, chosen)
         with open(os.path.join(BENCH, "results.json"), "w") as handle:
-            json.dump({"meta": meta, "results": results}, handle, indent=2, sort_keys=True)
+            json.dump(saved, handle, indent=2, sort_keys=True)
             handle.write("\n")
-        report.rewrite(os.path.join(ROOT, "BENCHMARKS.md"), text)
+        report.rewrite(os.path.join(ROOT, "BENCHMARKS.md"),
+                       report.table(saved["results"], saved["meta"], saved["partial_runs"]))
         log("BENCHMARKS.md and bench/results.json rewritten")
     failed = any("error" in v or v.get("checked") is False for by in results.values() for v in by.values())
     return 1 if failed else 0
+
+
+def merged(path: str, results: dict, meta: dict, chosen: list[str]) -> dict:
+    """The saved results with the workloads of a partial run (--only, --quick, --subjects) replaced: the others
+    keep their figures and the run they came from, so the table says which command and date each row is from."""
+    try:
+        with open(path) as handle:
+            saved = json.load(handle)
+    except (OSError, ValueError):
+        return {"meta": meta, "results": results, "partial_runs": []}
+    saved.setdefault("partial_runs", [])
+    for run in saved["partial_runs"]:
+        run["workloads"] = [w for w in run["workloads"] if w not in chosen]
+    saved["partial_runs"] = [run for run in saved["partial_runs"] if run["workloads"]]
+    saved["partial_runs"].append(dict(meta, workloads=chosen))
+    saved["results"].update(results)
+    return saved
 
 
 def run_one(context, workload: str, name: str, setup: dict) -> dict:
@@ -169,6 +197,13 @@ def run_one(context, workload: str, name: str, setup: dict) -> dict:
         return workloads.backlog(context, name, count, concurrency)
     if workload == "latency":
         return workloads.latency(context, name, setup["latency"], setup["latency_rate"], setup["latency_settle"])
+    if workload == "fairness":
+        return workloads.fairness(context, name, setup["fairness_bulk"], setup["fairness_lead"], setup["fairness_wait"],
+                                  FAIRNESS_RPM, concurrency, setup["paced_time_scale"])
+    if workload == "skew":
+        return workloads.skew(context, name, setup["skew"], concurrency, setup["paced_time_scale"])
+    if workload == "drain":
+        return workloads.drain(context, name, setup["drain"], concurrency, DRAIN_RPM, setup["paced_time_scale"])
     raise ValueError(workload)
 
 

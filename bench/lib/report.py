@@ -7,6 +7,7 @@ import re
 BEGIN = "<!-- bench:results:begin (written by bench/run; edits here are overwritten) -->"
 END = "<!-- bench:results:end -->"
 PEERS = ("python", "bash")
+NUMBERS = {"throughput": 1, "economy": 2, "idle": 3, "backlog": 4, "latency": 5, "fairness": 6, "skew": 7, "drain": 8}
 
 
 def _get(results: dict, workload: str, subject: str, *keys):
@@ -64,24 +65,47 @@ def targets(results: dict) -> list[tuple[str, str, bool | None]]:
     return rows
 
 
-def table(results: dict, meta: dict) -> str:
-    setup = meta["setup"]
-    lines = [
-        BEGIN,
-        "",
-        f"`{meta['command']}` on {meta['date']}: {meta['machine']}. Load average {meta['load_before']} before the run and "
-        f"{meta['load_after']} after it; the whole run took {meta['minutes']:.0f} min. "
-        f"Raw figures: `bench/results.json`.",
+def _run_line(meta: dict, workloads: list[str] | None = None) -> str:
+    which = ""
+    if workloads is not None:
+        numbered = sorted(workloads, key=lambda w: NUMBERS.get(w, 99))
+        which = "Workload" + ("s " if len(numbered) > 1 else " ") + ", ".join(
+            f"{NUMBERS.get(w, '?')} ({w})" for w in numbered) + ": "
+    return (f"{which}`{meta['command']}` on {meta['date']}: {meta['machine']}. Load average {meta['load_before']} before "
+            f"the run and {meta['load_after']} after it; the whole run took {meta['minutes']:.0f} min.")
+
+
+def table(results: dict, meta: dict, partial_runs: list[dict] = ()) -> str:
+    """`meta` is the run the figures come from; `partial_runs` (each with its `workloads`) are later runs of some
+    workloads whose figures replaced the first run's."""
+    later = {w for run in partial_runs for w in run["workloads"]}
+    setup = dict(meta["setup"])
+    for run in partial_runs:
+        setup.update({k: v for k, v in run["setup"].items() if k not in meta["setup"]})
+    runs = []
+    if not partial_runs:
+        runs.append(_run_line(meta))
+    elif set(results) - later:
+        runs.append(_run_line(meta, [w for w in results if w not in later]))
+    runs += [_run_line(run, run["workloads"]) for run in partial_runs]
+    lines = [BEGIN, "", runs[0] + " Raw figures: `bench/results.json`."]
+    for line in runs[1:]:
+        lines += ["", line]
+    lines += [
         "",
         "| workload | figure | facedrop | Python peer | bash peer | facedrop ÷ Python | facedrop ÷ bash |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
 
-    def row(workload: str, label: str, *keys, unit: str = "", title: str = "", ratios: bool = True) -> None:
+    def row(workload: str, label: str, *keys, unit: str = "", title: str = "", ratios: bool = True,
+            missing=None) -> None:
+        """`missing(entry)`: the cell's text when the subject ran but has no such figure (None: "–")."""
         values = [_get(results, workload, subject, *keys) for subject in ("facedrop", *PEERS)]
         cells = [_format(v, unit) for v in values]
         for index, subject in enumerate(("facedrop", *PEERS)):
             entry = results.get(workload, {}).get(subject)
+            if isinstance(entry, dict) and "error" not in entry and values[index] is None and missing is not None:
+                cells[index] = missing(entry)
             if isinstance(entry, dict) and "error" in entry:
                 cells[index] = "failed"
             elif isinstance(entry, dict) and entry.get("checked") is False:
@@ -130,6 +154,39 @@ def table(results: dict, meta: dict) -> str:
     row("latency", "drop to claim beyond settle, p99", "claim_p99_ms", unit=" ms")
     row("latency", "drop to submit beyond settle, median", "submit_median_ms", unit=" ms")
     row("latency", "drop to submit beyond settle, p99", "submit_p99_ms", unit=" ms")
+
+    bulk = _get(results, "fairness", "facedrop", "bulk") or setup.get("fairness_bulk")
+    rpm = _get(results, "fairness", "facedrop", "requests_per_minute")
+    title = f"6. fairness: one pair in a quiet inbox, {_format(bulk)} queued in another, facedrop at {_format(rpm)} requests/min"
+    row("fairness", "bulk jobs done before the quiet pair was dropped", "bulk_done_before_quiet", title=title,
+        ratios=False)
+    row("fairness", "quiet pair, drop to its result.json", "quiet_s", unit=" s",
+        missing=lambda entry: f"> {_format(entry.get('wait_s'))} s, not done")
+    row("fairness", "… drop to its submit", "quiet_to_submit_s", unit=" s",
+        missing=lambda entry: "not submitted" if "quiet_s" not in entry else "–")
+    row("fairness", "… its run time (submit to COMPLETED)", "quiet_run_s", unit=" s")
+    row("fairness", "bulk jobs done by the end", "bulk_done", ratios=False)
+
+    count = _get(results, "skew", "facedrop", "jobs") or setup.get("skew")
+    scale = _get(results, "skew", "facedrop", "time_scale") or setup.get("paced_time_scale")
+    title = f"7. estimate skew: {_format(count)} jobs, half 10× faster, half 10× slower than the catalog, run times ×{_format(scale)}"
+    for label, speed in (("fast", "10× faster"), ("slow", "10× slower")):
+        model = _get(results, "skew", "facedrop", label, "model") or {"fast": "pulid-base", "slow": "instantid"}[label]
+        row("skew", f"`{model}` ({speed}): lag ÷ run time, median", label, "lag_share_median_pct", unit=" %",
+            title=title if label == "fast" else "")
+        row("skew", "… p95", label, "lag_share_p95_pct", unit=" %")
+        row("skew", "… status polls per job", label, "status_per_job")
+
+    count = _get(results, "drain", "facedrop", "jobs") or setup.get("drain")
+    rpm = _get(results, "drain", "facedrop", "requests_per_minute")
+    title = f"8. rate-limited drain: {_format(count)} pairs, the emulator at {_format(rpm)} requests/min"
+    row("drain", "jobs/min, first drop to last result.json", "jobs_per_min", title=title, ratios=False)
+    row("drain", "… after the first minute", "jobs_per_min_after_first", ratios=False)
+    row("drain", "ceiling: the limit ÷ API requests per delivered job", "ceiling_jobs_per_min")
+    row("drain", "API requests per delivered job (429s left out)", "requests_per_job")
+    row("drain", "429 answers", "rate_limited", ratios=False)
+    row("drain", "failed jobs", "failed", ratios=False)
+    row("drain", "… of which billed (paid, no result)", "billed_without_result", ratios=False)
 
     lines += ["", "| target (issue 5) | facedrop | met |", "| --- | --- | --- |"]
     for target, measured, met in targets(results):

@@ -1,9 +1,10 @@
-"""The five workloads, each run for one subject against a fresh emulator in a fresh folder.
+"""The eight workloads, each run for one subject against a fresh emulator in a fresh folder.
 
 Pairs are written to a staging folder on the same file system first and dropped by `rename(2)` (the sidecar
 last), so a drop is instant and complete. Every finished run is checked: as many job folders as pairs, none
 failed, each with a result.json, an image whose bytes are what its name says and the inputs, and exactly one
-billed submit per pair in the emulator's ledger.
+billed submit per pair in the emulator's ledger. A run stopped before every pair is done (fairness) is checked
+for the pairs that are: each job folder complete, with one billed submit of its own and no pair billed twice.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 
+import processes
 import procs
 import subjects
 from emulator import Emulator
@@ -29,6 +31,7 @@ MAGIC = {"png": b"\x89PNG", "jpg": b"\xff\xd8\xff", "jpeg": b"\xff\xd8\xff", "we
 # Output images are rendered by the emulator for every subject alike; a small size keeps its work (and
 # the downloads) from dominating what is measured.
 MAX_OUTPUT_SIDE = 256
+CATALOG = os.path.join(ROOT, "Sources", "SegmindCatalog", "Resources", "models.json")
 
 
 @dataclass
@@ -55,7 +58,7 @@ class Run:
     stops both processes and deletes the folders however the run ends."""
 
     def __init__(self, context: Context, workload: str, subject_name: str, *, time_scale: float, queue_seconds: float,
-                 inboxes: int = 1):
+                 inboxes: int = 1, run_times: dict[str, float] | None = None, requests_per_minute: int | None = None):
         self.context = context
         self.work = tempfile.mkdtemp(prefix=f"{workload}-{subject_name}-", dir=context.root)
         self.stage = os.path.join(self.work, "stage")
@@ -64,7 +67,8 @@ class Run:
         for folder in [self.stage, *self.inboxes, *self.outboxes]:
             os.makedirs(folder)
         self.emulator = Emulator(context.binaries["segmind-emulator"], self.work, time_scale=time_scale,
-                                 queue_seconds=queue_seconds, max_output_side=MAX_OUTPUT_SIDE)
+                                 queue_seconds=queue_seconds, max_output_side=MAX_OUTPUT_SIDE, run_times=run_times,
+                                 requests_per_minute=requests_per_minute)
         self.subject = subjects.SUBJECTS[subject_name](context.binaries, self.work)
 
     def __enter__(self) -> "Run":
@@ -94,9 +98,9 @@ class Run:
             with open(os.path.join(folder, f"{stem}.json"), "w") as handle:
                 json.dump(sidecar, handle)
 
-    def drop(self, stem: str) -> float:
-        """Moves one staged pair into the inbox, sidecar last; returns when the pair was complete."""
-        inbox = self.inboxes[0]
+    def drop(self, stem: str, inbox_number: int = 0) -> float:
+        """Moves one staged pair into an inbox, sidecar last; returns when the pair was complete."""
+        inbox = self.inboxes[inbox_number]
         pose = os.path.join(self.stage, f"{stem}.pose.jpg")
         if os.path.exists(pose):
             os.rename(pose, os.path.join(inbox, f"{stem}.pose.jpg"))
@@ -135,10 +139,12 @@ class Run:
     def last_result_time(self) -> float:
         return max(os.stat(os.path.join(folder, "result.json")).st_mtime for folder in self.job_folders())
 
-    def verify(self, count: int, stats: dict) -> list[str]:
+    def verify(self, count: int, stats: dict, *, partial: bool = False, allow_failed: bool = False) -> list[str]:
+        """`partial`: the run was stopped early, so only the pairs done so far are checked; `allow_failed`:
+        failed jobs are a figure of the run, not a fault of it."""
         problems = []
         done, failed = self.counts()
-        if done != count or failed:
+        if (done + failed != count and not partial) or (failed and not allow_failed):
             problems.append(f"{done} job folders and {failed} failed, expected {count} and 0")
         for folder in self.job_folders():
             names = os.listdir(folder)
@@ -159,13 +165,19 @@ class Run:
             if len(problems) > 5:
                 break
         prompts = [job["prompt"] for job in stats["jobs"]]
-        if len(prompts) != count or len(set(prompts)) != count:
+        if partial or allow_failed:
+            submitted = {prompt.rsplit(" ", 1)[-1] for prompt in prompts}
+            unbilled = [os.path.basename(f) for f in self.job_folders() if os.path.basename(f) not in submitted]
+            if len(set(prompts)) != len(prompts) or len(prompts) > count or unbilled:
+                problems.append(f"{len(prompts)} billed submits for {len(set(prompts))} distinct pairs of {count}; "
+                                f"job folders without a billed submit: {unbilled[:3]}")
+        elif len(prompts) != count or len(set(prompts)) != count:
             problems.append(f"{len(prompts)} billed submits for {len(set(prompts))} distinct pairs, expected {count}")
         return problems
 
-    def finish(self, result: dict, count: int) -> dict:
+    def finish(self, result: dict, count: int, *, partial: bool = False, allow_failed: bool = False) -> dict:
         stats = self.emulator.stats()
-        problems = self.verify(count, stats)
+        problems = self.verify(count, stats, partial=partial, allow_failed=allow_failed)
         result["emulator_cpu_s"] = round(self.emulator.cpu(), 1)
         result["checked"] = not problems
         if problems:
@@ -203,20 +215,24 @@ def throughput(context: Context, name: str, count: int, concurrency: int) -> dic
 
 # 2. Request economy and detection lag
 
+def _scaled_drain(run: Run, prefix: str, count: int, models: list[str], concurrency: int, time_scale: float) -> dict:
+    """`count` pairs, their models in turn, dropped at once for a subject whose request budget is Segmind Pro's 50
+    a minute scaled like the run times; waits for every job and checks them."""
+    stems = [f"{prefix}{n:04d}" for n in range(count)]
+    run.write_pairs(run.stage, stems, model_of=lambda index: models[index % len(models)], tag=f"{prefix} ")
+    run.subject.start(run.emulator, run.inboxes, run.outboxes,
+                      Setup(concurrency=concurrency, settle=0.1, requests_per_minute=int(50 / time_scale),
+                            run_time_scale=time_scale))
+    start = time.time()
+    for stem in stems:
+        run.drop(stem)
+    run.wait_done(count, timeout=300 + count * 3)
+    return run.finish({"jobs": count, "seconds": round(run.last_result_time() - start, 1)}, count)
+
+
 def economy(context: Context, name: str, count: int, concurrency: int, time_scale: float) -> dict:
     with Run(context, "economy", name, time_scale=time_scale, queue_seconds=2) as run:
-        stems = [f"e{n:04d}" for n in range(count)]
-        run.write_pairs(run.stage, stems, model_of=lambda index: MODELS[index % len(MODELS)], tag="economy ")
-        # Segmind Pro's 50 requests a minute, scaled like the run times.
-        run.subject.start(run.emulator, run.inboxes, run.outboxes,
-                          Setup(concurrency=concurrency, settle=0.1, requests_per_minute=int(50 / time_scale),
-                                run_time_scale=time_scale))
-        start = time.time()
-        for stem in stems:
-            run.drop(stem)
-        run.wait_done(count, timeout=300 + count * 3)
-        result = {"jobs": count, "seconds": round(run.last_result_time() - start, 1)}
-        result = run.finish(result, count)
+        result = _scaled_drain(run, "e", count, MODELS, concurrency, time_scale)
         stats = result["_stats"]
         jobs = stats["jobs"]
         requests = stats["requests"]
@@ -327,4 +343,141 @@ def latency(context: Context, name: str, count: int, rate: float, settle: float)
             to_claim = [claimed[stem] - dropped[stem] - settle for stem in stems if stem in claimed]
             result.update(claim_median_ms=round(1000 * quantile(to_claim, 0.5)),
                           claim_p99_ms=round(1000 * quantile(to_claim, 0.99)))
+        return result
+
+
+def catalog_seconds(model: str) -> float:
+    """The run time the bundled catalog gives `model` (what facedrop plans its first polls from)."""
+    with open(CATALOG) as handle:
+        return next(m["expected_run_seconds"] for m in json.load(handle)["models"] if m["slug"] == model)
+
+
+def _lag_shares(jobs: list[dict]) -> list[float]:
+    """Each job's detection lag (from COMPLETED to the first result request) ÷ its time from submit to COMPLETED."""
+    shares = []
+    for job in jobs:
+        if job["first_result_after_finish"] is None:
+            continue
+        run_time = job["finished_at"] - job["submitted_at"]
+        lag = job["first_result_after_finish"] - job["finished_at"]
+        shares.append(lag / run_time if run_time > 0 else 0)
+    return shares
+
+
+def _pct(value: float | None) -> float | None:
+    return None if value is None else round(100 * value, 1)
+
+
+# 6. Fairness: one job in a quiet inbox while another holds a bulk drop
+
+def fairness(context: Context, name: str, bulk: int, lead: float, wait: float, requests_per_minute: int,
+             concurrency: int, time_scale: float) -> dict:
+    with Run(context, "fairness", name, time_scale=time_scale, queue_seconds=2, inboxes=2) as run:
+        stems = [f"f{n:04d}" for n in range(bulk)]
+        quiet = "quiet"
+        run.write_pairs(run.stage, stems + [quiet], tag="fairness ")
+        run.subject.start(run.emulator, run.inboxes, run.outboxes,
+                          Setup(concurrency=concurrency, settle=0.1, requests_per_minute=requests_per_minute,
+                                run_time_scale=time_scale))
+        for stem in stems:
+            run.drop(stem, 0)
+        # The quiet pair comes once the bulk has run for `lead` seconds from its first submit: past facedrop's
+        # first minute, whose requests_per_minute it spends at once, so it paces at its steady rate.
+        processes.wait_for(lambda: run.emulator.stats()["requests"]["submit"] > 0, 120, interval=0.5,
+                           what=f"{name}: the bulk's first submit", process=run.subject.process)
+        first_submit = min(job["submitted_at"] for job in run.emulator.stats()["jobs"])
+        time.sleep(max(0.0, min(first_submit + lead - time.time(), context.deadline - time.monotonic())))
+        bulk_done_before = run.counts()[0]
+        dropped = run.drop(quiet, 1)
+
+        def quiet_folder() -> str | None:
+            return next((f for f in run.job_folders() if os.path.basename(f) == quiet), None)
+        deadline = min(time.monotonic() + wait, context.deadline)
+        while quiet_folder() is None and time.monotonic() < deadline:
+            if not run.subject.alive():
+                raise RuntimeError(f"{name} exited; see {run.subject.log}")
+            time.sleep(0.1)
+        folder = quiet_folder()
+        run.subject.stop()  # the bulk is not drained: what is done by now is checked
+        done, _ = run.counts()
+        result = {"bulk": bulk, "lead_s": lead, "wait_s": wait, "requests_per_minute": requests_per_minute,
+                  "bulk_done_before_quiet": bulk_done_before, "bulk_done": done - (folder is not None)}
+        result = run.finish(result, bulk + 1, partial=True)
+        job = next((j for j in result["_stats"]["jobs"] if j["prompt"].endswith(" " + quiet)), None)
+        if folder is not None:
+            result["quiet_s"] = round(os.stat(os.path.join(folder, "result.json")).st_mtime - dropped, 2)
+        if job is not None:
+            result["quiet_to_submit_s"] = round(job["submitted_at"] - dropped, 2)
+            result["quiet_run_s"] = round(job["finished_at"] - job["submitted_at"], 2)
+        result["model_run_s"] = round((catalog_seconds("flux-pulid") + 2) * time_scale, 2)
+        return result
+
+
+# 7. Estimate skew: models whose real run times are 10× shorter and 10× longer than the catalog's
+
+SKEW = {"pulid-base": 0.1, "instantid": 10.0}  # model: real run time ÷ the catalog's
+
+
+def skew(context: Context, name: str, count: int, concurrency: int, time_scale: float) -> dict:
+    models = list(SKEW)
+    run_times = {model: round(catalog_seconds(model) * factor, 2) for model, factor in SKEW.items()}
+    with Run(context, "skew", name, time_scale=time_scale, queue_seconds=2, run_times=run_times) as run:
+        result = _scaled_drain(run, "s", count, models, concurrency, time_scale)
+        result["time_scale"] = time_scale
+        for label, model in (("fast", models[0]), ("slow", models[1])):
+            jobs = [job for job in result["_stats"]["jobs"] if job["model"] == model]
+            shares = _lag_shares(jobs)
+            result[label] = {
+                "model": model,
+                "catalog_s": catalog_seconds(model),
+                "real_s": run_times[model],
+                "lag_share_median_pct": _pct(quantile(shares, 0.5)),
+                "lag_share_p95_pct": _pct(quantile(shares, 0.95)),
+                "status_per_job": round(sum(job["status_polls"] for job in jobs) / max(len(jobs), 1), 2),
+            }
+        return result
+
+
+# 8. Drain under the emulator's rate limit
+
+API_ENDPOINTS = ("submit", "status", "result", "credits", "upload", "other")
+
+
+def drain(context: Context, name: str, count: int, concurrency: int, requests_per_minute: int,
+          time_scale: float) -> dict:
+    with Run(context, "drain", name, time_scale=time_scale, queue_seconds=2,
+             requests_per_minute=requests_per_minute) as run:
+        stems = [f"d{n:04d}" for n in range(count)]
+        run.write_pairs(run.stage, stems, tag="drain ")
+        run.subject.start(run.emulator, run.inboxes, run.outboxes,
+                          Setup(concurrency=concurrency, settle=0.1, requests_per_minute=requests_per_minute,
+                                run_time_scale=time_scale))
+        start = time.time()
+        for stem in stems:
+            run.drop(stem)
+        run.wait_done(count, timeout=120 + count * 6)
+        done, failed = run.counts()
+        # The peers do not pace themselves, so jobs refused with 429 fail: their failures are the figure.
+        result = run.finish({"jobs": count, "requests_per_minute": requests_per_minute}, count,
+                            allow_failed=name != "facedrop")
+        entries = run.emulator.ledger()["entries"]
+        api = [entry for entry in entries if entry["endpoint"] in API_ENDPOINTS]
+        admitted = sum(1 for entry in api if entry["status"] != 429)
+        finished = [os.stat(os.path.join(f, "result.json")).st_mtime - start for f in run.job_folders()]
+        minutes = max(finished) / 60 if finished else None
+        late = [t for t in finished if t > 60]
+        per_job = admitted / done if done else None
+        result.update(
+            done=done,
+            failed=failed,
+            billed_without_result=len(result["_stats"]["jobs"]) - done,
+            rate_limited=sum(1 for entry in api if entry["status"] == 429),
+            requests_per_job=round(per_job, 2) if per_job else None,
+            ceiling_jobs_per_min=round(requests_per_minute / per_job, 1) if per_job else None,
+            jobs_per_min=round(done / minutes, 1) if minutes else None,
+            # Both budgets are one-minute sliding windows, so requests go in bursts a minute apart: the rate after the
+            # first minute's allowance is only shown over at least a whole further minute.
+            jobs_per_min_after_first=round(len(late) / ((max(late) - 60) / 60), 1) if late and max(late) >= 120 else None,
+            seconds=round(max(finished), 1) if finished else None,
+        )
         return result
