@@ -41,11 +41,6 @@ package enum Files {
         return true
     }
 
-    /// Whether `path` is a folder itself (a link to one does not count).
-    package static func isFolder(_ path: String) -> Bool {
-        (try? status(path))??.kind == .directory
-    }
-
     /// Reads the regular file `path` of at most `limit` bytes (see ``Folder/read(_:limit:singleName:followingLink:)``).
     package static func read(_ path: String, limit: Int, singleName: Bool = false, followingLink: Bool = false) throws(FileSystemError) -> [UInt8] {
         let place = try place(path, operation: "open")
@@ -109,21 +104,9 @@ package enum Files {
         return try place.folder.makeFolder(place.name, mode: mode)
     }
 
-    /// Flushes the folder `path`, so a rename or a new entry in it survives a crash.
-    package static func syncFolder(_ path: String) throws(FileSystemError) {
-        try Folder.open(path).sync()
-    }
-
     /// The names in the folder `path` that are valid UTF-8, or nil when it cannot be listed.
     package static func names(in path: String) -> [String]? {
         (try? entries(path))?.compactMap(\.name)
-    }
-
-    /// Removes the empty folder `path`; one already gone is not an error.
-    package static func removeFolder(_ path: String) throws(FileSystemError) {
-        let found: (folder: Folder, name: String)
-        do { found = try place(path, operation: "rmdir") } catch  where error.isNotFound { return }
-        try found.folder.removeFolder(found.name)
     }
 
     /// Takes an exclusive, non-blocking `flock` on `path` (created, mode 0600, never through a link there), held
