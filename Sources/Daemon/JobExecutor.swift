@@ -124,7 +124,9 @@ struct JobExecutor: Sendable {
             size = answeredSize
         }
         let deadline = Date().addingTimeInterval(Self.seconds(inboxes.jobDeadline.withLock { $0 }))
-        let firstPoll = planner.planner.firstPoll(model: model, size: size)
+        // Submitted last, it is the model's scout only when no other job of the model is polling.
+        let scouting = planner.isScout(SharedPlanner.PollingJob(submittedAt: Date(), id: record.id), model: model)
+        let firstPoll = planner.planner.firstPoll(model: model, size: size, scouting: scouting)
         // The request ID exists only in memory until this write succeeds: it is retried as long as the daemon runs.
         let nextPollAt = Date().addingTimeInterval(Self.seconds(firstPoll))
         guard
@@ -351,6 +353,9 @@ struct JobExecutor: Sendable {
             return await spool(record, result: stored, model: model)
         }
         let size = WorkSize(model: catalog.model(model), parameters: summary(of: record)?.parameters ?? [:])
+        let polling = SharedPlanner.PollingJob(submittedAt: record.submittedAt ?? Date(), id: record.id)
+        planner.beginPolling(polling, model: model)
+        defer { planner.endPolling(polling, model: model) }
         var transientFailures = 0
         // When, counted from the submit, the last poll of this run found the job running; unknown after a restart.
         var lastPoll: Duration?
@@ -361,7 +366,10 @@ struct JobExecutor: Sendable {
                 let changed = await planner.waitForChange(after: revision, upTo: .microseconds(Int64((next.timeIntervalSinceNow * 1e6).rounded(.up))))
                 if Task.isCancelled { return .interrupted }
                 if changed, transientFailures == 0 {
-                    guard let replanned = await replan(record, model: model, size: size, lastPoll: lastPoll) else { return .interrupted }
+                    let scouting = planner.isScout(polling, model: model)
+                    guard let replanned = await replan(record, model: model, size: size, lastPoll: lastPoll, scouting: scouting) else {
+                        return .interrupted
+                    }
                     record = replanned
                 }
             }
@@ -395,7 +403,7 @@ struct JobExecutor: Sendable {
                 let submittedAt = record.submittedAt ?? Date()
                 let elapsed = Self.duration(Date().timeIntervalSince(submittedAt))
                 lastPoll = elapsed
-                let due = planner.planner.dueElapsed(model: model, size: size, lastPoll: elapsed)
+                let due = planner.planner.dueElapsed(model: model, size: size, lastPoll: elapsed, scouting: planner.isScout(polling, model: model))
                 crashPoints.reach("poll.answered", job: record.name)
                 guard let polled = await recordPoll(record, next: submittedAt.addingTimeInterval(Self.seconds(due))) else { return .interrupted }
                 record = polled
@@ -421,12 +429,13 @@ struct JobExecutor: Sendable {
         }
     }
 
-    /// Plans a waiting job's next poll again after the estimates changed. The new due time is journaled when it
+    /// Plans a waiting job's next poll again after the estimates or its model's scout changed. The new due time is journaled when it
     /// moved by more than ``replanSlack`` (a restart resumes from it), else only kept for this run; nil when the
     /// daemon stops first.
-    private func replan(_ record: JobRecord, model: String, size: WorkSize, lastPoll: Duration?) async -> JobRecord? {
+    private func replan(_ record: JobRecord, model: String, size: WorkSize, lastPoll: Duration?, scouting: Bool) async -> JobRecord? {
         let submittedAt = record.submittedAt ?? Date()
-        let due = max(submittedAt.addingTimeInterval(Self.seconds(planner.planner.dueElapsed(model: model, size: size, lastPoll: lastPoll))), Date())
+        let elapsed = planner.planner.dueElapsed(model: model, size: size, lastPoll: lastPoll, scouting: scouting)
+        let due = max(submittedAt.addingTimeInterval(Self.seconds(elapsed)), Date())
         guard let stored = record.nextPollAt, abs(due.timeIntervalSince(stored)) > Self.seconds(Self.replanSlack) else {
             var kept = record
             kept.nextPollAt = due

@@ -1,3 +1,4 @@
+import Foundation
 import Scheduling
 import Synchronization
 
@@ -8,11 +9,27 @@ import Synchronization
 /// that when another job finishes and the estimates change, it wakes and plans again: in a burst submitted
 /// before any job of a model finished, the first one to finish moves every other's next poll to the run
 /// time it measured.
+///
+/// It also picks each model's *scout*: while a model has never finished here, only the earliest submitted of its
+/// jobs now polling probes early (``PollPlanner``'s `scouting`); when the scout's polling ends, without a result
+/// too, the next earliest takes over, and the waiting jobs plan again as for a change of the estimates.
 final class SharedPlanner: Sendable {
+    /// A job now polling, as the scout's choice orders them: the earliest submitted, then the lowest ID.
+    struct PollingJob: Sendable, Hashable, Comparable {
+        var submittedAt: Date
+        var id: Int64
+
+        static func < (lhs: PollingJob, rhs: PollingJob) -> Bool {
+            (lhs.submittedAt, lhs.id) < (rhs.submittedAt, rhs.id)
+        }
+    }
+
     private struct State {
         var planner: PollPlanner
-        /// Counts the changes of the estimates.
+        /// Counts the changes of the estimates and of the scouts.
         var revision = 0
+        /// The jobs now polling, by model.
+        var polling: [String: Set<PollingJob>] = [:]
         var waiters: [Int: CheckedContinuation<Bool, Never>] = [:]
         var nextWaiter = 0
     }
@@ -34,6 +51,40 @@ final class SharedPlanner: Sendable {
     /// Counts the changes of the estimates: a waiter passes the one it planned with to ``waitForChange(after:upTo:)``.
     var revision: Int {
         state.withLock { $0.revision }
+    }
+
+    /// Whether `job` of `model` is, or would be, the scout: no job of the model now polling was submitted before it.
+    func isScout(_ job: PollingJob, model: String) -> Bool {
+        state.withLock { state in
+            guard let first = state.polling[model]?.min() else { return true }
+            return job <= first
+        }
+    }
+
+    /// Counts `job` among the jobs of `model` now polling, until ``endPolling(_:model:)``; wakes the waiting jobs
+    /// when that makes it the scout in another job's place.
+    func beginPolling(_ job: PollingJob, model: String) {
+        changeScouts(model: model) { $0.insert(job) }
+    }
+
+    /// Ends what ``beginPolling(_:model:)`` began; wakes the waiting jobs when `job` was the scout.
+    func endPolling(_ job: PollingJob, model: String) {
+        changeScouts(model: model) { $0.remove(job) }
+    }
+
+    private func changeScouts(model: String, _ change: (inout Set<PollingJob>) -> Void) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
+            var jobs = state.polling[model] ?? []
+            let scout = jobs.min()
+            change(&jobs)
+            state.polling[model] = jobs.isEmpty ? nil : jobs
+            // Only a change of scout while the model has not finished matters to anyone's plan.
+            guard scout != nil, jobs.min() != scout, jobs.min() != nil, !state.planner.hasFinished(model: model) else { return [] }
+            state.revision += 1
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume(returning: true) }
     }
 
     /// Learns from a finished job and wakes every waiting job to plan again.

@@ -20,10 +20,14 @@ package import SegmindCatalog
 ///   be off tenfold either way, so the first poll comes at ``catalogProbeShare`` of the figure, and every
 ///   next one at ``probeGrowth`` × the time since the submit: the job is found at most 35 % of its run
 ///   time late, whatever it really takes, in a dozen polls or so — spent only until one job of the model
-///   has finished, after which it is measured.
+///   has finished, after which it is measured. Only one job of the model probes that early, the *scout*
+///   (the daemon picks the earliest submitted; see `scouting` in ``dueElapsed(model:size:lastPoll:scouting:)``):
+///   a burst of jobs all probing would queue their probes behind one another in the request budget, and
+///   every one of them is planned again the moment the scout finishes. The others first poll at the
+///   catalog's figure, then grow by ``probeGrowth`` like the scout.
 ///
 /// Learning goes by model and size; a job that finishes changes the estimate of the jobs of its model that
-/// are still waiting, which the daemon plans again (``dueElapsed(model:size:lastPoll:)`` is a function of the
+/// are still waiting, which the daemon plans again (``dueElapsed(model:size:lastPoll:scouting:)`` is a function of the
 /// estimate and the last poll alone, so planning again is asking again).
 ///
 /// A learned run time counts from the submit, so it includes the wait in Segmind's queue; the catalog's
@@ -158,13 +162,15 @@ package struct PollPlanner: Sendable {
     /// - Returns: before the first poll's time, that time; after a poll past it, that poll plus a wait between
     ///   ``minimumInterval`` and ``maximumInterval`` (see the type's description). A time already past means
     ///   "poll now".
-    package func dueElapsed(model: String, size: WorkSize, lastPoll: Duration?) -> Duration {
+    /// - Parameter scouting: whether this job is its model's scout, the one job that probes early while the model
+    ///   has never finished here; the others wait for the catalog's figure first. Ignored once the model finished.
+    package func dueElapsed(model: String, size: WorkSize, lastPoll: Duration?, scouting: Bool = true) -> Duration {
         let estimate = estimate(model: model, size: size)
         let share =
             switch estimate.basis {
             case .measured: 1.0
             case .scaled: Self.scaledProbeShare
-            case .catalog: Self.catalogProbeShare
+            case .catalog: scouting ? Self.catalogProbeShare : 1.0
             }
         let first = max(estimate.runTime * share, minimumInterval)
         guard let lastPoll, lastPoll >= first else { return first }
@@ -177,8 +183,8 @@ package struct PollPlanner: Sendable {
     }
 
     /// The wait between the submit and the first poll.
-    package func firstPoll(model: String, size: WorkSize) -> Duration {
-        dueElapsed(model: model, size: size, lastPoll: nil)
+    package func firstPoll(model: String, size: WorkSize, scouting: Bool = true) -> Duration {
+        dueElapsed(model: model, size: size, lastPoll: nil, scouting: scouting)
     }
 
     /// Learns from a finished job how long `model` takes at `size`: the time from submit to completion, the

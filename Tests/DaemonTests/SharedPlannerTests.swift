@@ -1,5 +1,6 @@
 import Clocks
 import FacedropTestSupport
+import Foundation
 import Scheduling
 import Synchronization
 import Testing
@@ -41,6 +42,49 @@ struct SharedPlannerTests {
         #expect(!(await eventually(timeout: .milliseconds(50)) { answer.answer != nil }), "the wait ended early")
         await clock.advance(by: .milliseconds(1))
         #expect(await eventually { answer.answer == false })
+    }
+
+    @Test("the earliest submitted job polling a model that never finished is its scout; its end wakes the next one")
+    func scouts() async {
+        let (_, planner, answer, _) = await waitingJob()
+        let start = Date(timeIntervalSince1970: 1_000_000)
+        let first = SharedPlanner.PollingJob(submittedAt: start, id: 7)
+        let second = SharedPlanner.PollingJob(submittedAt: start + 1, id: 3)
+        let third = SharedPlanner.PollingJob(submittedAt: start + 1, id: 4)
+        let other = SharedPlanner.PollingJob(submittedAt: start - 5, id: 9)
+        #expect(planner.isScout(second, model: "pulid-lightning"), "no job polling: the next one scouts")
+        planner.beginPolling(first, model: "pulid-lightning")
+        planner.beginPolling(second, model: "pulid-lightning")
+        planner.beginPolling(third, model: "pulid-lightning")
+        planner.beginPolling(other, model: "instantid")
+        #expect(planner.isScout(first, model: "pulid-lightning"))
+        #expect(!planner.isScout(second, model: "pulid-lightning"))
+        #expect(planner.isScout(other, model: "instantid"), "each model has its own scout")
+        #expect(answer.answer == nil, "the scouts took no one's place: nobody plans again")
+        planner.endPolling(second, model: "pulid-lightning")
+        #expect(!(await eventually(timeout: .milliseconds(50)) { answer.answer != nil }), "a job that was not the scout ended: no change")
+        planner.endPolling(first, model: "pulid-lightning")
+        #expect(await eventually { answer.answer == true }, "the scout ended: the waiting jobs plan again")
+        #expect(planner.isScout(third, model: "pulid-lightning"))
+        let revision = planner.revision
+        planner.endPolling(third, model: "pulid-lightning")
+        #expect(planner.revision == revision, "the last one ended: nobody to take over")
+    }
+
+    @Test("the scout's end wakes the next one only while the model has never finished")
+    func scoutsEndOnceFinished() async {
+        let (_, planner, answer, _) = await waitingJob()
+        let start = Date(timeIntervalSince1970: 1_000_000)
+        let first = SharedPlanner.PollingJob(submittedAt: start, id: 1)
+        let second = SharedPlanner.PollingJob(submittedAt: start + 1, id: 2)
+        planner.beginPolling(first, model: "pulid-lightning")
+        planner.beginPolling(second, model: "pulid-lightning")
+        planner.learn(model: "pulid-lightning", size: WorkSize(bucket: 20), runTime: .seconds(2), queueTime: nil)
+        #expect(await eventually { answer.answer == true })
+        let revision = planner.revision
+        planner.endPolling(first, model: "pulid-lightning")
+        #expect(planner.revision == revision, "measured: the scout no longer matters")
+        #expect(planner.isScout(second, model: "pulid-lightning"))
     }
 
     @Test("a change before the wait begins is not missed, and a cancelled wait ends unchanged")

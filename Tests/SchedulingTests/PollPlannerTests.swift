@@ -48,6 +48,17 @@ struct PollPlannerTests {
         #expect(near(planner.dueElapsed(model: "pulid-base", size: size, lastPoll: .seconds(600)), 630), "no wait over the maximum")
     }
 
+    @Test("a model's other jobs, while one scouts, first poll at the catalog's figure, then grow ×1.35; measured, all alike")
+    func othersWaitForTheScout() {
+        #expect(near(planner.firstPoll(model: "pulid-base", size: size, scouting: false), 70))
+        #expect(near(planner.dueElapsed(model: "pulid-base", size: size, lastPoll: .seconds(3.5), scouting: false), 70), "no probe before it")
+        #expect(near(planner.dueElapsed(model: "pulid-base", size: size, lastPoll: .seconds(70), scouting: false), 94.5))
+        var learned = planner
+        learned.learn(model: "pulid-base", size: size, runTime: .seconds(7))
+        #expect(near(learned.firstPoll(model: "pulid-base", size: size, scouting: false), 7))
+        #expect(near(learned.firstPoll(model: "pulid-base", size: size, scouting: true), 7))
+    }
+
     @Test("while probing, a job taking a tenth to ten times the catalog's figure is found within 35 % of its run time")
     func probesBoundTheLag() {
         let catalog = 70.0
