@@ -286,7 +286,7 @@ actor DropIntake {
                 subpath: job.subpath,
                 name: job.stem,
                 claimedPath: files.folder,
-                facePath: files.facePath ?? "\(files.folder)/\((job.face.path as NSString).lastPathComponent)",
+                facePath: files.facePath ?? "\(files.folder)/\(PathNames.last(job.face.path))",
                 sidecarPath: files.sidecarPath,
                 posePath: files.posePath,
                 model: sidecar?["model"]?.stringValue ?? inbox.configuration.model,

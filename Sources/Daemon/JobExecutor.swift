@@ -723,7 +723,7 @@ struct JobExecutor: Sendable {
     func jobInput(_ record: JobRecord) -> JobInput {
         let root = inboxes.inbox(named: record.inbox)?.path ?? ""
         let folder = record.subpath.isEmpty ? root : "\(root)/\(record.subpath)"
-        let faceName = (record.facePath as NSString).lastPathComponent
+        let faceName = PathNames.last(record.facePath)
         return JobInput(
             name: record.name,
             inbox: record.inbox,
@@ -734,7 +734,7 @@ struct JobExecutor: Sendable {
             droppedAt: record.droppedAt,
             readyAt: record.readyAt,
             sourcePath: "\(folder)/\(faceName)",
-            claimID: (record.claimedPath as NSString).lastPathComponent
+            claimID: PathNames.last(record.claimedPath)
         )
     }
 

@@ -88,23 +88,29 @@ package final class Folder: Sendable {
     }
 
     /// `relative` (or a whole path below this folder) as names, checked: no `..`, nothing outside.
+    ///
+    /// Compared and split as bytes, as the kernel sees a path (and every file step of every job passes here).
     func components(_ relative: String, operation: String) throws(FileSystemError) -> [String] {
-        var inside = Substring(relative)
-        var base = Substring(path)
-        while base.count > 1, base.hasSuffix("/") { base = base.dropLast() }
-        if relative == base {
-            inside = ""
-        } else if base == "/", relative.hasPrefix("/") {
-            inside = relative.dropFirst()
-        } else if relative.hasPrefix(base + "/") {
-            inside = relative.dropFirst(base.count + 1)
-        } else if relative.hasPrefix("/") {
+        let slash = UInt8(ascii: "/")
+        var base = path.utf8[...]
+        while base.count > 1, base.last == slash { base = base.dropLast() }
+        let whole = relative.utf8[...]
+        let inside: Substring.UTF8View
+        if whole.elementsEqual(base) {
+            inside = whole[whole.endIndex...]
+        } else if base.count == 1, base.first == slash, whole.first == slash {
+            inside = whole.dropFirst()
+        } else if whole.count > base.count, whole.starts(with: base), whole.dropFirst(base.count).first == slash {
+            inside = whole.dropFirst(base.count + 1)
+        } else if whole.first == slash {
             throw FileSystemError(operation, path: relative, reason: .outsideFolder)
+        } else {
+            inside = whole
         }
         var components: [String] = []
-        for component in inside.split(separator: "/") where component != "." {
-            guard component != ".." else { throw FileSystemError(operation, path: display(relative), reason: .outsideFolder) }
-            components.append(String(component))
+        for component in inside.split(separator: slash) where !component.elementsEqual(".".utf8) {
+            guard !component.elementsEqual("..".utf8) else { throw FileSystemError(operation, path: display(relative), reason: .outsideFolder) }
+            components.append(String(Substring(component)))
         }
         return components
     }

@@ -53,7 +53,7 @@ package struct JobClaimer: Sendable {
         let outcome = try move(job.files, from: job.folder, subpath: job.subpath, stem: job.stem)
         guard case .claimed(let folder, _) = outcome else { return outcome.result }
         let input = "\(folder)/\(Self.inputFolderName)/"
-        let claimedPath = { (file: FileSnapshot) in input + (file.path as NSString).lastPathComponent }
+        let claimedPath = { (file: FileSnapshot) in input + PathNames.last(file.path) }
         return .claimed(
             ClaimedFiles(
                 folder: folder,
@@ -77,7 +77,7 @@ package struct JobClaimer: Sendable {
     /// The folder is first renamed to `<name>.discard` and that is flushed, so a crash halfway through
     /// the deletion can never leave a claim the sweep would put back and run a second time.
     package func discard(claimFolder: String) throws(ClaimError) {
-        let name = (claimFolder as NSString).lastPathComponent
+        let name = PathNames.last(claimFolder)
         guard claimFolder == "\(workFolder)/\(name)", Self.isClaimFolderName(name) else {
             throw ClaimError(.invalidPath("discard (not a claim folder)", path: claimFolder))
         }
@@ -119,7 +119,7 @@ package struct JobClaimer: Sendable {
         -> MoveOutcome
     {
         guard let first = files.first else { return .changed }
-        let names = files.map { ($0.path as NSString).lastPathComponent }
+        let names = files.map { PathNames.last($0.path) }
         let claimFolder: String
         do {
             try makeWorkFolder()
@@ -186,15 +186,15 @@ package struct JobClaimer: Sendable {
     func putBack(_ moved: [(from: String, to: String)]) -> String? {
         var problems: [String] = []
         for (original, claimed) in moved.reversed() {
-            let folder = (original as NSString).deletingLastPathComponent
-            let name = (original as NSString).lastPathComponent
+            let folder = PathNames.parent(original)
+            let name = PathNames.last(original)
             do {
                 _ = try restore(claimed, named: name, into: folder)
             } catch {
                 problems.append(error.description)
             }
         }
-        if let folder = moved.first.map({ ($0.from as NSString).deletingLastPathComponent }) {
+        if let folder = moved.first.map({ PathNames.parent($0.from) }) {
             try? inbox().folder(folder).sync()
         }
         return problems.isEmpty ? nil : problems.joined(separator: "; ")
@@ -202,7 +202,7 @@ package struct JobClaimer: Sendable {
 
     /// The inbox a claim folder (`<inbox>/.facedrop/<claim>`) belongs to.
     package static func inboxRoot(ofClaimFolder claimFolder: String) -> String {
-        ((claimFolder as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+        PathNames.parent(PathNames.parent(claimFolder))
     }
 
     /// The inbox folder, opened anew for each step (it may have been recreated): every path below it is

@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import Hashing
 package import Outbox
@@ -108,7 +109,7 @@ package struct JobDelivery: Sendable {
         }
         var attempt = Attempt(input: input, settings: JobSettings(), staging: staging)
         for path in [input.facePath, input.sidecarPath, input.posePath].compactMap({ $0 }) {
-            let name = (path as NSString).lastPathComponent
+            let name = PathNames.last(path)
             let bytes: [UInt8]
             do {
                 bytes = try InputFile.readDropped(path, maxBytes: maxInputBytes)

@@ -1,3 +1,4 @@
+import FileSystem
 import Foundation
 import Hashing
 import ImageFormats
@@ -36,7 +37,7 @@ package struct JobPreparer: Sendable {
                     hint: "Drop a regular JSON file next to the image."
                 )
             }
-            try keep(bytes, (sidecarPath as NSString).lastPathComponent)
+            try keep(bytes, PathNames.last(sidecarPath))
             sidecar = try Self.parseSidecar(bytes)
         }
         let validated: ValidatedSidecar
@@ -50,7 +51,7 @@ package struct JobPreparer: Sendable {
         case .failure(let rejection): throw .invalidSidecar(rejection)
         }
         var pose: (bytes: [UInt8], format: ImageFormat)?
-        if let posePath = input.posePath ?? validated.poseImageName.map({ "\((input.facePath as NSString).deletingLastPathComponent)/\($0)" }) {
+        if let posePath = input.posePath ?? validated.poseImageName.map({ "\(PathNames.parent(input.facePath))/\($0)" }) {
             pose = try takeImage(posePath, role: "pose", input: input, settings: settings, keep: keep)
         }
         let body = validated.requestBody(
@@ -112,7 +113,7 @@ package struct JobPreparer: Sendable {
                 hint: "Drop a regular JPEG, PNG or WebP file, copied (not linked) into the inbox."
             )
         }
-        try keep(bytes, (path as NSString).lastPathComponent)
+        try keep(bytes, PathNames.last(path))
         guard let format = ImageFormat.sniff(bytes.prefix(16)) else {
             throw .invalidInput(
                 "the \(role) image \(name) is not JPEG, PNG or WebP",
@@ -146,7 +147,7 @@ package struct JobPreparer: Sendable {
     /// The name a file was dropped under, relative to its inbox (`portraits/x.jpg`): what the user knows it
     /// by, rather than where facedrop moved it when it claimed the job.
     static func droppedName(_ path: String, input: JobInput) -> String {
-        let name = (path as NSString).lastPathComponent
+        let name = PathNames.last(path)
         return input.subpath.isEmpty ? name : "\(input.subpath)/\(name)"
     }
 

@@ -1,4 +1,5 @@
 public import CurlHTTP
+import FileSystem
 public import Foundation
 
 /// Everything that can go wrong between facedrop and Segmind, one case per documented answer.
@@ -150,7 +151,7 @@ public enum SegmindError: Error, Sendable, Hashable, CustomStringConvertible {
         case .downloadFailed:
             "The generated image could not be downloaded; outputs stay available for 7 days, so the job can be retried."
         case .outputNotSaved(let path, _):
-            "The folder \((path as NSString).deletingLastPathComponent) cannot take files (full, read-only or not permitted); free or fix it: the output stays on Segmind for days."
+            "The folder \(PathNames.parent(path)) cannot take files (full, read-only or not permitted); free or fix it: the output stays on Segmind for days."
         case .deadlineExceeded:
             "The generation took longer than the job's deadline; it may still finish on Segmind, so check its request history."
         case .cancelled:

@@ -91,19 +91,31 @@ final class ResponseSink {
         return true
     }
 
-    /// Takes one header line. A new status line starts a new header block (after a redirect or an
-    /// interim `100 Continue`), so only the final response's headers are kept.
-    fileprivate func receiveHeaderLine(_ line: String) {
-        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.hasPrefix("HTTP/") {
-            statusLine = trimmed
+    /// Takes one header line as libcurl hands it over (with its CR LF). A new status line starts a new header
+    /// block (after a redirect or an interim `100 Continue`), so only the final response's headers are kept.
+    ///
+    /// Parsed on the bytes: every response passes here several times, and Foundation's `trimmingCharacters`
+    /// (a character set walked through an `NSString` bridge) cost more than the rest of the response's handling.
+    fileprivate func receiveHeaderLine(_ line: UnsafeRawBufferPointer) {
+        let bytes = Self.trimmed(line[...])
+        if bytes.starts(with: "HTTP/".utf8) {
+            statusLine = String(decoding: bytes, as: UTF8.self)
             headers.removeAll(keepingCapacity: true)
             return
         }
-        guard let colon = trimmed.firstIndex(of: ":") else { return }
-        let name = String(trimmed[..<colon]).trimmingCharacters(in: .whitespaces)
-        let value = String(trimmed[trimmed.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return }
+        let name = String(decoding: Self.trimmed(bytes[..<colon]), as: UTF8.self)
+        let value = String(decoding: Self.trimmed(bytes[(colon + 1)...]), as: UTF8.self)
         headers.append((name, value))
+    }
+
+    /// The bytes without the spaces, tabs, CRs and LFs at either end.
+    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
+            return bytes[bytes.startIndex..<bytes.startIndex]
+        }
+        return bytes[first...last]
     }
 }
 
@@ -383,7 +395,7 @@ private let curlHeaderCallback: facedrop_curl_data_callback = { data, size, coun
     let length = size * count
     guard let data, length > 0 else { return length }
     let bytes = UnsafeRawBufferPointer(start: data, count: length)
-    sink.receiveHeaderLine(String(decoding: bytes, as: UTF8.self))
+    sink.receiveHeaderLine(bytes)
     return length
 }
 
