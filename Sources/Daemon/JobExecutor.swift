@@ -201,7 +201,7 @@ struct JobExecutor: Sendable {
                 crashPoints.reach("submit.waiting", job: record.name)
             }
             do {
-                try await client.waitForTurn()
+                try await client.waitForTurn(.submit)
             } catch {
                 return .ended(.interrupted)
             }

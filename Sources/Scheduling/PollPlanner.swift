@@ -24,7 +24,7 @@ package import SegmindCatalog
 ///   (the daemon picks the earliest submitted; see `scouting` in ``dueElapsed(model:size:lastPoll:scouting:)``):
 ///   a burst of jobs all probing would queue their probes behind one another in the request budget, and
 ///   every one of them is planned again the moment the scout finishes. The others first poll at the
-///   catalog's figure, then grow by ``probeGrowth`` like the scout.
+///   catalog's figure, then each at ``waitingGrowth`` × the time since the submit.
 ///
 /// Learning goes by model and size; a job that finishes changes the estimate of the jobs of its model that
 /// are still waiting, which the daemon plans again (``dueElapsed(model:size:lastPoll:scouting:)`` is a function of the
@@ -82,6 +82,10 @@ package struct PollPlanner: Sendable {
     package static let scaledProbeShare = 0.5
     /// While probing, each poll comes at this multiple of the time since the submit of the one before.
     package static let probeGrowth = 1.35
+    /// The same for a model's jobs other than its scout, once the catalog's figure has passed: they are planned
+    /// again when the scout finishes, so their own polls are only a bound (a lag of at most their run time) for a
+    /// scout that does not finish first, and should spend little of the request budget the scout needs.
+    package static let waitingGrowth = 2.0
     /// After a measured run time is up, the first wait as a share of it.
     package static let backOffShare = 0.05
     /// After a measured run time is up, the share of the overrun so far added to each wait.
@@ -177,7 +181,8 @@ package struct PollPlanner: Sendable {
         let wait =
             switch estimate.basis {
             case .measured: estimate.runTime * Self.backOffShare + (lastPoll - estimate.runTime) * Self.overrunShare
-            case .scaled, .catalog: lastPoll * (Self.probeGrowth - 1)
+            case .scaled: lastPoll * (Self.probeGrowth - 1)
+            case .catalog: lastPoll * ((scouting ? Self.probeGrowth : Self.waitingGrowth) - 1)
             }
         return lastPoll + min(max(wait, minimumInterval), maximumInterval)
     }

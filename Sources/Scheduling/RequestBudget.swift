@@ -1,5 +1,5 @@
 import Foundation
-import SegmindAPI
+package import SegmindAPI
 
 /// The daemon's one requests-per-minute budget for Segmind's API, shared by every job.
 ///
@@ -93,6 +93,8 @@ package actor RequestBudget: RequestGate {
         let id: UInt64
         /// The queue the request is made for; nil outside a job.
         let share: RequestShare?
+        /// Reads go before submits of the same queue.
+        let kind: RequestKind
         let continuation: CheckedContinuation<ElapsedClock.Instant?, Never>
     }
 
@@ -164,7 +166,11 @@ package actor RequestBudget: RequestGate {
     // MARK: RequestGate
 
     package func admit() async throws(CancellationError) {
-        _ = try await reserve()
+        _ = try await reserve(.read)
+    }
+
+    package func admit(_ kind: RequestKind) async throws(CancellationError) {
+        _ = try await reserve(kind)
     }
 
     package func rateLimited(until: ContinuousClock.Instant) async {
@@ -184,7 +190,7 @@ package actor RequestBudget: RequestGate {
 
     /// Waits for a slot like ``admit()`` and returns the instant the budget counted it at: the instant
     /// every guarantee of this type is stated in.
-    package func reserve() async throws(CancellationError) -> ElapsedClock.Instant {
+    package func reserve(_ kind: RequestKind = .read) async throws(CancellationError) -> ElapsedClock.Instant {
         if Task.isCancelled { throw CancellationError() }
         let share = RequestShare.current
         if waiters.isEmpty, let now = admissibleNow() {
@@ -199,7 +205,7 @@ package actor RequestBudget: RequestGate {
                     continuation.resume(returning: nil)
                     return
                 }
-                waiters.append(Waiter(id: id, share: share, continuation: continuation))
+                waiters.append(Waiter(id: id, share: share, kind: kind, continuation: continuation))
                 scheduleTimer()
             }
         } onCancel: {
@@ -260,7 +266,10 @@ package actor RequestBudget: RequestGate {
     }
 
     /// Admits waiters while the budget allows, then sets the timer for the rest: requests made outside a job
-    /// first, then the queues' requests in their turns (``FairTurns``), each queue's in the order they asked.
+    /// first, then the queues' requests in their turns (``FairTurns``), each queue's reads (polls and results of
+    /// jobs already paid for) before its submits, and otherwise in the order they asked. A read ends or moves
+    /// a job already at Segmind, and a late one is detection lag, while a submit only starts one more job
+    /// sooner: the budget sends the same number either way.
     private func serveWaiters() {
         while !waiters.isEmpty, let now = admissibleNow() {
             let waiter = waiters.remove(at: nextWaiterIndex())
@@ -274,7 +283,8 @@ package actor RequestBudget: RequestGate {
     private func nextWaiterIndex() -> Int {
         if let unshared = waiters.firstIndex(where: { $0.share == nil }) { return unshared }
         guard let share = turns.next(among: waiters.compactMap { $0.share?.share }) else { return 0 }
-        return waiters.firstIndex { $0.share?.share == share } ?? 0
+        return waiters.firstIndex { $0.share?.share == share && $0.kind == .read }
+            ?? waiters.firstIndex { $0.share?.share == share } ?? 0
     }
 
     private func cancelWaiter(_ id: UInt64) {

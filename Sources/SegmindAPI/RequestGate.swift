@@ -11,6 +11,23 @@
 public protocol RequestGate: Sendable {
     /// Waits until one more request may be sent; throws CancellationError if the task is cancelled while waiting.
     func admit() async throws(CancellationError)
+    /// ``admit()`` for a request of `kind`: a gate may let reads about work already paid for (a status poll, a
+    /// result) go before a submit that starts new work. By default the same as ``admit()``.
+    func admit(_ kind: RequestKind) async throws(CancellationError)
     /// Segmind answered 429: nothing may be sent before `until`.
     func rateLimited(until: ContinuousClock.Instant) async
+}
+
+extension RequestGate {
+    public func admit(_ kind: RequestKind) async throws(CancellationError) {
+        try await admit()
+    }
+}
+
+/// What a request to Segmind's API is for, as a ``RequestGate`` may order the requests waiting for it.
+public enum RequestKind: Sendable, Hashable {
+    /// `POST /v2/{model}`: starts (and pays for) a generation.
+    case submit
+    /// A status poll, a result or the credits: a read, about work already paid for.
+    case read
 }

@@ -6,12 +6,12 @@ extension SegmindClient {
     /// away is a wrong clock or a wrong header, and must not stop every job of the daemon for that long.
     static let longestRateLimitHold: Duration = .seconds(600)
 
-    /// Waits for the gate's leave to send one request (at once when there is no gate); throws
+    /// Waits for the gate's leave to send one request of `kind` (at once when there is no gate); throws
     /// ``SegmindError/cancelled`` when the calling task is cancelled while it waits.
-    public func waitForTurn() async throws(SegmindError) {
+    public func waitForTurn(_ kind: RequestKind) async throws(SegmindError) {
         guard let gate = configuration.gate else { return }
         do {
-            try await gate.admit()
+            try await gate.admit(kind)
         } catch {
             throw .cancelled
         }

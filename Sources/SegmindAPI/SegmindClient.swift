@@ -38,14 +38,14 @@ public struct SegmindClient: Sendable {
     ///
     /// Each attempt waits for the gate first; an attempt is repeated only when it provably cost nothing
     /// (``SubmitAttempt/retryable(_:)``), within ``SegmindConfiguration/submitRetry``. A caller that must
-    /// journal its intent before the POST leaves drives the steps itself: ``waitForTurn()``,
+    /// journal its intent before the POST leaves drives the steps itself: ``waitForTurn(_:)``,
     /// ``sendSubmit(model:body:)`` and ``submitRetryDelay(after:attempt:)``.
     public func submit(model: String, body: [String: JSONValue]) async throws(SegmindError) -> SubmittedRequest {
         var attempt = 0
         while true {
             attempt += 1
             try Self.checkCancellation()
-            try await waitForTurn()
+            try await waitForTurn(.submit)
             switch await sendSubmit(model: model, body: body) {
             case .accepted(let request):
                 return request
@@ -262,7 +262,7 @@ public struct SegmindClient: Sendable {
     /// ``send(_:endpoint:acceptFailedBody:)``, with the headers of the answer.
     func sendReading(_ request: HTTPRequest, endpoint: Endpoint, acceptFailedBody: Bool) async throws(SegmindError) -> (body: JSONValue, headers: HTTPHeaders) {
         try await withReadRetries { () async throws(SegmindError) -> ReadAttempt<(body: JSONValue, headers: HTTPHeaders)> in
-            try await waitForTurn()
+            try await waitForTurn(.read)
             let response: HTTPResponse
             do throws(HTTPClientError) {
                 response = try await http.execute(request)

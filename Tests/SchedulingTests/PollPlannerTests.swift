@@ -48,11 +48,16 @@ struct PollPlannerTests {
         #expect(near(planner.dueElapsed(model: "pulid-base", size: size, lastPoll: .seconds(600)), 630), "no wait over the maximum")
     }
 
-    @Test("a model's other jobs, while one scouts, first poll at the catalog's figure, then grow ×1.35; measured, all alike")
+    @Test("a model's other jobs, while one scouts, first poll at the catalog's figure, then grow ×2; measured, all alike")
     func othersWaitForTheScout() {
         #expect(near(planner.firstPoll(model: "pulid-base", size: size, scouting: false), 70))
         #expect(near(planner.dueElapsed(model: "pulid-base", size: size, lastPoll: .seconds(3.5), scouting: false), 70), "no probe before it")
-        #expect(near(planner.dueElapsed(model: "pulid-base", size: size, lastPoll: .seconds(70), scouting: false), 94.5))
+        #expect(near(planner.dueElapsed(model: "pulid-base", size: size, lastPoll: .seconds(20), scouting: false), 70), "no probe before it")
+        #expect(near(planner.dueElapsed(model: "pulid-base", size: size, lastPoll: .seconds(70), scouting: false), 100), "then ×2, at most 30 s")
+        #expect(near(planner.dueElapsed(model: "pulid-base", size: size, lastPoll: .seconds(10), scouting: false), 70))
+        var fast = planner
+        fast.runTimeScale = 0.1
+        #expect(near(fast.dueElapsed(model: "pulid-base", size: size, lastPoll: .seconds(7), scouting: false), 14), "×2 after the figure")
         var learned = planner
         learned.learn(model: "pulid-base", size: size, runTime: .seconds(7))
         #expect(near(learned.firstPoll(model: "pulid-base", size: size, scouting: false), 7))

@@ -1,6 +1,7 @@
 import Clocks
 import FacedropTestSupport
 import Scheduling
+import SegmindAPI
 import Synchronization
 import Testing
 
@@ -13,10 +14,10 @@ final class AdmissionOrder: Sendable {
     var all: [String] { names.withLock { $0 } }
 
     /// Starts a request for `share` (none: outside a job) named `name`, and waits until the budget holds it.
-    func enqueue(_ name: String, share: RequestShare?, on budget: RequestBudget) async {
+    func enqueue(_ name: String, share: RequestShare?, kind: RequestKind = .read, on budget: RequestBudget) async {
         let waiting = await budget.snapshot().waiting
         let task = Task {
-            try await RequestShare.$current.withValue(share) { _ = try await budget.reserve() }
+            try await RequestShare.$current.withValue(share) { _ = try await budget.reserve(kind) }
             self.append(name)
         }
         tasks.withLock { $0.append(task) }
@@ -53,6 +54,26 @@ struct RequestBudgetTurnsTests {
         // The queue that was already waiting goes first, then the newcomer, then they alternate (only bulk is left).
         #expect(order.all == ["bulk-0", "quiet", "bulk-1"])
         order.cancelAll()
+    }
+
+    @Test("a queue's polls and results go before its submits, which keep their order; other queues keep their turns")
+    func readsBeforeSubmits() async throws {
+        let clock = TestClock()
+        let budget = RequestBudget(requestsPerMinute: 60, burst: 1, clock: clock)
+        let busy = RequestShare(share: QueueShare(inbox: "bulk"), weight: 1)
+        let other = RequestShare(share: QueueShare(inbox: "other"), weight: 1)
+        let order = AdmissionOrder()
+        _ = try await budget.reserve()
+        await order.enqueue("submit-1", share: busy, kind: .submit, on: budget)
+        await order.enqueue("submit-2", share: busy, kind: .submit, on: budget)
+        await order.enqueue("poll-1", share: busy, kind: .read, on: budget)
+        await order.enqueue("other-submit", share: other, kind: .submit, on: budget)
+        await order.enqueue("result-1", share: busy, kind: .read, on: budget)
+        for admitted in 1...5 {
+            await clock.advance(by: .milliseconds(1017))
+            #expect(await eventually { order.all.count == admitted })
+        }
+        #expect(order.all == ["poll-1", "other-submit", "result-1", "submit-1", "submit-2"])
     }
 
     @Test("requests made outside a job (credit checks) go before the queues' requests")
