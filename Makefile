@@ -3,12 +3,14 @@
 #   sudo make install                      binary, user and groups, /etc/facedrop, folders, units
 #   sudo make install-instance INSTANCE=N  config, key and folders for the template's facedrop@N
 #   sudo make uninstall [PURGE=1]          PURGE=1 also deletes config, key, state, shared folders, user
-# PREFIX (default /usr/local) and DESTDIR (staging, for packages) are honoured by install and uninstall.
+# PREFIX (default /usr/local) and DESTDIR (staging, for packages) are honoured by install and uninstall;
+# install strips the binary's debug information unless STRIP=0.
 
 PREFIX ?= /usr/local
 DESTDIR ?=
 PURGE ?=
 INSTANCE ?=
+STRIP ?= 1
 
 .PHONY: all
 all: build
@@ -19,7 +21,7 @@ build:
 
 .PHONY: install
 install:
-	PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' scripts/install
+	PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' STRIP='$(STRIP)' scripts/install
 
 .PHONY: install-instance
 install-instance:
