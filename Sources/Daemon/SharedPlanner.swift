@@ -78,8 +78,8 @@ final class SharedPlanner: Sendable {
             let scout = jobs.min()
             change(&jobs)
             state.polling[model] = jobs.isEmpty ? nil : jobs
-            // Only a change of scout while the model has not finished matters to anyone's plan.
-            guard scout != nil, jobs.min() != scout, jobs.min() != nil, !state.planner.hasFinished(model: model) else { return [] }
+            // Only a scout handing over to another while the model has not finished matters to anyone's plan.
+            guard let scout, let next = jobs.min(), next != scout, !state.planner.hasFinished(model: model) else { return [] }
             state.revision += 1
             defer { state.waiters = [:] }
             return Array(state.waiters.values)
