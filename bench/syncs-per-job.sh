@@ -85,7 +85,7 @@ TOML
 strace -f -y -ttt -e trace=fsync,fdatasync,sync_file_range,syncfs -o "$root/strace" \
     .build/debug/facedrop run --config "$root/facedrop.toml" --log-level info 2>"$root/daemon.log" &
 tracer=$!
-wait_until 600 "the daemon to be ready" grep -q "facedrop is ready" "$root/daemon.log"
+wait_until 600 "the daemon to be ready" grep -qs "facedrop is ready" "$root/daemon.log"
 # SIGTERM goes to the daemon itself, strace's child; strace ends when it does.
 daemon=$(pgrep -P "$tracer" -x facedrop)
 
