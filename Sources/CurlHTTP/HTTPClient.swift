@@ -53,8 +53,9 @@ public final class HTTPClient: Sendable {
     ///
     /// The file is created (mode 0600) or truncated; on any failure it is removed again, so a partial
     /// download never looks like a finished one. The body is written as it arrives and never held in
-    /// memory whole.
-    public func download(_ request: HTTPRequest, to path: String) async throws(HTTPClientError) -> HTTPDownload {
+    /// memory whole. With `syncing` (the default) the file is flushed to disk before this returns; a caller that
+    /// copies the file elsewhere and flushes the copy, and could fetch it again, may leave it to the system.
+    public func download(_ request: HTTPRequest, to path: String, syncing: Bool = true) async throws(HTTPClientError) -> HTTPDownload {
         let limit = request.maxResponseBytes ?? configuration.maxDownloadBytes
         let handle: OpenFile
         do {
@@ -69,7 +70,7 @@ public final class HTTPClient: Sendable {
             result = .failure(error)
         }
         do {
-            try handle.sync()
+            if syncing { try handle.sync() }
         } catch {
             try? Files.remove(path)
             throw .fileError(path: path, detail: error.reasonText)

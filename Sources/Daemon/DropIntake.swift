@@ -251,8 +251,9 @@ actor DropIntake {
             let output = inbox.tracker.take(at: now, wallClock: Date())
             inboxes[name] = inbox
             var claimed = 0
-            for job in output.ready {
-                if await claim(job, inbox: inbox) { claimed += 1 }
+            for start in stride(from: 0, to: output.ready.count, by: JobClaimer.batchLimit) {
+                let batch = Array(output.ready[start..<min(start + JobClaimer.batchLimit, output.ready.count)])
+                claimed += await claim(batch, inbox: inbox)
             }
             for orphan in output.orphans {
                 await claimOrphan(orphan, inbox: inbox)
@@ -261,15 +262,25 @@ actor DropIntake {
         }
     }
 
-    private func claim(_ job: ReadyJob, inbox: Inbox) async -> Bool {
-        let result: ClaimResult
-        do {
-            let claimer = inbox.claimer
-            result = try await executor.files.run { () throws(ClaimError) -> ClaimResult in try claimer.claim(job) }
-        } catch {
-            logger.error("a ready job could not be claimed", metadata: ["inbox": "\(inbox.configuration.name)", "job": "\(job.stem)", "error": "\(error)"])
-            return false
+    /// Claims the jobs that became ready together (the claimer shares the folder flushes between them) and
+    /// journals each; returns how many are claimed.
+    private func claim(_ jobs: [ReadyJob], inbox: Inbox) async -> Int {
+        let claimer = inbox.claimer
+        let results = await executor.files.run { claimer.claim(jobs) }
+        var claimed = 0
+        for (job, result) in zip(jobs, results) {
+            switch result {
+            case .success(let result):
+                if await settle(job, result, inbox: inbox) { claimed += 1 }
+            case .failure(let error):
+                logger.error("a ready job could not be claimed", metadata: ["inbox": "\(inbox.configuration.name)", "job": "\(job.stem)", "error": "\(error)"])
+            }
         }
+        return claimed
+    }
+
+    /// Journals a claimed job, or lets the tracker look again at the files of one that was not claimed.
+    private func settle(_ job: ReadyJob, _ result: ClaimResult, inbox: Inbox) async -> Bool {
         switch result {
         case .lost:
             logger.info("another process took the job first", metadata: ["job": "\(job.stem)"])

@@ -462,32 +462,10 @@ struct JobExecutor: Sendable {
     private func spool(_ record: JobRecord, result: GenerationResult, model: String) async -> Ending {
         let folder = state.spoolFolder(job: record.id)
         let outputs: [JSONValue]
-        do throws(JobFailure) {
-            do {
-                _ = try Folder.open(state.root).folder(folder, creating: true, mode: .privateFolder)
-            } catch {
-                throw JobFailure(
-                    stage: .write,
-                    code: "write_failed",
-                    message: "could not create \(folder): \(error.reasonText)",
-                    hint: "Check the permissions and free space of the state folder."
-                )
-            }
-            let name = record.name
-            let crashPoints = self.crashPoints
-            outputs = try await OutputDownloader(client: client).download(result, into: folder, job: record.name) { index, total, _ in
-                if index < total { crashPoints.reach("download.partial", job: name) }
-            }
-        } catch {
-            if error.code == "cancelled" { return .interrupted }
-            if error.stage == .write {
-                // Paid and finished: never failed for a folder of this machine. It waits, and is tried again.
-                unwritable.refused(state.spool, kind: "spool-unwritable", error: error.message, job: record.name, outbox: inboxes.outbox(for: record.inbox))
-                return .writePending
-            }
-            return await fail(record, error)
+        switch await download(result, of: record, into: folder) {
+        case .saved(let saved): outputs = saved
+        case .ended(let ending): return ending
         }
-        unwritable.accepted(state.spool)
         crashPoints.reach("spool.written", job: record.name)
         // Segmind's figure replaces the estimate in the budgets (again, harmlessly, when a write is retried).
         await spending.book(record, cost: result.metrics.cost)
@@ -558,6 +536,45 @@ struct JobExecutor: Sendable {
         return await deliver(spooled)
     }
 
+    /// What saving a finished job's outputs in the spool came to.
+    private enum Download {
+        case saved([JSONValue])
+        case ended(Ending)
+    }
+
+    /// Downloads a finished job's outputs into its spool folder, unflushed: delivery flushes the copies in the job
+    /// folder and checks the spooled files, and ``keepSpool(_:)`` flushes them when they have to wait.
+    private func download(_ result: GenerationResult, of record: JobRecord, into folder: String) async -> Download {
+        do throws(JobFailure) {
+            do {
+                _ = try Folder.open(state.root).folder(folder, creating: true, mode: .privateFolder)
+            } catch {
+                throw JobFailure(
+                    stage: .write,
+                    code: "write_failed",
+                    message: "could not create \(folder): \(error.reasonText)",
+                    hint: "Check the permissions and free space of the state folder."
+                )
+            }
+            let name = record.name
+            let crashPoints = self.crashPoints
+            let downloader = OutputDownloader(client: client)
+            let outputs = try await downloader.download(result, into: folder, job: name, durably: false) { index, total, _ in
+                if index < total { crashPoints.reach("download.partial", job: name) }
+            }
+            unwritable.accepted(state.spool)
+            return .saved(outputs)
+        } catch {
+            if error.code == "cancelled" { return .ended(.interrupted) }
+            if error.stage == .write {
+                // Paid and finished: never failed for a folder of this machine. It waits, and is tried again.
+                unwritable.refused(state.spool, kind: "spool-unwritable", error: error.message, job: record.name, outbox: inboxes.outbox(for: record.inbox))
+                return .ended(.writePending)
+            }
+            return .ended(await fail(record, error))
+        }
+    }
+
     private func deliver(_ record: JobRecord) async -> Ending {
         guard let summary = GenerationSummary(json: (try? JSONParser().parse(Array(record.outputs.utf8))) ?? .null) else {
             return await fail(
@@ -570,16 +587,26 @@ struct JobExecutor: Sendable {
                 )
             )
         }
+        return await deliver(record, summary: summary, refetched: false)
+    }
+
+    /// Delivers the outputs `summary` describes from the spool; when the spool lost one (a power loss before the
+    /// system wrote it out), fetches them again from the journaled result first, once.
+    private func deliver(_ record: JobRecord, summary: GenerationSummary, refetched: Bool) async -> Ending {
         guard let outbox = inboxes.outbox(for: record.inbox) else { return .writePending }
         let folder: String
+        let spoolFolder = record.spoolPath ?? state.spoolFolder(job: record.id)
         do {
             let input = jobInput(record)
-            let spoolFolder = record.spoolPath ?? state.spoolFolder(job: record.id)
             folder = try await files.run { () throws(JobFailure) -> String in
                 try JobDelivery(outbox: outbox).deliverResult(input, summary: summary, spoolFolder: spoolFolder)
             }
         } catch {
+            if error.code == JobDelivery.spoolLostCode, !refetched {
+                return await refetch(record, summary: summary, into: spoolFolder)
+            }
             unwritable.refused(outbox.root, kind: "outbox-unwritable", error: error.message, job: record.name, outbox: outbox)
+            await keepSpool(spoolFolder)
             return .writePending
         }
         unwritable.accepted(outbox.root)
@@ -595,6 +622,50 @@ struct JobExecutor: Sendable {
         }
         crashPoints.reach("deliver.journaled", job: record.name)
         return await finish(delivered)
+    }
+
+    /// Fetches a spooled job's outputs again from the URLs journaled with its result (Segmind keeps outputs for days)
+    /// and delivers those: the spool is not flushed on the way to the outbox, so a power loss may take files the
+    /// journal says are there.
+    private func refetch(_ record: JobRecord, summary: GenerationSummary, into folder: String) async -> Ending {
+        guard let requestID = record.requestID, let text = record.result, let body = try? JSONParser().parse(Array(text.utf8)),
+            let stored = SegmindClient.storedResult(body, requestID: requestID)
+        else {
+            return await fail(
+                record,
+                JobFailure(
+                    stage: .write,
+                    code: "outputs_lost",
+                    message: "the spooled outputs are gone and the journal holds no result to fetch them from",
+                    hint: "Download the outputs from Segmind's request history.",
+                    requestID: record.requestID
+                )
+            )
+        }
+        logger.warning("the spool lost a job's outputs; fetching them again", metadata: ["job": "\(record.name)", "spool": "\(folder)"])
+        switch await download(stored, of: record, into: folder) {
+        case .saved(let outputs):
+            var fetched = summary
+            fetched.outputs = outputs
+            return await deliver(record, summary: fetched, refetched: true)
+        case .ended(let ending):
+            return ending
+        }
+    }
+
+    /// Flushes a job's spooled outputs, their folder and its entry in the spool: while the outbox refuses the job's
+    /// folder, the spool keeps the paid outputs, safe from Segmind's expiry, across a power loss too.
+    private func keepSpool(_ spoolFolder: String) async {
+        let stateRoot = state.root
+        let spool = state.spool
+        await files.run {
+            guard let root = try? Folder.open(stateRoot), let folder = try? root.folder(spoolFolder) else { return }
+            for name in (try? folder.names()) ?? [] {
+                try? folder.openFile(name).sync()
+            }
+            try? folder.sync()
+            try? root.folder(spool).sync()
+        }
     }
 
     private func finish(_ record: JobRecord) async -> Ending {

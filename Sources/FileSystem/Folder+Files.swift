@@ -133,12 +133,15 @@ extension Folder {
     /// Replaces the file `relative` atomically and durably: a temporary file beside it, flushed, renamed over it,
     /// and the folder flushed. Readers see the old content or the new, never a part; a crash leaves one of them.
     /// `temporaryName` is the name used before the rename (`.<name>.tmp` by default); writers that may race each
-    /// other give each write its own.
+    /// other give each write its own. Without `syncingFolder` the folder is not flushed: the new content is whole
+    /// on disk before the rename, but a power loss may leave the previous content under the name (never a part of
+    /// either), for a file the next write brings up to date anyway.
     package func replace(
         _ relative: String,
         bytes: [UInt8],
         mode: FilePermissions = .sharedFile,
-        temporaryName: String? = nil
+        temporaryName: String? = nil,
+        syncingFolder: Bool = true
     ) throws(FileSystemError) {
         let place = try parent(of: relative, operation: "create")
         let temporary = temporaryName ?? ".\(place.name).tmp"
@@ -150,7 +153,7 @@ extension Folder {
             _ = Syscalls.unlink(temporary, relativeTo: place.folder.descriptor, folderItself: false)
             throw error
         }
-        try place.folder.sync()
+        if syncingFolder { try place.folder.sync() }
     }
 
     /// Appends `bytes` with a single `write` to `relative` opened with `O_APPEND`, so concurrent writers never

@@ -50,24 +50,41 @@ package struct JobClaimer: Sendable {
 
     /// Claims a ready job: face, then sidecar, then pose.
     package func claim(_ job: ReadyJob) throws(ClaimError) -> ClaimResult {
-        let outcome = try move(job.files, from: job.folder, subpath: job.subpath, stem: job.stem)
-        guard case .claimed(let folder, _) = outcome else { return outcome.result }
-        let input = "\(folder)/\(Self.inputFolderName)/"
-        let claimedPath = { (file: FileSnapshot) in input + PathNames.last(file.path) }
-        return .claimed(
-            ClaimedFiles(
-                folder: folder,
-                facePath: claimedPath(job.face),
-                sidecarPath: job.sidecar.map(claimedPath),
-                posePath: job.pose.map(claimedPath)
-            )
-        )
+        try claim([job])[0].get()
+    }
+
+    /// The most jobs ``claim(_:)-([ReadyJob])`` takes in one go: a burst is claimed in steps, so the first
+    /// jobs of a large one do not wait for every record of the whole burst.
+    package static let batchLimit = 64
+
+    /// Claims ready jobs together, each as ``claim(_:)-(ReadyJob)`` would, sharing the flushes of the folders they
+    /// have in common: `.facedrop/` once every claim folder has its record, and each folder the files leave once
+    /// every file has moved. A burst of drops thus pays those two flushes once, not once per job; each job's own
+    /// record, claim folder and `input/` are flushed as before. One job's failure leaves the others alone.
+    /// At most ``batchLimit`` jobs at a time.
+    package func claim(_ jobs: [ReadyJob]) -> [Result<ClaimResult, ClaimError>] {
+        let outcomes = move(jobs.map { Move(files: $0.files, folder: $0.folder, subpath: $0.subpath, stem: $0.stem) })
+        return zip(jobs, outcomes).map { job, outcome in
+            outcome.map { outcome in
+                guard case .claimed(let folder, _) = outcome else { return outcome.result }
+                let input = "\(folder)/\(Self.inputFolderName)/"
+                let claimedPath = { (file: FileSnapshot) in input + PathNames.last(file.path) }
+                return .claimed(
+                    ClaimedFiles(
+                        folder: folder,
+                        facePath: claimedPath(job.face),
+                        sidecarPath: job.sidecar.map(claimedPath),
+                        posePath: job.pose.map(claimedPath)
+                    )
+                )
+            }
+        }
     }
 
     /// Claims an orphan's files in path order, to be failed with its reason.
     package func claim(_ orphan: OrphanFiles) throws(ClaimError) -> ClaimResult {
         let files = orphan.files.sorted { $0.path < $1.path }
-        let outcome = try move(files, from: orphan.folder, subpath: orphan.subpath, stem: orphan.stem)
+        let outcome = try move([Move(files: files, folder: orphan.folder, subpath: orphan.subpath, stem: orphan.stem)])[0].get()
         guard case .claimed(let folder, let paths) = outcome else { return outcome.result }
         return .claimed(ClaimedFiles(folder: folder, otherPaths: paths))
     }
@@ -109,76 +126,135 @@ package struct JobClaimer: Sendable {
         }
     }
 
-    /// Moves `files` (the first decides ownership) into a new claim folder.
-    func move(
-        _ files: [FileSnapshot],
-        from folder: String,
-        subpath: String,
-        stem: String
-    ) throws(ClaimError)
-        -> MoveOutcome
-    {
-        guard let first = files.first else { return .changed }
-        let names = files.map { PathNames.last($0.path) }
-        let claimFolder: String
+    /// One job's files on their way into a claim folder; the first file decides ownership.
+    struct Move {
+        let files: [FileSnapshot]
+        /// The folder the files are in.
+        let folder: String
+        let subpath: String
+        let stem: String
+        var claimFolder = ""
+        var moved: [(from: String, to: String)] = []
+        /// Set once the job's claim is settled, one way or the other.
+        var outcome: Result<MoveOutcome, ClaimError>?
+
+        init(files: [FileSnapshot], folder: String, subpath: String, stem: String) {
+            self.files = files
+            self.folder = folder
+            self.subpath = subpath
+            self.stem = stem
+        }
+
+        var input: String { "\(claimFolder)/\(JobClaimer.inputFolderName)" }
+    }
+
+    /// Moves each job's files into a new claim folder of its own, in four steps, each done for every job before
+    /// the next: the claim folders and their records (each flushed), one flush of `.facedrop/`, the moves (each
+    /// job's files checked right before its own), then the flushes of each `input/` and, once per folder, of the
+    /// folders the files left. A record is thus on disk before any file moves, and every move before the caller
+    /// journals the claim. Returns each job's outcome, in order.
+    func move(_ jobs: [Move]) -> [Result<MoveOutcome, ClaimError>] {
+        var jobs = jobs
         do {
             try makeWorkFolder()
-            claimFolder = try makeClaimFolder()
         } catch {
-            throw ClaimError(error)
+            return jobs.map { _ in .failure(ClaimError(error)) }
         }
-        let input = "\(claimFolder)/\(Self.inputFolderName)"
-        do {
+        for index in jobs.indices {
+            guard !jobs[index].files.isEmpty else {
+                jobs[index].outcome = .success(.changed)
+                continue
+            }
+            do {
+                jobs[index].claimFolder = try makeClaimFolder()
+            } catch {
+                jobs[index].outcome = .failure(ClaimError(error))
+                continue
+            }
+            let job = jobs[index]
             let record = ClaimRecord(
                 owner: owner,
-                folder: folder,
-                subpath: subpath,
-                stem: stem,
-                files: names,
+                folder: job.folder,
+                subpath: job.subpath,
+                stem: job.stem,
+                files: job.files.map { PathNames.last($0.path) },
                 claimedAt: Date()
             )
-            try record.write(into: claimFolder, in: inbox())
-            try inbox().folder(workFolder).sync()
-        } catch {
-            abandon(claimFolder)
-            throw ClaimError(error)
+            do {
+                try record.write(into: job.claimFolder, in: inbox())
+            } catch {
+                abandon(job.claimFolder)
+                jobs[index].outcome = .failure(ClaimError(error))
+            }
         }
-        recorded(stem)
+        let recorded = jobs.indices.filter { jobs[$0].outcome == nil }
+        if !recorded.isEmpty {
+            do {
+                try inbox().folder(workFolder).sync()
+            } catch {
+                for index in recorded {
+                    abandon(jobs[index].claimFolder)
+                    jobs[index].outcome = .failure(ClaimError(error))
+                }
+            }
+        }
+        for index in jobs.indices where jobs[index].outcome == nil {
+            jobs[index].outcome = moveFiles(&jobs[index])
+        }
+        for index in jobs.indices where jobs[index].outcome == nil {
+            do {
+                try inbox().folder(jobs[index].input).sync()
+            } catch {
+                jobs[index].outcome = .failure(undo(jobs[index], after: error))
+            }
+        }
+        for folder in Set(jobs.filter { $0.outcome == nil }.map(\.folder)).sorted() {
+            do {
+                try inbox().folder(folder).sync()
+            } catch {
+                for index in jobs.indices where jobs[index].outcome == nil && jobs[index].folder == folder {
+                    jobs[index].outcome = .failure(undo(jobs[index], after: error))
+                }
+            }
+        }
+        return jobs.map { job in job.outcome ?? .success(.claimed(folder: job.claimFolder, paths: job.moved.map(\.to))) }
+    }
 
+    /// Moves one recorded job's files into its claim folder; nil when they all moved (the flushes follow), else
+    /// how the claim ended, with whatever had moved put back.
+    private func moveFiles(_ job: inout Move) -> Result<MoveOutcome, ClaimError>? {
+        recorded(job.stem)
         // Checked after the record, right before the moves: a file that changed since it looked
         // ready is still being written.
-        for file in files {
+        for file in job.files {
             guard let now = FileSnapshot.lstat(file.path), now.isUnchanged(comparedTo: file) else {
-                abandon(claimFolder)
-                return FileSnapshot.lstat(first.path) == nil ? .lost : .changed
+                abandon(job.claimFolder)
+                return .success(FileSnapshot.lstat(job.files[0].path) == nil ? .lost : .changed)
             }
         }
-
-        var moved: [(from: String, to: String)] = []
-        for (file, name) in zip(files, names) {
-            let destination = "\(input)/\(name)"
+        for file in job.files {
+            let destination = "\(job.input)/\(PathNames.last(file.path))"
             do {
                 try inbox().move(file.path, to: destination, replacing: true)
-                moved.append((file.path, destination))
+                job.moved.append((file.path, destination))
             } catch {
-                let undoProblem = putBack(moved)
-                if undoProblem == nil { abandon(claimFolder) }
-                if error.isNotFound, undoProblem == nil { return moved.isEmpty ? .lost : .changed }
+                let undoProblem = putBack(job.moved)
+                if undoProblem == nil { abandon(job.claimFolder) }
+                if error.isNotFound, undoProblem == nil { return .success(job.moved.isEmpty ? .lost : .changed) }
                 var failure = ClaimError(error)
                 failure.undoProblem = undoProblem
-                throw failure
+                return .failure(failure)
             }
         }
-        do {
-            try inbox().folder(input).sync()
-            try inbox().folder(folder).sync()
-        } catch {
-            var failure = ClaimError(error)
-            failure.undoProblem = putBack(moved)
-            if failure.undoProblem == nil { abandon(claimFolder) }
-            throw failure
-        }
-        return .claimed(folder: claimFolder, paths: moved.map(\.to))
+        return nil
+    }
+
+    /// Puts a job's moved files back after a flush failed, and says so in the error.
+    private func undo(_ job: Move, after error: FileSystemError) -> ClaimError {
+        var failure = ClaimError(error)
+        failure.undoProblem = putBack(job.moved)
+        if failure.undoProblem == nil { abandon(job.claimFolder) }
+        return failure
     }
 
     /// Moves files back where they came from, never over a file that took the name meanwhile.

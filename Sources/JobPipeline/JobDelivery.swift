@@ -50,11 +50,31 @@ package struct JobDelivery: Sendable {
         attempt.estimate = summary.estimate
         for output in summary.outputs {
             guard let file = output["file"]?.stringValue else { continue }
-            try write {
-                try StagedFile.write(try InputFile.read("\(spoolFolder)/\(file)", maxBytes: Int.max), to: "\(attempt.staging)/\(file)", in: outbox)
-            }
+            let bytes = try spooled(file, described: output, in: spoolFolder)
+            try write { try StagedFile.write(bytes, to: "\(attempt.staging)/\(file)", in: outbox) }
         }
         return try publish(attempt, record: .object(attempt.resultRecord()), outcome: .done)
+    }
+
+    /// The code of the failure ``deliverResult(_:summary:spoolFolder:)`` throws when a spooled output is missing
+    /// or not the one downloaded: the caller fetches the outputs again and delivers once more.
+    package static let spoolLostCode = "spool_lost"
+
+    /// A spooled output's bytes, checked against the `sha256` recorded when it was downloaded. The spool is not
+    /// flushed on the happy path (the copy in the job folder is), so after a power loss a file the journal
+    /// records may be missing, short or zeroed; such a file must never reach `done/`.
+    private func spooled(_ file: String, described output: JSONValue, in spoolFolder: String) throws(JobFailure) -> [UInt8] {
+        let path = "\(spoolFolder)/\(file)"
+        let bytes = try? InputFile.read(path, maxBytes: Int.max)
+        guard let bytes, output["sha256"]?.stringValue.map({ $0 == SHA256.hash(bytes).hex }) ?? true else {
+            throw JobFailure(
+                stage: .write,
+                code: Self.spoolLostCode,
+                message: "the spooled output \(path) is missing or not the file downloaded",
+                hint: "facedrop fetches the outputs again from the URLs journaled with the result."
+            )
+        }
+        return bytes
     }
 
     /// Delivers a failed job with its error record (from ``errorRecord(_:failure:model:requestID:)``);

@@ -22,10 +22,15 @@ package struct OutputDownloader: Sendable {
     /// Downloads every output into `folder` as `<job>-<n>.<ext>` (shortened to fit NAME_MAX when the job's
     /// name is long, see ``FileNames``) and returns their descriptions for `result.json` (`file`, `url`,
     /// `sha256`, `bytes`, `content_type`, `width`, `height`).
+    ///
+    /// With `durably` (the default) each file is flushed to disk. The daemon's spool does without: each output
+    /// is flushed once, as the copy in the outbox's job folder, and delivery checks the spooled file against the
+    /// `sha256` returned here, fetching it again from its journaled URL if a power loss took it.
     package func download(
         _ result: GenerationResult,
         into folder: String,
         job: String,
+        durably: Bool = true,
         progress: (_ index: Int, _ total: Int, _ bytes: Int) -> Void = { _, _, _ in }
     ) async throws(JobFailure) -> [JSONValue] {
         var outputs: [JSONValue] = []
@@ -34,7 +39,7 @@ package struct OutputDownloader: Sendable {
             let temporary = "\(folder)/.download-\(index)"
             let download: Int
             do {
-                download = try await client.download(output, to: temporary).byteCount
+                download = try await client.download(output, to: temporary, syncing: durably).byteCount
             } catch {
                 // A folder that cannot take the file is this machine's problem, not the output's: `write`, so a
                 // caller can keep the job and try again once the folder is fixed.

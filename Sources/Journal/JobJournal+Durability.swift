@@ -1,3 +1,5 @@
+import Synchronization
+
 extension JobJournal {
     /// The SQLite settings the journal's crash safety rests on, as the writer connection reports them.
     package struct DurabilitySettings: Sendable, Equatable {
@@ -18,5 +20,24 @@ extension JobJournal {
             journalMode: try writerPragma("journal_mode") ?? "",
             synchronous: try writerPragma("synchronous") ?? ""
         )
+    }
+}
+
+extension JobJournal {
+    /// How many of the writer's transactions so far committed with a sync (`synchronous=FULL`) and without one
+    /// (`NORMAL`, only deferred changes in them), as SQLite reported the level inside each transaction.
+    package struct CommitCounts: Sendable, Equatable {
+        package var synced: Int
+        package var deferred: Int
+
+        package init(synced: Int, deferred: Int) {
+            self.synced = synced
+            self.deferred = deferred
+        }
+    }
+
+    /// The commits so far, by level; for tests that check which transitions pay for a sync.
+    package var commitCounts: CommitCounts {
+        CommitCounts(synced: writer.fullCommits.load(ordering: .relaxed), deferred: writer.normalCommits.load(ordering: .relaxed))
     }
 }

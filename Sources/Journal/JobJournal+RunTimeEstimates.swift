@@ -18,9 +18,11 @@ extension JobJournal {
     }
 
     /// Stores one model's estimate for one size bucket, replacing the one before.
+    ///
+    /// Deferred: an estimate lost in a power loss is only learned again from the next jobs of the model.
     package func saveRunTimeEstimate(model: String, sizeBucket: Int, seconds: Double, samples: Int) async throws(JournalError) {
         let now = now().timeIntervalSince1970
-        try await write { db in
+        try await write(.deferred) { db in
             try db.cachedStatement(
                 sql: """
                     INSERT INTO run_time_estimate (model, size_bucket, seconds, samples, updated_at) VALUES (?, ?, ?, ?, ?)

@@ -9,6 +9,10 @@ extension JobJournal {
     ///
     /// Over budget, the limits not yet reported reached in this period (at this amount) are recorded as
     /// reached and returned as `newlyReached`, each exactly once however many jobs hit it.
+    ///
+    /// Deferred: the job's next step is synced (the intent to submit, a hold or a failure) and takes the reservation
+    /// to disk with it before anything is sent. Lost in a power loss before that, the job is still `claimed` and is
+    /// gated again; a limit reached in that moment may then be reported a second time.
     package func reserveSpend(
         _ id: Int64,
         inbox: String,
@@ -18,7 +22,7 @@ extension JobJournal {
     ) async throws(JournalError) -> SpendDecision {
         let period = SpendPeriod(date)
         let now = date.timeIntervalSince1970
-        return try await write { db in
+        return try await write(.deferred) { db in
             let all = try Self.spendTotals(db, period: period, excluding: id)
             let own = all[inbox] ?? SpendTotals()
             let service = all.values.reduce(SpendTotals(), +)
@@ -49,10 +53,13 @@ extension JobJournal {
     /// Books what job `id` really cost (Segmind's `metrics.cost`; its estimate when Segmind gave none) on the
     /// day and month its estimate was reserved. A job reserved by no gate (submitted before budgets existed)
     /// is booked on the day of `date`. Idempotent: booking again replaces the amount.
+    ///
+    /// Deferred: the job's outputs are journaled as spooled right after, synced, which takes the booking to disk
+    /// too; lost with them in a power loss, the outputs are saved and the cost booked again.
     package func bookSpend(_ id: Int64, inbox: String, cost: Double?, at date: Date) async throws(JournalError) {
         let period = SpendPeriod(date)
         let now = date.timeIntervalSince1970
-        try await write { db in
+        try await write(.deferred) { db in
             try db.execute(
                 sql: "UPDATE spend SET cost = COALESCE(?, estimate), booked_at = ? WHERE job_id = ?",
                 arguments: [cost, now, id]

@@ -6,10 +6,15 @@ extension JobJournal {
     /// Records a freshly claimed job in state ``JobState/claimed`` and returns it with its new ID.
     ///
     /// Fails with ``JournalError/duplicateClaim(claimedPath:)`` if a job already claims the same folder.
+    ///
+    /// Deferred: nothing leaves the machine before the job's next synced step (the intent to submit, a failure, a
+    /// hold), which puts the claim on disk with it. A claim lost in a power loss before that is a claim folder the
+    /// journal does not know, and the start-up sweep puts its files back into the inbox (its `claim.json` and the
+    /// moves were synced before this call) to be claimed again.
     @discardableResult
     package func recordClaim(_ claim: JobClaim) async throws(JournalError) -> JobRecord {
         let now = now().timeIntervalSince1970
-        return try await write { db in
+        return try await write(.deferred) { db in
             let taken = try db.cachedStatement(sql: "SELECT 1 FROM job WHERE claimed_path = ?")
             if try Bool.fetchOne(taken, arguments: [claim.claimedPath]) ?? false {
                 throw JournalError.duplicateClaim(claimedPath: claim.claimedPath)
@@ -77,6 +82,9 @@ extension JobJournal {
     }
 
     /// Counts one poll that found the job still running and records when to poll next.
+    ///
+    /// Deferred: lost in a power loss, the job is polled from the due time stored before, a little early, and
+    /// `result.json` counts a poll or two fewer; the request ID it polls with was synced when the POST answered.
     @discardableResult
     package func recordPoll(_ id: Int64, nextPollAt: Date) async throws(JournalError) -> JobRecord {
         try await move(
@@ -84,15 +92,25 @@ extension JobJournal {
             to: .submitted,
             from: [.submitted],
             set: "polls = polls + 1, next_poll_at = ?",
-            arguments: [nextPollAt.timeIntervalSince1970]
+            arguments: [nextPollAt.timeIntervalSince1970],
+            durability: .deferred
         )
     }
 
     /// Moves a waiting job's next poll without counting a poll: the planner learned something about its model's
     /// run time, and the stored due time is what a restart resumes from.
+    ///
+    /// Deferred, as ``recordPoll(_:nextPollAt:)``: a lost plan only moves one poll.
     @discardableResult
     package func reschedulePoll(_ id: Int64, nextPollAt: Date) async throws(JournalError) -> JobRecord {
-        try await move(id, to: .submitted, from: [.submitted], set: "next_poll_at = ?", arguments: [nextPollAt.timeIntervalSince1970])
+        try await move(
+            id,
+            to: .submitted,
+            from: [.submitted],
+            set: "next_poll_at = ?",
+            arguments: [nextPollAt.timeIntervalSince1970],
+            durability: .deferred
+        )
     }
 
     /// Records Segmind's answer for a finished request (JSON text: output URLs, metrics) before anything is
@@ -128,9 +146,13 @@ extension JobJournal {
     }
 
     /// Records that the job is completely finished.
+    ///
+    /// Deferred: the delivery it follows was synced (``markDelivered(_:resultFolder:)``), so a job whose end is lost
+    /// in a power loss is found `delivered` and only finished again: its claim and spool folders are removed (what is
+    /// gone already is no error) and nothing is written to the outbox.
     @discardableResult
     package func markDone(_ id: Int64) async throws(JournalError) -> JobRecord {
-        try await move(id, to: .done, from: [.delivered])
+        try await move(id, to: .done, from: [.delivered], durability: .deferred)
     }
 
     /// Fails the job from any unfinished state; `record` is the JSON text of its error record.
@@ -173,10 +195,11 @@ extension JobJournal {
         to target: JobState,
         from allowed: Set<JobState>,
         set assignments: String? = nil,
-        arguments: StatementArguments = StatementArguments()
+        arguments: StatementArguments = StatementArguments(),
+        durability: GroupCommitWriter.Durability = .synced
     ) async throws(JournalError) -> JobRecord {
         let now = now().timeIntervalSince1970
-        return try await write { db in
+        return try await write(durability) { db in
             // The state alone for the check, and the changed row straight from the UPDATE: one row decoded per move.
             guard let stored = try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM job WHERE id = ?"), arguments: [id]) else {
                 throw JournalError.jobNotFound(id: id)

@@ -11,7 +11,10 @@ import GRDB
 /// Every transition checks the job's current state inside the same write transaction that changes it, so two callers
 /// racing on one job cannot both win. Reads are synchronous and short. Transitions are `async`: they run on the
 /// journal's own writer thread, which commits every transition queued while the last commit was syncing in one
-/// transaction, and each returns once its own change is on disk.
+/// transaction, and each returns once its own change is on disk. The few whose loss in a power loss is harmless
+/// (a poll's count and next time, a run time estimate, a spend booking or reservation that a synced step of the same
+/// job follows, the end of a job already delivered, a claim the start-up sweep would put back) are `deferred`: they
+/// skip the sync and reach the disk with the next synced commit (docs/crash-safety.md lists which and why).
 package final class JobJournal: Sendable {
     /// The file name inside the state directory.
     package static let fileName = "journal.sqlite"
@@ -75,9 +78,13 @@ package final class JobJournal: Sendable {
         }
     }
 
-    /// Runs `body` in the writer's next group commit and returns once it is on disk.
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
-        try await writer.write(body)
+    /// Runs `body` in the writer's next group commit and returns once it is committed: on disk for a `.synced`
+    /// change, in the log for the next synced commit to put on disk for a `.deferred` one.
+    func write<T: Sendable>(
+        _ durability: GroupCommitWriter.Durability = .synced,
+        _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws(JournalError) -> T {
+        try await writer.write(durability, body)
     }
 
     /// Reads a pragma on the writer connection, where `synchronous` matters.

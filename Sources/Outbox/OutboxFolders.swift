@@ -60,11 +60,12 @@ package struct OutboxFolders: Sendable {
         do { try place.folder.create(place.name, bytes: bytes) } catch { throw .file(error) }
     }
 
-    /// Replaces the file `path` inside the outbox atomically and durably (see ``AtomicFile``).
-    package func replace(_ path: String, bytes: [UInt8]) throws(OutboxError) {
+    /// Replaces the file `path` inside the outbox atomically and durably (see ``AtomicFile``). Without
+    /// `syncingFolder`, a power loss may leave the previous content (see ``Folder/replace(_:bytes:mode:temporaryName:syncingFolder:)``).
+    package func replace(_ path: String, bytes: [UInt8], syncingFolder: Bool = true) throws(OutboxError) {
         let place = try place(path)
         do {
-            try place.folder.replace(place.name, bytes: bytes, temporaryName: AtomicFile.temporaryName(for: place.name))
+            try place.folder.replace(place.name, bytes: bytes, temporaryName: AtomicFile.temporaryName(for: place.name), syncingFolder: syncingFolder)
         } catch {
             throw .file(error)
         }

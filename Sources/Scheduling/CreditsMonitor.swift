@@ -219,7 +219,10 @@ package actor CreditsMonitor {
         let bytes = current.json.serialized(pretty: true) + [0x0A]
         for outbox in outboxes where written[outbox.root] != current {
             do throws(OutboxError) {
-                try outbox.replace(outbox.creditsFile, bytes: bytes)
+                // A report, rewritten at every change of the balance (up to once a second, about once a job): no
+                // promise rests on it, so the outbox folder is not flushed for it. Its content is flushed before the
+                // rename, so a reader never sees a part; a power loss may only leave the balance written before.
+                try outbox.replace(outbox.creditsFile, bytes: bytes, syncingFolder: false)
                 written[outbox.root] = current
                 lastWrite = clock.now
             } catch {

@@ -7,8 +7,8 @@ extension SegmindClient {
     /// Streams one output image to `path` (never whole in memory), under the configured size cap.
     ///
     /// Output URLs need no key, so none is sent: the key never leaves for an image host. Failures are
-    /// retried like any read; a partial file is removed.
-    public func download(_ output: OutputReference, to path: String) async throws(SegmindError) -> HTTPDownload {
+    /// retried like any read; a partial file is removed. `syncing` as in ``HTTPClient/download(_:to:syncing:)``.
+    public func download(_ output: OutputReference, to path: String, syncing: Bool = true) async throws(SegmindError) -> HTTPDownload {
         let request = HTTPRequest(
             url: output.url,
             timeout: configuration.downloadTimeout,
@@ -19,7 +19,7 @@ extension SegmindClient {
             return try await withReadRetries { () async throws(SegmindError) -> ReadAttempt<HTTPDownload> in
                 let download: HTTPDownload
                 do throws(HTTPClientError) {
-                    download = try await http.download(request, to: path)
+                    download = try await http.download(request, to: path, syncing: syncing)
                 } catch {
                     switch error {
                     case .cancelled:

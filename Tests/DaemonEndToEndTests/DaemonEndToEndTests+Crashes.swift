@@ -145,4 +145,31 @@ extension DaemonEndToEndTests {
             await daemon.expectClean()
         }
     }
+
+    @Test("A spooled output that a power loss took (journaled as spooled, never flushed) is fetched again, and done/ gets it whole")
+    func spoolLostInPowerLoss() async throws {
+        try await withDaemon(startDaemon: false) { server, daemon in
+            daemon.environment["FACEDROP_CRASH_POINT"] = "spool.journaled"
+            try await daemon.start()
+            let job = try daemon.dropJob("lost", sidecar: Self.fluxSidecar)
+            let killed = await daemon.waitForExit(within: .seconds(30))
+            #expect(killed?.signalled == true, "the crash point was not reached: \(String(describing: killed))")
+            daemon.environment["FACEDROP_CRASH_POINT"] = nil
+            // The spool is not flushed on the way to the outbox: a power loss can leave an output empty, as a
+            // file whose data the system had not yet written out.
+            let spool = "\(daemon.state)/spool"
+            var emptied = 0
+            for folder in try FileManager.default.contentsOfDirectory(atPath: spool) {
+                for file in try FileManager.default.contentsOfDirectory(atPath: "\(spool)/\(folder)") where file.hasPrefix("lost-") {
+                    try FileHandle(forWritingAtPath: "\(spool)/\(folder)/\(file)")?.truncate(atOffset: 0)
+                    emptied += 1
+                }
+            }
+            #expect(emptied == 1)
+            try await daemon.start()
+            try await expectRecovered(daemon, server, jobs: [job])
+            #expect(daemon.jobs(.done) == ["lost"], daemon.failureSummary)
+            #expect(await server.ledger().entries(for: .output).count == 2, "the output was not fetched again")
+        }
+    }
 }

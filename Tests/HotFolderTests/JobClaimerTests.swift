@@ -82,6 +82,34 @@ struct JobClaimerTests {
         #expect(claimFolders.count == jobs.count)
     }
 
+    @Test("Jobs claimed together each get a claim folder of their own; one that changed or vanished leaves the others claimed")
+    func batchClaim() throws {
+        let fixture = try ClaimFixture()
+        let jobs = try [
+            fixture.dropJob("a"), fixture.dropJob("b", in: "team"), fixture.dropJob("c"), fixture.dropJob("d"), fixture.dropJob("e", in: "team"),
+        ]
+        try fixture.write("c.json", #"{"prompt": "rewritten, longer"}"#)
+        try FileManager.default.removeItem(atPath: jobs[3].face.path)
+        // Every record is written (and `.facedrop/` flushed once) before the first file moves.
+        let recordsAtFirstMove = Mutex<Int?>(nil)
+        let claimer = JobClaimer(inboxRoot: fixture.inbox, owner: "test-host") { _ in
+            recordsAtFirstMove.withLock { $0 = $0 ?? fixture.claimFolders().count }
+        }
+        let results = claimer.claim(jobs).map { try? $0.get() }
+
+        #expect(results[2] == .changed)
+        #expect(results[3] == .lost)
+        let claimed = [results[0], results[1], results[4]].compactMap { $0?.claimed }
+        #expect(claimed.count == 3)
+        #expect(Set(fixture.claimFolders()) == Set(claimed.map(\.folder)))
+        for (files, stem) in zip(claimed, ["a", "b", "e"]) {
+            #expect(try fixture.contents(#require(files.facePath)) == "face of \(stem)")
+            #expect(try fixture.contents(#require(files.sidecarPath)) == #"{"prompt": "\#(stem)"}"#)
+        }
+        #expect(fixture.exists(jobs[2].face.path) && fixture.exists("\(fixture.inbox)/c.json"))
+        #expect(recordsAtFirstMove.withLock { $0 } == 5, "the five records were not all written before the first move")
+    }
+
     @Test("A file that changed since it looked ready is .changed and nothing moves")
     func changedBeforeClaim() throws {
         let fixture = try ClaimFixture()

@@ -12,9 +12,25 @@ import Synchronization
 /// disk (the promise the journal makes), but a busy daemon pays one sync for a whole batch. Each change runs in a
 /// savepoint of its own, so one refused transition (an illegal move, a duplicate claim) rolls back alone and its
 /// caller alone gets the error. The thread blocks in `fsync`, never a thread of Swift's cooperative pool.
+///
+/// Not every change needs a sync of its own (see ``Durability``): a transaction that carries only deferred changes
+/// commits with `synchronous=NORMAL`, which writes the log without waiting for the disk. The log is one file
+/// written in order, so the next synced commit (or checkpoint) puts the deferred changes on disk with its own:
+/// a power loss can only take back a tail of the commits, never a deferred change while keeping a later synced one.
+/// A crash of the process loses nothing either way: a committed change is in the operating system's cache.
 final class GroupCommitWriter: Sendable {
+    /// How soon a change must be on disk once its caller goes on.
+    enum Durability: Sendable {
+        /// On disk before the caller returns: its transaction commits with `synchronous=FULL`.
+        case synced
+        /// Harmless to lose in a power loss together with the changes after it (a restart redoes the step, or
+        /// only something relearned is lost): it goes to disk with the next synced commit or checkpoint.
+        case deferred
+    }
+
     /// One caller's change, and how to answer the caller once its fate is known.
     struct Change: Sendable {
+        let durability: Durability
         /// Applies the change in its own savepoint, keeping its outcome for ``answer``.
         let apply: @Sendable (Database) -> Void
         /// Resumes the caller: with the change's own outcome when `commitError` is nil, otherwise with it.
@@ -37,6 +53,10 @@ final class GroupCommitWriter: Sendable {
     private let thread = Mutex<DedicatedThread?>(nil)
     /// Transactions committed so far (tests check that concurrent changes share one).
     let commits = Atomic<Int>(0)
+    /// Of ``commits``, those whose transaction ran at `synchronous=FULL` and at `NORMAL`, as SQLite reported the
+    /// level inside the transaction (where it cannot change), so tests see what each kind of change really cost.
+    let fullCommits = Atomic<Int>(0)
+    let normalCommits = Atomic<Int>(0)
 
     init(pool: DatabasePool) {
         self.pool = pool
@@ -45,10 +65,14 @@ final class GroupCommitWriter: Sendable {
     }
 
     /// Queues a change and waits until it is committed (or refused); the caller's task suspends, it does not block.
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
+    func write<T: Sendable>(
+        _ durability: Durability = .synced,
+        _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws(JournalError) -> T {
         let result: Result<T, JournalError> = await withCheckedContinuation { continuation in
             let outcome = Outcome<T>()
             let change = Change(
+                durability: durability,
                 apply: { db in
                     do {
                         var value: T?
@@ -125,11 +149,23 @@ final class GroupCommitWriter: Sendable {
     }
 
     private func commit(_ batch: [Change]) {
+        let synced = batch.contains { $0.durability == .synced }
         do {
-            try pool.write { db in
-                for change in batch { change.apply(db) }
+            let level = try pool.writeWithoutTransaction { db in
+                // The level can only change between transactions. A synced batch sets FULL itself rather than trust
+                // that the last deferred batch restored it; a deferred batch puts FULL back for readers (`status`).
+                try db.execute(sql: synced ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+                defer { if !synced { try? db.execute(sql: "PRAGMA synchronous = FULL") } }
+                var level: Int?
+                try db.inTransaction {
+                    level = try Int.fetchOne(db, sql: "PRAGMA synchronous")
+                    for change in batch { change.apply(db) }
+                    return .commit
+                }
+                return level
             }
             commits.add(1, ordering: .relaxed)
+            if level == 2 { fullCommits.add(1, ordering: .relaxed) } else { normalCommits.add(1, ordering: .relaxed) }
             for change in batch { change.answer(nil) }
         } catch {
             let failure = JournalError(error)
