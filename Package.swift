@@ -89,6 +89,7 @@ let package = Package(
                 "FileSystem",
                 "StrictJSON",
                 "CurlHTTP",
+                "DedicatedThreads",
                 "SegmindCatalog",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -162,6 +163,7 @@ let package = Package(
             name: "Scheduling",
             dependencies: [
                 "FileSystem",
+                "DedicatedThreads",
                 "StrictJSON",
                 "Outbox",
                 "SegmindAPI",
@@ -218,6 +220,7 @@ let package = Package(
                 "StrictJSON",
                 "CurlHTTP",
                 "Daemon",
+                "DedicatedThreads",
                 "DaemonConfiguration",
                 "HotFolder",
                 "JobPipeline",

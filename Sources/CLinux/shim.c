@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/timerfd.h>
+#include <time.h>
 
 const unsigned int CLinux_RENAME_NOREPLACE = RENAME_NOREPLACE;
 
@@ -26,4 +28,25 @@ int CLinux_readdir(DIR *directory, unsigned char *type, const char **name) {
     *type = entry->d_type;
     *name = entry->d_name;
     return 1;
+}
+
+int CLinux_bootTimerCreate(void) {
+    return timerfd_create(CLOCK_BOOTTIME, TFD_CLOEXEC);
+}
+
+int CLinux_bootTimerArm(int timer, int64_t seconds, int64_t nanoseconds) {
+    if (seconds < 0 || (seconds == 0 && nanoseconds < 1)) {
+        seconds = 0;
+        nanoseconds = 1;
+    }
+    struct itimerspec value = {0};
+    value.it_value.tv_sec = (time_t)seconds;
+    value.it_value.tv_nsec = (long)nanoseconds;
+    return timerfd_settime(timer, 0, &value, NULL);
+}
+
+int CLinux_bootTimerWait(int timer) {
+    uint64_t expirations = 0;
+    ssize_t got = read(timer, &expirations, sizeof expirations);
+    return got == (ssize_t)sizeof expirations ? 1 : -1;
 }

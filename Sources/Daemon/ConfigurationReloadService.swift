@@ -1,4 +1,5 @@
 import DaemonConfiguration
+import DedicatedThreads
 package import Logging
 import ServiceLifecycle
 package import SystemdService
@@ -32,8 +33,13 @@ package struct ConfigurationReloadService<Hangups: AsyncSequence<UnixSignal, Nev
     package var description: String { "ConfigurationReloadService" }
 
     package func run() async {
-        for await _ in hangups.cancelOnGracefulShutdown() {
-            await reload()
+        // Not `hangups.cancelOnGracefulShutdown()`: it merges the two sequences in a task of its own on the runtime's
+        // global executor, which would keep an idle daemon waking every second (see `ThreadPoolExecutor`). A reload
+        // under way when the shutdown begins runs to its end in a task the shutdown does not cancel, as before.
+        await cancelWhenGracefulShutdown {
+            for await _ in hangups {
+                await Task(executorPreference: ExecutorPreference.current) { await reload() }.value
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package import CurlHTTP
 package import DaemonConfiguration
+import DedicatedThreads
 import FileSystem
 import Foundation
 import HotFolder
@@ -269,9 +270,11 @@ package final class Daemon: Sendable {
         Array(Set(configuration.inboxes.map(\.outbox))).sorted().map { OutboxFolders(root: $0) }
     }
 
+    /// Suspends until the task is cancelled: one sleep longer than any daemon lives, so an idle daemon is not
+    /// woken to check.
     private func waitForCancellation() async {
         while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(3600))
+            try? await TimerClock().sleep(for: .seconds(100 * 365 * 86_400))
         }
     }
 

@@ -1,3 +1,4 @@
+import DedicatedThreads
 import Scheduling
 import Synchronization
 
@@ -16,7 +17,7 @@ final class Doorbell: Sendable {
     /// The clock deadlines are read from and slept on.
     let clock: ElapsedClock
 
-    init(clock: some Clock<Duration> = ContinuousClock()) {
+    init(clock: some Clock<Duration> = TimerClock()) {
         self.clock = ElapsedClock(clock)
     }
 
@@ -35,7 +36,7 @@ final class Doorbell: Sendable {
     /// Returns when rung, at `deadline` (nil: no deadline), or when the task is cancelled.
     func wait(until deadline: ElapsedClock.Instant?) async {
         let timer = deadline.map { [clock] deadline in
-            Task { [weak self] in
+            Task(executorPreference: ExecutorPreference.current) { [weak self] in
                 // Only a timer that ran out rings: a cancelled one (the wait ended sooner) must not leave a
                 // ring behind, or the next wait would return at once, and the one after, for ever.
                 guard (try? await clock.sleep(until: deadline)) != nil else { return }

@@ -1,4 +1,5 @@
 import DaemonConfiguration
+import DedicatedThreads
 import FileSystem
 import Foundation
 import HotFolder
@@ -75,7 +76,7 @@ actor DropIntake {
         scheduler: JobScheduler,
         owner: String,
         logger: Logger,
-        clock: some Clock<Duration> = ContinuousClock(),
+        clock: some Clock<Duration> = TimerClock(),
         rewatch: @escaping @Sendable (String) -> Void
     ) {
         let clock = ElapsedClock(clock)

@@ -1,4 +1,5 @@
 import DaemonConfiguration
+import DedicatedThreads
 import FileSystem
 import Foundation
 import HotFolder
@@ -227,7 +228,7 @@ struct JobExecutor: Sendable {
                     outbox: inboxes.outbox(for: record.inbox)
                 )
                 do {
-                    try await Task.sleep(for: Self.journalRetry(after: attempt))
+                    try await TimerClock().sleep(for: Self.journalRetry(after: attempt))
                 } catch {
                     return .ended(.interrupted)
                 }
@@ -299,7 +300,7 @@ struct JobExecutor: Sendable {
         }
         logger.notice("submit not accepted or not sent; trying again", metadata: ["job": "\(record.name)", "error": "\(error)", "retry_in": "\(delay)"])
         do {
-            try await Task.sleep(for: delay)
+            try await TimerClock().sleep(for: delay)
         } catch {
             return .interrupted
         }
@@ -313,7 +314,8 @@ struct JobExecutor: Sendable {
         let wire = postsOnTheWire
         wire.add(1)
         defer { wire.add(-1) }
-        return await Task { await client.sendSubmit(model: model, body: body, beforeSending: beforeSending) }.value
+        return await Task(executorPreference: ExecutorPreference.current) { await client.sendSubmit(model: model, body: body, beforeSending: beforeSending) }
+            .value
     }
 
     /// Puts a job whose POST provably cost nothing back in the queue; `.finished` when that worked (the caller
@@ -778,7 +780,7 @@ struct JobExecutor: Sendable {
                 )
             }
             do {
-                try await Task.sleep(for: Self.journalRetry(after: attempt))
+                try await TimerClock().sleep(for: Self.journalRetry(after: attempt))
             } catch {
                 return nil
             }

@@ -1,3 +1,4 @@
+import DedicatedThreads
 import Foundation
 import Journal
 import Logging
@@ -50,7 +51,7 @@ actor JobScheduler {
         inboxTurns: [String: InboxTurns],
         creditRecheck: Duration,
         heartbeat: Heartbeat?,
-        clock: some Clock<Duration> = ContinuousClock(),
+        clock: some Clock<Duration> = TimerClock(),
         logger: Logger
     ) {
         let clock = ElapsedClock(clock)
@@ -204,9 +205,9 @@ actor JobScheduler {
         runningShares[record.id] = share
         // Every request the job makes carries its queue, so the request budget takes turns as the scheduler does.
         let requests = RequestShare(share: share, weight: inboxTurns[share.inbox]?.weight ?? 1)
-        running[record.id] = Task {
+        running[record.id] = Task(executorPreference: ExecutorPreference.current) {
             let ending = await RequestShare.$current.withValue(requests) { await executor.run(record) }
-            self.ended(record.id, ending)
+            await self.ended(record.id, ending)
         }
     }
 
@@ -243,7 +244,7 @@ actor JobScheduler {
         let credits = self.credits
         let client = self.client
         let interval = creditRecheck
-        waitingForCredits = Task {
+        waitingForCredits = Task(executorPreference: ExecutorPreference.current) {
             await credits.waitUntilCreditsReturn(check: { try await client.credits().total }, interval: interval)
             await self.creditsReturned()
         }

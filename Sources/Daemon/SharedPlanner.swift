@@ -1,3 +1,4 @@
+import DedicatedThreads
 import Foundation
 import Scheduling
 import Synchronization
@@ -38,7 +39,7 @@ final class SharedPlanner: Sendable {
     /// The clock waits are timed by.
     private let clock: ElapsedClock
 
-    init(_ planner: PollPlanner, clock: some Clock<Duration> = ContinuousClock()) {
+    init(_ planner: PollPlanner, clock: some Clock<Duration> = TimerClock()) {
         state = Mutex(State(planner: planner))
         self.clock = ElapsedClock(clock)
     }

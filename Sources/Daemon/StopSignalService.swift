@@ -24,10 +24,14 @@ package struct StopSignalService<Signals: AsyncSequence<UnixSignal, Never> & Sen
     package var description: String { "StopSignalService" }
 
     package func run() async {
-        for await signal in signals.cancelOnGracefulShutdown() {
-            notifier.send(.stopping)
-            logger.notice("stopping", metadata: ["signal": "\(signal)"])
-            return
+        // Not `signals.cancelOnGracefulShutdown()`: it merges the two sequences in a task of its own on the runtime's
+        // global executor, which would keep an idle daemon waking every second (see `ThreadPoolExecutor`).
+        await cancelWhenGracefulShutdown {
+            for await signal in signals {
+                notifier.send(.stopping)
+                logger.notice("stopping", metadata: ["signal": "\(signal)"])
+                return
+            }
         }
     }
 }

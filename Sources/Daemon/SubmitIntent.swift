@@ -1,3 +1,4 @@
+import DedicatedThreads
 import Dispatch
 import Journal
 import Synchronization
@@ -45,7 +46,7 @@ final class SubmitIntent: Sendable {
         let journal = self.journal
         let id = job.id
         let request = self.request
-        Task {
+        Task(executorPreference: ExecutorPreference.current) {
             let written: Result<JobRecord, JournalError>
             do throws(JournalError) {
                 written = .success(try await journal.markSubmitting(id, request: request))

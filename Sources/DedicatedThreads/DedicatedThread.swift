@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// An operating-system thread of facedrop's own, for work that blocks in C: libinotifytools' `select()`,
 /// libcurl's `curl_multi_poll`, SQLite's `fsync`, file steps that wait on the disk.
@@ -23,6 +24,8 @@ package final class DedicatedThread: Sendable {
     package let name: String
     /// Entered before the thread starts and left when `body` has returned.
     private let running = DispatchGroup()
+    /// Tasks waiting in ``exited()``, resumed by the thread as it ends; nil once it has.
+    private let waiters = Mutex<[CheckedContinuation<Void, Never>]?>([])
 
     private init(name: String) {
         self.name = name
@@ -39,6 +42,12 @@ package final class DedicatedThread: Sendable {
             ThreadName.setForCurrentThread(name)
             body()
             running.leave()
+            for waiter in thread.waiters.withLock({ waiters in
+                defer { waiters = nil }
+                return waiters ?? []
+            }) {
+                waiter.resume()
+            }
         }
         system.start()
         return thread
@@ -60,10 +69,16 @@ package final class DedicatedThread: Sendable {
         running.wait()
     }
 
-    /// Suspends the calling task until `body` has returned; the task's thread stays free meanwhile.
+    /// Suspends the calling task until `body` has returned; the task's thread stays free meanwhile. The ending
+    /// thread resumes it itself (no libdispatch queue, see ``ThreadPoolExecutor`` for why).
     package func exited() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            running.notify(queue: .global()) { continuation.resume() }
+            let ended = waiters.withLock { waiters in
+                guard waiters != nil else { return true }
+                waiters?.append(continuation)
+                return false
+            }
+            if ended { continuation.resume() }
         }
     }
 }

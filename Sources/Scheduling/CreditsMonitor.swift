@@ -1,3 +1,4 @@
+import DedicatedThreads
 package import Foundation
 package import Logging
 package import Outbox
@@ -48,7 +49,7 @@ package actor CreditsMonitor {
         warnBelow: Double,
         logger: Logger,
         balanceInterval: Duration = .zero,
-        clock: some Clock<Duration> = ContinuousClock(),
+        clock: some Clock<Duration> = TimerClock(),
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.outboxes = outboxes
@@ -201,13 +202,13 @@ package actor CreditsMonitor {
             return
         }
         guard deferredWrite == nil else { return }
-        deferredWrite = Task { [balanceInterval, clock] in
+        deferredWrite = Task(executorPreference: ExecutorPreference.current) { [balanceInterval, clock] in
             do {
                 try await clock.sleep(until: lastWrite + balanceInterval)
             } catch {
                 return
             }
-            self.publishChanges()
+            await self.publishChanges()
         }
     }
 

@@ -1,3 +1,4 @@
+import DedicatedThreads
 import Foundation
 package import SegmindAPI
 
@@ -116,7 +117,7 @@ package actor RequestBudget: RequestGate {
 
     /// A budget of `requestsPerMinute` (at least 1) over 60 s plus ``arrivalGuard``, paced with `burst`
     /// (``defaultBurst(requestsPerMinute:)`` when `nil`).
-    package init(requestsPerMinute: Int, burst: Int? = nil, clock: some Clock<Duration> = ContinuousClock()) {
+    package init(requestsPerMinute: Int, burst: Int? = nil, clock: some Clock<Duration> = TimerClock()) {
         self.init(requestsPerMinute: requestsPerMinute, burst: burst, window: .seconds(60) + Self.arrivalGuard, clock: clock)
     }
 
@@ -133,7 +134,7 @@ package actor RequestBudget: RequestGate {
         requestsPerMinute: Int,
         burst: Int? = nil,
         window: Duration,
-        clock: some Clock<Duration> = ContinuousClock(),
+        clock: some Clock<Duration> = TimerClock(),
         file: RequestWindowFile? = nil
     ) {
         let limit = max(1, requestsPerMinute)
@@ -209,7 +210,7 @@ package actor RequestBudget: RequestGate {
                 scheduleTimer()
             }
         } onCancel: {
-            Task { await self.cancelWaiter(id) }
+            Task(executorPreference: ExecutorPreference.current) { await self.cancelWaiter(id) }
         }
         guard let admitted else { throw CancellationError() }
         return admitted
@@ -318,13 +319,13 @@ package actor RequestBudget: RequestGate {
         timerGeneration += 1
         let generation = timerGeneration
         let clock = clock
-        let task = Task {
+        let task = Task(executorPreference: ExecutorPreference.current) {
             do {
                 try await clock.sleep(until: deadline, tolerance: .milliseconds(1))
             } catch {
                 return
             }
-            self.timerFired(generation)
+            await self.timerFired(generation)
         }
         timer = Timer(deadline: deadline, task: task, generation: generation)
     }

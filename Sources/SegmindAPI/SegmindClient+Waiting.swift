@@ -1,3 +1,5 @@
+import DedicatedThreads
+
 /// Polling a submitted request to the end.
 extension SegmindClient {
     /// The polling cadence: the first poll after about the model's run time, then back-off.
@@ -39,7 +41,7 @@ extension SegmindClient {
         schedule: PollSchedule,
         progress: (@Sendable (RequestStatus) -> Void)? = nil
     ) async throws(SegmindError) -> GenerationResult {
-        let clock = ContinuousClock()
+        let clock = TimerClock()
         let start = clock.now
         var wait = schedule.firstPoll
         var interval = schedule.interval

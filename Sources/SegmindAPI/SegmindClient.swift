@@ -1,4 +1,5 @@
 public import CurlHTTP
+import DedicatedThreads
 import Foundation
 public import Logging
 import SegmindCatalog
@@ -386,7 +387,7 @@ public struct SegmindClient: Sendable {
 
     static func sleep(_ duration: Duration) async throws(SegmindError) {
         do {
-            try await Task.sleep(for: duration)
+            try await TimerClock().sleep(for: duration)
         } catch {
             throw .cancelled
         }

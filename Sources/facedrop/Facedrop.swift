@@ -2,7 +2,6 @@ import ArgumentParser
 import JobPipeline
 
 /// The `facedrop` command line: thin wiring over the library modules.
-@main
 struct Facedrop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facedrop",

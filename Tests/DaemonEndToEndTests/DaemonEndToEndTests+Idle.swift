@@ -23,4 +23,37 @@ extension DaemonEndToEndTests {
             #expect(later - rested < .milliseconds(300), "a daemon idle after a job used \(later - rested) of CPU in 3 s")
         }
     }
+
+    @Test("an idle daemon does not wake at all, before and after a job")
+    func idleDaemonDoesNotWake() async throws {
+        // The only deadline of an idle daemon here is its inbox's safety rescan: an hour away.
+        try await withDaemon(configure: { settings in
+            for index in settings.inboxes.indices { settings.inboxes[index].rescanInterval = 3600 }
+        }) { _, daemon in
+            try await Task.sleep(for: .seconds(1))
+            let started = try await Self.wakeups(of: daemon, over: .seconds(3))
+            #expect(started.total <= 1, "woken while idle after start: \(started.threads)")
+
+            try daemon.dropJob("one", sidecar: Self.instantSidecar)
+            try await daemon.waitFor("the job to end") { !daemon.jobs(.done).isEmpty || !daemon.jobs(.failed).isEmpty }
+            try await Task.sleep(for: .seconds(1))
+            let rested = try await Self.wakeups(of: daemon, over: .seconds(3))
+            #expect(rested.total <= 1, "woken while idle after a job: \(rested.threads)")
+        }
+    }
+
+    /// How often the daemon's threads woke in `period` (those alive at its start and end): libdispatch's pool
+    /// monitor alone would wake it once a second.
+    private static func wakeups(of daemon: DaemonHarness, over period: Duration) async throws -> (total: Int, threads: [String: Int]) {
+        let before = daemon.voluntarySwitches()
+        try #require(!before.isEmpty)
+        try await Task.sleep(for: period)
+        let after = daemon.voluntarySwitches()
+        var threads: [String: Int] = [:]
+        for (id, thread) in before {
+            let woke = max(0, (after[id]?.switches ?? thread.switches) - thread.switches)
+            if woke > 0 { threads["\(thread.name) (\(id))"] = woke }
+        }
+        return (threads.values.reduce(0, +), threads)
+    }
 }

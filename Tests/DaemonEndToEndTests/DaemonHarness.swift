@@ -351,4 +351,25 @@ extension DaemonHarness {
         guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
         return .milliseconds((user + system) * 1000 / ProcessClock.ticksPerSecond)
     }
+
+    /// Each of the daemon's threads, by thread ID, with its name and the times it has gone to sleep of its own
+    /// accord so far (`voluntary_ctxt_switches`): a thread that sleeps without waking counts nothing more.
+    func voluntarySwitches() -> [Int: (name: String, switches: Int)] {
+        guard let pid = processID, let threads = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else {
+            return [:]
+        }
+        var switches: [Int: (name: String, switches: Int)] = [:]
+        for thread in threads {
+            guard let id = Int(thread), let status = try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/status", encoding: .utf8)
+            else { continue }
+            var name = ""
+            for line in status.split(separator: "\n") {
+                if line.hasPrefix("Name:") { name = String(line.dropFirst(5).drop { $0 == " " || $0 == "\t" }) }
+                if line.hasPrefix("voluntary_ctxt_switches:"), let count = Int(line.split(separator: "\t").last ?? "") {
+                    switches[id] = (name, count)
+                }
+            }
+        }
+        return switches
+    }
 }

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -25,5 +26,16 @@ int CLinux_setThreadName(const char *name);
 
 /// The entry's type (`d_type`) and name of one `readdir` result, or 0 at the end; -1 and errno on failure.
 int CLinux_readdir(DIR *directory, unsigned char *type, const char **name);
+
+/// A `timerfd` on `CLOCK_BOOTTIME` (the clock Swift's `ContinuousClock` reads on Linux, which also runs while
+/// the machine is suspended), close-on-exec; -1 and errno on failure. Reading it blocks until it fires.
+int CLinux_bootTimerCreate(void);
+
+/// Arms `timer` to fire once, `seconds` and `nanoseconds` from now (at least one nanosecond, since zero would
+/// disarm it); 0, or -1 and errno.
+int CLinux_bootTimerArm(int timer, int64_t seconds, int64_t nanoseconds);
+
+/// Blocks until `timer` fires (1), or returns -1 and errno (EINTR when a signal interrupted the wait).
+int CLinux_bootTimerWait(int timer);
 
 #endif

@@ -1,3 +1,4 @@
+import DedicatedThreads
 import Synchronization
 
 /// Enforces one running ``InotifyWatcher`` per process: libinotifytools keeps its descriptor, watch
@@ -98,7 +99,7 @@ enum WatcherRegistry {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask { await nextRelease() }
             group.addTask {
-                try? await Task.sleep(until: deadline, clock: .continuous)
+                try? await TimerClock().sleep(until: deadline)
                 return false
             }
             let first = await group.next() ?? false
