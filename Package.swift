@@ -234,6 +234,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
+            // Linked with lld and packed relative relocations (DT_RELR, glibc 2.36): the 2.4 MB table of relative
+            // relocations the default linker writes, which the loader reads whole at every start, becomes 20 kB,
+            // and a started daemon maps 3 MB less (BENCHMARKS.md, issue 13).
+            linkerSettings: [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"])],
             plugins: ["BuildInfo"]
         ),
         .plugin(name: "BuildInfo", capability: .buildTool()),

@@ -215,13 +215,15 @@ def throughput(context: Context, name: str, count: int, concurrency: int) -> dic
 
 # 2. Request economy and detection lag
 
-def _scaled_drain(run: Run, prefix: str, count: int, models: list[str], concurrency: int, time_scale: float) -> dict:
+def _scaled_drain(run: Run, prefix: str, count: int, models: list[str], concurrency: int, time_scale: float,
+                  requests_per_minute: int | None = None) -> dict:
     """`count` pairs, their models in turn, dropped at once for a subject whose request budget is Segmind Pro's 50
-    a minute scaled like the run times; waits for every job and checks them."""
+    a minute scaled like the run times (or `requests_per_minute`); waits for every job and checks them."""
     stems = [f"{prefix}{n:04d}" for n in range(count)]
     run.write_pairs(run.stage, stems, model_of=lambda index: models[index % len(models)], tag=f"{prefix} ")
     run.subject.start(run.emulator, run.inboxes, run.outboxes,
-                      Setup(concurrency=concurrency, settle=0.1, requests_per_minute=int(50 / time_scale),
+                      Setup(concurrency=concurrency, settle=0.1,
+                            requests_per_minute=requests_per_minute or int(50 / time_scale),
                             run_time_scale=time_scale))
     start = time.time()
     for stem in stems:
@@ -419,10 +421,22 @@ SKEW = {"pulid-base": 0.1, "instantid": 10.0}  # model: real run time ÷ the cat
 
 
 def skew(context: Context, name: str, count: int, concurrency: int, time_scale: float) -> dict:
+    """At Segmind's 50 requests a minute, scaled like the run times; for facedrop also with its request budget
+    off (the peers have none), where the lag is the poll planner's alone rather than the budget's queue."""
+    result = _skew(context, name, count, concurrency, time_scale)
+    if name == "facedrop":
+        unpaced = _skew(context, name, count, concurrency, time_scale, requests_per_minute=10000)
+        result["unpaced"] = {label: unpaced[label] for label in ("fast", "slow")}
+        result["unpaced"]["seconds"] = unpaced.get("seconds")
+    return result
+
+
+def _skew(context: Context, name: str, count: int, concurrency: int, time_scale: float,
+          requests_per_minute: int | None = None) -> dict:
     models = list(SKEW)
     run_times = {model: round(catalog_seconds(model) * factor, 2) for model, factor in SKEW.items()}
     with Run(context, "skew", name, time_scale=time_scale, queue_seconds=2, run_times=run_times) as run:
-        result = _scaled_drain(run, "s", count, models, concurrency, time_scale)
+        result = _scaled_drain(run, "s", count, models, concurrency, time_scale, requests_per_minute)
         result["time_scale"] = time_scale
         for label, model in (("fast", models[0]), ("slow", models[1])):
             jobs = [job for job in result["_stats"]["jobs"] if job["model"] == model]
