@@ -6,6 +6,7 @@
 # inclusive, per job (bench/lib/callgrind_report.py). Bounded: every wait has a limit; the daemon and the
 # emulator are stopped however it ends.
 #   bench/callgrind-per-job.sh [N]
+# With CALLGRIND_KEEP=FOLDER, the raw profile is copied there too (for callgrind_annotate or kcachegrind).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 count=${1:-100}
@@ -70,3 +71,7 @@ sleep 1
 echo "machine: $(nproc) cores, $(uname -srm); valgrind $(valgrind --version); $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "jobs done: $done_count of $count"
 python3 bench/lib/callgrind_report.py "$root"/callgrind.out.* "$done_count"
+if [ -n "${CALLGRIND_KEEP:-}" ]; then
+    mkdir -p "$CALLGRIND_KEEP"
+    cp "$root"/callgrind.out.* "$CALLGRIND_KEEP/"
+fi

@@ -154,11 +154,12 @@ final class GroupCommitWriter: Sendable {
             let level = try pool.writeWithoutTransaction { db in
                 // The level can only change between transactions. A synced batch sets FULL itself rather than trust
                 // that the last deferred batch restored it; a deferred batch puts FULL back for readers (`status`).
-                try db.execute(sql: synced ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
-                defer { if !synced { try? db.execute(sql: "PRAGMA synchronous = FULL") } }
+                // Cached statements: prepared once, not at every commit (three prepares were 0.5 M instructions a job).
+                try db.cachedStatement(sql: synced ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL").execute()
+                defer { if !synced { try? db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute() } }
                 var level: Int?
                 try db.inTransaction {
-                    level = try Int.fetchOne(db, sql: "PRAGMA synchronous")
+                    level = try Int.fetchOne(db.cachedStatement(sql: "PRAGMA synchronous"))
                     for change in batch { change.apply(db) }
                     return .commit
                 }
