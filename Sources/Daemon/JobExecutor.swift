@@ -125,8 +125,9 @@ struct JobExecutor: Sendable {
             size = answeredSize
         }
         let deadline = Date().addingTimeInterval(Self.seconds(inboxes.jobDeadline.withLock { $0 }))
-        // Submitted last, it is the model's scout only when no other job of the model is polling.
-        let scouting = planner.isScout(SharedPlanner.PollingJob(submittedAt: Date(), id: record.id), model: model)
+        // Submitted last, it is the model's scout only when no other job of the model polls or was answered first.
+        let scouting = planner.answered(record.id, model: model)
+        defer { planner.forgetAnswered(record.id, model: model) }
         let firstPoll = planner.planner.firstPoll(model: model, size: size, scouting: scouting)
         // The request ID exists only in memory until this write succeeds: it is retried as long as the daemon runs.
         let nextPollAt = Date().addingTimeInterval(Self.seconds(firstPoll))

@@ -31,6 +31,8 @@ final class SharedPlanner: Sendable {
         var revision = 0
         /// The jobs now polling, by model.
         var polling: [String: Set<PollingJob>] = [:]
+        /// Jobs whose submit was answered and that do not poll yet (their request ID is being journaled), by model.
+        var answered: [String: Set<Int64>] = [:]
         var waiters: [Int: CheckedContinuation<Bool, Never>] = [:]
         var nextWaiter = 0
     }
@@ -62,9 +64,29 @@ final class SharedPlanner: Sendable {
         }
     }
 
+    /// Whether job `id`, whose submit Segmind just answered, is the model's scout: no job of `model` polls, nor was
+    /// answered before it. The job counts as answered until it begins polling (or ``forgetAnswered(_:model:)``),
+    /// so a job answered a moment later, while this one still journals its request ID, is not a second scout.
+    func answered(_ id: Int64, model: String) -> Bool {
+        state.withLock { state in
+            let scout = (state.polling[model]?.isEmpty ?? true) && (state.answered[model]?.isEmpty ?? true)
+            state.answered[model, default: []].insert(id)
+            return scout
+        }
+    }
+
+    /// Ends what ``answered(_:model:)`` began, for a job that will not poll after all (or already does).
+    func forgetAnswered(_ id: Int64, model: String) {
+        state.withLock { state in
+            state.answered[model]?.remove(id)
+            if state.answered[model]?.isEmpty == true { state.answered[model] = nil }
+        }
+    }
+
     /// Counts `job` among the jobs of `model` now polling, until ``endPolling(_:model:)``; wakes the waiting jobs
     /// when that makes it the scout in another job's place.
     func beginPolling(_ job: PollingJob, model: String) {
+        forgetAnswered(job.id, model: model)
         changeScouts(model: model) { $0.insert(job) }
     }
 

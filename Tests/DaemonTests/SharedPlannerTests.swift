@@ -71,6 +71,24 @@ struct SharedPlannerTests {
         #expect(planner.revision == revision, "the last one ended: nobody to take over")
     }
 
+    @Test("two submits answered together make one scout: the second is not one while the first journals its request")
+    func answeredTogetherMakeOneScout() async {
+        let (_, planner, _, _) = await waitingJob()
+        let start = Date(timeIntervalSince1970: 1_000_000)
+        #expect(planner.answered(1, model: "instantid"), "the first answered, nobody polling: the scout")
+        #expect(!planner.answered(2, model: "instantid"), "answered while the first has not begun polling yet")
+        #expect(planner.answered(5, model: "pulid-base"), "each model has its own")
+        planner.beginPolling(SharedPlanner.PollingJob(submittedAt: start, id: 1), model: "instantid")
+        planner.beginPolling(SharedPlanner.PollingJob(submittedAt: start + 1, id: 2), model: "instantid")
+        #expect(!planner.answered(3, model: "instantid"), "one is polling")
+        planner.forgetAnswered(3, model: "instantid")
+        planner.endPolling(SharedPlanner.PollingJob(submittedAt: start, id: 1), model: "instantid")
+        planner.endPolling(SharedPlanner.PollingJob(submittedAt: start + 1, id: 2), model: "instantid")
+        #expect(planner.answered(4, model: "instantid"), "all ended and forgotten: the next answered scouts again")
+        planner.forgetAnswered(5, model: "pulid-base")
+        #expect(planner.answered(6, model: "pulid-base"), "a job that never polled (its journal write failed) was forgotten")
+    }
+
     @Test("the scout's end wakes the next one only while the model has never finished")
     func scoutsEndOnceFinished() async {
         let (_, planner, answer, _) = await waitingJob()
