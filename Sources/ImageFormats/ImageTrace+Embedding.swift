@@ -8,7 +8,7 @@ extension ImageTrace {
     /// The trace embedded by ``SyntheticImage/render(width:height:format:quality:trace:)``, or `nil`.
     ///
     /// Looks in a PNG `tEXt`/`iTXt` chunk with keyword `facedrop-trace`, a JPEG `COM` segment starting
-    /// with `facedrop-trace:`, or a WebP `XMP ` chunk. Reads structure only, never pixels, and returns
+    /// with `facedrop-trace:`, or a WebP `FDTR` chunk. Reads structure only, never pixels, and returns
     /// `nil` for anything malformed.
     package static func read(from bytes: some Collection<UInt8>) -> ImageTrace? {
         let bytes = Array(bytes)
@@ -65,7 +65,7 @@ extension ImageTrace {
             }
         case .webp:
             try WebPLayout.forEachChunk(in: bytes) { chunk in
-                if chunk.type == WebPLayout.xmp { json = Array(bytes[chunk.payload]) }
+                if chunk.type == WebPLayout.trace { json = Array(bytes[chunk.payload]) }
                 return json == nil
             }
         }

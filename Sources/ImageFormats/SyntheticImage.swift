@@ -21,7 +21,8 @@ package enum SyntheticImage {
     ///
     /// Where the trace goes: PNG, an `iTXt` chunk with keyword `facedrop-trace` holding the trace as
     /// JSON; JPEG, a `COM` segment `facedrop-trace:{json}` right after the leading `APPn` segments;
-    /// WebP, the extended format (`VP8X` with the XMP flag) with an `XMP ` chunk holding the JSON.
+    /// WebP, the extended format (`VP8X`) with a chunk of facedrop's own, `FDTR`, holding the JSON (readers skip
+    /// unknown chunks, and the `XMP ` chunk stays free for the generation parameters).
     ///
     /// - Parameters:
     ///   - quality: JPEG and WebP quality, clamped to 1...100 (Segmind accepts 0...100); WebP at 100 is

@@ -59,7 +59,7 @@ struct SyntheticImageTests {
         #expect(ImageTrace.read(from: second)?.index == 2)
     }
 
-    @Test("The PNG has one iTXt chunk with our keyword, the WebP is extended with an XMP flag")
+    @Test("The PNG has one iTXt chunk with our keyword, the WebP is extended with the trace in an FDTR chunk")
     func metadataLayout() throws {
         let png = try SyntheticImage.render(width: 16, height: 16, format: .png, trace: Self.trace)
         let text = try #require(ImageBytes.pngChunks("iTXt", in: png).first)
@@ -67,7 +67,8 @@ struct SyntheticImageTests {
 
         let webp = try SyntheticImage.render(width: 16, height: 16, format: .webp, trace: Self.trace)
         #expect(String(decoding: webp[12..<16], as: UTF8.self) == "VP8X")
-        #expect(webp[20] & 0x04 != 0)
+        #expect(webp[20] & 0x04 == 0, "no XMP flag: the XMP chunk is left to the generation parameters")
+        #expect(Array(webp).firstRange(of: Array("FDTR".utf8)) != nil)
         let riffSize = webp[4..<8].reversed().reduce(0) { $0 << 8 | Int($1) }
         #expect(riffSize == webp.count - 8)
         #expect(webp.count % 2 == 0)

@@ -6,9 +6,14 @@ enum WebPLayout {
     static let lossless = FourCC("VP8L")
     static let extended = FourCC("VP8X")
     static let xmp = FourCC("XMP ")
+    /// The chunk ``ImageTrace`` travels in: one of facedrop's own, which WebP readers skip, so the `XMP ` chunk
+    /// stays free for the generation parameters (``ImageMetadataWriter``).
+    static let trace = FourCC("FDTR")
 
     /// The `VP8X` flag announcing an `XMP ` chunk.
     static let xmpFlag: UInt8 = 0x04
+    /// The `VP8X` flag saying the image has an alpha channel.
+    static let alphaFlag: UInt8 = 0x10
 
     /// WebP stores sides in 14 bits (24 for the canvas, but encoders stop at 16383).
     static let maximumDimension = 16_383
@@ -92,7 +97,7 @@ enum WebPLayout {
     }
 
     /// Rewrites a simple-format WebP (one `VP8 `/`VP8L` chunk) into the extended format: `VP8X` with the
-    /// XMP flag and the canvas size, the image chunk, then an `XMP ` chunk holding `metadata`.
+    /// canvas size, the image chunk, then a ``trace`` chunk holding `metadata`.
     static func extended(
         _ simple: [UInt8],
         width: Int,
@@ -107,14 +112,14 @@ enum WebPLayout {
         guard let image, image.type == lossy || image.type == lossless else {
             throw .malformed(.webp, reason: "the encoder did not produce a simple-format image")
         }
-        var header: [UInt8] = [xmpFlag, 0, 0, 0]
+        var header: [UInt8] = [0, 0, 0, 0]
         header.appendUInt24LE(width - 1)
         header.appendUInt24LE(height - 1)
 
         var body = webp.bytes
         appendChunk(extended, payload: header[...], to: &body)
         appendChunk(image.type, payload: simple[image.payload], to: &body)
-        appendChunk(xmp, payload: metadata[...], to: &body)
+        appendChunk(trace, payload: metadata[...], to: &body)
 
         var output = riff.bytes
         output.appendUInt32LE(body.count)
