@@ -597,12 +597,13 @@ struct JobExecutor: Sendable {
     /// system wrote it out), fetches them again from the journaled result first, once.
     private func deliver(_ record: JobRecord, summary: GenerationSummary, refetched: Bool) async -> Ending {
         guard let outbox = inboxes.outbox(for: record.inbox) else { return .writePending }
+        let metadata: JobDelivery.PictureMetadata = inboxes.inbox(named: record.inbox)?.embedMetadata == false ? .sidecar : .embedded
         let folder: String
         let spoolFolder = record.spoolPath ?? state.spoolFolder(job: record.id)
         do {
             let input = jobInput(record)
             folder = try await files.run { () throws(JobFailure) -> String in
-                try JobDelivery(outbox: outbox).deliverResult(input, summary: summary, spoolFolder: spoolFolder)
+                try JobDelivery(outbox: outbox, metadata: metadata).deliverResult(input, summary: summary, spoolFolder: spoolFolder)
             }
         } catch {
             if error.code == JobDelivery.spoolLostCode, !refetched {

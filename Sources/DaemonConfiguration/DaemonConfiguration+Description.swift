@@ -35,6 +35,7 @@ extension DaemonConfiguration: CustomStringConvertible {
                 "  weight = \(inbox.weight), fair_share = \(inbox.fairShare.rawValue)",
                 "  defaults = " + JSONValue.object(inbox.defaults).serializedString(),
                 "  budget: \(inbox.budget.configurationText); over_budget = \(inbox.overBudget.rawValue)",
+                "  generation parameters: " + (inbox.embedMetadata ? "written into each picture" : "in an .xmp file beside each picture"),
             ]
         }
         if !warnings.isEmpty {

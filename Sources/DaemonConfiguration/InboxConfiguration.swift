@@ -36,6 +36,9 @@ public struct InboxConfiguration: Sendable, Hashable {
     public var budget: SpendLimits
     /// What becomes of a job over budget (`over_budget`).
     public var overBudget: OverBudgetPolicy
+    /// Whether the generation parameters are written into each output picture (`embed_metadata`, the default),
+    /// or the pictures are left as Segmind sent them with an `.xmp` file beside each.
+    public var embedMetadata: Bool
 
     public init(
         name: String,
@@ -51,7 +54,8 @@ public struct InboxConfiguration: Sendable, Hashable {
         weight: Int = 1,
         fairShare: FairShare = .inbox,
         budget: SpendLimits = SpendLimits(),
-        overBudget: OverBudgetPolicy = .wait
+        overBudget: OverBudgetPolicy = .wait,
+        embedMetadata: Bool = true
     ) {
         self.name = name
         self.path = path
@@ -68,5 +72,6 @@ public struct InboxConfiguration: Sendable, Hashable {
         self.fairShare = fairShare
         self.budget = budget
         self.overBudget = overBudget
+        self.embedMetadata = embedMetadata
     }
 }

@@ -14,10 +14,13 @@ package struct JobDelivery: Sendable {
     package let outbox: OutboxFolders
     /// The largest input copied back into the job's `input/` folder.
     package let maxInputBytes: Int
+    /// Where the pictures' generation parameters go.
+    package let metadata: PictureMetadata
 
-    package init(outbox: OutboxFolders, maxInputBytes: Int = 64 << 20) {
+    package init(outbox: OutboxFolders, maxInputBytes: Int = 64 << 20, metadata: PictureMetadata = .embedded) {
         self.outbox = outbox
         self.maxInputBytes = maxInputBytes
+        self.metadata = metadata
     }
 
     /// Delivers a finished generation whose images wait in `spoolFolder`; returns the `done/` folder.
@@ -45,14 +48,23 @@ package struct JobDelivery: Sendable {
         attempt.polls = summary.polls
         attempt.metrics = GenerationMetrics(inferenceTime: summary.inferenceTime, cost: summary.cost, remainingCredits: summary.remainingCredits)
         attempt.remainingCredits = summary.remainingCredits
-        attempt.outputs = summary.outputs
         attempt.emulator = summary.emulator
         attempt.estimate = summary.estimate
+        var delivered: [JSONValue] = []
         for output in summary.outputs {
-            guard let file = output["file"]?.stringValue else { continue }
+            guard let file = output["file"]?.stringValue else {
+                delivered.append(output)
+                continue
+            }
             let bytes = try spooled(file, described: output, in: spoolFolder)
-            try write { try StagedFile.write(bytes, to: "\(attempt.staging)/\(file)", in: outbox) }
+            let tagged = Self.tagged(bytes, file: file, entry: output, summary: summary, metadata: metadata)
+            try write { try StagedFile.write(tagged.bytes, to: "\(attempt.staging)/\(file)", in: outbox) }
+            if let sidecar = tagged.sidecar {
+                try write { try StagedFile.write(sidecar, to: "\(attempt.staging)/\(file).xmp", in: outbox) }
+            }
+            delivered.append(tagged.entry)
         }
+        attempt.outputs = delivered
         return try publish(attempt, record: .object(attempt.resultRecord()), outcome: .done)
     }
 

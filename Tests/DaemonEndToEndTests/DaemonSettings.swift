@@ -82,6 +82,8 @@ struct InboxSettings {
     var dailyBudget: Double?
     var monthlyBudget: Double?
     var overBudget: String?
+    /// `embed_metadata`; nil leaves the key out (the default, true).
+    var embedMetadata: Bool?
 
     var tomlLines: [String] {
         var lines = [
@@ -98,6 +100,7 @@ struct InboxSettings {
         if let fairShare { lines.append("fair_share = \(DaemonSettings.quoted(fairShare))") }
         lines += DaemonSettings.budgetLines(daily: dailyBudget, monthly: monthlyBudget)
         if let overBudget { lines.append("over_budget = \(DaemonSettings.quoted(overBudget))") }
+        if let embedMetadata { lines.append("embed_metadata = \(embedMetadata)") }
         if !defaults.isEmpty {
             lines.append("[inbox.defaults]")
             for (key, value) in defaults.sorted(by: { $0.key < $1.key }) {

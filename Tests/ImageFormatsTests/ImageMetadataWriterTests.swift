@@ -52,7 +52,7 @@ struct ImageMetadataWriterTests {
             let ext = name.contains("png") ? "png" : name.contains("webp") ? "webp" : "jpg"
             let path = folder.appending("\(name.replacingOccurrences(of: " ", with: "-")).\(ext)")
             try Data(try ImageMetadataWriter.embedding(Self.parameters, in: original)).write(to: URL(fileURLWithPath: path))
-            let tags = try Self.exiftool(path)
+            let tags = try ExifTool.tags(of: path)
             #expect(tags["XMP:Description"]?.stringValue == Self.parameters.prompt, "\(name)")
             #expect(tags["XMP:CreatorTool"]?.stringValue == Self.parameters.software, "\(name)")
             #expect(tags["XMP:Prompt"]?.stringValue == Self.parameters.prompt, "\(name)")
@@ -107,7 +107,7 @@ struct ImageMetadataWriterTests {
         let path = folder.appending("odd.png")
         let png = try SyntheticImage.render(width: 16, height: 16, format: .png, trace: Self.trace)
         try Data(try ImageMetadataWriter.embedding(odd, in: png)).write(to: URL(fileURLWithPath: path))
-        #expect(try Self.exiftool(path)["XMP:Description"]?.stringValue == "bell and nul end")
+        #expect(try ExifTool.tags(of: path)["XMP:Description"]?.stringValue == "bell and nul end")
     }
 
     // MARK: Helpers
@@ -125,22 +125,5 @@ struct ImageMetadataWriterTests {
             }
         }
         return count
-    }
-
-    /// `exiftool -j -G` of one file: its tags by `Group:Name`. Debian's `libimage-exiftool-perl`, installed by
-    /// `scripts/install-deps`.
-    static func exiftool(_ path: String) throws -> [String: JSONValue] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/exiftool")
-        process.arguments = ["-j", "-G", "-n", "-struct", path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "exiftool exited \(process.terminationStatus)")
-        let json = try JSONParser().parse(Array(data))
-        let first = try #require(json.arrayValue?.first?.objectValue)
-        return first
     }
 }

@@ -168,7 +168,7 @@ struct ConfigurationReader {
             table: table,
             knownKeys: [
                 "name", "path", "outbox", "model", "defaults", "sidecar", "settle", "orphan_after",
-                "rescan_interval", "network_filesystem", "weight", "fair_share",
+                "rescan_interval", "network_filesystem", "weight", "fair_share", "embed_metadata",
             ] + Self.inboxBudgetKeys
         )
         reader.reportUnknownKeys(into: &problems)
@@ -202,6 +202,7 @@ struct ConfigurationReader {
         let orphanAfter = reader.duration("orphan_after", into: &problems)
         let rescanInterval = reader.duration("rescan_interval", into: &problems)
         let networkFilesystem = reader.bool("network_filesystem", into: &problems) ?? false
+        let embedMetadata = reader.bool("embed_metadata", into: &problems) ?? true
         let weight = reader.integer("weight", in: 1...1000, into: &problems) ?? 1
         var fairShare = FairShare.inbox
         if let text = reader.string("fair_share", into: &problems) {
@@ -231,7 +232,8 @@ struct ConfigurationReader {
             weight: weight,
             fairShare: fairShare,
             budget: budget,
-            overBudget: overBudget
+            overBudget: overBudget,
+            embedMetadata: embedMetadata
         )
     }
 
