@@ -95,6 +95,45 @@ struct Attempt {
         outputs = try await OutputDownloader(client: client).download(result, into: staging, job: input.name) { index, total, bytes in
             events?(.downloaded(index: index, of: total, bytes: bytes))
         }
+
+        // 5. Write the generation parameters into each picture, as the daemon's deliveries do.
+        outputs = try tagOutputs(model: prepared.model, requestID: submitted.requestID, outbox: runner.outbox)
+    }
+
+    /// Rewrites each downloaded output in the staging folder with its generation parameters embedded.
+    private func tagOutputs(model: String, requestID: String, outbox: OutboxFolders) throws(JobFailure) -> [JSONValue] {
+        var tagged: [JSONValue] = []
+        for output in outputs {
+            guard let file = output["file"]?.stringValue else {
+                tagged.append(output)
+                continue
+            }
+            let path = "\(staging)/\(file)"
+            do {
+                let bytes = try outbox.read(path, limit: Int.max)
+                let result = JobDelivery.tagged(
+                    bytes,
+                    file: file,
+                    entry: output,
+                    sent: sentParameters,
+                    model: model,
+                    requestID: requestID,
+                    metadata: .embedded
+                )
+                if result.bytes != bytes { try outbox.replace(path, bytes: result.bytes, syncingFolder: false) }
+                if let sidecar = result.sidecar { try outbox.create("\(path).xmp", bytes: sidecar) }
+                tagged.append(result.entry)
+            } catch {
+                throw JobFailure(
+                    stage: .write,
+                    code: "write_failed",
+                    message: "could not write the generation parameters into \(path): \(error)",
+                    hint: "Check the permissions and free space of the outbox.",
+                    requestID: requestID
+                )
+            }
+        }
+        return tagged
     }
 
     private func time(_ date: Date?) -> JSONValue {

@@ -20,11 +20,19 @@ extension JobDelivery {
         var entry: JSONValue
     }
 
-    /// Tags `bytes` (Segmind's, of output `file`) with the parameters `summary` sent. A picture that cannot
+    /// Tags `bytes` (Segmind's, of output `file`) with the parameters `sent` to `model` for `requestID`. A picture that cannot
     /// take them (a JPEG whose prompt outgrows its 64 KB segment) is delivered untouched with a sidecar, and the
     /// reason is kept in its entry.
-    static func tagged(_ bytes: [UInt8], file: String, entry: JSONValue, summary: GenerationSummary, metadata: PictureMetadata) -> TaggedOutput {
-        let parameters = generationParameters(summary, picture: bytes)
+    static func tagged(
+        _ bytes: [UInt8],
+        file: String,
+        entry: JSONValue,
+        sent: [String: JSONValue],
+        model: String,
+        requestID: String,
+        metadata: PictureMetadata
+    ) -> TaggedOutput {
+        let parameters = generationParameters(sent: sent, model: model, requestID: requestID, picture: bytes)
         var fields = entry.objectValue ?? [:]
         let original = SHA256.hash(bytes).hex
         fields["segmind_sha256"] = .string(original)
@@ -47,18 +55,17 @@ extension JobDelivery {
 
     /// The parameters a picture came from: what was sent (prompt, negative prompt, seed, steps under the
     /// catalog's names), the model and request, the picture's own size, and facedrop's version.
-    static func generationParameters(_ summary: GenerationSummary, picture: [UInt8]) -> GenerationParameters {
-        let sent = summary.parameters
+    static func generationParameters(sent: [String: JSONValue], model: String, requestID: String, picture: [UInt8]) -> GenerationParameters {
         let info = try? ImageInfo.inspect(picture)
         return GenerationParameters(
             prompt: sent["prompt"]?.stringValue,
             negativePrompt: sent["negative_prompt"]?.stringValue,
             seed: (sent["seed"]?.intValue).map(Int64.init),
-            model: summary.model,
+            model: model,
             steps: (sent["steps"] ?? sent["num_inference_steps"] ?? sent["num_steps"])?.intValue,
             width: info?.width,
             height: info?.height,
-            requestID: summary.requestID,
+            requestID: requestID,
             software: "facedrop \(FacedropVersion.current)"
         )
     }

@@ -57,7 +57,15 @@ package struct JobDelivery: Sendable {
                 continue
             }
             let bytes = try spooled(file, described: output, in: spoolFolder)
-            let tagged = Self.tagged(bytes, file: file, entry: output, summary: summary, metadata: metadata)
+            let tagged = Self.tagged(
+                bytes,
+                file: file,
+                entry: output,
+                sent: summary.parameters,
+                model: summary.model,
+                requestID: summary.requestID,
+                metadata: metadata
+            )
             try write { try StagedFile.write(tagged.bytes, to: "\(attempt.staging)/\(file)", in: outbox) }
             if let sidecar = tagged.sidecar {
                 try write { try StagedFile.write(sidecar, to: "\(attempt.staging)/\(file).xmp", in: outbox) }

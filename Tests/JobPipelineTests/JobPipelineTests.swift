@@ -98,6 +98,10 @@ struct JobPipelineTests {
                 #expect(output["sha256"]?.stringValue == SHA256.hash(bytes).hex)
                 let trace = try #require(ImageTrace.read(from: bytes))
                 #expect(trace.requestID == requestID)
+                // The generation parameters are in the picture, as the daemon writes them.
+                #expect(output["metadata"]?.stringValue == "embedded")
+                #expect(output["segmind_sha256"]?.stringValue != output["sha256"]?.stringValue)
+                #expect(try ExifTool.tags(of: "\(folder)/\(file)")["XMP:RequestID"]?.stringValue == requestID)
                 #expect(trace.faceSHA256 == faceHash)
                 #expect(trace.model == model)
                 #expect(trace.index == offset)
