@@ -35,7 +35,11 @@ extension DaemonEndToEndTests {
             try await daemon.waitFor("credits.json to say low") { daemon.creditsFile()?["state"]?.stringValue == "low" }
             #expect(daemon.warnings(endingWith: "-credits-low.json").count == 1)
             try await run(3, prefix: "below")
-            try await Task.sleep(for: .milliseconds(500))
+            // credits.json is rewritten at most once a second for a new balance alone: wait for the last one.
+            let settled = await eventually(timeout: .seconds(5)) {
+                abs((daemon.creditsFile()?["remaining"]?.doubleValue ?? 0) - (2.1 - 6 * 0.036)) < 0.0005
+            }
+            #expect(settled, "credits.json never showed the balance after six jobs")
             #expect(daemon.warnings(endingWith: "-credits-low.json").count == 1, "\(daemon.warnings(endingWith: ".json"))")
             let low = daemon.creditsFile()
             #expect(low?["state"]?.stringValue == "low")
