@@ -32,9 +32,12 @@ extension JobDelivery {
         requestID: String,
         metadata: PictureMetadata
     ) -> TaggedOutput {
-        let parameters = generationParameters(sent: sent, model: model, requestID: requestID, picture: bytes)
         var fields = entry.objectValue ?? [:]
-        let original = SHA256.hash(bytes).hex
+        // The download recorded the picture's hash and size (and the spool check just matched the hash): not
+        // computed again.
+        let size = (fields["width"]?.intValue, fields["height"]?.intValue)
+        let parameters = generationParameters(sent: sent, model: model, requestID: requestID, picture: bytes, size: size)
+        let original = fields["sha256"]?.stringValue ?? SHA256.hash(bytes).hex
         fields["segmind_sha256"] = .string(original)
         if metadata == .embedded {
             do {
@@ -55,16 +58,22 @@ extension JobDelivery {
 
     /// The parameters a picture came from: what was sent (prompt, negative prompt, seed, steps under the
     /// catalog's names), the model and request, the picture's own size, and facedrop's version.
-    static func generationParameters(sent: [String: JSONValue], model: String, requestID: String, picture: [UInt8]) -> GenerationParameters {
-        let info = try? ImageInfo.inspect(picture)
+    static func generationParameters(
+        sent: [String: JSONValue],
+        model: String,
+        requestID: String,
+        picture: [UInt8],
+        size: (width: Int?, height: Int?)
+    ) -> GenerationParameters {
+        let info = size.width != nil && size.height != nil ? nil : try? ImageInfo.inspect(picture)
         return GenerationParameters(
             prompt: sent["prompt"]?.stringValue,
             negativePrompt: sent["negative_prompt"]?.stringValue,
             seed: (sent["seed"]?.intValue).map(Int64.init),
             model: model,
             steps: (sent["steps"] ?? sent["num_inference_steps"] ?? sent["num_steps"])?.intValue,
-            width: info?.width,
-            height: info?.height,
+            width: size.width ?? info?.width,
+            height: size.height ?? info?.height,
             requestID: requestID,
             software: "facedrop \(FacedropVersion.current)"
         )
