@@ -173,6 +173,22 @@ let package = Package(
         ),
 
         .target(
+            name: "JobHooks",
+            dependencies: [
+                "CLinux",
+                "CurlHTTP",
+                "DaemonConfiguration",
+                "DedicatedThreads",
+                "FileSystem",
+                "Hashing",
+                "Journal",
+                "Outbox",
+                "StrictJSON",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .target(
             name: "SystemdService",
             dependencies: ["FileSystem", .product(name: "Logging", package: "swift-log")]
         ),
@@ -200,6 +216,7 @@ let package = Package(
                 "DaemonConfiguration",
                 "HotFolder",
                 "InboxWatcher",
+                "JobHooks",
                 "JobPipeline",
                 "Journal",
                 "Outbox",
@@ -342,6 +359,19 @@ let package = Package(
         .testTarget(
             name: "DaemonEndToEndTests",
             dependencies: ["StrictJSON", "FacedropTestSupport", "SegmindEmulator", "SegmindCatalog", "ImageFormats", "Hashing"]
+        ),
+        .testTarget(
+            name: "JobHooksTests",
+            dependencies: [
+                "CurlHTTP",
+                "DaemonConfiguration",
+                "Hashing",
+                "JobHooks",
+                "Journal",
+                "FacedropTestSupport",
+                .product(name: "Clocks", package: "swift-clocks"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "SchedulingTests",

@@ -5,6 +5,7 @@ import FileSystem
 import Foundation
 import HotFolder
 import InboxWatcher
+import JobHooks
 import Journal
 package import Logging
 import Outbox
@@ -49,6 +50,7 @@ package final class Daemon: Sendable {
     private let spending: SpendingGate
     private let budget: RequestBudget
     private let client: SegmindClient
+    private let hooks: HookRunner
     private let configuration: Mutex<DaemonConfiguration>
     private let readiness: StartupReadiness
     private let logger: Logger
@@ -130,6 +132,14 @@ package final class Daemon: Sendable {
         let files = FileWorkPool(threads: Self.fileWorkThreads, name: "facedrop-file")
         let spending = SpendingGate(configuration, journal: journal, logger: logger)
         self.spending = spending
+        let hooks = HookRunner(
+            journal: journal,
+            settings: { [inboxes] name in inboxes.inbox(named: name).map { HookRunner.InboxHooks(hooks: $0.hooks, outbox: $0.outbox) } },
+            send: WebhookDelivery.sender(http),
+            failures: HookFailures(logger: logger),
+            logger: logger
+        )
+        self.hooks = hooks
         let executor = JobExecutor(
             journal: journal,
             client: client,
@@ -143,6 +153,7 @@ package final class Daemon: Sendable {
             slots: SubmitSlots(limit: Self.preparedSubmitLimit),
             crashPoints: crashPoints,
             unwritable: UnwritableFolders(logger: logger),
+            hooks: hooks,
             logger: logger
         )
         scheduler = JobScheduler(
@@ -209,6 +220,7 @@ package final class Daemon: Sendable {
                 await self.scheduler.run()
             }
             group.addTask { await self.intake.run() }
+            group.addTask { await self.hooks.run() }
             group.addTask {
                 for await event in self.watcher.events {
                     await self.intake.handle(event)

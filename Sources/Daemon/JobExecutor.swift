@@ -3,6 +3,7 @@ import DedicatedThreads
 import FileSystem
 import Foundation
 import HotFolder
+import JobHooks
 import JobPipeline
 import Journal
 import Logging
@@ -53,6 +54,8 @@ struct JobExecutor: Sendable {
     let crashPoints: CrashPoints
     /// The folders (spool, outboxes) that refuse writes now, each reported once.
     let unwritable: UnwritableFolders
+    /// Runs the inboxes' hooks, recorded as due with each job's end.
+    let hooks: HookRunner
     /// POSTs sent and not yet answered: a stopping daemon waits for them, and says so.
     let postsOnTheWire = Counter()
     let logger: Logger
@@ -675,10 +678,15 @@ struct JobExecutor: Sendable {
     private func finish(_ record: JobRecord) async -> Ending {
         await discardFiles(of: record)
         crashPoints.reach("done.discarded", job: record.name)
-        guard await journaled("record the end of the job", record, { () async throws(JournalError) in try await journal.markDone(record.id) }) != nil else {
+        let due = hooks.due(inbox: record.inbox, event: .done)
+        guard
+            await journaled("record the end of the job", record, { () async throws(JournalError) in try await journal.markDone(record.id, hooks: due) })
+                != nil
+        else {
             return .interrupted
         }
         crashPoints.reach("done.journaled", job: record.name)
+        if !due.isEmpty { hooks.dispatch() }
         logger.info("done", metadata: ["job": "\(record.name)", "folder": "\(record.resultFolder ?? "")"])
         return .finished
     }
@@ -732,10 +740,12 @@ struct JobExecutor: Sendable {
         unwritable.accepted(outbox.root)
         crashPoints.reach("fail.published", job: record.name)
         await discardFiles(of: record)
-        _ = await journaled("record where a failed job went", record) { () async throws(JournalError) in
-            try await journal.recordFailureDelivered(record.id, resultFolder: folder)
+        let due = hooks.due(inbox: record.inbox, event: .failed)
+        let recorded = await journaled("record where a failed job went", record) { () async throws(JournalError) in
+            try await journal.recordFailureDelivered(record.id, resultFolder: folder, hooks: due)
         }
         crashPoints.reach("fail.delivered", job: record.name)
+        if recorded != nil, !due.isEmpty { hooks.dispatch() }
         return .finished
     }
 

@@ -39,6 +39,8 @@ public struct InboxConfiguration: Sendable, Hashable {
     /// Whether the generation parameters are written into each output picture (`embed_metadata`, the default),
     /// or the pictures are left as Segmind sent them with an `.xmp` file beside each.
     public var embedMetadata: Bool
+    /// What runs when one of the inbox's jobs ends: `on_done`, `on_failed`, `webhook_url` and their settings.
+    public var hooks: HookConfiguration
 
     public init(
         name: String,
@@ -55,7 +57,8 @@ public struct InboxConfiguration: Sendable, Hashable {
         fairShare: FairShare = .inbox,
         budget: SpendLimits = SpendLimits(),
         overBudget: OverBudgetPolicy = .wait,
-        embedMetadata: Bool = true
+        embedMetadata: Bool = true,
+        hooks: HookConfiguration = HookConfiguration()
     ) {
         self.name = name
         self.path = path
@@ -73,5 +76,6 @@ public struct InboxConfiguration: Sendable, Hashable {
         self.budget = budget
         self.overBudget = overBudget
         self.embedMetadata = embedMetadata
+        self.hooks = hooks
     }
 }

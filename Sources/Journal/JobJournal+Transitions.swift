@@ -145,14 +145,18 @@ extension JobJournal {
         try await move(id, to: .delivered, from: [.spooled], set: "result_folder = ?", arguments: [resultFolder])
     }
 
-    /// Records that the job is completely finished.
+    /// Records that the job is completely finished, and the `hooks` its inbox runs for a finished job as due, in the
+    /// same transaction: a job is never done without its hooks on record.
     ///
     /// Deferred: the delivery it follows was synced (``markDelivered(_:resultFolder:)``), so a job whose end is lost
     /// in a power loss is found `delivered` and only finished again: its claim and spool folders are removed (what is
     /// gone already is no error) and nothing is written to the outbox.
     @discardableResult
-    package func markDone(_ id: Int64) async throws(JournalError) -> JobRecord {
-        try await move(id, to: .done, from: [.delivered], durability: .deferred)
+    package func markDone(_ id: Int64, hooks: [HookKind] = []) async throws(JournalError) -> JobRecord {
+        let now = now()
+        return try await move(id, to: .done, from: [.delivered], durability: .deferred) { db in
+            try Self.insertHooks(db, job: id, kinds: hooks, event: .done, at: now)
+        }
     }
 
     /// Fails the job from any unfinished state; `record` is the JSON text of its error record.
@@ -168,10 +172,14 @@ extension JobJournal {
         )
     }
 
-    /// Records where a failed job's folder landed in `failed/`; until then start-up delivers it again.
+    /// Records where a failed job's folder landed in `failed/`, and the `hooks` its inbox runs for a failed job as
+    /// due, in one transaction; until then start-up delivers it again.
     @discardableResult
-    package func recordFailureDelivered(_ id: Int64, resultFolder: String) async throws(JournalError) -> JobRecord {
-        try await move(id, to: .failed, from: [.failed], set: "result_folder = ?", arguments: [resultFolder])
+    package func recordFailureDelivered(_ id: Int64, resultFolder: String, hooks: [HookKind] = []) async throws(JournalError) -> JobRecord {
+        let now = now()
+        return try await move(id, to: .failed, from: [.failed], set: "result_folder = ?", arguments: [resultFolder]) { db in
+            try Self.insertHooks(db, job: id, kinds: hooks, event: .failed, at: now)
+        }
     }
 
     /// Holds a job back while credits are exhausted. Allowed from ``JobState/submitting`` too, because a 406
@@ -196,7 +204,8 @@ extension JobJournal {
         from allowed: Set<JobState>,
         set assignments: String? = nil,
         arguments: StatementArguments = StatementArguments(),
-        durability: GroupCommitWriter.Durability = .synced
+        durability: GroupCommitWriter.Durability = .synced,
+        also: (@Sendable (Database) throws -> Void)? = nil
     ) async throws(JournalError) -> JobRecord {
         let now = now().timeIntervalSince1970
         return try await write(durability) { db in
@@ -215,6 +224,7 @@ extension JobJournal {
             guard let row = try Row.fetchOne(update, arguments: [target.rawValue, now] + arguments + [id]) else {
                 throw JournalError.jobNotFound(id: id)
             }
+            try also?(db)
             return try JobRecord(row: row)
         }
     }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
+#include <stddef.h>
 
 /// `RENAME_NOREPLACE`: rename only if nothing has the new name.
 extern const unsigned int CLinux_RENAME_NOREPLACE;
@@ -37,5 +38,37 @@ int CLinux_bootTimerArm(int timer, int64_t seconds, int64_t nanoseconds);
 
 /// Blocks until `timer` fires (1), or returns -1 and errno (EINTR when a signal interrupted the wait).
 int CLinux_bootTimerWait(int timer);
+
+/// `pipe2(ends, O_CLOEXEC)`: a pipe whose ends no child process inherits; 0, or -1 and errno.
+int CLinux_pipe(int ends[2]);
+
+/// Starts `path` as a child process for a job hook: `arguments` and `environment` are NULL-terminated, the child
+/// leads a process group of its own (so a timeout can stop everything it started), reads /dev/null, writes stdout
+/// and stderr into `output` (a pipe's write end), runs in `/`, has every signal at its default and unblocked, and
+/// inherits no other descriptor. When `dropPrivileges` is non-zero it takes `groups`, `gid` and `uid` (in that
+/// order) before the exec. Returns the child's pid, or -1 and errno: a failed exec or privilege drop is reported
+/// with the child's errno, and that child is reaped.
+pid_t CLinux_spawnHook(
+    const char *path, char *const arguments[], char *const environment[], int output,
+    int dropPrivileges, uid_t uid, gid_t gid, const gid_t *groups, size_t groupCount);
+
+/// How ``CLinux_waitHook`` saw a hook end.
+typedef struct {
+    /// The `waitpid` status.
+    int status;
+    /// 1 when the timeout sent SIGTERM to the process group, 2 when `stop` did, 0 otherwise.
+    int stopped;
+    /// Bytes of output kept in the buffer, and bytes read past its end and dropped.
+    size_t kept;
+    size_t dropped;
+} CLinux_HookEnd;
+
+/// Waits for `child` (from ``CLinux_spawnHook``) while reading its output from `output` into `buffer` (at most
+/// `capacity` bytes kept). After `timeoutMilliseconds`, or as soon as `stop` is readable, sends SIGTERM to the
+/// child's process group, and SIGKILL `graceMilliseconds` later if it has not ended. Blocks: call it on a thread of
+/// its own. Returns 0, or -1 and errno.
+int CLinux_waitHook(
+    pid_t child, int output, int stop, int64_t timeoutMilliseconds, int64_t graceMilliseconds,
+    unsigned char *buffer, size_t capacity, CLinux_HookEnd *end);
 
 #endif

@@ -169,7 +169,7 @@ struct ConfigurationReader {
             knownKeys: [
                 "name", "path", "outbox", "model", "defaults", "sidecar", "settle", "orphan_after",
                 "rescan_interval", "network_filesystem", "weight", "fair_share", "embed_metadata",
-            ] + Self.inboxBudgetKeys
+            ] + Self.inboxBudgetKeys + Self.hookKeys
         )
         reader.reportUnknownKeys(into: &problems)
         for key in ["name", "path", "outbox"] where table[key] == nil {
@@ -217,6 +217,7 @@ struct ConfigurationReader {
             defaults = readDefaults(table, reader: reader, model: model, sidecar: sidecar)
         }
         let (budget, overBudget) = Self.readInboxBudget(reader, into: &problems)
+        let hooks = Self.readHooks(reader, into: &problems)
         guard let name, let path, let outbox else { return nil }
         return InboxConfiguration(
             name: name,
@@ -233,7 +234,8 @@ struct ConfigurationReader {
             fairShare: fairShare,
             budget: budget,
             overBudget: overBudget,
-            embedMetadata: embedMetadata
+            embedMetadata: embedMetadata,
+            hooks: hooks
         )
     }
 

@@ -45,3 +45,29 @@ final class EVPDigestContext {
         return Array(digest[0..<Int(length)])
     }
 }
+
+/// libcrypto's one-shot `HMAC()`.
+enum LibcryptoHMAC {
+    static func sha256(_ message: [UInt8], key: [UInt8]) -> [UInt8] {
+        var code = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        // An empty array may have no storage; HMAC takes a null key or message of length 0.
+        let done = key.withUnsafeBytes { keyBytes in
+            message.withUnsafeBytes { messageBytes in
+                code.withUnsafeMutableBufferPointer { output in
+                    HMAC(
+                        EVP_sha256(),
+                        keyBytes.baseAddress,
+                        Int32(keyBytes.count),
+                        messageBytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                        messageBytes.count,
+                        output.baseAddress,
+                        &length
+                    ) != nil
+                }
+            }
+        }
+        guard done, Int(length) == SHA256Digest.byteCount else { fatalError("HMAC(SHA-256) failed") }
+        return Array(code[0..<Int(length)])
+    }
+}

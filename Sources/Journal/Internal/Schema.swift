@@ -109,6 +109,27 @@ enum Schema {
                     """
             )
         }
+        migrator.registerMigration("v7: hooks") { db in
+            // The hooks due when a job ended, written in the transaction that ended it: one row per hook, finished
+            // once the command ran (its exit recorded) or the webhook got a 2xx or gave up. Unfinished rows run again
+            // at the next start, so each hook runs at least once whatever crashes in between.
+            try db.execute(
+                sql: """
+                    CREATE TABLE hook (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        job_id INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        event TEXT NOT NULL,
+                        due_at REAL NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        finished_at REAL,
+                        outcome TEXT,
+                        UNIQUE (job_id, kind)
+                    );
+                    CREATE INDEX hook_unfinished ON hook (id) WHERE finished_at IS NULL;
+                    """
+            )
+        }
         return migrator
     }
 }

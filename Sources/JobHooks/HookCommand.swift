@@ -1,0 +1,104 @@
+import DedicatedThreads
+import Synchronization
+
+/// One run of a hook command: started without a shell, in a process group of its own, with a minimal environment and
+/// stdin from /dev/null; its output is captured (bounded) and it is stopped after a timeout.
+///
+/// The wait blocks in `poll`/`waitpid`, so it runs on a thread of its own (``DedicatedThread``), never on the
+/// cooperative pool; the calling task suspends meanwhile. Cancelling that task sends SIGTERM to the command's
+/// process group (SIGKILL after ``grace``) and ends it as ``HookCommandResult/Ending/interrupted``.
+package struct HookCommand: Sendable {
+    /// The time between SIGTERM and SIGKILL.
+    package static let grace: Duration = .seconds(5)
+    /// Output kept for the log; the rest is read and dropped, so a chatty command never blocks on a full pipe.
+    package static let outputLimit = 16_384
+
+    /// The program (an absolute path) and its arguments.
+    package var arguments: [String]
+    /// `NAME=value` entries: all the command's environment.
+    package var environment: [String]
+    package var timeout: Duration
+    /// Who the command runs as: nil runs it as the daemon's user; a root daemon never passes nil (``HookRunner``).
+    package var user: String?
+    package var grace: Duration = HookCommand.grace
+
+    package init(arguments: [String], environment: [String], timeout: Duration, user: String? = nil) {
+        self.arguments = arguments
+        self.environment = environment
+        self.timeout = timeout
+        self.user = user
+    }
+
+    /// Whether the daemon runs as root, where a command needs a `hook_user`.
+    package static var daemonIsRoot: Bool { ProcessCalls.effectiveUserID == 0 }
+
+    /// Runs the command to its end, its timeout, or the calling task's cancellation.
+    package func run() async throws(HookError) -> HookCommandResult {
+        let program = arguments.first ?? ""
+        var account: ProcessCalls.Account?
+        if let user {
+            guard let found = ProcessCalls.account(named: user) else { throw .unknownUser(user) }
+            // Already that user: nothing to drop (and a non-root daemon could not switch to anyone else anyway).
+            account = found.uid == ProcessCalls.effectiveUserID ? nil : found
+        }
+        let output: (read: Int32, write: Int32)
+        let stop: (read: Int32, write: Int32)
+        switch (ProcessCalls.pipe(), ProcessCalls.pipe()) {
+        case (.success(let first), .success(let second)):
+            output = first
+            stop = second
+        case (.failure(let error), let other), (let other, .failure(let error)):
+            if case .success(let ends) = other {
+                ProcessCalls.close(ends.0)
+                ProcessCalls.close(ends.1)
+            }
+            throw .notStarted(program: program, reason: "pipe: \(error)")
+        }
+        defer {
+            ProcessCalls.close(stop.read)
+            ProcessCalls.close(stop.write)
+        }
+        let spawned = ProcessCalls.spawn(arguments, environment: environment, output: output.write, account: account)
+        ProcessCalls.close(output.write)
+        let pid: Int32
+        switch spawned {
+        case .success(let child):
+            pid = child
+        case .failure(let error):
+            ProcessCalls.close(output.read)
+            throw .notStarted(program: program, reason: "\(error)")
+        }
+        let (timeout, grace) = (self.timeout, self.grace)
+        let waited = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Result<ProcessCalls.Ending, Errno>, Never>) in
+                DedicatedThread.start(name: "facedrop-hook") {
+                    let ending = ProcessCalls.wait(
+                        for: pid,
+                        output: output.read,
+                        stop: stop.read,
+                        timeout: timeout,
+                        grace: grace,
+                        capacity: Self.outputLimit
+                    )
+                    ProcessCalls.close(output.read)
+                    continuation.resume(returning: ending)
+                }
+            }
+        } onCancel: {
+            ProcessCalls.poke(stop.write)
+        }
+        switch waited {
+        case .failure(let error):
+            throw .waitFailed(reason: "\(error)")
+        case .success(let ending):
+            let (code, signal) = ProcessCalls.decode(ending.status)
+            let result: HookCommandResult.Ending =
+                switch ending.stoppedBy {
+                case 1: .timedOut
+                case 2: .interrupted
+                default: code.map { .exited($0) } ?? .signaled(signal ?? 0)
+                }
+            return HookCommandResult(ending: result, output: String(decoding: ending.output, as: UTF8.self), droppedBytes: ending.dropped)
+        }
+    }
+}
