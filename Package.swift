@@ -358,7 +358,11 @@ let package = Package(
         ),
         .testTarget(
             name: "DaemonEndToEndTests",
-            dependencies: ["StrictJSON", "FacedropTestSupport", "SegmindEmulator", "SegmindCatalog", "ImageFormats", "Hashing"]
+            dependencies: [
+                "StrictJSON", "FacedropTestSupport", "SegmindEmulator", "SegmindCatalog", "ImageFormats", "Hashing",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
+            ]
         ),
         .testTarget(
             name: "JobHooksTests",
