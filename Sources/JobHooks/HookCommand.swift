@@ -7,6 +7,11 @@ import Synchronization
 /// The wait blocks in `poll`/`waitpid`, so it runs on a thread of its own (``DedicatedThread``), never on the
 /// cooperative pool; the calling task suspends meanwhile. Cancelling that task sends SIGTERM to the command's
 /// process group (SIGKILL after ``grace``) and ends it as ``HookCommandResult/Ending/interrupted``.
+///
+/// The fork and exec are a C function of `CLinux` (``ProcessCalls``) rather than swiftlang/swift-subprocess: that
+/// package could drop privileges and signal a process group too, but it is one more package to build for about a
+/// hundred lines of C, and it waits on a monitor thread of its own that outlives every child; here the child does
+/// only async-signal-safe calls between fork and exec, and the wait runs on a thread facedrop names and ends.
 package struct HookCommand: Sendable {
     /// The time between SIGTERM and SIGKILL.
     package static let grace: Duration = .seconds(5)

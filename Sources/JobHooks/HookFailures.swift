@@ -24,10 +24,9 @@ package final class HookFailures: Sendable {
     package func record(_ hook: PendingHook, reason: String, outbox: String?, output: String? = nil) {
         counter.add(1, ordering: .relaxed)
         let kind = hook.kind == .command ? (hook.event == .done ? "on_done" : "on_failed") : "webhook"
-        logger.error(
-            "a hook failed; the job is unchanged",
-            metadata: ["job": "\(hook.job)", "inbox": "\(hook.inbox)", "hook": "\(kind)", "reason": "\(reason)"]
-        )
+        var metadata: Logger.Metadata = ["job": "\(hook.job)", "inbox": "\(hook.inbox)", "hook": "\(kind)", "reason": "\(reason)"]
+        if let output, !output.isEmpty { metadata["output"] = "\(output)" }
+        logger.error("a hook failed; the job is unchanged", metadata: metadata)
         guard let outbox else { return }
         let time = now()
         var warning: [String: JSONValue] = [
