@@ -94,19 +94,23 @@ package final class HookRunner: Sendable {
         }
     }
 
+    /// Reads the unfinished hooks and starts those not running, all under the lock a hook's task takes to leave
+    /// ``running``: a hook that finishes meanwhile is either still listed as running here or already finished in the
+    /// journal, never neither, so it is not started a second time.
     private func startUnfinished() async {
-        let pending: [PendingHook]
-        do {
-            pending = try journal.unfinishedHooks()
-        } catch {
-            logger.error("the journal's unfinished hooks could not be read", metadata: ["error": "\(error)"])
-            return
-        }
-        // A job's hooks start together, the webhook's body read first: a command may move the job folder away.
-        for (_, hooks) in Dictionary(grouping: pending, by: \.jobID).sorted(by: { $0.key < $1.key }) {
-            running.withLock { state in
+        running.withLock { state in
+            guard state.open else { return }
+            let pending: [PendingHook]
+            do {
+                pending = try journal.unfinishedHooks()
+            } catch {
+                logger.error("the journal's unfinished hooks could not be read", metadata: ["error": "\(error)"])
+                return
+            }
+            // A job's hooks start together, the webhook's body read first: a command may move the job folder away.
+            for (_, hooks) in Dictionary(grouping: pending, by: \.jobID).sorted(by: { $0.key < $1.key }) {
                 let fresh = hooks.filter { state.tasks[$0.id] == nil }
-                guard state.open, !fresh.isEmpty else { return }
+                guard !fresh.isEmpty else { continue }
                 let task = Task(executorPreference: ExecutorPreference.current) {
                     await self.runJobHooks(fresh)
                     self.running.withLock { state in

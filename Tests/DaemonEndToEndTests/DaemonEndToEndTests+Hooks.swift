@@ -134,6 +134,32 @@ extension DaemonEndToEndTests {
         }
     }
 
+    @Test("jobs ending together: each one's command and webhook run exactly once")
+    func manyJobsEachHookOnce() async throws {
+        let receiver = try await WebhookReceiver.start(answers: [])
+        var script: HookScript?
+        try await withDaemon(configure: { settings in
+            let hook = HookScript(base: Self.base(of: settings))
+            script = hook
+            settings.inboxes[0].extraLines =
+                [
+                    "on_done = [\(DaemonSettings.quoted(hook.path))]",
+                    "webhook_url = \(DaemonSettings.quoted(receiver.url))",
+                ] + Self.hookUserLines
+        }) { _, daemon in
+            let script = try #require(script)
+            try script.write()
+            let jobs = try dropFluxJobs(daemon, prefix: "burst", count: 8)
+            try await daemon.waitFor("every hook to run") { script.runs().count >= jobs.count && receiver.requests.count >= jobs.count }
+            try await Task.sleep(for: .milliseconds(1000))
+            let ran = script.runs().compactMap { $0.environment["FACEDROP_JOB"] }.sorted()
+            #expect(ran == jobs.map(\.stem).sorted(), "commands ran for \(ran)")
+            let posted = receiver.requests.compactMap { $0.headers["X-Facedrop-Job"] }.sorted()
+            #expect(posted == jobs.map(\.stem).sorted(), "webhooks posted for \(posted)")
+        }
+        await receiver.stop()
+    }
+
     @Test("the webhook POSTs result.json signed with the secret; a 500 is retried and the 200 ends it")
     func webhook() async throws {
         let receiver = try await WebhookReceiver.start(answers: [500, 200])
