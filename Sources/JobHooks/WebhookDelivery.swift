@@ -106,7 +106,10 @@ package struct WebhookDelivery: Sendable {
             }
             await beforeAttempt()
             attempts += 1
-            switch await send(request) {
+            let answer = await send(request)
+            // An attempt cut short by the daemon stopping is no answer: the delivery goes on at the next start.
+            if Task.isCancelled { return .interrupted }
+            switch answer {
             case .status(let status) where (200..<300).contains(status):
                 return .delivered(status: status, attempts: attempts)
             case .status(let status):

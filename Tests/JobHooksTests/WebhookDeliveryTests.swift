@@ -62,6 +62,23 @@ struct WebhookDeliveryTests {
         #expect(times == [.zero, .seconds(5), .seconds(15)])
     }
 
+    @Test("an attempt cut short by cancellation ends as interrupted, never as given up")
+    func cancelledAttempt() async {
+        let clock = TestClock()
+        let delivery = WebhookDelivery(url: "http://127.0.0.1:9/hook", retry: WebhookRetry(attempts: 1), clock: clock) { _ in
+            do {
+                try await clock.sleep(for: .seconds(3600))
+                return .status(200)
+            } catch {
+                return .failed("cancelled")
+            }
+        }
+        let task = Task { await delivery.deliver(delivery.request(body: [], event: "done", job: "j", inbox: "i", deliveryID: 1, secret: nil)) }
+        await clock.advance(by: .seconds(1))
+        task.cancel()
+        #expect(await task.value == .interrupted)
+    }
+
     @Test("the request carries the event, the job (encoded) and the body's HMAC-SHA256")
     func request() {
         let delivery = WebhookDelivery(url: "https://hooks.example.com/x", retry: WebhookRetry(), clock: TestClock()) { _ in .status(200) }
