@@ -18,6 +18,8 @@ package struct StatusReport: Sendable {
     package var emulated: Bool
     /// Spend and budget left per inbox and for the service, today and this month (UTC).
     package var spend: JSONValue = .null
+    /// Hooks due and not finished yet (a webhook still retried, say, or hooks a stopped daemon runs at its start).
+    package var hooksPending = 0
 
     /// Reads the state of the daemon that `configuration` describes.
     package static func read(_ configuration: DaemonConfiguration) throws(DaemonError) -> StatusReport {
@@ -59,6 +61,7 @@ package struct StatusReport: Sendable {
             }
             let now = Date()
             let spend = Self.spend(try journal.spendTotals(at: now), configuration: configuration, at: now)
+            let hooksPending = try journal.unfinishedHookCount()
             try? journal.close()
             return StatusReport(
                 counts: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }),
@@ -67,7 +70,8 @@ package struct StatusReport: Sendable {
                 daemonRunning: running,
                 segmind: configuration.api.baseURL.description,
                 emulated: configuration.api.baseURL == .emulator,
-                spend: spend
+                spend: spend,
+                hooksPending: hooksPending
             )
         } catch {
             throw .journal("\(error)")
@@ -82,6 +86,7 @@ package struct StatusReport: Sendable {
             "credits": credits,
             "segmind": ["base_url": .string(segmind), "emulated": .bool(emulated)],
             "spend": spend,
+            "hooks": ["pending": .integer(Int64(hooksPending))],
         ]
     }
 
@@ -108,6 +113,7 @@ package struct StatusReport: Sendable {
             lines.append("credits: unknown")
         }
         lines += spendLines
+        if hooksPending > 0 { lines.append("hooks: \(hooksPending) pending") }
         return lines.joined(separator: "\n")
     }
 }

@@ -38,6 +38,11 @@ extension JobJournal {
         }
     }
 
+    /// How many hooks are due and not finished (`facedrop status`).
+    package func unfinishedHookCount() throws(JournalError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM hook WHERE finished_at IS NULL") ?? 0 }
+    }
+
     /// Counts one attempt of hook `id`, before it is made.
     ///
     /// Deferred: lost in a power loss, the count is one short, and the webhook makes one attempt more before it gives up.

@@ -250,6 +250,9 @@ extension DaemonEndToEndTests {
             let killed = await daemon.waitForExit(within: .seconds(30))
             #expect(killed?.signalled == true, "the crash point was not reached: \(String(describing: killed))")
             #expect(script.runs().isEmpty, "the hook ran before the crash")
+            // Journaled with the job's end, the hook is pending; killed before that, it is not due yet.
+            let pending = try await daemon.status()["hooks"]?["pending"]?.doubleValue
+            #expect(pending == (point == "done.journaled" ? 1 : 0), "hooks pending: \(String(describing: pending))")
             daemon.environment["FACEDROP_CRASH_POINT"] = nil
             try await daemon.start()
             try await expectRecovered(daemon, server, jobs: [job])
@@ -258,6 +261,7 @@ extension DaemonEndToEndTests {
             let runs = script.runs()
             #expect(runs.count == 1, "the hook ran \(runs.count) times")
             #expect(runs.first?.arguments == [daemon.jobFolder(.done, "crashed")])
+            #expect(try await daemon.status()["hooks"]?["pending"]?.doubleValue == 0)
         }
     }
 }
