@@ -87,13 +87,6 @@ package final class HookRunner: Sendable {
         for task in tasks { await task.value }
     }
 
-    /// Waits for the hooks running now (tests).
-    package func idle() async {
-        while let task = running.withLock({ $0.tasks.values.first }) {
-            await task.value
-        }
-    }
-
     /// Reads the unfinished hooks and starts those not running, all under the lock a hook's task takes to leave
     /// ``running``: a hook that finishes meanwhile is either still listed as running here or already finished in the
     /// journal, never neither, so it is not started a second time.

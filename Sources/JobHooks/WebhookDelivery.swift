@@ -98,7 +98,7 @@ package struct WebhookDelivery: Sendable {
     ) async -> Outcome {
         let start = elapsed()
         var attempts = attemptsBefore
-        var reason = "no attempt was made"
+        var reason = "the attempts or the time ran out before this start"
         while true {
             let spent = elapsedBefore + elapsed() - start
             if attempts >= retry.attempts || spent >= retry.giveUpAfter {
@@ -107,11 +107,12 @@ package struct WebhookDelivery: Sendable {
             await beforeAttempt()
             attempts += 1
             let answer = await send(request)
+            if case .status(let status) = answer, (200..<300).contains(status) {
+                return .delivered(status: status, attempts: attempts)
+            }
             // An attempt cut short by the daemon stopping is no answer: the delivery goes on at the next start.
             if Task.isCancelled { return .interrupted }
             switch answer {
-            case .status(let status) where (200..<300).contains(status):
-                return .delivered(status: status, attempts: attempts)
             case .status(let status):
                 reason = "HTTP \(status)"
             case .failed(let error):
