@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -77,6 +78,12 @@ pid_t CLinux_spawnHook(
         errno = failure;
         return -1;
     }
+    // The highest descriptor to close when close_range is refused (an older kernel, a seccomp filter).
+    struct rlimit limit;
+    int descriptors = 65536;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < (rlim_t)descriptors) {
+        descriptors = (int)limit.rlim_cur;
+    }
     pid_t child = fork();
     if (child == 0) {
         int failure = 0;
@@ -93,7 +100,7 @@ pid_t CLinux_spawnHook(
         if (chdir("/") != 0) goto failed;
         // Every other descriptor closes at the exec; `report` already does, and reports success by closing.
         if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
-            for (int descriptor = 3; descriptor < 65536; descriptor++) fcntl(descriptor, F_SETFD, FD_CLOEXEC);
+            for (int descriptor = 3; descriptor < descriptors; descriptor++) fcntl(descriptor, F_SETFD, FD_CLOEXEC);
         }
         execve(path, arguments, environment);
     failed:

@@ -1,3 +1,5 @@
+import Foundation
+import Glibc
 import JobHooks
 import Testing
 
@@ -25,6 +27,15 @@ struct HookCommandTests {
         #expect(!result.output.contains("SEGMIND_API_KEY"))
     }
 
+    @Test("no descriptor of the daemon reaches the command, even one opened without close-on-exec")
+    func noDescriptorLeaks() async throws {
+        let leaky = open("/dev/null", O_RDONLY)
+        defer { close(leaky) }
+        #expect(leaky > 2)
+        let result = try await HookCommand(arguments: ["/bin/sh", "-c", "ls /proc/$$/fd"], environment: [], timeout: .seconds(20)).run()
+        #expect(result.output.split(separator: "\n") == ["0", "1", "2"], "\(result.output)")
+    }
+
     @Test("a non-zero exit and a signal are reported as such")
     func exitAndSignal() async throws {
         let failed = try await HookCommand(arguments: ["/bin/sh", "-c", "exit 3"], environment: [], timeout: .seconds(20)).run()
@@ -38,8 +49,14 @@ struct HookCommandTests {
     func timeout() async throws {
         let clock = ContinuousClock()
         let start = clock.now
-        let polite = try await HookCommand(arguments: ["/bin/sh", "-c", "sleep 30 & sleep 30"], environment: [], timeout: .milliseconds(300)).run()
+        let polite = try await HookCommand(arguments: ["/bin/sh", "-c", "sleep 30 & echo $!; sleep 30"], environment: [], timeout: .milliseconds(300))
+            .run()
         #expect(polite.ending == .timedOut)
+        // The background sleep, left behind by the shell, got the SIGTERM too: it is gone (or a zombie awaiting its reaper).
+        let background = try #require(polite.output.split(separator: "\n").first.map(String.init))
+        try await ContinuousClock().sleep(for: .milliseconds(200))
+        let state = (try? String(contentsOfFile: "/proc/\(background)/stat", encoding: .utf8))?.split(separator: " ").dropFirst(2).first
+        #expect(state == nil || state == "Z", "the background process \(background) is still \(String(describing: state))")
         var stubborn = HookCommand(arguments: ["/bin/sh", "-c", "trap '' TERM; sleep 30; sleep 30"], environment: [], timeout: .milliseconds(300))
         stubborn.grace = .milliseconds(300)
         #expect(try await stubborn.run().ending == .timedOut)
