@@ -1,6 +1,7 @@
 import Clocks
 import CurlHTTP
 import DaemonConfiguration
+import FacedropTestSupport
 import Hashing
 import JobHooks
 import Synchronization
@@ -12,6 +13,8 @@ struct WebhookDeliveryTests {
     final class Receiver: Sendable {
         let answers: Mutex<[WebhookDelivery.Answer]>
         let times = Mutex<[Duration]>([])
+        /// Set once the delivery under test has returned.
+        let finished = Atomic<Bool>(false)
         let clock: TestClock<Duration>
         let start: TestClock<Duration>.Instant
 
@@ -27,6 +30,8 @@ struct WebhookDeliveryTests {
         }
     }
 
+    /// Runs a delivery against `answers`, moving the test clock by each wait the retry settings give once the
+    /// delivery sleeps (never before: a move ahead of the sleep would wake nothing), until the delivery ends.
     private func deliver(
         _ answers: [WebhookDelivery.Answer],
         retry: WebhookRetry = WebhookRetry()
@@ -34,8 +39,20 @@ struct WebhookDeliveryTests {
         let clock = TestClock()
         let receiver = Receiver(answers, clock: clock)
         let delivery = WebhookDelivery(url: "http://127.0.0.1:9/hook", retry: retry, clock: clock) { receiver.answer($0) }
-        let task = Task { await delivery.deliver(delivery.request(body: [], event: "done", job: "j", inbox: "i", deliveryID: 1, secret: nil)) }
-        await clock.run(timeout: .seconds(10))
+        let task = Task {
+            let outcome = await delivery.deliver(delivery.request(body: [], event: "done", job: "j", inbox: "i", deliveryID: 1, secret: nil))
+            receiver.finished.store(true, ordering: .sequentiallyConsistent)
+            return outcome
+        }
+        var waits = 0
+        let readyToMove = {
+            if receiver.finished.load(ordering: .sequentiallyConsistent) { return true }
+            return await clock.hasSleepers
+        }
+        while await eventually(every: .milliseconds(1), readyToMove), !receiver.finished.load(ordering: .sequentiallyConsistent) {
+            waits += 1
+            await clock.advance(by: retry.delay(after: waits))
+        }
         let outcome = await task.value
         return (outcome, receiver.times.withLock { $0 })
     }
