@@ -38,63 +38,57 @@ package struct HookCommand: Sendable {
     package static var daemonIsRoot: Bool { ProcessCalls.effectiveUserID == 0 }
 
     /// Runs the command to its end, its timeout, or the calling task's cancellation.
+    ///
+    /// Everything that may block (the user database, the fork, which copies the daemon's page tables, the wait for
+    /// the exec, the wait for the end) happens on the hook's own thread; the task only suspends.
     package func run() async throws(HookError) -> HookCommandResult {
-        let program = arguments.first ?? ""
-        var account: ProcessCalls.Account?
-        if let user {
-            guard let found = ProcessCalls.account(named: user) else { throw .unknownUser(user) }
-            // Already that user: nothing to drop (and a non-root daemon could not switch to anyone else anyway).
-            account = found.uid == ProcessCalls.effectiveUserID ? nil : found
-        }
-        let output: (read: Int32, write: Int32)
         let stop: (read: Int32, write: Int32)
-        switch (ProcessCalls.pipe(), ProcessCalls.pipe()) {
-        case (.success(let first), .success(let second)):
-            output = first
-            stop = second
-        case (.failure(let error), let other), (let other, .failure(let error)):
-            if case .success(let ends) = other {
-                ProcessCalls.close(ends.0)
-                ProcessCalls.close(ends.1)
-            }
-            throw .notStarted(program: program, reason: "pipe: \(error)")
+        switch ProcessCalls.pipe() {
+        case .success(let ends): stop = ends
+        case .failure(let error): throw .notStarted(program: arguments.first ?? "", reason: "pipe: \(error)")
         }
         defer {
             ProcessCalls.close(stop.read)
             ProcessCalls.close(stop.write)
         }
-        let spawned = ProcessCalls.spawn(arguments, environment: environment, output: output.write, account: account)
-        ProcessCalls.close(output.write)
-        let pid: Int32
-        switch spawned {
-        case .success(let child):
-            pid = child
-        case .failure(let error):
-            ProcessCalls.close(output.read)
-            throw .notStarted(program: program, reason: "\(error)")
-        }
-        let (timeout, grace) = (self.timeout, self.grace)
-        let waited = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<ProcessCalls.Ending, Errno>, Never>) in
+        let command = self
+        let outcome = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Result<HookCommandResult, HookError>, Never>) in
                 DedicatedThread.start(name: "facedrop-hook") {
-                    let ending = ProcessCalls.wait(
-                        for: pid,
-                        output: output.read,
-                        stop: stop.read,
-                        timeout: timeout,
-                        grace: grace,
-                        capacity: Self.outputLimit
-                    )
-                    ProcessCalls.close(output.read)
-                    continuation.resume(returning: ending)
+                    continuation.resume(returning: command.runBlocking(stop: stop.read))
                 }
             }
         } onCancel: {
             ProcessCalls.poke(stop.write)
         }
-        switch waited {
+        return try outcome.get()
+    }
+
+    /// Starts the command and waits for it, on the calling (dedicated) thread; `stop` readable stops it.
+    private func runBlocking(stop: Int32) -> Result<HookCommandResult, HookError> {
+        let program = arguments.first ?? ""
+        var account: ProcessCalls.Account?
+        if let user {
+            guard let found = ProcessCalls.account(named: user) else { return .failure(.unknownUser(user)) }
+            // Already that user: nothing to drop (and a non-root daemon could not switch to anyone else anyway).
+            account = found.uid == ProcessCalls.effectiveUserID ? nil : found
+        }
+        let output: (read: Int32, write: Int32)
+        switch ProcessCalls.pipe() {
+        case .success(let ends): output = ends
+        case .failure(let error): return .failure(.notStarted(program: program, reason: "pipe: \(error)"))
+        }
+        defer { ProcessCalls.close(output.read) }
+        let spawned = ProcessCalls.spawn(arguments, environment: environment, output: output.write, account: account)
+        ProcessCalls.close(output.write)
+        let pid: Int32
+        switch spawned {
+        case .success(let child): pid = child
+        case .failure(let error): return .failure(.notStarted(program: program, reason: "\(error)"))
+        }
+        switch ProcessCalls.wait(for: pid, output: output.read, stop: stop, timeout: timeout, grace: grace, capacity: Self.outputLimit) {
         case .failure(let error):
-            throw .waitFailed(reason: "\(error)")
+            return .failure(.waitFailed(reason: "\(error)"))
         case .success(let ending):
             let (code, signal) = ProcessCalls.decode(ending.status)
             let result: HookCommandResult.Ending =
@@ -103,7 +97,7 @@ package struct HookCommand: Sendable {
                 case 2: .interrupted
                 default: code.map { .exited($0) } ?? .signaled(signal ?? 0)
                 }
-            return HookCommandResult(ending: result, output: String(decoding: ending.output, as: UTF8.self), droppedBytes: ending.dropped)
+            return .success(HookCommandResult(ending: result, output: String(decoding: ending.output, as: UTF8.self), droppedBytes: ending.dropped))
         }
     }
 }
