@@ -10,12 +10,11 @@ import Testing
 /// `on_done`, `on_failed` and `webhook_url`: each runs once when a job ends, with the job's details, and runs after a
 /// restart when a `kill -9` came first.
 extension DaemonEndToEndTests {
-    /// A hook script that appends its user, arguments and environment to a file, one block per run.
+    /// A hook script that writes its user, arguments and environment to a file of its own at each run.
     struct HookScript {
         /// A folder anyone may write in: a root daemon runs the script as `nobody`.
         let folder: String
         let path: String
-        let calls: String
 
         /// One run as the script saw it.
         struct Run {
@@ -27,29 +26,31 @@ extension DaemonEndToEndTests {
         init(base: String) {
             folder = "\(base)/hooks"
             path = "\(folder)/hook.sh"
-            calls = "\(folder)/calls.log"
         }
 
         func write() throws {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: folder)
+            // Each run writes a file of its own, whole (runs of two jobs may overlap).
             let script = """
                 #!/bin/sh
+                name=$$-$(date +%s%N)
                 {
                   printf 'run uid=%s\\n' "$(id -u)"
                   for argument in "$@"; do printf 'arg=%s\\n' "$argument"; done
                   env | sort | sed 's/^/env /'
-                  printf 'end\\n'
-                } >> '\(calls)'
+                } > '\(folder)/.run-'$name
+                mv '\(folder)/.run-'$name '\(folder)/run-'$name'.log'
                 echo "hook output for $FACEDROP_JOB"
                 """
             try Data(script.utf8).write(to: URL(fileURLWithPath: path))
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
         }
 
-        /// The runs so far, in order.
+        /// The runs so far.
         func runs() -> [Run] {
-            let text = (try? String(contentsOfFile: calls, encoding: .utf8)) ?? ""
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix("run-") }.sorted()
+            let text = names.compactMap { try? String(contentsOfFile: "\(folder)/\($0)", encoding: .utf8) }.joined()
             var runs: [Run] = []
             for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
                 if line.hasPrefix("run uid=") {
