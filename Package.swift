@@ -224,6 +224,7 @@ let package = Package(
                 "DaemonConfiguration",
                 "HotFolder",
                 "JobPipeline",
+                "Journal",
                 "Outbox",
                 "SegmindAPI",
                 "SegmindCatalog",
