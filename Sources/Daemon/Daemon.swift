@@ -44,6 +44,7 @@ package final class Daemon: Sendable {
     private let journal: JobJournal
     private let inboxes: InboxDirectory
     private let intake: DropIntake
+    private let retries: RetryIntake
     let scheduler: JobScheduler
     private let credits: CreditsMonitor
     private let spending: SpendingGate
@@ -163,6 +164,7 @@ package final class Daemon: Sendable {
             notifier.send(.ready, .status(Self.status(journal: journal, inboxes: inboxes.count, inFlight: 0)))
             logger.notice("facedrop is ready: the journal is recovered and every inbox is watched")
         }
+        retries = RetryIntake(journal: journal, files: files, logger: logger)
         intake = DropIntake(
             journal: journal,
             executor: executor,
@@ -191,6 +193,7 @@ package final class Daemon: Sendable {
         await intake.sweepClaims()
         readiness.expect(roots: added)
         for root in added { watcher.watch(tree: root) }
+        for root in await retries.configure(configuration.inboxes).added { watcher.watch(tree: root) }
         logger.notice(
             "facedrop is running",
             metadata: [
@@ -209,6 +212,7 @@ package final class Daemon: Sendable {
                 await self.scheduler.run()
             }
             group.addTask { await self.intake.run() }
+            group.addTask { await self.retries.run() }
             group.addTask {
                 for await event in self.watcher.events {
                     if event == .requested {
@@ -216,6 +220,11 @@ package final class Daemon: Sendable {
                         await self.scheduler.deliverCancellations()
                         continue
                     }
+                    if let path = event.path, self.retries.owns(path) {
+                        await self.retries.handle(event)
+                        continue
+                    }
+                    if event == .overflow { await self.retries.handle(event) }
                     await self.intake.handle(event)
                     readiness.handled(event)
                 }
@@ -252,6 +261,9 @@ package final class Daemon: Sendable {
         let (added, removed) = await intake.configure(new.inboxes)
         for root in removed { watcher.unwatch(tree: root) }
         for root in added { watcher.watch(tree: root) }
+        let retryFolders = await retries.configure(new.inboxes)
+        for root in retryFolders.removed { watcher.unwatch(tree: root) }
+        for root in retryFolders.added { watcher.watch(tree: root) }
         await scheduler.update(
             maxInFlight: new.api.maxInFlight,
             inboxTurns: InboxTurns.of(new.inboxes),

@@ -3,6 +3,7 @@ import FileSystem
 import JobPipeline
 import Journal
 import Outbox
+import StrictJSON
 import Synchronization
 
 /// The inboxes of the configuration now in force, shared by the intake and the jobs and swapped on reload.
@@ -59,7 +60,7 @@ final class InboxDirectory: Sendable {
         let root = inbox(named: record.inbox)?.path ?? ""
         let folder = record.subpath.isEmpty ? root : "\(root)/\(record.subpath)"
         let faceName = PathNames.last(record.facePath)
-        return JobInput(
+        var input = JobInput(
             name: record.name,
             inbox: record.inbox,
             subpath: record.subpath,
@@ -71,6 +72,9 @@ final class InboxDirectory: Sendable {
             sourcePath: "\(folder)/\(faceName)",
             claimID: PathNames.last(record.claimedPath)
         )
+        input.attempt = record.attempt
+        input.previousAttempt = record.previousError.flatMap { try? JSONParser().parse(Array($0.utf8)) }
+        return input
     }
 
     func outbox(for name: String) -> OutboxFolders? {

@@ -148,7 +148,10 @@ struct Attempt {
             "model": model.map(JSONValue.string) ?? .null,
             "request_id": requestID.map(JSONValue.string) ?? .null,
             "facedrop_version": .string(FacedropVersion.current),
-        ].merging(input.claimID.map { ["claim_id": JSONValue.string($0)] } ?? [:]) { first, _ in first }
+            "attempt": .integer(Int64(input.attempt)),
+        ]
+        .merging(input.claimID.map { ["claim_id": JSONValue.string($0)] } ?? [:]) { first, _ in first }
+        .merging(input.previousAttempt.map { ["previous_attempt": $0] } ?? [:]) { first, _ in first }
     }
 
     func resultRecord() -> [String: JSONValue] {

@@ -32,7 +32,20 @@ extension JobJournal {
                     JobState.claimed.rawValue, now, claim.topFolder,
                 ]
             )
-            return try JobRecord.fetch(db, id: db.lastInsertedRowID)
+            let id = db.lastInsertedRowID
+            // Files a retry put back into the inbox: the new job carries the attempt it continues.
+            try db.cachedStatement(
+                sql: """
+                    UPDATE job SET (attempt, previous_error, retried_from) = (
+                        SELECT attempt, previous_error, retried_from FROM pending_retry WHERE inbox = ? AND subpath = ? AND name = ?)
+                    WHERE id = ? AND EXISTS (SELECT 1 FROM pending_retry WHERE inbox = ? AND subpath = ? AND name = ?)
+                    """
+            ).execute(arguments: [claim.inbox, claim.subpath, claim.name, id, claim.inbox, claim.subpath, claim.name])
+            if db.changesCount > 0 {
+                try db.cachedStatement(sql: "DELETE FROM pending_retry WHERE inbox = ? AND subpath = ? AND name = ?")
+                    .execute(arguments: [claim.inbox, claim.subpath, claim.name])
+            }
+            return try JobRecord.fetch(db, id: id)
         }
     }
 

@@ -14,6 +14,8 @@ package struct OutboxFolders: Sendable {
     }
 
     package var staging: String { "\(root)/.facedrop-staging" }
+    /// Where a `failed/` or `cancelled/` job folder is moved to have the job queued again (`facedrop retry`).
+    package var retry: String { "\(root)/retry" }
     package var logs: String { "\(root)/logs" }
     package var warnings: String { "\(root)/warnings" }
     package var creditsFile: String { "\(root)/credits.json" }
@@ -21,7 +23,7 @@ package struct OutboxFolders: Sendable {
     /// Creates the outbox's folders if they are missing. A symbolic link planted where one of them belongs
     /// is replaced by a real folder, never followed (see ``makeFolder(_:)``).
     package func prepare() throws(OutboxError) {
-        for folder in ["\(root)/done", "\(root)/failed", "\(root)/cancelled", logs, warnings, staging] {
+        for folder in ["\(root)/done", "\(root)/failed", "\(root)/cancelled", retry, logs, warnings, staging] {
             try makeFolder(folder)
         }
     }

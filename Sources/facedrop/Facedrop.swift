@@ -9,7 +9,7 @@ struct Facedrop: AsyncParsableCommand {
         version: "facedrop \(FacedropVersion.current) (\(BuildInfo.commit))",
         subcommands: [
             RunCommand.self, CheckCommand.self, StatusCommand.self, ModelsCommand.self, GenerateCommand.self, PauseCommand.self,
-            ResumeCommand.self, CancelCommand.self,
+            ResumeCommand.self, CancelCommand.self, RetryCommand.self,
         ]
     )
 }
