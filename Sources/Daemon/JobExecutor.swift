@@ -591,7 +591,8 @@ struct JobExecutor: Sendable {
             let name = record.name
             let crashPoints = self.crashPoints
             let downloader = OutputDownloader(client: client)
-            let outputs = try await downloader.download(result, into: folder, job: name, durably: false) { index, total, _ in
+            let naming = outputNaming(record)
+            let outputs = try await downloader.download(result, into: folder, job: name, name: naming, durably: false) { index, total, _ in
                 if index < total { crashPoints.reach("download.partial", job: name) }
             }
             unwritable.accepted(state.spool)
@@ -842,7 +843,7 @@ struct JobExecutor: Sendable {
     /// What was saved about the request: the journal's record of the outputs once spooled, before that the
     /// request journaled with the intent to submit (or, for a job a previous version submitted, `request.json`
     /// in its spool folder).
-    private func summary(of record: JobRecord) -> GenerationSummary? {
+    func summary(of record: JobRecord) -> GenerationSummary? {
         for text in [record.outputs, record.request ?? "[]"] where text != "[]" {
             if let value = try? JSONParser().parse(Array(text.utf8)), let summary = GenerationSummary(json: value) {
                 return summary

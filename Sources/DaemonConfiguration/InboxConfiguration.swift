@@ -39,6 +39,8 @@ public struct InboxConfiguration: Sendable, Hashable {
     /// Whether the generation parameters are written into each output picture (`embed_metadata`, the default),
     /// or the pictures are left as Segmind sent them with an `.xmp` file beside each.
     public var embedMetadata: Bool
+    /// How output pictures are named (`output_name`; `{job}-{n}` when unset).
+    public var outputName: OutputNameTemplate
 
     public init(
         name: String,
@@ -55,7 +57,8 @@ public struct InboxConfiguration: Sendable, Hashable {
         fairShare: FairShare = .inbox,
         budget: SpendLimits = SpendLimits(),
         overBudget: OverBudgetPolicy = .wait,
-        embedMetadata: Bool = true
+        embedMetadata: Bool = true,
+        outputName: OutputNameTemplate = .standard
     ) {
         self.name = name
         self.path = path
@@ -73,6 +76,7 @@ public struct InboxConfiguration: Sendable, Hashable {
         self.budget = budget
         self.overBudget = overBudget
         self.embedMetadata = embedMetadata
+        self.outputName = outputName
     }
 
     /// The file whose presence pauses the inbox: while `<inbox>/PAUSE` exists none of its jobs is sent to Segmind

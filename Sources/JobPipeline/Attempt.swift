@@ -92,9 +92,12 @@ struct Attempt {
         remainingCredits = result.metrics.remainingCredits ?? remainingCredits
 
         // 4. Download every output, verify it is a real image, and name it in order.
-        outputs = try await OutputDownloader(client: client).download(result, into: staging, job: input.name) { index, total, bytes in
-            events?(.downloaded(index: index, of: total, bytes: bytes))
-        }
+        outputs = try await OutputDownloader(client: client).download(
+            result,
+            into: staging,
+            job: input.name,
+            progress: { index, total, bytes in events?(.downloaded(index: index, of: total, bytes: bytes)) }
+        )
 
         // 5. Write the generation parameters into each picture, as the daemon's deliveries do.
         outputs = try tagOutputs(model: prepared.model, requestID: submitted.requestID, outbox: runner.outbox)

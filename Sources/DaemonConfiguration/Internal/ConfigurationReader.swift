@@ -168,7 +168,7 @@ struct ConfigurationReader {
             table: table,
             knownKeys: [
                 "name", "path", "outbox", "model", "defaults", "sidecar", "settle", "orphan_after",
-                "rescan_interval", "network_filesystem", "weight", "fair_share", "embed_metadata",
+                "rescan_interval", "network_filesystem", "weight", "fair_share", "embed_metadata", "output_name",
             ] + Self.inboxBudgetKeys
         )
         reader.reportUnknownKeys(into: &problems)
@@ -203,6 +203,14 @@ struct ConfigurationReader {
         let rescanInterval = reader.duration("rescan_interval", into: &problems)
         let networkFilesystem = reader.bool("network_filesystem", into: &problems) ?? false
         let embedMetadata = reader.bool("embed_metadata", into: &problems) ?? true
+        var outputName = OutputNameTemplate.standard
+        if let text = reader.string("output_name", into: &problems) {
+            do {
+                outputName = try OutputNameTemplate(text)
+            } catch {
+                reader.problem("output_name", "\"\(text)\" \(error)", into: &problems)
+            }
+        }
         let weight = reader.integer("weight", in: 1...1000, into: &problems) ?? 1
         var fairShare = FairShare.inbox
         if let text = reader.string("fair_share", into: &problems) {
@@ -233,7 +241,8 @@ struct ConfigurationReader {
             fairShare: fairShare,
             budget: budget,
             overBudget: overBudget,
-            embedMetadata: embedMetadata
+            embedMetadata: embedMetadata,
+            outputName: outputName
         )
     }
 
