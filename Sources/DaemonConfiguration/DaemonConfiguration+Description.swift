@@ -36,6 +36,7 @@ extension DaemonConfiguration: CustomStringConvertible {
                 "  defaults = " + JSONValue.object(inbox.defaults).serializedString(),
                 "  budget: \(inbox.budget.configurationText); over_budget = \(inbox.overBudget.rawValue)",
                 "  generation parameters: " + (inbox.embedMetadata ? "written into each picture" : "in an .xmp file beside each picture"),
+                "  retention: \(inbox.retention.configurationText)",
             ]
         }
         if !warnings.isEmpty {

@@ -39,6 +39,9 @@ public struct InboxConfiguration: Sendable, Hashable {
     /// Whether the generation parameters are written into each output picture (`embed_metadata`, the default),
     /// or the pictures are left as Segmind sent them with an `.xmp` file beside each.
     public var embedMetadata: Bool
+    /// How long the outbox keeps job folders, logs and warnings (`keep_done`, `keep_failed`, `keep_cancelled`,
+    /// `keep_logs`); everything for ever by default.
+    public var retention: RetentionSettings
 
     public init(
         name: String,
@@ -55,7 +58,8 @@ public struct InboxConfiguration: Sendable, Hashable {
         fairShare: FairShare = .inbox,
         budget: SpendLimits = SpendLimits(),
         overBudget: OverBudgetPolicy = .wait,
-        embedMetadata: Bool = true
+        embedMetadata: Bool = true,
+        retention: RetentionSettings = RetentionSettings()
     ) {
         self.name = name
         self.path = path
@@ -73,6 +77,7 @@ public struct InboxConfiguration: Sendable, Hashable {
         self.budget = budget
         self.overBudget = overBudget
         self.embedMetadata = embedMetadata
+        self.retention = retention
     }
 
     /// The file whose presence pauses the inbox: while `<inbox>/PAUSE` exists none of its jobs is sent to Segmind

@@ -84,6 +84,8 @@ struct InboxSettings {
     var overBudget: String?
     /// `embed_metadata`; nil leaves the key out (the default, true).
     var embedMetadata: Bool?
+    /// Raw `keep_done = …`, `keep_failed = …`, `keep_cancelled = …`, `keep_logs = …` lines.
+    var retention: [String] = []
 
     var tomlLines: [String] {
         var lines = [
@@ -101,6 +103,7 @@ struct InboxSettings {
         lines += DaemonSettings.budgetLines(daily: dailyBudget, monthly: monthlyBudget)
         if let overBudget { lines.append("over_budget = \(DaemonSettings.quoted(overBudget))") }
         if let embedMetadata { lines.append("embed_metadata = \(embedMetadata)") }
+        lines += retention
         if !defaults.isEmpty {
             lines.append("[inbox.defaults]")
             for (key, value) in defaults.sorted(by: { $0.key < $1.key }) {
