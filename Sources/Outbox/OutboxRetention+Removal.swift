@@ -45,7 +45,7 @@ extension OutboxRetention {
                 outcome.spared.append(item)
                 continue
             }
-            do { try base.removeTree(item.path) } catch {
+            do { try removeJobFolder(item, in: base) } catch {
                 outcome.problems.append("\(base.display(item.path)) could not be removed: \(error)")
                 continue
             }
@@ -68,6 +68,15 @@ extension OutboxRetention {
             }
         }
         return outcome
+    }
+
+    /// Removes `item`, or when it holds other jobs' folders (``RetentionPlan/Item/keeping``) everything but them.
+    private static func removeJobFolder(_ item: RetentionPlan.Item, in base: Folder) throws(FileSystemError) {
+        guard !item.keeping.isEmpty else { return try base.removeTree(item.path) }
+        for entry in try base.entries(item.path) {
+            guard let name = entry.name else { throw FileSystemError("unlink", path: base.display(item.path), reason: .notRegularFile) }
+            if !item.keeping.contains(name) { try base.removeTree("\(item.path)/\(name)") }
+        }
     }
 
     /// Whether the journal may still need the job folder `item`: its path is a journaled result folder of a job

@@ -78,8 +78,16 @@ package struct OutboxRetention: Sendable, Hashable {
         }
     }
 
+    /// A job folder, log or warning found, with the time its age counts from.
+    struct Found {
+        var path: String
+        var finished: Date
+        /// Subfolders that are not part of it (see ``RetentionPlan/Item/keeping``).
+        var keeping: [String] = []
+    }
+
     /// The items past `limit`: beyond the newest `count`, or older than `days`.
-    static func expired(_ items: [(path: String, finished: Date)], kind: RetentionPlan.Kind, limit: Limit, now: Date) -> [RetentionPlan.Item] {
+    static func expired(_ items: [Found], kind: RetentionPlan.Kind, limit: Limit, now: Date) -> [RetentionPlan.Item] {
         let newestFirst = items.sorted { $0.finished != $1.finished ? $0.finished > $1.finished : $0.path < $1.path }
         var expired: [RetentionPlan.Item] = []
         for (index, item) in newestFirst.enumerated() {
@@ -91,27 +99,27 @@ package struct OutboxRetention: Sendable, Hashable {
             } else {
                 continue
             }
-            expired.append(RetentionPlan.Item(kind: kind, path: item.path, finished: item.finished, reason: reason))
+            expired.append(RetentionPlan.Item(kind: kind, path: item.path, finished: item.finished, reason: reason, keeping: item.keeping))
         }
         return expired
     }
 
     /// `logs/facedrop-YYYY-MM-DD.jsonl` files, each finished at the end of its UTC day.
-    static func logFiles(_ base: Folder) -> [(path: String, finished: Date)] {
+    static func logFiles(_ base: Folder) -> [Found] {
         regularFiles(base, in: "logs").compactMap { name, _ in
             guard name.hasPrefix("facedrop-"), name.hasSuffix(".jsonl"), name.utf8.count == 25,
                 let day = utcDate(name.dropFirst(9).prefix(10), format: "yyyy-MM-dd")
             else { return nil }
-            return ("logs/\(name)", day.addingTimeInterval(86_400))
+            return Found(path: "logs/\(name)", finished: day.addingTimeInterval(86_400))
         }
     }
 
     /// `warnings/<yyyyMMdd'T'HHmmss'Z'>-<kind>.json` files, each at the time in its name (else its mtime).
-    static func warningFiles(_ base: Folder) -> [(path: String, finished: Date)] {
+    static func warningFiles(_ base: Folder) -> [Found] {
         regularFiles(base, in: "warnings").compactMap { name, status in
             guard name.hasSuffix(".json") else { return nil }
             let stamped = utcDate(name.prefix(16), format: "yyyyMMdd'T'HHmmss'Z'")
-            return ("warnings/\(name)", stamped ?? status.modified)
+            return Found(path: "warnings/\(name)", finished: stamped ?? status.modified)
         }
     }
 
@@ -145,7 +153,7 @@ private struct JobFolderWalk {
     let base: Folder
     let recordName: String
     let now: Date
-    var jobs: [(path: String, finished: Date)] = []
+    var jobs: [OutboxRetention.Found] = []
     var emptyFolders: [String] = []
 
     /// Subpaths nest as deep as the inbox's folders; past this a tree is not looked into.
@@ -159,17 +167,33 @@ private struct JobFolderWalk {
             }
             return
         }
-        for entry in entries {
-            // Dot names are never job folders (the inbox ignores dotfiles): staging folders, temporary files.
-            guard let name = entry.name, !name.hasPrefix(".") else { continue }
+        classify(subfolders(of: folder, entries: entries), in: folder, depth: depth)
+    }
+
+    /// Each of `names`, folders in `folder`: a job folder (it holds the record) or a subpath folder to look into.
+    private mutating func classify(_ names: [String], in folder: String, depth: Int) {
+        for name in names {
             let child = "\(folder)/\(name)"
-            guard entry.kind == .directory || (entry.kind == nil && (try? base.status(child))??.kind == .directory) else { continue }
-            if let record = (try? base.status("\(child)/\(recordName)")) ?? nil, record.kind != .directory {
-                let finished = record.kind == .regular ? record.modified : ((try? base.status(child)) ?? nil)?.modified
-                if let finished { jobs.append((child, finished)) }
-            } else if depth < Self.maximumDepth {
-                visit(child, depth: depth + 1)
+            guard let record = (try? base.status("\(child)/\(recordName)")) ?? nil, record.kind != .directory else {
+                if depth < Self.maximumDepth { visit(child, depth: depth + 1) }
+                continue
             }
+            // A job named like a subfolder of the inbox (`x.jpg` beside `x/`) holds that subfolder's job folders:
+            // they are jobs of their own, kept when this one goes.
+            let nested = subfolders(of: child, entries: (try? base.entries(child)) ?? []).filter { $0 != "input" }
+            let finished = record.kind == .regular ? record.modified : ((try? base.status(child)) ?? nil)?.modified
+            if let finished { jobs.append(OutboxRetention.Found(path: child, finished: finished, keeping: nested)) }
+            if depth < Self.maximumDepth { classify(nested, in: child, depth: depth + 1) }
+        }
+    }
+
+    /// The real folders among `entries` of `folder`, without dot names (never job folders: the inbox ignores
+    /// dotfiles) and names that are not UTF-8.
+    private func subfolders(of folder: String, entries: [FolderEntry]) -> [String] {
+        entries.compactMap { entry in
+            guard let name = entry.name, !name.hasPrefix(".") else { return nil }
+            let isFolder = entry.kind == .directory || (entry.kind == nil && (try? base.status("\(folder)/\(name)"))??.kind == .directory)
+            return isFolder ? name : nil
         }
     }
 }

@@ -43,12 +43,16 @@ package struct RetentionPlan: Sendable, Equatable {
         /// When it was finished: its age counts from here.
         package var finished: Date
         package var reason: Reason
+        /// Subfolders of a job folder that are not its own, left in place when it goes: job folders of the
+        /// inbox's subfolder of the same name (`done/x/` is the job `x` and also holds the jobs of `x/`).
+        package var keeping: [String]
 
-        package init(kind: Kind, path: String, finished: Date, reason: Reason) {
+        package init(kind: Kind, path: String, finished: Date, reason: Reason, keeping: [String] = []) {
             self.kind = kind
             self.path = path
             self.finished = finished
             self.reason = reason
+            self.keeping = keeping
         }
     }
 

@@ -132,6 +132,20 @@ struct OutboxRetentionTests {
         #expect(outbox.exists("done/team/anna"), "emptied just now: left for a later pass, a delivery may be using it")
     }
 
+    @Test("a job named like a subfolder (done/x/ is the job x and holds the jobs of x/) goes without them")
+    func jobHoldingSubfolderJobs() throws {
+        let outbox = try Fixture()
+        try outbox.job("done/x/portrait", days: 2)
+        try outbox.job("done/x/old-portrait", days: 50)
+        try outbox.job("done/x", days: 40)
+        let outcome = outbox.prune(OutboxRetention(done: .init(days: 30)))
+        #expect(Set(outcome.removed.map(\.path)) == ["done/x", "done/x/old-portrait"])
+        #expect(!outbox.exists("done/x/result.json") && !outbox.exists("done/x/input"))
+        #expect(!outbox.exists("done/x/old-portrait"))
+        #expect(outbox.exists("done/x/portrait/result.json"), "the younger job inside is kept")
+        #expect(outbox.exists("done/x/portrait/input/face.jpg"))
+    }
+
     @Test("logs go by the date in their name, warnings by the time in theirs; other files stay")
     func logsByDateInName() throws {
         let outbox = try Fixture()
