@@ -77,8 +77,9 @@ extension DaemonEndToEndTests {
             #expect(daemon.jobs(.done).contains("fresh"))
 
             // The outbox's own JSONL log has one "pruned" event per removal.
-            let today = try String(contentsOfFile: "\(outbox)/\(Self.logName(daysAgo: 0))", encoding: .utf8)
-            let events = try today.split(separator: "\n").map { try JSONParser().parse(Array($0.utf8)) }.filter { $0["event"]?.stringValue == "pruned" }
+            let logs = try FileManager.default.contentsOfDirectory(atPath: "\(outbox)/logs").filter { $0.hasSuffix(".jsonl") }
+            let text = try logs.map { try String(contentsOfFile: "\(outbox)/logs/\($0)", encoding: .utf8) }.joined()
+            let events = try text.split(separator: "\n").map { try JSONParser().parse(Array($0.utf8)) }.filter { $0["event"]?.stringValue == "pruned" }
             #expect(Set(events.compactMap { $0["path"]?.stringValue }) == Set(gone))
             #expect(events.first { $0["path"]?.stringValue == "failed/third" }?["reason"]?.stringValue == "count")
         }
