@@ -52,6 +52,7 @@ package final class Daemon: Sendable {
     private let client: SegmindClient
     private let configuration: Mutex<DaemonConfiguration>
     private let readiness: StartupReadiness
+    private let pruner: OutboxPruner
     private let logger: Logger
 
     /// Sets everything up without taking a job yet. Suspends while the inotify thread starts (and while a
@@ -129,6 +130,7 @@ package final class Daemon: Sendable {
         )
         // Threads "facedrop-file-0" to "-7": the kernel keeps 15 bytes of a name, so each stays told apart in `top -H`.
         let files = FileWorkPool(threads: Self.fileWorkThreads, name: "facedrop-file")
+        pruner = OutboxPruner(journal: journal, files: files, logger: logger)
         let spending = SpendingGate(configuration, journal: journal, logger: logger)
         self.spending = spending
         let executor = JobExecutor(
@@ -214,6 +216,9 @@ package final class Daemon: Sendable {
             group.addTask { await self.intake.run() }
             group.addTask { await self.retries.run() }
             group.addTask {
+                await self.pruner.run { OutboxPruner.retentions(of: self.configuration.withLock { $0 }) }
+            }
+            group.addTask {
                 for await event in self.watcher.events {
                     if event == .requested {
                         // `facedrop cancel` journaled cancellations: their files go to cancelled/ now.
@@ -272,6 +277,7 @@ package final class Daemon: Sendable {
         await credits.update(outboxes: Self.outboxes(of: new), warnBelow: new.credits.warnBelow)
         spending.update(new)
         await scheduler.budgetsChanged()
+        pruner.configurationChanged()
         if old.state != new.state || old.api.requestsPerMinute != new.api.requestsPerMinute || old.api.requestBurst != new.api.requestBurst
             || old.api.baseURL != new.api.baseURL
         {

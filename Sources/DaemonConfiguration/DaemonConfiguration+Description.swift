@@ -37,6 +37,7 @@ extension DaemonConfiguration: CustomStringConvertible {
                 "  budget: \(inbox.budget.configurationText); over_budget = \(inbox.overBudget.rawValue)",
                 "  generation parameters: " + (inbox.embedMetadata ? "written into each picture" : "in an .xmp file beside each picture"),
                 "  output names: \(inbox.outputName).<ext>",
+                "  retention: \(inbox.retention.configurationText)",
             ]
         }
         if !warnings.isEmpty {

@@ -41,6 +41,9 @@ public struct InboxConfiguration: Sendable, Hashable {
     public var embedMetadata: Bool
     /// How output pictures are named (`output_name`; `{job}-{n}` when unset).
     public var outputName: OutputNameTemplate
+    /// How long the outbox keeps job folders, logs and warnings (`keep_done`, `keep_failed`, `keep_cancelled`,
+    /// `keep_logs`); everything for ever by default.
+    public var retention: RetentionSettings
 
     public init(
         name: String,
@@ -58,7 +61,8 @@ public struct InboxConfiguration: Sendable, Hashable {
         budget: SpendLimits = SpendLimits(),
         overBudget: OverBudgetPolicy = .wait,
         embedMetadata: Bool = true,
-        outputName: OutputNameTemplate = .standard
+        outputName: OutputNameTemplate = .standard,
+        retention: RetentionSettings = RetentionSettings()
     ) {
         self.name = name
         self.path = path
@@ -77,6 +81,7 @@ public struct InboxConfiguration: Sendable, Hashable {
         self.overBudget = overBudget
         self.embedMetadata = embedMetadata
         self.outputName = outputName
+        self.retention = retention
     }
 
     /// The file whose presence pauses the inbox: while `<inbox>/PAUSE` exists none of its jobs is sent to Segmind

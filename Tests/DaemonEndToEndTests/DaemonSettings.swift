@@ -86,6 +86,8 @@ struct InboxSettings {
     var embedMetadata: Bool?
     /// `output_name`; nil leaves the key out (`{job}-{n}`).
     var outputName: String?
+    /// Raw `keep_done = …`, `keep_failed = …`, `keep_cancelled = …`, `keep_logs = …` lines.
+    var retention: [String] = []
 
     var tomlLines: [String] {
         var lines = [
@@ -104,6 +106,7 @@ struct InboxSettings {
         if let overBudget { lines.append("over_budget = \(DaemonSettings.quoted(overBudget))") }
         if let embedMetadata { lines.append("embed_metadata = \(embedMetadata)") }
         if let outputName { lines.append("output_name = \(DaemonSettings.quoted(outputName))") }
+        lines += retention
         if !defaults.isEmpty {
             lines.append("[inbox.defaults]")
             for (key, value) in defaults.sorted(by: { $0.key < $1.key }) {

@@ -25,6 +25,7 @@ struct ConfigurationReader {
         let emulator = readEmulator(root.table("emulator", into: &problems) ?? [:])
         let inboxes = readInboxes(document["inbox"])
         checkFolders(inboxes, state: state)
+        problems += Self.retentionProblems(inboxes)
         warnings += Self.budgetWarnings(inboxes, service: credits.budget)
         return DaemonConfiguration(
             api: api,
@@ -169,7 +170,7 @@ struct ConfigurationReader {
             knownKeys: [
                 "name", "path", "outbox", "model", "defaults", "sidecar", "settle", "orphan_after",
                 "rescan_interval", "network_filesystem", "weight", "fair_share", "embed_metadata", "output_name",
-            ] + Self.inboxBudgetKeys
+            ] + Self.inboxBudgetKeys + Self.inboxRetentionKeys
         )
         reader.reportUnknownKeys(into: &problems)
         for key in ["name", "path", "outbox"] where table[key] == nil {
@@ -225,6 +226,7 @@ struct ConfigurationReader {
             defaults = readDefaults(table, reader: reader, model: model, sidecar: sidecar)
         }
         let (budget, overBudget) = Self.readInboxBudget(reader, into: &problems)
+        let retention = Self.readRetention(reader, into: &problems)
         guard let name, let path, let outbox else { return nil }
         return InboxConfiguration(
             name: name,
@@ -242,7 +244,8 @@ struct ConfigurationReader {
             budget: budget,
             overBudget: overBudget,
             embedMetadata: embedMetadata,
-            outputName: outputName
+            outputName: outputName,
+            retention: retention
         )
     }
 
