@@ -1,0 +1,97 @@
+import FacedropTestSupport
+import Foundation
+import SegmindEmulator
+import Testing
+
+/// `[metrics]`: the node_exporter textfile and `GET /metrics` of a real daemon, read with the strict Prometheus
+/// text checker.
+extension DaemonEndToEndTests {
+    @Test("metrics: a job held for credits, then done, moves the gauges and counters in the textfile and GET /metrics")
+    func metrics() async throws {
+        // No credits at first: the job's submit is refused (406) and it waits, visible in the jobs gauge.
+        try await withDaemon(
+            emulator: EmulatorConfiguration(credits: 0, timeScale: 0.01),
+            configure: {
+                let textfile = URL(fileURLWithPath: $0.stateDirectory).deletingLastPathComponent().appendingPathComponent("facedrop.prom").path
+                $0.metrics = ["textfile = \(DaemonSettings.quoted(textfile))", "interval = 1", #"listen = "127.0.0.1:0""#]
+                $0.recheckInterval = 0.5
+            }
+        ) { server, daemon in
+            let textfile = daemon.folder.appending("facedrop.prom")
+            let inbox = daemon.settings.inboxes[0].name
+            try await daemon.waitFor("the metrics address in the log") { Self.metricsURL(in: daemon.log) != nil }
+            let url = try #require(Self.metricsURL(in: daemon.log))
+            #expect(url.hasPrefix("http://127.0.0.1:") && url.hasSuffix("/metrics"), "\(url)")
+
+            try daemon.dropJob("metered", sidecar: Self.fluxSidecar)
+            try await daemon.waitFor("the held job in the textfile") {
+                (try? Self.readTextfile(textfile))?.value("facedrop_jobs", ["state": "waitingForCredits", "inbox": inbox]) == 1
+            }
+            let held = try await Self.scrape(url)
+            #expect(held.value("facedrop_jobs", ["state": "waitingForCredits", "inbox": inbox]) == 1)
+            #expect((held.value("facedrop_segmind_requests_total", ["endpoint": "submit", "status": "406"]) ?? 0) >= 1)
+            #expect(held.value("facedrop_jobs_finished_total") == nil, "a job counted finished while it waits")
+
+            await server.setCredits(100)
+            try await daemon.waitFor("the job done") { daemon.jobs(.done).count == 1 }
+            try await daemon.waitFor("the textfile to count the finished job") {
+                (try? Self.readTextfile(textfile))?.value("facedrop_jobs_finished_total", ["inbox": inbox, "outcome": "done"]) == 1
+            }
+            let done = try await Self.scrape(url)
+            #expect(done.types["facedrop_jobs_finished_total"] == "counter")
+            #expect(done.value("facedrop_jobs_finished_total", ["inbox": inbox, "model": "flux-pulid", "outcome": "done"]) == 1)
+            #expect(done.value("facedrop_jobs_finished_total", ["outcome": "failed"]) == nil)
+            #expect(done.value("facedrop_jobs", ["inbox": inbox]) == 0, "the held job's gauge did not fall back to 0")
+            for endpoint in ["submit", "poll", "download", "credits"] {
+                #expect((done.value("facedrop_segmind_requests_total", ["endpoint": endpoint, "status": "200"]) ?? 0) >= 1, "no \(endpoint) counted")
+            }
+            #expect(done.value("facedrop_segmind_rate_limited_total") == nil)
+            #expect(done.types["facedrop_poll_lag_seconds"] == "histogram")
+            #expect(done.value("facedrop_poll_lag_seconds_count") == 1)
+            let remaining = try #require(done.value("facedrop_credits_remaining_usd"))
+            #expect(remaining > 99 && remaining < 100, "\(remaining)")
+            #expect((done.value("facedrop_spend_usd", ["inbox": inbox, "period": "day"]) ?? 0) > 0)
+            #expect((done.value("facedrop_spend_usd", ["inbox": inbox, "period": "month"]) ?? 0) > 0)
+            let (missing, _) = try await Self.curl(url.replacingOccurrences(of: "/metrics", with: "/other"))
+            #expect(missing == 404)
+
+            // The stop writes the file one last time.
+            try FileManager.default.removeItem(atPath: textfile)
+            _ = await daemon.stop()
+            let last = try Self.readTextfile(textfile)
+            #expect(last.value("facedrop_jobs_finished_total", ["inbox": inbox, "outcome": "done"]) == 1)
+        }
+    }
+
+    /// The endpoint's URL as the daemon logged it (`url=http://127.0.0.1:PORT/metrics`).
+    static func metricsURL(in log: String) -> String? {
+        guard let range = log.range(of: #"url=http://127\.0\.0\.1:[0-9]+/metrics"#, options: .regularExpression) else { return nil }
+        return String(log[range].dropFirst("url=".count))
+    }
+
+    static func readTextfile(_ path: String) throws -> PrometheusText {
+        try PrometheusText(String(contentsOfFile: path, encoding: .utf8))
+    }
+
+    /// `GET url` with curl, bounded in time: the status and the body.
+    static func curl(_ url: String) async throws -> (status: Int, body: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["--silent", "--max-time", "10", "--write-out", "\n%{http_code}", url]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        var text = String(decoding: data, as: UTF8.self)
+        let statusLine = text.split(separator: "\n").last.map(String.init) ?? ""
+        text.removeLast(min(text.count, statusLine.count + 1))
+        return (Int(statusLine) ?? 0, text)
+    }
+
+    static func scrape(_ url: String) async throws -> PrometheusText {
+        let (status, body) = try await curl(url)
+        #expect(status == 200)
+        return try PrometheusText(body)
+    }
+}
