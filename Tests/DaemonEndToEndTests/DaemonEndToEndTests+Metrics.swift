@@ -63,6 +63,26 @@ extension DaemonEndToEndTests {
         }
     }
 
+    @Test("metrics: an idle daemon with a textfile wakes once per interval, on its timer, and for nothing else")
+    func idleWithTextfile() async throws {
+        try await withDaemon(configure: {
+            let textfile = URL(fileURLWithPath: $0.stateDirectory).deletingLastPathComponent().appendingPathComponent("facedrop.prom").path
+            $0.metrics = ["textfile = \(DaemonSettings.quoted(textfile))", "interval = 2"]
+            for index in $0.inboxes.indices { $0.inboxes[index].rescanInterval = 3600 }
+        }) { _, daemon in
+            let textfile = daemon.folder.appending("facedrop.prom")
+            try await daemon.waitFor("the first textfile") { (try? Self.readTextfile(textfile)) != nil }
+            try await Task.sleep(for: .seconds(1))
+            let woke = try await Self.wakeups(of: daemon, over: .seconds(6))
+            // Three writes in 6 s, each the timer thread's wake-up handing the write to a task thread.
+            let timer = woke.threads.filter { $0.key.hasPrefix("facedrop-timers") }.values.reduce(0, +)
+            #expect((2...4).contains(timer), "the timer woke \(timer) times for three intervals: \(woke.threads)")
+            let others = woke.threads.filter { !$0.key.hasPrefix("facedrop-timers") && !$0.key.hasPrefix("facedrop-tasks") }
+            #expect(others.isEmpty, "threads other than the timer and the task threads woke: \(woke.threads)")
+            #expect(woke.total <= 8 * 3, "woken \(woke.total) times for three writes: \(woke.threads)")
+        }
+    }
+
     /// The endpoint's URL as the daemon logged it (`url=http://127.0.0.1:PORT/metrics`).
     static func metricsURL(in log: String) -> String? {
         guard let range = log.range(of: #"url=http://127\.0\.0\.1:[0-9]+/metrics"#, options: .regularExpression) else { return nil }
