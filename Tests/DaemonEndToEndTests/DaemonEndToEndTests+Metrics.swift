@@ -83,6 +83,28 @@ extension DaemonEndToEndTests {
         }
     }
 
+    @Test("metrics: every 429 Segmind answers is counted, by endpoint and in the requests by status")
+    func metricsCountRateLimits() async throws {
+        // Segmind allows 2 requests a minute here, facedrop assumes 600: its third request meets a 429.
+        var emulator = EmulatorConfiguration(timeScale: 0.01)
+        emulator.requestsPerMinute = 2
+        try await withDaemon(emulator: emulator, configure: { $0.metrics = [#"listen = "127.0.0.1:0""#] }) { server, daemon in
+            try await daemon.waitFor("the metrics address in the log") { Self.metricsURL(in: daemon.log) != nil }
+            let url = try #require(Self.metricsURL(in: daemon.log))
+            try daemon.dropJob("limited", sidecar: Self.fluxSidecar)
+            try await daemon.waitFor("a 429 from the emulator") { await server.ledger().entries.contains { $0.status == 429 } }
+            var counted: PrometheusText?
+            try await daemon.waitFor("the 429s counted") {
+                let refused = await server.ledger().entries.filter { $0.status == 429 }.count
+                counted = try await Self.scrape(url)
+                return counted?.value("facedrop_segmind_rate_limited_total") == Double(refused)
+            }
+            let text = try #require(counted)
+            #expect(text.types["facedrop_segmind_rate_limited_total"] == "counter")
+            #expect(text.value("facedrop_segmind_requests_total", ["status": "429"]) == text.value("facedrop_segmind_rate_limited_total"))
+        }
+    }
+
     /// The endpoint's URL as the daemon logged it (`url=http://127.0.0.1:PORT/metrics`).
     static func metricsURL(in log: String) -> String? {
         guard let range = log.range(of: #"url=http://127\.0\.0\.1:[0-9]+/metrics"#, options: .regularExpression) else { return nil }
