@@ -70,11 +70,7 @@ package struct MetricsService: Service, CustomStringConvertible {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 if let server, let address {
                     group.addTask { try await server.run() }
-                    group.addTask {
-                        if let port = await server.boundPort() {
-                            logger.notice("metrics are served", metadata: ["url": "http://\(address.host):\(port)/metrics"])
-                        }
-                    }
+                    group.addTask { await announce(server, host: address.host) }
                 }
                 if let textfile {
                     group.addTask { await writeEvery(interval, to: textfile) }
@@ -89,6 +85,22 @@ package struct MetricsService: Service, CustomStringConvertible {
     }
 
     // MARK: Implementation
+
+    /// Logs the endpoint's URL once the server listens (port 0 becomes the kernel's choice). It looks every 10 ms
+    /// for up to 5 s at start, and ends at once when the group is cancelled because the address could not be bound.
+    private func announce(_ server: MetricsHTTPServer, host: String) async {
+        for _ in 0..<500 {
+            if let port = await server.listeningPort() {
+                logger.notice("metrics are served", metadata: ["url": "http://\(host):\(port)/metrics"])
+                return
+            }
+            do {
+                try await clock.sleep(for: .milliseconds(10))
+            } catch {
+                return
+            }
+        }
+    }
 
     /// Writes the textfile until cancelled; a failure is logged when it starts and when it ends, not every interval.
     private func writeEvery(_ interval: Duration, to textfile: MetricsTextfile) async {

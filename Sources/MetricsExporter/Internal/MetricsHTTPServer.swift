@@ -47,13 +47,8 @@ final class MetricsHTTPServer: Sendable {
         }
     }
 
-    /// The port bound once listening (the one asked for, or the kernel's choice for port 0); nil before.
-    func boundPort() async -> UInt16? {
-        do {
-            try await server.waitUntilListening(timeout: 5)
-        } catch {
-            return nil
-        }
+    /// The port bound (the one asked for, or the kernel's choice for port 0); nil until the server listens.
+    func listeningPort() async -> UInt16? {
         guard case .ip4(_, let port) = await server.listeningAddress else { return nil }
         return port
     }
