@@ -249,6 +249,7 @@ let package = Package(
                 "DaemonConfiguration",
                 "HotFolder",
                 "JobPipeline",
+                "Journal",
                 "Outbox",
                 "SegmindAPI",
                 "SegmindCatalog",

@@ -211,6 +211,11 @@ package final class Daemon: Sendable {
             group.addTask { await self.intake.run() }
             group.addTask {
                 for await event in self.watcher.events {
+                    if event == .requested {
+                        // `facedrop cancel` journaled cancellations: their files go to cancelled/ now.
+                        await self.scheduler.deliverCancellations()
+                        continue
+                    }
                     await self.intake.handle(event)
                     readiness.handled(event)
                 }

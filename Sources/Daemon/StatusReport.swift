@@ -18,6 +18,8 @@ package struct StatusReport: Sendable {
     package var emulated: Bool
     /// Spend and budget left per inbox and for the service, today and this month (UTC).
     package var spend: JSONValue = .null
+    /// The inboxes paused by a `PAUSE` file: their jobs wait, unsent.
+    package var paused: [String] = []
 
     /// Reads the state of the daemon that `configuration` describes.
     package static func read(_ configuration: DaemonConfiguration) throws(DaemonError) -> StatusReport {
@@ -67,7 +69,8 @@ package struct StatusReport: Sendable {
                 daemonRunning: running,
                 segmind: configuration.api.baseURL.description,
                 emulated: configuration.api.baseURL == .emulator,
-                spend: spend
+                spend: spend,
+                paused: configuration.inboxes.filter(InboxPause.isPaused).map(\.name)
             )
         } catch {
             throw .journal("\(error)")
@@ -82,6 +85,7 @@ package struct StatusReport: Sendable {
             "credits": credits,
             "segmind": ["base_url": .string(segmind), "emulated": .bool(emulated)],
             "spend": spend,
+            "paused": .array(paused.map(JSONValue.string)),
         ]
     }
 
@@ -93,8 +97,13 @@ package struct StatusReport: Sendable {
                 ? "segmind: the built-in emulator (EMULATED: outputs are synthetic test pictures, nothing is billed)"
                 : "segmind: \(segmind)"
         )
-        let order = ["claimed", "waitingForCredits", "waitingForBudget", "submitting", "submitted", "spooled", "delivered", "done", "failed"]
+        let order = [
+            "claimed", "waitingForCredits", "waitingForBudget", "submitting", "submitted", "spooled", "delivered", "done", "failed", "cancelled",
+        ]
         lines.append("jobs: " + order.map { "\($0) \(counts[$0] ?? 0)" }.joined(separator: ", "))
+        if !paused.isEmpty {
+            lines.append("paused (PAUSE file; jobs wait unsent): " + paused.joined(separator: ", "))
+        }
         lines.append("in flight: \(inFlight.count)")
         for job in inFlight {
             lines.append(

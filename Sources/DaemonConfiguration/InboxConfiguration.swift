@@ -74,4 +74,8 @@ public struct InboxConfiguration: Sendable, Hashable {
         self.overBudget = overBudget
         self.embedMetadata = embedMetadata
     }
+
+    /// The file whose presence pauses the inbox: while `<inbox>/PAUSE` exists none of its jobs is sent to Segmind
+    /// (jobs already there finish). `facedrop pause` and `facedrop resume` make and remove it; any tool may too.
+    public var pauseFile: String { "\(path)/PAUSE" }
 }

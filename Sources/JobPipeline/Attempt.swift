@@ -180,6 +180,17 @@ struct Attempt {
         return record
     }
 
+    /// `cancelled.json`: nothing was sent to Segmind, so nothing was billed.
+    func cancellationRecord(requestedBy: String, reason: String?, at date: Date) -> [String: JSONValue] {
+        var record = common
+        record["code"] = "cancelled"
+        record["message"] = .string("cancelled before it was sent to Segmind; nothing was billed")
+        record["requested_by"] = .string(requestedBy)
+        record["reason"] = reason.map(JSONValue.string) ?? .null
+        record["cancelled_at"] = time(date)
+        return record
+    }
+
     func errorRecord(_ failure: JobFailure) -> [String: JSONValue] {
         var record = common
         record["stage"] = .string(failure.stage.rawValue)

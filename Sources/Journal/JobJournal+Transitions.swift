@@ -189,14 +189,16 @@ extension JobJournal {
 
     // MARK: - Implementation
 
-    /// Checks the current state and applies the change in one write transaction, so the check cannot go stale.
+    /// Checks the current state and applies the change in one write transaction, so the check cannot go stale;
+    /// `alsoRun` are statements that belong to the same change (run after it, in the same transaction).
     func move(
         _ id: Int64,
         to target: JobState,
         from allowed: Set<JobState>,
         set assignments: String? = nil,
         arguments: StatementArguments = StatementArguments(),
-        durability: GroupCommitWriter.Durability = .synced
+        durability: GroupCommitWriter.Durability = .synced,
+        alsoRun extraStatements: KeyValuePairs<String, StatementArguments> = [:]
     ) async throws(JournalError) -> JobRecord {
         let now = now().timeIntervalSince1970
         return try await write(durability) { db in
@@ -215,11 +217,14 @@ extension JobJournal {
             guard let row = try Row.fetchOne(update, arguments: [target.rawValue, now] + arguments + [id]) else {
                 throw JournalError.jobNotFound(id: id)
             }
+            for (sql, statementArguments) in extraStatements {
+                try db.execute(sql: sql, arguments: statementArguments)
+            }
             return try JobRecord(row: row)
         }
     }
 
-    private static func requireJSON(_ text: String, field: String) throws(JournalError) {
+    static func requireJSON(_ text: String, field: String) throws(JournalError) {
         guard (try? JSONParser().parse(Array(text.utf8))) != nil else {
             throw .invalidJSON(field: field)
         }
