@@ -13,9 +13,9 @@ extension Daemon {
 }
 
 extension DaemonMetrics {
-    /// A job reached `done` or `failed`.
-    static func finished(_ record: JobRecord, failed: Bool) {
-        jobFinished(inbox: record.inbox, model: record.model, failed: failed)
+    /// A job reached `state`, one of the terminal ones.
+    static func finished(_ record: JobRecord, as state: JobState) {
+        jobFinished(inbox: record.inbox, model: record.model, outcome: state.rawValue)
     }
 
     /// A poll found `record`'s request finished with `result`: the lag from Segmind's finish, as far as its reported

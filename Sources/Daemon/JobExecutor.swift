@@ -710,7 +710,7 @@ struct JobExecutor: Sendable {
             return .interrupted
         }
         crashPoints.reach("done.journaled", job: record.name)
-        DaemonMetrics.finished(record, failed: false)
+        DaemonMetrics.finished(record, as: .done)
         logger.info("done", metadata: ["job": "\(record.name)", "folder": "\(record.resultFolder ?? "")"])
         return .finished
     }
@@ -742,7 +742,7 @@ struct JobExecutor: Sendable {
             return .interrupted
         }
         crashPoints.reach("fail.journaled", job: record.name)
-        DaemonMetrics.finished(failed, failed: true)
+        DaemonMetrics.finished(failed, as: .failed)
         logger.warning("failed", metadata: ["job": "\(record.name)", "code": "\(failure.code)", "reason": "\(failure.message)"])
         return await deliverFailure(failed)
     }

@@ -14,7 +14,7 @@ package enum DaemonMetrics {
 
     /// Gauge: unfinished jobs in the journal by `state`, `inbox` and `model` (`unknown` before a sidecar named one).
     package static let jobs = "facedrop_jobs"
-    /// Counter: jobs that reached `done` or `failed`, by `inbox`, `model` and `outcome` (`done`, `failed`).
+    /// Counter: jobs that ended, by `inbox`, `model` and `outcome` (`done`, `failed`, `cancelled`).
     package static let jobsFinished = "facedrop_jobs_finished_total"
     /// Counter: answers from Segmind by `endpoint` (`submit`, `poll`, `result`, `download`, `credits`, `upload`)
     /// and HTTP `status`.
@@ -38,10 +38,9 @@ package enum DaemonMetrics {
 
     // MARK: Events
 
-    /// A job reached `done` or `failed`.
-    package static func jobFinished(inbox: String, model: String?, failed: Bool) {
-        Counter(label: jobsFinished, dimensions: [("inbox", inbox), ("model", model ?? "unknown"), ("outcome", failed ? "failed" : "done")])
-            .increment()
+    /// A job ended `outcome` (`done`, `failed`, `cancelled`: its terminal state).
+    package static func jobFinished(inbox: String, model: String?, outcome: String) {
+        Counter(label: jobsFinished, dimensions: [("inbox", inbox), ("model", model ?? "unknown"), ("outcome", outcome)]).increment()
     }
 
     /// Segmind (or the host of an output) answered with `status`.

@@ -6,7 +6,7 @@ import Testing
 /// `[metrics]`: the node_exporter textfile and `GET /metrics` of a real daemon, read with the strict Prometheus
 /// text checker.
 extension DaemonEndToEndTests {
-    @Test("metrics: a job held for credits, then done, moves the gauges and counters in the textfile and GET /metrics")
+    @Test("metrics: jobs held for credits, one cancelled and one done, move the gauges and counters in the textfile and GET /metrics")
     func metrics() async throws {
         // No credits at first: the job's submit is refused (406) and it waits, visible in the jobs gauge.
         try await withDaemon(
@@ -32,6 +32,16 @@ extension DaemonEndToEndTests {
             #expect((held.value("facedrop_segmind_requests_total", ["endpoint": "submit", "status": "406"]) ?? 0) >= 1)
             #expect(held.value("facedrop_jobs_finished_total") == nil, "a job counted finished while it waits")
 
+            // A second held job, taken back with facedrop cancel: counted as cancelled.
+            try daemon.dropJob("withdrawn", sidecar: Self.fluxSidecar)
+            // While credits are out the scheduler sends nothing new: the second job waits as claimed.
+            try await daemon.waitFor("two unfinished jobs in the textfile") {
+                (try? Self.readTextfile(textfile))?.value("facedrop_jobs", ["inbox": inbox]) == 2
+            }
+            let (cancel, answer) = try await daemon.runCommand(["cancel", "--config", daemon.configPath, "withdrawn"])
+            #expect(cancel.status == 0, "\(answer)")
+            try await daemon.waitFor("the job in cancelled/") { daemon.jobs(.cancelled).count == 1 }
+
             await server.setCredits(100)
             try await daemon.waitFor("the job done") { daemon.jobs(.done).count == 1 }
             try await daemon.waitFor("the textfile to count the finished job") {
@@ -41,6 +51,7 @@ extension DaemonEndToEndTests {
             #expect(done.types["facedrop_jobs_finished_total"] == "counter")
             #expect(done.value("facedrop_jobs_finished_total", ["inbox": inbox, "model": "flux-pulid", "outcome": "done"]) == 1)
             #expect(done.value("facedrop_jobs_finished_total", ["outcome": "failed"]) == nil)
+            #expect(done.value("facedrop_jobs_finished_total", ["inbox": inbox, "model": "flux-pulid", "outcome": "cancelled"]) == 1)
             #expect(done.value("facedrop_jobs", ["inbox": inbox]) == 0, "the held job's gauge did not fall back to 0")
             for endpoint in ["submit", "poll", "download", "credits"] {
                 #expect((done.value("facedrop_segmind_requests_total", ["endpoint": endpoint, "status": "200"]) ?? 0) >= 1, "no \(endpoint) counted")
