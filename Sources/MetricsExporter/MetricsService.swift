@@ -75,7 +75,9 @@ package struct MetricsService: Service, CustomStringConvertible {
                 if let textfile {
                     group.addTask { await writeEvery(interval, to: textfile) }
                 }
-                try await group.waitForAll()
+                // The first failure ends the group at once (an address that cannot be bound); waitForAll would wait
+                // for the others first.
+                for try await _ in group {}
             }
         }
         // The last figures, after the daemon (which stops first) has ended.

@@ -116,6 +116,21 @@ extension DaemonEndToEndTests {
         }
     }
 
+    @Test("metrics: an address that cannot be bound stops the daemon at once with exit 69 and the reason")
+    func metricsAddressTaken() async throws {
+        try await withEmulator(EmulatorConfiguration(timeScale: 0.01)) { _, url in
+            // The emulator's own port is taken.
+            let port = try #require(url.port)
+            let daemon = try DaemonHarness(baseURL: url, configure: { $0.metrics = ["listen = \"127.0.0.1:\(port)\""] })
+            try daemon.launchDaemon()
+            let termination = try #require(await daemon.waitForExit(within: .seconds(20)), "the daemon kept running: \(daemon.logTail(20))")
+            #expect(termination.status == 69, "\(termination): \(daemon.logTail(20))")
+            #expect(termination.elapsed < .seconds(10), "\(termination)")
+            #expect(daemon.log.contains("the metrics endpoint could not listen"), "\(daemon.logTail(20))")
+            #expect(daemon.log.contains("Address already in use"), "\(daemon.logTail(20))")
+        }
+    }
+
     /// The endpoint's URL as the daemon logged it (`url=http://127.0.0.1:PORT/metrics`).
     static func metricsURL(in log: String) -> String? {
         guard let range = log.range(of: #"url=http://127\.0\.0\.1:[0-9]+/metrics"#, options: .regularExpression) else { return nil }
