@@ -41,16 +41,16 @@ package final class Daemon: Sendable {
     package let state: StateFolders
     private let watcher: InotifyWatcher
     private let lock: InstanceLock
-    private let journal: JobJournal
+    let journal: JobJournal
     private let inboxes: InboxDirectory
     private let intake: DropIntake
     private let retries: RetryIntake
     let scheduler: JobScheduler
-    private let credits: CreditsMonitor
+    let credits: CreditsMonitor
     private let spending: SpendingGate
     private let budget: RequestBudget
     private let client: SegmindClient
-    private let configuration: Mutex<DaemonConfiguration>
+    let configuration: Mutex<DaemonConfiguration>
     private let readiness: StartupReadiness
     private let pruner: OutboxPruner
     private let logger: Logger
@@ -279,9 +279,9 @@ package final class Daemon: Sendable {
         await scheduler.budgetsChanged()
         pruner.configurationChanged()
         if old.state != new.state || old.api.requestsPerMinute != new.api.requestsPerMinute || old.api.requestBurst != new.api.requestBurst
-            || old.api.baseURL != new.api.baseURL
+            || old.api.baseURL != new.api.baseURL || old.metrics != new.metrics
         {
-            logger.warning("[state], base_url, requests_per_minute and request_burst changes take effect at the next restart")
+            logger.warning("[state], [metrics], base_url, requests_per_minute and request_burst changes take effect at the next restart")
         }
         logger.notice("configuration reloaded", metadata: ["inboxes": "\(new.inboxes.count)"])
     }

@@ -2,6 +2,7 @@ import JobPipeline
 import Journal
 import Logging
 import Outbox
+import ServiceMetrics
 
 extension JobExecutor {
     /// Returns a cancelled job's files to `cancelled/` in its outbox (again, after a crash) and records where they
@@ -16,6 +17,7 @@ extension JobExecutor {
         _ = await journaled("record where a cancelled job went", record) { () async throws(JournalError) in
             try await journal.recordCancellationDelivered(record.id, resultFolder: folder)
         }
+        DaemonMetrics.finished(record, as: .cancelled)
         logger.notice("cancelled before it was sent; its files are back", metadata: ["job": "\(record.name)", "folder": "\(folder)"])
         return .finished
     }

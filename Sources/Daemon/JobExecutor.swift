@@ -10,6 +10,7 @@ import Outbox
 import Scheduling
 import SegmindAPI
 import SegmindCatalog
+import ServiceMetrics
 import StrictJSON
 import Synchronization
 
@@ -442,6 +443,7 @@ struct JobExecutor: Sendable {
                 crashPoints.reach("poll.journaled", job: record.name)
             case .completed(let result):
                 crashPoints.reach("result.answered", job: record.name)
+                DaemonMetrics.finishSeen(record, result: result)
                 // Journaled before any download: Segmind forgets the request after an hour, the outputs after days,
                 // so a job whose outputs cannot be saved yet can still fetch them much later.
                 let stored = String(decoding: SegmindClient.storedBody(of: result).serialized(), as: UTF8.self)
@@ -709,6 +711,7 @@ struct JobExecutor: Sendable {
             return .interrupted
         }
         crashPoints.reach("done.journaled", job: record.name)
+        DaemonMetrics.finished(record, as: .done)
         logger.info("done", metadata: ["job": "\(record.name)", "folder": "\(record.resultFolder ?? "")"])
         return .finished
     }
@@ -740,6 +743,7 @@ struct JobExecutor: Sendable {
             return .interrupted
         }
         crashPoints.reach("fail.journaled", job: record.name)
+        DaemonMetrics.finished(failed, as: .failed)
         logger.warning("failed", metadata: ["job": "\(record.name)", "code": "\(failure.code)", "reason": "\(failure.message)"])
         return await deliverFailure(failed)
     }

@@ -21,6 +21,8 @@ extension DaemonConfiguration: CustomStringConvertible {
             "  budget: \(credits.budget.configurationText); unknown_cost = \(credits.unknownCost) USD an image",
             "[state]",
             "  dir = \(state.directory)",
+            "[metrics]",
+            "  " + metrics.configurationText,
         ]
         for inbox in inboxes {
             lines += [

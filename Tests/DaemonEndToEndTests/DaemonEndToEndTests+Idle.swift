@@ -48,7 +48,7 @@ extension DaemonEndToEndTests {
 
     /// How often the daemon's threads woke in `period` (those alive at its start and end): libdispatch's pool
     /// monitor alone would wake it once a second.
-    private static func wakeups(of daemon: DaemonHarness, over period: Duration) async throws -> (total: Int, threads: [String: Int]) {
+    static func wakeups(of daemon: DaemonHarness, over period: Duration) async throws -> (total: Int, threads: [String: Int]) {
         let before = daemon.voluntarySwitches()
         try #require(!before.isEmpty)
         try await Task.sleep(for: period)

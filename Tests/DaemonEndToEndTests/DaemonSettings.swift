@@ -16,6 +16,8 @@ struct DaemonSettings {
     var dailyBudget: Double?
     var monthlyBudget: Double?
     var stateDirectory: String
+    /// The `[metrics]` table's lines (`textfile = "…"`); empty leaves the table out.
+    var metrics: [String] = []
     var inboxes: [InboxSettings]
 
     /// The `facedrop.toml` text.
@@ -39,6 +41,7 @@ struct DaemonSettings {
             "[state]",
             "dir = \(Self.quoted(stateDirectory))",
         ]
+        if !metrics.isEmpty { lines += ["", "[metrics]"] + metrics }
         for inbox in inboxes {
             lines += ["", "[[inbox]]"] + inbox.tomlLines
         }

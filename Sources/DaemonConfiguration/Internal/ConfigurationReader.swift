@@ -16,13 +16,14 @@ struct ConfigurationReader {
 
     mutating func read(_ document: [String: TOMLNode]) -> DaemonConfiguration {
         problems += SecretKeys.locations(in: document).map(SecretKeys.problem(at:))
-        let root = TableReader(label: "the file:", table: document, knownKeys: ["api", "credits", "state", "emulator", "inbox"])
+        let root = TableReader(label: "the file:", table: document, knownKeys: ["api", "credits", "state", "emulator", "metrics", "inbox"])
         root.reportUnknownKeys(into: &problems)
 
         let api = readAPI(root.table("api", into: &problems) ?? [:])
         let credits = readCredits(root.table("credits", into: &problems) ?? [:])
         let state = readState(root.table("state", into: &problems) ?? [:])
         let emulator = readEmulator(root.table("emulator", into: &problems) ?? [:])
+        let metrics = Self.readMetrics(root.table("metrics", into: &problems) ?? [:], into: &problems)
         let inboxes = readInboxes(document["inbox"])
         checkFolders(inboxes, state: state)
         problems += Self.retentionProblems(inboxes)
@@ -32,6 +33,7 @@ struct ConfigurationReader {
             credits: credits,
             state: state,
             emulator: emulator,
+            metrics: metrics,
             inboxes: inboxes,
             warnings: warnings
         )
