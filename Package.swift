@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // Tests only: TestClock, a clock the tests move by hand.
         .package(url: "https://github.com/pointfreeco/swift-clocks", from: "1.1.1"),
     ],
@@ -83,6 +85,26 @@ let package = Package(
             resources: [.copy("Resources/models.json")]
         ),
         .target(name: "StrictJSON"),
+        // The names of facedrop's metrics and the calls that record them, through swift-metrics' global API.
+        .target(
+            name: "ServiceMetrics",
+            dependencies: [.product(name: "CoreMetrics", package: "swift-metrics")]
+        ),
+        // Prometheus text out of the recorded metrics: the node_exporter textfile and the `GET /metrics` endpoint.
+        .target(
+            name: "MetricsExporter",
+            dependencies: [
+                "FileSystem",
+                "DedicatedThreads",
+                "ServiceMetrics",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "SegmindAPI",
             dependencies: [
@@ -91,6 +113,7 @@ let package = Package(
                 "CurlHTTP",
                 "DedicatedThreads",
                 "SegmindCatalog",
+                "ServiceMetrics",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -223,6 +246,8 @@ let package = Package(
                 "Scheduling",
                 "SegmindAPI",
                 "SegmindCatalog",
+                "ServiceMetrics",
+                "MetricsExporter",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -241,11 +266,13 @@ let package = Package(
                 "DaemonConfiguration",
                 "HotFolder",
                 "JobPipeline",
+                "Journal",
                 "Outbox",
                 "SegmindAPI",
                 "SegmindCatalog",
                 "SegmindConnection",
                 "SystemdService",
+                "MetricsExporter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -336,6 +363,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "MetricsExporterTests",
+            dependencies: [
+                "MetricsExporter", "ServiceMetrics", "FacedropTestSupport",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Clocks", package: "swift-clocks"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "SystemdServiceTests", dependencies: ["StrictJSON", "SystemdService", "FacedropTestSupport"]),

@@ -42,17 +42,19 @@ package final class Daemon: Sendable {
     package let state: StateFolders
     private let watcher: InotifyWatcher
     private let lock: InstanceLock
-    private let journal: JobJournal
+    let journal: JobJournal
     private let inboxes: InboxDirectory
     private let intake: DropIntake
+    private let retries: RetryIntake
     let scheduler: JobScheduler
-    private let credits: CreditsMonitor
+    let credits: CreditsMonitor
     private let spending: SpendingGate
     private let budget: RequestBudget
     private let client: SegmindClient
     private let hooks: HookRunner
-    private let configuration: Mutex<DaemonConfiguration>
+    let configuration: Mutex<DaemonConfiguration>
     private let readiness: StartupReadiness
+    private let pruner: OutboxPruner
     private let logger: Logger
 
     /// Sets everything up without taking a job yet. Suspends while the inotify thread starts (and while a
@@ -130,6 +132,7 @@ package final class Daemon: Sendable {
         )
         // Threads "facedrop-file-0" to "-7": the kernel keeps 15 bytes of a name, so each stays told apart in `top -H`.
         let files = FileWorkPool(threads: Self.fileWorkThreads, name: "facedrop-file")
+        pruner = OutboxPruner(journal: journal, files: files, logger: logger)
         let spending = SpendingGate(configuration, journal: journal, logger: logger)
         self.spending = spending
         let hooks = HookRunner(
@@ -174,6 +177,7 @@ package final class Daemon: Sendable {
             notifier.send(.ready, .status(Self.status(journal: journal, inboxes: inboxes.count, inFlight: 0)))
             logger.notice("facedrop is ready: the journal is recovered and every inbox is watched")
         }
+        retries = RetryIntake(journal: journal, files: files, logger: logger)
         intake = DropIntake(
             journal: journal,
             executor: executor,
@@ -202,6 +206,7 @@ package final class Daemon: Sendable {
         await intake.sweepClaims()
         readiness.expect(roots: added)
         for root in added { watcher.watch(tree: root) }
+        for root in await retries.configure(configuration.inboxes).added { watcher.watch(tree: root) }
         logger.notice(
             "facedrop is running",
             metadata: [
@@ -221,8 +226,22 @@ package final class Daemon: Sendable {
             }
             group.addTask { await self.intake.run() }
             group.addTask { await self.hooks.run() }
+            group.addTask { await self.retries.run() }
+            group.addTask {
+                await self.pruner.run { OutboxPruner.retentions(of: self.configuration.withLock { $0 }) }
+            }
             group.addTask {
                 for await event in self.watcher.events {
+                    if event == .requested {
+                        // `facedrop cancel` journaled cancellations: their files go to cancelled/ now.
+                        await self.scheduler.deliverCancellations()
+                        continue
+                    }
+                    if let path = event.path, self.retries.owns(path) {
+                        await self.retries.handle(event)
+                        continue
+                    }
+                    if event == .overflow { await self.retries.handle(event) }
                     await self.intake.handle(event)
                     readiness.handled(event)
                 }
@@ -259,6 +278,9 @@ package final class Daemon: Sendable {
         let (added, removed) = await intake.configure(new.inboxes)
         for root in removed { watcher.unwatch(tree: root) }
         for root in added { watcher.watch(tree: root) }
+        let retryFolders = await retries.configure(new.inboxes)
+        for root in retryFolders.removed { watcher.unwatch(tree: root) }
+        for root in retryFolders.added { watcher.watch(tree: root) }
         await scheduler.update(
             maxInFlight: new.api.maxInFlight,
             inboxTurns: InboxTurns.of(new.inboxes),
@@ -267,10 +289,11 @@ package final class Daemon: Sendable {
         await credits.update(outboxes: Self.outboxes(of: new), warnBelow: new.credits.warnBelow)
         spending.update(new)
         await scheduler.budgetsChanged()
+        pruner.configurationChanged()
         if old.state != new.state || old.api.requestsPerMinute != new.api.requestsPerMinute || old.api.requestBurst != new.api.requestBurst
-            || old.api.baseURL != new.api.baseURL
+            || old.api.baseURL != new.api.baseURL || old.metrics != new.metrics
         {
-            logger.warning("[state], base_url, requests_per_minute and request_burst changes take effect at the next restart")
+            logger.warning("[state], [metrics], base_url, requests_per_minute and request_burst changes take effect at the next restart")
         }
         logger.notice("configuration reloaded", metadata: ["inboxes": "\(new.inboxes.count)"])
     }

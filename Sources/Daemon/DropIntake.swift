@@ -28,6 +28,8 @@ actor DropIntake {
         var degraded = false
         /// The inbox folder itself was deleted or moved away; it is watched again once it is back.
         var rootLost = false
+        /// A `PAUSE` file was seen in the inbox (for the log and to wake the scheduler when it goes).
+        var paused = false
         var rescanInterval: Duration {
             degraded ? min(configuration.rescanInterval, .seconds(10)) : configuration.rescanInterval
         }
@@ -118,6 +120,7 @@ actor DropIntake {
                     claimer: claimer,
                     nextScan: clock.now
                 )
+                refreshPause(configuration.name)
                 added.append(configuration.path)
             }
         }
@@ -153,6 +156,7 @@ actor DropIntake {
         switch event {
         case .changed(let path):
             guard let name = inboxName(containing: path), let inbox = inboxes[name] else { return }
+            if path == inbox.configuration.pauseFile { refreshPause(name) }
             if let snapshot = FileSnapshot.lstat(path) {
                 inboxes[name]?.tracker.observe(snapshot, at: clock.now)
             } else {
@@ -163,6 +167,7 @@ actor DropIntake {
             if let wake = scheduledWake, wake <= clock.now + inbox.configuration.settle { return }
         case .removed(let path):
             guard let name = inboxName(containing: path) else { return }
+            if path == inboxes[name]?.configuration.pauseFile { refreshPause(name) }
             inboxes[name]?.tracker.forget(path: path)
             return
         case .folderAdded(let path):
@@ -193,6 +198,8 @@ actor DropIntake {
             )
         case .watchFailed(let folder, let reason):
             degrade(folder: folder, kind: "watch-failed", message: "\(folder) cannot be watched (\(reason)); it is rescanned every 10 seconds")
+        case .requested:
+            return
         case .undecodableName(let problem):
             guard
                 let name = inboxes.first(where: { problem.hasPrefix($0.value.configuration.path + ":") || problem.hasPrefix($0.value.configuration.path + "/") }
@@ -248,6 +255,10 @@ actor DropIntake {
                 report(scan.problems, inbox: name, completeScan: true)
                 inbox.tracker.reconcile(scan.files.map(Self.snapshot), under: inbox.configuration.path, at: now)
                 inbox.nextScan = now + inbox.rescanInterval
+                inboxes[name] = inbox
+                // Where inotify misses writes (a network share), the rescan is what notices a PAUSE file come or go.
+                refreshPause(name)
+                inbox = inboxes[name] ?? inbox
             }
             let output = inbox.tracker.take(at: now, wallClock: Date())
             inboxes[name] = inbox
@@ -455,6 +466,21 @@ actor DropIntake {
         } catch {
             logger.error("a warning could not be written", metadata: ["folder": "\(outbox.warnings)", "error": "\(error)"])
         }
+    }
+
+    /// Notes whether the inbox's `PAUSE` file exists; on a change, logs it and lets the scheduler look again (the
+    /// executor checks the file itself before each submit, so this only has to be timely, not exact).
+    private func refreshPause(_ name: String) {
+        guard let inbox = inboxes[name] else { return }
+        let paused = Files.exists(inbox.configuration.pauseFile)
+        guard paused != inbox.paused else { return }
+        inboxes[name]?.paused = paused
+        if paused {
+            logger.notice("inbox paused by its PAUSE file: its jobs wait, unsent; jobs already at Segmind finish", metadata: ["inbox": "\(name)"])
+        } else {
+            logger.notice("inbox resumed: its queued jobs are sent again", metadata: ["inbox": "\(name)"])
+        }
+        scheduler.wake()
     }
 
     private func inboxName(containing path: String) -> String? {

@@ -1,6 +1,9 @@
 import DaemonConfiguration
+import FileSystem
 import JobPipeline
+import Journal
 import Outbox
+import StrictJSON
 import Synchronization
 
 /// The inboxes of the configuration now in force, shared by the intake and the jobs and swapped on reload.
@@ -43,6 +46,35 @@ final class InboxDirectory: Sendable {
             maxImageBytes: maxImageBytes,
             deadline: jobDeadline.withLock { $0 }
         )
+    }
+
+    /// Whether the inbox holds a `PAUSE` file: none of its jobs is sent until it is removed. Asked right before
+    /// each submit, so a pause counts from the moment the file exists, whatever inotify has reported yet.
+    func isPaused(_ name: String) -> Bool {
+        guard let inbox = inbox(named: name) else { return false }
+        return Files.exists(inbox.pauseFile, followingLinks: false)
+    }
+
+    /// The job as the pipeline sees it: the claimed copies are what is read, validated and sent.
+    func jobInput(_ record: JobRecord) -> JobInput {
+        let root = inbox(named: record.inbox)?.path ?? ""
+        let folder = record.subpath.isEmpty ? root : "\(root)/\(record.subpath)"
+        let faceName = PathNames.last(record.facePath)
+        var input = JobInput(
+            name: record.name,
+            inbox: record.inbox,
+            subpath: record.subpath,
+            facePath: record.facePath,
+            sidecarPath: record.sidecarPath,
+            posePath: record.posePath,
+            droppedAt: record.droppedAt,
+            readyAt: record.readyAt,
+            sourcePath: "\(folder)/\(faceName)",
+            claimID: PathNames.last(record.claimedPath)
+        )
+        input.attempt = record.attempt
+        input.previousAttempt = record.previousError.flatMap { try? JSONParser().parse(Array($0.utf8)) }
+        return input
     }
 
     func outbox(for name: String) -> OutboxFolders? {

@@ -11,6 +11,7 @@ import Outbox
 import Scheduling
 import SegmindAPI
 import SegmindCatalog
+import ServiceMetrics
 import StrictJSON
 import Synchronization
 
@@ -32,6 +33,8 @@ struct JobExecutor: Sendable {
         case heldForBudget(until: Date)
         /// The daemon is stopping; the job resumes from its journal state at the next start.
         case interrupted
+        /// Its inbox is paused (a `PAUSE` file): the job stays queued, unsent, until the inbox resumes.
+        case paused
         /// A folder refused the job's files (the spool could not take its outputs, or the outbox its folder): the
         /// job stays where it is in the journal and the step is tried again with backoff (see ``UnwritableFolders``).
         case writePending
@@ -58,7 +61,17 @@ struct JobExecutor: Sendable {
     let hooks: HookRunner
     /// POSTs sent and not yet answered: a stopping daemon waits for them, and says so.
     let postsOnTheWire = Counter()
+    /// Cancelled jobs whose files are being returned now: the scheduler and a job's own task may both try.
+    let returningFiles = JobSet()
     let logger: Logger
+
+    /// A set of job IDs shared by the copies of an executor.
+    final class JobSet: Sendable {
+        private let ids = Mutex<Set<Int64>>([])
+        /// Adds `id`; false when it is in the set already.
+        func insert(_ id: Int64) -> Bool { ids.withLock { $0.insert(id).inserted } }
+        func remove(_ id: Int64) { _ = ids.withLock { $0.remove(id) } }
+    }
 
     /// A count shared by the copies of an executor.
     final class Counter: Sendable {
@@ -87,7 +100,9 @@ struct JobExecutor: Sendable {
                         "Check Segmind's request history for this model around the submit time before dropping the job again; facedrop never submits twice on its own."
                 )
             )
-        case .waitingForCredits, .waitingForBudget, .done, .failed:
+        case .cancelled where record.resultFolder == nil:
+            return await deliverCancellation(record)
+        case .waitingForCredits, .waitingForBudget, .done, .failed, .cancelled:
             return .finished
         }
     }
@@ -100,6 +115,7 @@ struct JobExecutor: Sendable {
         case .spooled: await deliver(record)
         case .delivered: await finish(record)
         case .failed where record.resultFolder == nil: await deliverFailure(record)
+        case .cancelled where record.resultFolder == nil: await deliverCancellation(record)
         default: .finished
         }
     }
@@ -170,6 +186,10 @@ struct JobExecutor: Sendable {
     /// or 5xx) happens with the job `claimed` and ends at once when the daemon stops; only the POST itself is
     /// shielded from the stop, so its request ID is recorded.
     private func prepareAndPost(_ record: JobRecord) async -> PostOutcome {
+        // `facedrop cancel` may have taken the job back since the scheduler picked it.
+        if let current = try? journal.job(record.id), current.state == .cancelled {
+            return .ended(await deliverCancellation(current))
+        }
         let input = jobInput(record)
         let settings = inboxes.settings(for: record.inbox)
         let prepared: PreparedRequest
@@ -214,6 +234,12 @@ struct JobExecutor: Sendable {
                 // Stopping between the turn and the POST: nothing was sent, so the job simply waits for the next start.
                 return .ended(.interrupted)
             }
+            if inboxes.isPaused(record.inbox) {
+                // Paused while the job waited for its turn: nothing is sent; the reservation goes back with the job.
+                await spending.release(record)
+                logger.info("inbox paused: the job waits, unsent", metadata: ["job": "\(record.name)", "inbox": "\(record.inbox)"])
+                return .ended(.paused)
+            }
             let intent = SubmitIntent(journal: journal, job: record, request: request, crashPoints: crashPoints)
             let answer = await post(model: prepared.model, body: prepared.body, beforeSending: intent.record)
             let submitting: JobRecord
@@ -221,6 +247,10 @@ struct JobExecutor: Sendable {
             case .recorded(let written):
                 unwritable.accepted(journal.path)
                 submitting = written
+            case .refused(.illegalTransition(_, from: .cancelled, _)):
+                // `facedrop cancel` committed first: nothing was sent, and nothing will be.
+                guard let current = try? journal.job(record.id) else { return .ended(.interrupted) }
+                return .ended(await deliverCancellation(current))
             case .refused(let error):
                 // Nothing is sent without the intent on disk. The turn is given up: once the journal takes writes again,
                 // the job asks for a new one, so a POST never goes out long after the turn that counted it.
@@ -416,6 +446,7 @@ struct JobExecutor: Sendable {
                 crashPoints.reach("poll.journaled", job: record.name)
             case .completed(let result):
                 crashPoints.reach("result.answered", job: record.name)
+                DaemonMetrics.finishSeen(record, result: result)
                 // Journaled before any download: Segmind forgets the request after an hour, the outputs after days,
                 // so a job whose outputs cannot be saved yet can still fetch them much later.
                 let stored = String(decoding: SegmindClient.storedBody(of: result).serialized(), as: UTF8.self)
@@ -565,7 +596,8 @@ struct JobExecutor: Sendable {
             let name = record.name
             let crashPoints = self.crashPoints
             let downloader = OutputDownloader(client: client)
-            let outputs = try await downloader.download(result, into: folder, job: name, durably: false) { index, total, _ in
+            let naming = outputNaming(record)
+            let outputs = try await downloader.download(result, into: folder, job: name, name: naming, durably: false) { index, total, _ in
                 if index < total { crashPoints.reach("download.partial", job: name) }
             }
             unwritable.accepted(state.spool)
@@ -686,6 +718,7 @@ struct JobExecutor: Sendable {
             return .interrupted
         }
         crashPoints.reach("done.journaled", job: record.name)
+        DaemonMetrics.finished(record, as: .done)
         if !due.isEmpty { hooks.dispatch() }
         logger.info("done", metadata: ["job": "\(record.name)", "folder": "\(record.resultFolder ?? "")"])
         return .finished
@@ -718,26 +751,14 @@ struct JobExecutor: Sendable {
             return .interrupted
         }
         crashPoints.reach("fail.journaled", job: record.name)
+        DaemonMetrics.finished(failed, as: .failed)
         logger.warning("failed", metadata: ["job": "\(record.name)", "code": "\(failure.code)", "reason": "\(failure.message)"])
         return await deliverFailure(failed)
     }
 
     /// Puts a failed job's folder into `failed/` (again, after a crash) and removes its claimed files.
     func deliverFailure(_ record: JobRecord) async -> Ending {
-        guard let text = record.errorRecord, let errorRecord = try? JSONParser().parse(Array(text.utf8)),
-            let outbox = inboxes.outbox(for: record.inbox)
-        else { return .writePending }
-        let folder: String
-        do {
-            let input = jobInput(record)
-            folder = try await files.run { () throws(JobFailure) -> String in
-                try JobDelivery(outbox: outbox).deliverFailure(input, record: errorRecord)
-            }
-        } catch {
-            unwritable.refused(outbox.root, kind: "outbox-unwritable", error: error.message, job: record.name, outbox: outbox)
-            return .writePending
-        }
-        unwritable.accepted(outbox.root)
+        guard let folder = await publishRecord(of: record, as: .failed) else { return .writePending }
         crashPoints.reach("fail.published", job: record.name)
         await discardFiles(of: record)
         let due = hooks.due(inbox: record.inbox, event: .failed)
@@ -747,6 +768,26 @@ struct JobExecutor: Sendable {
         crashPoints.reach("fail.delivered", job: record.name)
         if recorded != nil, !due.isEmpty { hooks.dispatch() }
         return .finished
+    }
+
+    /// Publishes the folder of a job that ended without outputs (failed or cancelled): its journaled record and its
+    /// inputs. The folder's path, or nil when the outbox refused it (reported; the caller retries with backoff).
+    func publishRecord(of record: JobRecord, as outcome: JobOutcome) async -> String? {
+        guard let text = record.errorRecord, let content = try? JSONParser().parse(Array(text.utf8)),
+            let outbox = inboxes.outbox(for: record.inbox)
+        else { return nil }
+        let folder: String
+        do {
+            let input = jobInput(record)
+            folder = try await files.run { () throws(JobFailure) -> String in
+                try JobDelivery(outbox: outbox).deliverRecord(input, record: content, outcome: outcome)
+            }
+        } catch {
+            unwritable.refused(outbox.root, kind: "outbox-unwritable", error: error.message, job: record.name, outbox: outbox)
+            return nil
+        }
+        unwritable.accepted(outbox.root)
+        return folder
     }
 
     private func hold(_ record: JobRecord) async -> Ending {
@@ -777,6 +818,10 @@ struct JobExecutor: Sendable {
                 return value
             } catch {
                 guard case .database = error else {
+                    if case .illegalTransition(_, from: .cancelled, _) = error {
+                        logger.notice("the job was cancelled meanwhile", metadata: ["job": "\(record.name)", "step": "\(step)"])
+                        return nil
+                    }
                     logger.error(
                         "the journal refused a change",
                         metadata: ["job": "\(record.name)", "step": "\(step)", "journal": "\(journal.path)", "error": "\(error)"]
@@ -806,27 +851,13 @@ struct JobExecutor: Sendable {
 
     /// The job as the pipeline sees it: the claimed copies are what is read, validated and sent.
     func jobInput(_ record: JobRecord) -> JobInput {
-        let root = inboxes.inbox(named: record.inbox)?.path ?? ""
-        let folder = record.subpath.isEmpty ? root : "\(root)/\(record.subpath)"
-        let faceName = PathNames.last(record.facePath)
-        return JobInput(
-            name: record.name,
-            inbox: record.inbox,
-            subpath: record.subpath,
-            facePath: record.facePath,
-            sidecarPath: record.sidecarPath,
-            posePath: record.posePath,
-            droppedAt: record.droppedAt,
-            readyAt: record.readyAt,
-            sourcePath: "\(folder)/\(faceName)",
-            claimID: PathNames.last(record.claimedPath)
-        )
+        inboxes.jobInput(record)
     }
 
     /// What was saved about the request: the journal's record of the outputs once spooled, before that the
     /// request journaled with the intent to submit (or, for a job a previous version submitted, `request.json`
     /// in its spool folder).
-    private func summary(of record: JobRecord) -> GenerationSummary? {
+    func summary(of record: JobRecord) -> GenerationSummary? {
         for text in [record.outputs, record.request ?? "[]"] where text != "[]" {
             if let value = try? JSONParser().parse(Array(text.utf8)), let summary = GenerationSummary(json: value) {
                 return summary
@@ -838,7 +869,7 @@ struct JobExecutor: Sendable {
         return GenerationSummary(json: value)
     }
 
-    private func discardFiles(of record: JobRecord) async {
+    func discardFiles(of record: JobRecord) async {
         let claimFolder = record.claimedPath
         let spoolFolder = state.spoolFolder(job: record.id)
         let stateRoot = state.root

@@ -39,6 +39,9 @@ actor JobScheduler {
     /// When jobs held for budget are let go to be gated again: the next rollover of a limit they exceed.
     private var budgetRelease: ElapsedClock.Instant?
     private var accepting = true
+    /// A job task ended early (interrupted): it may have been cancelled from under it, so the next pass delivers
+    /// cancelled jobs' files.
+    private var cancellationsToDeliver = false
     private let heartbeat: Heartbeat?
     private var nextBeat: ElapsedClock.Instant
 
@@ -133,6 +136,9 @@ actor JobScheduler {
             for failed in try journal.undeliveredFailures() {
                 _ = await executor.deliverFailure(failed)
             }
+            for cancelled in try journal.undeliveredCancellations() {
+                _ = await executor.deliverCancellation(cancelled)
+            }
         } catch {
             logger.error("the journal could not be read for recovery", metadata: ["error": "\(error)"])
             return
@@ -168,7 +174,33 @@ actor JobScheduler {
         }
     }
 
+    /// `facedrop cancel` changed the journal: returns the files of the jobs it took back to `cancelled/`.
+    func deliverCancellations() async {
+        cancellationsToDeliver = false
+        guard accepting else { return }
+        let cancelled: [JobRecord]
+        do {
+            cancelled = try journal.undeliveredCancellations()
+        } catch {
+            logger.error("the journal could not be read", metadata: ["error": "\(error)"])
+            return
+        }
+        // A job still in a task waits for its turn or is being prepared (its POST cannot be out: the cancel moved it
+        // out of `claimed` first). The task is stopped, so it neither holds a turn nor a slot; its files are delivered
+        // once it has ended (`ended` sets `cancellationsToDeliver`).
+        for record in cancelled where running[record.id] != nil {
+            running[record.id]?.cancel()
+        }
+        for record in cancelled where running[record.id] == nil {
+            if await executor.deliverCancellation(record) == .writePending {
+                pendingWrites.insert(record.id)
+                if nextWriteRetry == nil { nextWriteRetry = clock.now + writeRetryDelay }
+            }
+        }
+    }
+
     private func fill() async {
+        if cancellationsToDeliver { await deliverCancellations() }
         guard accepting, waitingForCredits == nil, running.count < 2 * maxInFlight else { return }
         var waiting: Set<QueueShare>
         do {
@@ -177,6 +209,9 @@ actor JobScheduler {
             logger.error("the journal could not be read", metadata: ["error": "\(error)"])
             return
         }
+        // A paused inbox's queues sit out (one stat of its PAUSE file each); the executor asks again before each POST.
+        let paused = Set(waiting.map(\.inbox)).filter { executor.inboxes.isPaused($0) }
+        if !paused.isEmpty { waiting = waiting.filter { !paused.contains($0.inbox) } }
         while accepting, !waiting.isEmpty {
             // Under max_in_flight any queue may start a job; beyond it only a queue with none in flight.
             let busy = Set(runningShares.values)
@@ -220,8 +255,11 @@ actor JobScheduler {
         running[id] = nil
         runningShares[id] = nil
         switch ending {
-        case .finished, .interrupted:
+        case .finished, .paused:
             break
+        case .interrupted:
+            // Also how a job cancelled from under its task ends: its files are delivered once the task is gone.
+            if accepting { cancellationsToDeliver = true }
         case .heldForCredits:
             pauseForCredits()
         case .heldForBudget(let until):

@@ -20,6 +20,8 @@ package struct StatusReport: Sendable {
     package var spend: JSONValue = .null
     /// Hooks due and not finished yet (a webhook still retried, say, or hooks a stopped daemon runs at its start).
     package var hooksPending = 0
+    /// The inboxes paused by a `PAUSE` file: their jobs wait, unsent.
+    package var paused: [String] = []
 
     /// Reads the state of the daemon that `configuration` describes.
     package static func read(_ configuration: DaemonConfiguration) throws(DaemonError) -> StatusReport {
@@ -71,7 +73,8 @@ package struct StatusReport: Sendable {
                 segmind: configuration.api.baseURL.description,
                 emulated: configuration.api.baseURL == .emulator,
                 spend: spend,
-                hooksPending: hooksPending
+                hooksPending: hooksPending,
+                paused: configuration.inboxes.filter(InboxPause.isPaused).map(\.name)
             )
         } catch {
             throw .journal("\(error)")
@@ -87,6 +90,7 @@ package struct StatusReport: Sendable {
             "segmind": ["base_url": .string(segmind), "emulated": .bool(emulated)],
             "spend": spend,
             "hooks": ["pending": .integer(Int64(hooksPending))],
+            "paused": .array(paused.map(JSONValue.string)),
         ]
     }
 
@@ -98,8 +102,13 @@ package struct StatusReport: Sendable {
                 ? "segmind: the built-in emulator (EMULATED: outputs are synthetic test pictures, nothing is billed)"
                 : "segmind: \(segmind)"
         )
-        let order = ["claimed", "waitingForCredits", "waitingForBudget", "submitting", "submitted", "spooled", "delivered", "done", "failed"]
+        let order = [
+            "claimed", "waitingForCredits", "waitingForBudget", "submitting", "submitted", "spooled", "delivered", "done", "failed", "cancelled",
+        ]
         lines.append("jobs: " + order.map { "\($0) \(counts[$0] ?? 0)" }.joined(separator: ", "))
+        if !paused.isEmpty {
+            lines.append("paused (PAUSE file; jobs wait unsent): " + paused.joined(separator: ", "))
+        }
         lines.append("in flight: \(inFlight.count)")
         for job in inFlight {
             lines.append(

@@ -21,6 +21,8 @@ extension DaemonConfiguration: CustomStringConvertible {
             "  budget: \(credits.budget.configurationText); unknown_cost = \(credits.unknownCost) USD an image",
             "[state]",
             "  dir = \(state.directory)",
+            "[metrics]",
+            "  " + metrics.configurationText,
         ]
         for inbox in inboxes {
             lines += [
@@ -36,6 +38,8 @@ extension DaemonConfiguration: CustomStringConvertible {
                 "  defaults = " + JSONValue.object(inbox.defaults).serializedString(),
                 "  budget: \(inbox.budget.configurationText); over_budget = \(inbox.overBudget.rawValue)",
                 "  generation parameters: " + (inbox.embedMetadata ? "written into each picture" : "in an .xmp file beside each picture"),
+                "  output names: \(inbox.outputName).<ext>",
+                "  retention: \(inbox.retention.configurationText)",
             ]
             lines += inbox.hooks.descriptionLines
         }

@@ -18,6 +18,8 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public var state: StateConfiguration
     /// The `[emulator]` table, used when `base_url = "emulator"`.
     public var emulator: EmulatorSettings
+    /// The `[metrics]` table: the node_exporter textfile and the `GET /metrics` endpoint.
+    public var metrics: MetricsConfiguration
     /// The `[[inbox]]` tables, in the file's order.
     public var inboxes: [InboxConfiguration]
     /// Things worth a look that do not stop the daemon, e.g. an inbox default the catalog does not
@@ -29,6 +31,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
         credits: CreditsConfiguration = CreditsConfiguration(),
         state: StateConfiguration = StateConfiguration(),
         emulator: EmulatorSettings = EmulatorSettings(),
+        metrics: MetricsConfiguration = MetricsConfiguration(),
         inboxes: [InboxConfiguration] = [],
         warnings: [String] = []
     ) {
@@ -36,6 +39,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
         self.credits = credits
         self.state = state
         self.emulator = emulator
+        self.metrics = metrics
         self.inboxes = inboxes
         self.warnings = warnings
     }

@@ -39,6 +39,11 @@ public struct InboxConfiguration: Sendable, Hashable {
     /// Whether the generation parameters are written into each output picture (`embed_metadata`, the default),
     /// or the pictures are left as Segmind sent them with an `.xmp` file beside each.
     public var embedMetadata: Bool
+    /// How output pictures are named (`output_name`; `{job}-{n}` when unset).
+    public var outputName: OutputNameTemplate
+    /// How long the outbox keeps job folders, logs and warnings (`keep_done`, `keep_failed`, `keep_cancelled`,
+    /// `keep_logs`); everything for ever by default.
+    public var retention: RetentionSettings
     /// What runs when one of the inbox's jobs ends: `on_done`, `on_failed`, `webhook_url` and their settings.
     public var hooks: HookConfiguration
 
@@ -58,6 +63,8 @@ public struct InboxConfiguration: Sendable, Hashable {
         budget: SpendLimits = SpendLimits(),
         overBudget: OverBudgetPolicy = .wait,
         embedMetadata: Bool = true,
+        outputName: OutputNameTemplate = .standard,
+        retention: RetentionSettings = RetentionSettings(),
         hooks: HookConfiguration = HookConfiguration()
     ) {
         self.name = name
@@ -76,6 +83,12 @@ public struct InboxConfiguration: Sendable, Hashable {
         self.budget = budget
         self.overBudget = overBudget
         self.embedMetadata = embedMetadata
+        self.outputName = outputName
+        self.retention = retention
         self.hooks = hooks
     }
+
+    /// The file whose presence pauses the inbox: while `<inbox>/PAUSE` exists none of its jobs is sent to Segmind
+    /// (jobs already there finish). `facedrop pause` and `facedrop resume` make and remove it; any tool may too.
+    public var pauseFile: String { "\(path)/PAUSE" }
 }

@@ -70,15 +70,16 @@ package enum Files {
         try place.folder.create(place.name, bytes: bytes, mode: mode)
     }
 
-    /// Replaces a file atomically and durably (see ``Folder/replace(_:bytes:mode:)``).
+    /// Replaces a file atomically, and durably unless told otherwise (see ``Folder/replace(_:bytes:mode:temporaryName:syncingFolder:durably:)``).
     package static func replace(
         _ path: String,
         bytes: [UInt8],
         mode: FilePermissions = .sharedFile,
-        temporaryName: String? = nil
+        temporaryName: String? = nil,
+        durably: Bool = true
     ) throws(FileSystemError) {
         let place = try place(path, operation: "create")
-        try place.folder.replace(place.name, bytes: bytes, mode: mode, temporaryName: temporaryName)
+        try place.folder.replace(place.name, bytes: bytes, mode: mode, temporaryName: temporaryName, durably: durably)
     }
 
     /// Creates (or truncates) the file `path` for writing from its start, never through a link at that name.

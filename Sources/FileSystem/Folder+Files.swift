@@ -135,25 +135,28 @@ extension Folder {
     /// `temporaryName` is the name used before the rename (`.<name>.tmp` by default); writers that may race each
     /// other give each write its own. Without `syncingFolder` the folder is not flushed: the new content is whole
     /// on disk before the rename, but a power loss may leave the previous content under the name (never a part of
-    /// either), for a file the next write brings up to date anyway.
+    /// either), for a file the next write brings up to date anyway. Without `durably` nothing is flushed at all
+    /// and the call never waits on the disk: still atomic for readers, but a power loss may leave the file empty,
+    /// for a file that is only a snapshot rewritten every few seconds.
     package func replace(
         _ relative: String,
         bytes: [UInt8],
         mode: FilePermissions = .sharedFile,
         temporaryName: String? = nil,
-        syncingFolder: Bool = true
+        syncingFolder: Bool = true,
+        durably: Bool = true
     ) throws(FileSystemError) {
         let place = try parent(of: relative, operation: "create")
         let temporary = temporaryName ?? ".\(place.name).tmp"
         _ = Syscalls.unlink(temporary, relativeTo: place.folder.descriptor, folderItself: false)
-        try place.folder.create(temporary, bytes: bytes, mode: mode)
+        try place.folder.create(temporary, bytes: bytes, mode: mode, durably: durably)
         do {
             try place.folder.move(temporary, to: place.name, replacing: true)
         } catch {
             _ = Syscalls.unlink(temporary, relativeTo: place.folder.descriptor, folderItself: false)
             throw error
         }
-        if syncingFolder { try place.folder.sync() }
+        if syncingFolder, durably { try place.folder.sync() }
     }
 
     /// Appends `bytes` with a single `write` to `relative` opened with `O_APPEND`, so concurrent writers never

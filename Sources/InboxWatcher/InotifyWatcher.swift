@@ -70,6 +70,19 @@ package final class InotifyWatcher: Sendable {
 
     /// Wakes and ends the thread, which cleans up libinotifytools and finishes ``events``. Returns at
     /// once; idempotent. A new watcher may be created right away (it waits for the cleanup).
+    /// How a request file in the wake folder starts its name; the watcher's own wake file is named `wake`.
+    static let requestFilePrefix = "request"
+
+    /// Tells the daemon watching `wakeFolder` (its state folder's `wake/`) to look at its journal again, from
+    /// another process: a file made and removed there is an inotify event the daemon receives as
+    /// ``WatchEvent/requested``. Nothing happens when no daemon runs; the journal is read at its next start anyway.
+    package static func sendRequest(wakeFolder: String) throws(WatcherError) {
+        let path = PathName.join(wakeFolder, "\(requestFilePrefix)-\(UInt64.random(in: 1...UInt64.max))")
+        if case .failure(let error) = FileSystem.touchAndRemove(path) {
+            throw WatcherError(.wakeFolderUnusable, "cannot make a request file in \(wakeFolder): \(error)")
+        }
+    }
+
     package func stop() {
         core.requestStop()
     }

@@ -27,4 +27,7 @@ package enum WatchEvent: Sendable, Equatable {
     /// not name it again), only this once per event, for the consumer to tell the user. `problem` is the same
     /// sentence ``FolderScanner`` reports for it, so one report can stand for both.
     case undecodableName(problem: String)
+    /// A command (`facedrop cancel`) changed the journal and asks the daemon to look at it again: it made a file
+    /// named `request…` in the watcher's wake folder (``InotifyWatcher/sendRequest(wakeFolder:)``).
+    case requested
 }

@@ -92,9 +92,12 @@ struct Attempt {
         remainingCredits = result.metrics.remainingCredits ?? remainingCredits
 
         // 4. Download every output, verify it is a real image, and name it in order.
-        outputs = try await OutputDownloader(client: client).download(result, into: staging, job: input.name) { index, total, bytes in
-            events?(.downloaded(index: index, of: total, bytes: bytes))
-        }
+        outputs = try await OutputDownloader(client: client).download(
+            result,
+            into: staging,
+            job: input.name,
+            progress: { index, total, bytes in events?(.downloaded(index: index, of: total, bytes: bytes)) }
+        )
 
         // 5. Write the generation parameters into each picture, as the daemon's deliveries do.
         outputs = try tagOutputs(model: prepared.model, requestID: submitted.requestID, outbox: runner.outbox)
@@ -148,7 +151,10 @@ struct Attempt {
             "model": model.map(JSONValue.string) ?? .null,
             "request_id": requestID.map(JSONValue.string) ?? .null,
             "facedrop_version": .string(FacedropVersion.current),
-        ].merging(input.claimID.map { ["claim_id": JSONValue.string($0)] } ?? [:]) { first, _ in first }
+            "attempt": .integer(Int64(input.attempt)),
+        ]
+        .merging(input.claimID.map { ["claim_id": JSONValue.string($0)] } ?? [:]) { first, _ in first }
+        .merging(input.previousAttempt.map { ["previous_attempt": $0] } ?? [:]) { first, _ in first }
     }
 
     func resultRecord() -> [String: JSONValue] {
@@ -177,6 +183,17 @@ struct Attempt {
                 "Made by a Segmind emulator (\(emulator)): the images are synthetic test pictures, not generations, and nothing was billed; the request ID and credits are the emulator's."
             )
         }
+        return record
+    }
+
+    /// `cancelled.json`: nothing was sent to Segmind, so nothing was billed.
+    func cancellationRecord(requestedBy: String, reason: String?, at date: Date) -> [String: JSONValue] {
+        var record = common
+        record["code"] = "cancelled"
+        record["message"] = .string("cancelled before it was sent to Segmind; nothing was billed")
+        record["requested_by"] = .string(requestedBy)
+        record["reason"] = reason.map(JSONValue.string) ?? .null
+        record["cancelled_at"] = time(date)
         return record
     }
 

@@ -1,5 +1,5 @@
 import FileSystem
-import Foundation
+package import Foundation
 import Hashing
 package import Outbox
 import SegmindAPI
@@ -97,17 +97,30 @@ package struct JobDelivery: Sendable {
         return bytes
     }
 
-    /// Delivers a failed job with its error record (from ``errorRecord(_:failure:model:requestID:)``);
-    /// returns the `failed/` folder.
-    package func deliverFailure(_ input: JobInput, record: JSONValue) throws(JobFailure) -> String {
-        if let existing = findDelivered(input, outcome: .failed) { return existing }
+    /// Puts the folder of a job that ended without outputs into `failed/` or `cancelled/`: its inputs and `record` (as
+    /// `error.json` or `cancelled.json`); the folder already delivered for this claim when a crash came between
+    /// publishing it and journaling where it went.
+    package func deliverRecord(_ input: JobInput, record: JSONValue, outcome: JobOutcome) throws(JobFailure) -> String {
+        if let existing = findDelivered(input, outcome: outcome) { return existing }
         let attempt = try stage(input)
         do throws(JobFailure) {
-            return try publish(attempt, record: record, outcome: .failed)
+            return try publish(attempt, record: record, outcome: outcome)
         } catch {
             try? outbox.removeTree(attempt.staging)
             throw error
         }
+    }
+
+    /// A failed job's folder in `failed/` (see ``deliverRecord(_:record:outcome:)``).
+    package func deliverFailure(_ input: JobInput, record: JSONValue) throws(JobFailure) -> String {
+        try deliverRecord(input, record: record, outcome: .failed)
+    }
+
+    /// The `cancelled.json` content of a job taken back before its POST: who asked, when, and why.
+    package static func cancellationRecord(_ input: JobInput, model: String?, requestedBy: String, reason: String?, at time: Date = Date()) -> JSONValue {
+        var attempt = Attempt(input: input, settings: JobSettings(), staging: "")
+        attempt.model = model
+        return .object(attempt.cancellationRecord(requestedBy: requestedBy, reason: reason, at: time))
     }
 
     /// The `error.json` content of a failure, kept in the journal until it is delivered.
@@ -122,7 +135,7 @@ package struct JobDelivery: Sendable {
     /// folders are looked into: a link planted at a job folder's name is never followed.
     package func findDelivered(_ input: JobInput, outcome: JobOutcome) -> String? {
         guard let claimID = input.claimID else { return nil }
-        let recordName = outcome == .done ? "result.json" : "error.json"
+        let recordName = outcome.recordName
         for folder in outbox.existingJobFolders(outcome, subpath: input.subpath, job: input.name) {
             if let bytes = try? outbox.read("\(folder)/\(recordName)", limit: 4 << 20),
                 let record = try? JSONParser().parse(bytes),
@@ -176,11 +189,10 @@ package struct JobDelivery: Sendable {
             record = .object(fields)
         }
         return try write {
-            let fileName = outcome == .done ? "result.json" : "error.json"
-            try StagedFile.write(record.serialized(pretty: true) + [0x0A], to: "\(attempt.staging)/\(fileName)", in: outbox)
+            try StagedFile.write(record.serialized(pretty: true) + [0x0A], to: "\(attempt.staging)/\(outcome.recordName)", in: outbox)
             let folder = try outbox.publish(staged: attempt.staging, outcome: outcome, subpath: input.subpath, job: input.name)
             var event: [String: JSONValue] = [
-                "event": .string(outcome == .done ? "job_done" : "job_failed"),
+                "event": .string(outcome.logEvent),
                 "job": .string(input.name),
                 "inbox": .string(input.inbox),
                 "folder": .string(folder),

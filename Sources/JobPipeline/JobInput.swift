@@ -22,6 +22,10 @@ package struct JobInput: Sendable {
     /// Identifies one claim of one job across restarts, so a job delivered just before a crash is
     /// recognised in the outbox instead of being delivered twice.
     package var claimID: String?
+    /// 1 for a dropped job, n + 1 for a retry of attempt n.
+    package var attempt = 1
+    /// The earlier attempt's record (`error.json` or `cancelled.json`), kept in a retry's records.
+    package var previousAttempt: JSONValue?
 
     package init(
         name: String,

@@ -19,9 +19,10 @@ package struct OutputDownloader: Sendable {
         self.client = client
     }
 
-    /// Downloads every output into `folder` as `<job>-<n>.<ext>` (shortened to fit NAME_MAX when the job's
-    /// name is long, see ``FileNames``) and returns their descriptions for `result.json` (`file`, `url`,
-    /// `sha256`, `bytes`, `content_type`, `width`, `height`).
+    /// Downloads every output into `folder` as `<name>.<ext>` (`<job>-<n>` unless `name` says otherwise, given the
+    /// output's number from 1 and how many there are; shortened to fit NAME_MAX when long, see ``FileNames``) and
+    /// returns their descriptions for `result.json` (`file`, `url`, `sha256`, `bytes`, `content_type`, `width`,
+    /// `height`).
     ///
     /// With `durably` (the default) each file is flushed to disk. The daemon's spool does without: each output
     /// is flushed once, as the copy in the outbox's job folder, and delivery checks the spooled file against the
@@ -30,6 +31,7 @@ package struct OutputDownloader: Sendable {
         _ result: GenerationResult,
         into folder: String,
         job: String,
+        name: ((_ index: Int, _ total: Int) -> String)? = nil,
         durably: Bool = true,
         progress: (_ index: Int, _ total: Int, _ bytes: Int) -> Void = { _, _, _ in }
     ) async throws(JobFailure) -> [JSONValue] {
@@ -61,7 +63,12 @@ package struct OutputDownloader: Sendable {
                     requestID: result.requestID
                 )
             }
-            let file = FileNames.fitting(job, suffix: "-\(index).\(info.format.fileExtension)")
+            let file =
+                if let name {
+                    FileNames.fitting(name(index, result.outputs.count), suffix: ".\(info.format.fileExtension)")
+                } else {
+                    FileNames.fitting(job, suffix: "-\(index).\(info.format.fileExtension)")
+                }
             do {
                 try Files.move(temporary, to: "\(folder)/\(file)", replacing: true)
             } catch {

@@ -13,6 +13,8 @@ extension JobJournal {
     /// Deferred: the job's next step is synced (the intent to submit, a hold or a failure) and takes the reservation
     /// to disk with it before anything is sent. Lost in a power loss before that, the job is still `claimed` and is
     /// gated again; a limit reached in that moment may then be reported a second time.
+    ///
+    /// - Throws: ``JournalError/illegalTransition(id:from:to:)`` for a job cancelled meanwhile.
     package func reserveSpend(
         _ id: Int64,
         inbox: String,
@@ -23,6 +25,10 @@ extension JobJournal {
         let period = SpendPeriod(date)
         let now = date.timeIntervalSince1970
         return try await write(.deferred) { db in
+            // A job `facedrop cancel` took back meanwhile reserves nothing: its reservation would never be given back.
+            if try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM job WHERE id = ?"), arguments: [id]) == JobState.cancelled.rawValue {
+                throw JournalError.illegalTransition(id: id, from: .cancelled, to: .submitting)
+            }
             let all = try Self.spendTotals(db, period: period, excluding: id)
             let own = all[inbox] ?? SpendTotals()
             let service = all.values.reduce(SpendTotals(), +)

@@ -32,7 +32,20 @@ extension JobJournal {
                     JobState.claimed.rawValue, now, claim.topFolder,
                 ]
             )
-            return try JobRecord.fetch(db, id: db.lastInsertedRowID)
+            let id = db.lastInsertedRowID
+            // Files a retry put back into the inbox: the new job carries the attempt it continues.
+            try db.cachedStatement(
+                sql: """
+                    UPDATE job SET (attempt, previous_error, retried_from) = (
+                        SELECT attempt, previous_error, retried_from FROM pending_retry WHERE inbox = ? AND subpath = ? AND name = ?)
+                    WHERE id = ? AND EXISTS (SELECT 1 FROM pending_retry WHERE inbox = ? AND subpath = ? AND name = ?)
+                    """
+            ).execute(arguments: [claim.inbox, claim.subpath, claim.name, id, claim.inbox, claim.subpath, claim.name])
+            if db.changesCount > 0 {
+                try db.cachedStatement(sql: "DELETE FROM pending_retry WHERE inbox = ? AND subpath = ? AND name = ?")
+                    .execute(arguments: [claim.inbox, claim.subpath, claim.name])
+            }
+            return try JobRecord.fetch(db, id: id)
         }
     }
 
@@ -197,7 +210,8 @@ extension JobJournal {
 
     // MARK: - Implementation
 
-    /// Checks the current state and applies the change in one write transaction, so the check cannot go stale.
+    /// Checks the current state and applies the change in one write transaction, so the check cannot go stale;
+    /// `alsoRun` are statements that belong to the same change (run after it, in the same transaction).
     func move(
         _ id: Int64,
         to target: JobState,
@@ -205,6 +219,7 @@ extension JobJournal {
         set assignments: String? = nil,
         arguments: StatementArguments = StatementArguments(),
         durability: GroupCommitWriter.Durability = .synced,
+        alsoRun extraStatements: KeyValuePairs<String, StatementArguments> = [:],
         also: (@Sendable (Database) throws -> Void)? = nil
     ) async throws(JournalError) -> JobRecord {
         let now = now().timeIntervalSince1970
@@ -224,12 +239,15 @@ extension JobJournal {
             guard let row = try Row.fetchOne(update, arguments: [target.rawValue, now] + arguments + [id]) else {
                 throw JournalError.jobNotFound(id: id)
             }
+            for (sql, statementArguments) in extraStatements {
+                try db.execute(sql: sql, arguments: statementArguments)
+            }
             try also?(db)
             return try JobRecord(row: row)
         }
     }
 
-    private static func requireJSON(_ text: String, field: String) throws(JournalError) {
+    static func requireJSON(_ text: String, field: String) throws(JournalError) {
         guard (try? JSONParser().parse(Array(text.utf8))) != nil else {
             throw .invalidJSON(field: field)
         }

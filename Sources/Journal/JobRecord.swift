@@ -33,6 +33,12 @@ package struct JobRecord: Sendable, Equatable, Identifiable {
     package var errorRecord: String?
     package var resultFolder: String?
     package var updatedAt: Date
+    /// 1 for a dropped job; n + 1 for a retry of attempt n (see ``JobJournal/registerRetry(_:)``).
+    package var attempt = 1
+    /// JSON text of the earlier attempt's record (`error.json` or `cancelled.json`), for a retry.
+    package var previousError: String?
+    /// The claim ID of the attempt this one retries.
+    package var retriedFrom: String?
 
     package subscript<Value>(dynamicMember keyPath: WritableKeyPath<JobClaim, Value>) -> Value {
         get { claim[keyPath: keyPath] }

@@ -24,10 +24,17 @@ package enum JobState: String, Sendable, CaseIterable, Codable, CustomStringConv
     /// UTC day or month) over; it is not failed and resumes when the period rolls over or a reload raises the limit.
     case waitingForBudget
 
-    /// `true` for the two states a job never leaves.
+    /// Taken back by `facedrop cancel` before its POST was sent; its files are returned to the outbox's
+    /// `cancelled/` folder. Nothing was billed.
+    case cancelled
+
+    /// `true` for the states a job never leaves.
     package var isTerminal: Bool {
-        self == .done || self == .failed
+        self == .done || self == .failed || self == .cancelled
     }
+
+    /// The states of a job whose POST has not been sent: the ones `facedrop cancel` may take back.
+    package static let unsent: Set<JobState> = [.claimed, .waitingForCredits, .waitingForBudget]
 
     package var description: String { rawValue }
 }

@@ -14,6 +14,8 @@ package struct OutboxFolders: Sendable {
     }
 
     package var staging: String { "\(root)/.facedrop-staging" }
+    /// Where a `failed/` or `cancelled/` job folder is moved to have the job queued again (`facedrop retry`).
+    package var retry: String { "\(root)/retry" }
     package var logs: String { "\(root)/logs" }
     package var warnings: String { "\(root)/warnings" }
     package var creditsFile: String { "\(root)/credits.json" }
@@ -21,7 +23,7 @@ package struct OutboxFolders: Sendable {
     /// Creates the outbox's folders if they are missing. A symbolic link planted where one of them belongs
     /// is replaced by a real folder, never followed (see ``makeFolder(_:)``).
     package func prepare() throws(OutboxError) {
-        for folder in ["\(root)/done", "\(root)/failed", logs, warnings, staging] {
+        for folder in ["\(root)/done", "\(root)/failed", "\(root)/cancelled", retry, logs, warnings, staging] {
             try makeFolder(folder)
         }
     }
@@ -204,4 +206,18 @@ package struct OutboxFolders: Sendable {
 package enum JobOutcome: String, Sendable, Hashable {
     case done
     case failed
+    /// Taken back before it was sent (`facedrop cancel`): the job's files, returned unused.
+    case cancelled
+
+    /// The record file in each job folder of this outcome.
+    package var recordName: String {
+        switch self {
+        case .done: "result.json"
+        case .failed: "error.json"
+        case .cancelled: "cancelled.json"
+        }
+    }
+
+    /// The event written to the outbox's JSONL log when a job folder of this outcome is published.
+    package var logEvent: String { "job_\(rawValue)" }
 }

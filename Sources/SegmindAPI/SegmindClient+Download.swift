@@ -1,6 +1,7 @@
 public import CurlHTTP
 import FileSystem
 import Foundation
+import ServiceMetrics
 
 /// Fetching generated images.
 extension SegmindClient {
@@ -20,6 +21,7 @@ extension SegmindClient {
                 let download: HTTPDownload
                 do throws(HTTPClientError) {
                     download = try await http.download(request, to: path, syncing: syncing)
+                    DaemonMetrics.segmindAnswered(endpoint: "download", status: download.status)
                 } catch {
                     switch error {
                     case .cancelled:

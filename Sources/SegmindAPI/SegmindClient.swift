@@ -3,6 +3,7 @@ import DedicatedThreads
 import Foundation
 public import Logging
 import SegmindCatalog
+import ServiceMetrics
 public import StrictJSON
 
 /// A client for Segmind's asynchronous (v2) API that never pays twice for one job.
@@ -80,6 +81,7 @@ public struct SegmindClient: Sendable {
         let response: HTTPResponse
         do {
             response = try await http.execute(request)
+            DaemonMetrics.segmindAnswered(endpoint: "submit", status: response.status)
         } catch {
             if error.requestMayHaveReachedServer {
                 logger.warning("submit outcome unknown", metadata: ["segmind.model": "\(model)", "error": "\(error)"])
@@ -267,6 +269,7 @@ public struct SegmindClient: Sendable {
             let response: HTTPResponse
             do throws(HTTPClientError) {
                 response = try await http.execute(request)
+                DaemonMetrics.segmindAnswered(endpoint: endpoint.metricsLabel, status: response.status)
             } catch {
                 if error == .cancelled { throw .cancelled }
                 if case .truncatedResponse = error {

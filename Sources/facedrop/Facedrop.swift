@@ -7,7 +7,10 @@ struct Facedrop: AsyncParsableCommand {
         commandName: "facedrop",
         abstract: "Turn dropped face photos and JSON sidecars into Segmind face-ID generations.",
         version: "facedrop \(FacedropVersion.current) (\(BuildInfo.commit))",
-        subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, ModelsCommand.self, GenerateCommand.self]
+        subcommands: [
+            RunCommand.self, CheckCommand.self, StatusCommand.self, ModelsCommand.self, GenerateCommand.self, PauseCommand.self,
+            ResumeCommand.self, CancelCommand.self, RetryCommand.self,
+        ]
     )
 }
 

@@ -4,6 +4,7 @@ import Daemon
 import DaemonConfiguration
 import Foundation
 import Logging
+import MetricsExporter
 import SegmindAPI
 import SegmindCatalog
 import SegmindConnection
@@ -87,6 +88,20 @@ struct RunCommand: AsyncParsableCommand {
         // still be waiting on. The stop-signal service ending is what starts the group's graceful shutdown.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let emulator = connection.emulatorService { services.append(.init(service: emulator)) }
+        // Before the daemon, so it stops after it: the last textfile holds the daemon's final figures.
+        if configuration.metrics.isEnabled {
+            let metrics = configuration.metrics
+            let gauges = daemon.metricsGauges()
+            let service = MetricsService(
+                registry: MetricsRegistry.bootstrapGlobal(),
+                textfile: metrics.textfile,
+                interval: metrics.interval,
+                address: metrics.listen.map { MetricsService.Address(host: $0.host, port: $0.port) },
+                refresh: { await gauges.refresh() },
+                logger: logger
+            )
+            services.append(.init(service: service))
+        }
         services.append(.init(service: DaemonService(daemon: daemon)))
         let file = ConfigurationFile(
             path: config,

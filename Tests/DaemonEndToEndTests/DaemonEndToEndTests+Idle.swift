@@ -26,9 +26,13 @@ extension DaemonEndToEndTests {
 
     @Test("an idle daemon does not wake at all, before and after a job")
     func idleDaemonDoesNotWake() async throws {
-        // The only deadline of an idle daemon here is its inbox's safety rescan: an hour away.
+        // The only deadlines of an idle daemon here are its inbox's safety rescan, an hour away, and the outbox's
+        // next retention pass, a day away.
         try await withDaemon(configure: { settings in
-            for index in settings.inboxes.indices { settings.inboxes[index].rescanInterval = 3600 }
+            for index in settings.inboxes.indices {
+                settings.inboxes[index].rescanInterval = 3600
+                settings.inboxes[index].retention = ["keep_done = 30", "keep_failed = { days = 90, count = 1000 }", "keep_logs = 14"]
+            }
         }) { _, daemon in
             try await Task.sleep(for: .seconds(1))
             let started = try await Self.wakeups(of: daemon, over: .seconds(3))
@@ -44,7 +48,7 @@ extension DaemonEndToEndTests {
 
     /// How often the daemon's threads woke in `period` (those alive at its start and end): libdispatch's pool
     /// monitor alone would wake it once a second.
-    private static func wakeups(of daemon: DaemonHarness, over period: Duration) async throws -> (total: Int, threads: [String: Int]) {
+    static func wakeups(of daemon: DaemonHarness, over period: Duration) async throws -> (total: Int, threads: [String: Int]) {
         let before = daemon.voluntarySwitches()
         try #require(!before.isEmpty)
         try await Task.sleep(for: period)

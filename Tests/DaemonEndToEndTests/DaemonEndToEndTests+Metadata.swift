@@ -77,3 +77,21 @@ extension DaemonEndToEndTests {
         }
     }
 }
+
+extension DaemonEndToEndTests {
+    @Test("output_name names the pictures: a template without {n} numbers a generation of two; result.json and the files agree")
+    func outputNameTemplate() async throws {
+        try await withDaemon(configure: { $0.inboxes[0].outputName = "{date}_{job}_{seed}_{model}" }) { _, daemon in
+            let sidecar = #"{"model":"flux-pulid","prompt":"a portrait","seed":4242,"num_outputs":2,"width":256,"height":256,"output_format":"png"}"#
+            try daemon.dropJob("named", sidecar: sidecar)
+            try await daemon.waitFor("the job done") { daemon.jobs(.done) == ["named"] }
+            let record = try daemon.record(.done, "named")
+            let day = try #require(record["timings"]?["submitted"]?.stringValue?.prefix(10))
+            let files = (record["outputs"]?.arrayValue ?? []).compactMap { $0["file"]?.stringValue }
+            #expect(files == ["\(day)_named_4242_flux-pulid-1.png", "\(day)_named_4242_flux-pulid-2.png"])
+            for file in files {
+                #expect(FileManager.default.fileExists(atPath: "\(daemon.jobFolder(.done, "named"))/\(file)"), "\(file)")
+            }
+        }
+    }
+}

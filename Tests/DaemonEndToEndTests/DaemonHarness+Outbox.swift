@@ -7,8 +7,15 @@ import Testing
 enum JobOutcomeFolder: String {
     case done
     case failed
+    case cancelled
 
-    var recordName: String { self == .done ? "result.json" : "error.json" }
+    var recordName: String {
+        switch self {
+        case .done: "result.json"
+        case .failed: "error.json"
+        case .cancelled: "cancelled.json"
+        }
+    }
 }
 
 /// Reading what the daemon produced: job folders, records, credit files and anything it left behind.

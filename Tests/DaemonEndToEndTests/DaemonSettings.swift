@@ -16,6 +16,8 @@ struct DaemonSettings {
     var dailyBudget: Double?
     var monthlyBudget: Double?
     var stateDirectory: String
+    /// The `[metrics]` table's lines (`textfile = "…"`); empty leaves the table out.
+    var metrics: [String] = []
     var inboxes: [InboxSettings]
 
     /// The `facedrop.toml` text.
@@ -39,6 +41,7 @@ struct DaemonSettings {
             "[state]",
             "dir = \(Self.quoted(stateDirectory))",
         ]
+        if !metrics.isEmpty { lines += ["", "[metrics]"] + metrics }
         for inbox in inboxes {
             lines += ["", "[[inbox]]"] + inbox.tomlLines
         }
@@ -84,6 +87,10 @@ struct InboxSettings {
     var overBudget: String?
     /// `embed_metadata`; nil leaves the key out (the default, true).
     var embedMetadata: Bool?
+    /// `output_name`; nil leaves the key out (`{job}-{n}`).
+    var outputName: String?
+    /// Raw `keep_done = …`, `keep_failed = …`, `keep_cancelled = …`, `keep_logs = …` lines.
+    var retention: [String] = []
     /// More `key = value` lines, written as they are (hooks, say).
     var extraLines: [String] = []
 
@@ -103,6 +110,8 @@ struct InboxSettings {
         lines += DaemonSettings.budgetLines(daily: dailyBudget, monthly: monthlyBudget)
         if let overBudget { lines.append("over_budget = \(DaemonSettings.quoted(overBudget))") }
         if let embedMetadata { lines.append("embed_metadata = \(embedMetadata)") }
+        if let outputName { lines.append("output_name = \(DaemonSettings.quoted(outputName))") }
+        lines += retention
         lines += extraLines
         if !defaults.isEmpty {
             lines.append("[inbox.defaults]")

@@ -19,6 +19,15 @@ import Testing
         EventTranslator.actions(for: RawEvent(wd: wd, mask: mask, cookie: 0, name: Array(name.utf8)), in: table())
     }
 
+    @Test func aRequestFileInTheWakeFolderIsReportedOnceTheWatchersOwnIsNot() {
+        #expect(Self.actions(wd: 9, .create, "request-42") == [.emit(.requested)])
+        #expect(Self.actions(wd: 9, .delete, "request-42") == [])
+        #expect(Self.actions(wd: 9, .closeWrite, "request-42") == [])
+        #expect(Self.actions(wd: 9, .create, "wake") == [])
+        // The same name in an inbox is an ordinary file.
+        #expect(Self.actions(wd: 1, .create, "request-42") == [.emit(.changed(path: "/srv/inbox/request-42"))])
+    }
+
     @Test func overflowRewatchesThenAsksForARescan() {
         let actions = EventTranslator.actions(for: RawEvent(wd: -1, mask: .queueOverflow, cookie: 0, name: []), in: Self.table())
         #expect(actions == [.rewatchEverything, .emit(.overflow)])

@@ -77,7 +77,7 @@ struct JobStateMachineTests {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
         let journal = fixture.journal
-        for terminal in [JobState.done, .failed] {
+        for terminal in [JobState.done, .failed, .cancelled] {
             let job = try await journal.job(named: "final-\(terminal)", in: terminal)
             for target in JobState.allCases {
                 await #expect(throws: JournalError.illegalTransition(id: job.id, from: terminal, to: target)) {
@@ -95,13 +95,13 @@ struct JobStateMachineTests {
         defer { withExtendedLifetime(fixture) {} }
         let journal = fixture.journal
         let allowed: [JobState: Set<JobState>] = [
-            .claimed: [.submitting, .failed, .waitingForCredits, .waitingForBudget],
+            .claimed: [.submitting, .failed, .waitingForCredits, .waitingForBudget, .cancelled],
             .submitting: [.submitted, .failed, .waitingForCredits],
             .submitted: [.submitted, .spooled, .failed],
             .spooled: [.delivered, .failed],
             .delivered: [.done, .failed],
-            .waitingForCredits: [.claimed, .failed],
-            .waitingForBudget: [.claimed, .failed],
+            .waitingForCredits: [.claimed, .failed, .cancelled],
+            .waitingForBudget: [.claimed, .failed, .cancelled],
         ]
         var refused = 0
         for (from, targets) in allowed {
@@ -114,7 +114,7 @@ struct JobStateMachineTests {
                 refused += 1
             }
         }
-        #expect(refused == 7 * 9 - 18)
+        #expect(refused == 7 * 10 - 21)
     }
 
     @Test("A poll is only recorded for a submitted job")

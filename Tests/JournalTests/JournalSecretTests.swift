@@ -12,7 +12,7 @@ struct JournalSecretTests {
         let names = [Mirror(reflecting: record), Mirror(reflecting: record.claim)]
             .flatMap { $0.children.compactMap(\.label) }
             .map { $0.lowercased() }
-        #expect(names.count == 19 + 11)
+        #expect(names.count == 22 + 11)
         #expect(!names.contains { $0.contains("key") || $0.contains("secret") || $0.contains("token") })
     }
 

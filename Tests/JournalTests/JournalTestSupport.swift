@@ -77,6 +77,7 @@ extension JobJournal {
             case .failed: [.failed]
             case .waitingForCredits: [.waitingForCredits]
             case .waitingForBudget: [.waitingForBudget]
+            case .cancelled: [.cancelled]
             }
         for step in path {
             job = try await advance(job.id, to: step)
@@ -103,6 +104,7 @@ extension JobJournal {
         case .failed: try await markFailed(id, code: "failed", record: #"{"code":"failed"}"#)
         case .waitingForCredits: try await holdForCredits(id)
         case .waitingForBudget: try await holdForBudget(id)
+        case .cancelled: try await markCancelled(id, record: #"{"code":"cancelled"}"#)
         }
     }
 }

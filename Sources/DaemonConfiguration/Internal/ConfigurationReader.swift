@@ -16,21 +16,24 @@ struct ConfigurationReader {
 
     mutating func read(_ document: [String: TOMLNode]) -> DaemonConfiguration {
         problems += SecretKeys.locations(in: document).map(SecretKeys.problem(at:))
-        let root = TableReader(label: "the file:", table: document, knownKeys: ["api", "credits", "state", "emulator", "inbox"])
+        let root = TableReader(label: "the file:", table: document, knownKeys: ["api", "credits", "state", "emulator", "metrics", "inbox"])
         root.reportUnknownKeys(into: &problems)
 
         let api = readAPI(root.table("api", into: &problems) ?? [:])
         let credits = readCredits(root.table("credits", into: &problems) ?? [:])
         let state = readState(root.table("state", into: &problems) ?? [:])
         let emulator = readEmulator(root.table("emulator", into: &problems) ?? [:])
+        let metrics = Self.readMetrics(root.table("metrics", into: &problems) ?? [:], into: &problems)
         let inboxes = readInboxes(document["inbox"])
         checkFolders(inboxes, state: state)
+        problems += Self.retentionProblems(inboxes)
         warnings += Self.budgetWarnings(inboxes, service: credits.budget)
         return DaemonConfiguration(
             api: api,
             credits: credits,
             state: state,
             emulator: emulator,
+            metrics: metrics,
             inboxes: inboxes,
             warnings: warnings
         )
@@ -168,8 +171,8 @@ struct ConfigurationReader {
             table: table,
             knownKeys: [
                 "name", "path", "outbox", "model", "defaults", "sidecar", "settle", "orphan_after",
-                "rescan_interval", "network_filesystem", "weight", "fair_share", "embed_metadata",
-            ] + Self.inboxBudgetKeys + Self.hookKeys
+                "rescan_interval", "network_filesystem", "weight", "fair_share", "embed_metadata", "output_name",
+            ] + Self.inboxBudgetKeys + Self.inboxRetentionKeys + Self.hookKeys
         )
         reader.reportUnknownKeys(into: &problems)
         for key in ["name", "path", "outbox"] where table[key] == nil {
@@ -203,6 +206,14 @@ struct ConfigurationReader {
         let rescanInterval = reader.duration("rescan_interval", into: &problems)
         let networkFilesystem = reader.bool("network_filesystem", into: &problems) ?? false
         let embedMetadata = reader.bool("embed_metadata", into: &problems) ?? true
+        var outputName = OutputNameTemplate.standard
+        if let text = reader.string("output_name", into: &problems) {
+            do {
+                outputName = try OutputNameTemplate(text)
+            } catch {
+                reader.problem("output_name", "\"\(text)\" \(error)", into: &problems)
+            }
+        }
         let weight = reader.integer("weight", in: 1...1000, into: &problems) ?? 1
         var fairShare = FairShare.inbox
         if let text = reader.string("fair_share", into: &problems) {
@@ -217,6 +228,7 @@ struct ConfigurationReader {
             defaults = readDefaults(table, reader: reader, model: model, sidecar: sidecar)
         }
         let (budget, overBudget) = Self.readInboxBudget(reader, into: &problems)
+        let retention = Self.readRetention(reader, into: &problems)
         let hooks = Self.readHooks(reader, into: &problems)
         guard let name, let path, let outbox else { return nil }
         return InboxConfiguration(
@@ -235,6 +247,8 @@ struct ConfigurationReader {
             budget: budget,
             overBudget: overBudget,
             embedMetadata: embedMetadata,
+            outputName: outputName,
+            retention: retention,
             hooks: hooks
         )
     }

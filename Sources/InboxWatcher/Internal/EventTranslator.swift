@@ -26,7 +26,12 @@ enum EventTranslator {
             return [.rewatchEverything, .emit(.overflow)]
         }
         if event.wd == table.wakeWd {
-            return mask.contains(.ignored) ? [.rewatchWakeFolder] : []
+            if mask.contains(.ignored) { return [.rewatchWakeFolder] }
+            // A command's request file (see ``InotifyWatcher/sendRequest(wakeFolder:)``); the watcher's own is `wake`.
+            if mask.contains(.create), String(validating: event.name, as: UTF8.self)?.hasPrefix(InotifyWatcher.requestFilePrefix) == true {
+                return [.emit(.requested)]
+            }
+            return []
         }
         // A wd already forgotten: a folder moved away or deleted whose last events are still queued.
         guard let folder = table.path(of: event.wd) else { return [] }

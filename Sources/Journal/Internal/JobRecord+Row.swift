@@ -43,7 +43,10 @@ extension JobRecord {
             errorCode: row["error_code"],
             errorRecord: row["error_record"],
             resultFolder: row["result_folder"],
-            updatedAt: Date(timeIntervalSince1970: row["updated_at"])
+            updatedAt: Date(timeIntervalSince1970: row["updated_at"]),
+            attempt: row["attempt"] ?? 1,
+            previousError: row["previous_error"],
+            retriedFrom: row["retried_from"]
         )
     }
 

@@ -109,7 +109,31 @@ enum Schema {
                     """
             )
         }
-        migrator.registerMigration("v7: hooks") { db in
+        migrator.registerMigration("v7: retries") { db in
+            // A job queued again from its failed/ (or cancelled/) folder: its attempt number, the earlier attempt's
+            // record, and that attempt's claim ID (`retried_from`), which makes a retry folder found again after a
+            // crash recognisable as already taken. `pending_retry` holds a retry whose files are on their way back
+            // into the inbox, until the claim of those files picks it up.
+            try db.execute(
+                sql: """
+                    ALTER TABLE job ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+                    ALTER TABLE job ADD COLUMN previous_error TEXT;
+                    ALTER TABLE job ADD COLUMN retried_from TEXT;
+                    CREATE INDEX job_retried_from ON job (retried_from) WHERE retried_from IS NOT NULL;
+                    CREATE TABLE pending_retry (
+                        inbox TEXT NOT NULL,
+                        subpath TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        attempt INTEGER NOT NULL,
+                        previous_error TEXT NOT NULL,
+                        retried_from TEXT NOT NULL UNIQUE,
+                        created_at REAL NOT NULL,
+                        PRIMARY KEY (inbox, subpath, name)
+                    );
+                    """
+            )
+        }
+        migrator.registerMigration("v8: hooks") { db in
             // The hooks due when a job ended, written in the transaction that ended it: one row per hook, finished
             // once the command ran (its exit recorded) or the webhook got a 2xx or gave up. Unfinished rows run again
             // at the next start, so each hook runs at least once whatever crashes in between.

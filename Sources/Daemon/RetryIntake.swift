@@ -1,0 +1,272 @@
+import DaemonConfiguration
+import DedicatedThreads
+import FileSystem
+import Foundation
+import InboxWatcher
+import Journal
+import Logging
+import Outbox
+import Scheduling
+import StrictJSON
+import Synchronization
+
+/// Queues jobs again from `<outbox>/retry/`: a `failed/` or `cancelled/` job folder moved there (by hand or by
+/// `facedrop retry`) has its inputs put back into its inbox, where they are claimed as a new attempt of the job.
+///
+/// The retry is journaled before any file moves (``JobJournal/registerRetry(_:)``), so the claim of the files
+/// carries the attempt number and the earlier attempt's record, and a retry folder found again after a crash is
+/// recognised by the earlier attempt's claim ID instead of queuing the job twice. Files are copied back (the outbox
+/// may be on another file system than the inbox) under a hidden name and renamed into place, the sidecar last;
+/// the retry folder is removed once they are all there. A job whose submit may have been billed
+/// (`outcome_unknown`) is only retried when the folder holds a `MAY-PAY-TWICE` file; otherwise it goes back to
+/// `failed/` with a warning.
+actor RetryIntake {
+    /// How long a retry folder's content must be left alone before it is taken (a folder copied in, not moved).
+    static let settle: Duration = .seconds(1)
+    /// How often the retry folders are scanned for what inotify missed (a network share).
+    static let rescanInterval: Duration = .seconds(300)
+
+    private let journal: JobJournal
+    private let files: FileWorkPool
+    private let logger: Logger
+    private let clock: ElapsedClock
+    private let doorbell: Doorbell
+    /// The inboxes of the configuration in force.
+    private var configurations: [InboxConfiguration] = []
+    /// Retry folders (`<outbox>/retry`) and their outboxes; read by ``owns(_:)`` from the event loop.
+    private let roots = Mutex<[String: OutboxFolders]>([:])
+    /// Entries of the retry folders to look at, and when.
+    private var due: [String: ElapsedClock.Instant] = [:]
+    private var nextScan: ElapsedClock.Instant
+    /// Problems already reported, by folder, so a folder left in place is not reported at every scan.
+    private var reported: [String: String] = [:]
+
+    init(journal: JobJournal, files: FileWorkPool, logger: Logger, clock: some Clock<Duration> = TimerClock()) {
+        let clock = ElapsedClock(clock)
+        self.clock = clock
+        self.doorbell = Doorbell(clock: clock)
+        self.nextScan = clock.now
+        self.journal = journal
+        self.files = files
+        self.logger = logger
+    }
+
+    /// Follows a (re)loaded configuration; returns the retry folders to start and stop watching.
+    func configure(_ inboxes: [InboxConfiguration]) -> (added: [String], removed: [String]) {
+        configurations = inboxes
+        let wanted = Dictionary(inboxes.map { (OutboxFolders(root: $0.outbox).retry, OutboxFolders(root: $0.outbox)) }, uniquingKeysWith: { first, _ in first })
+        let old = roots.withLock { roots in
+            let old = roots
+            roots = wanted
+            return old
+        }
+        for root in wanted.keys { _ = try? OutboxFolders(root: wanted[root]!.root).makeFolder(root) }
+        nextScan = clock.now
+        doorbell.ring()
+        return (Array(Set(wanted.keys).subtracting(old.keys)).sorted(), Array(Set(old.keys).subtracting(wanted.keys)).sorted())
+    }
+
+    /// Whether `path` is in a retry folder (or is one): its events are this intake's, not an inbox's.
+    nonisolated func owns(_ path: String) -> Bool {
+        roots.withLock { roots in roots.keys.contains { path == $0 || path.hasPrefix($0 + "/") } }
+    }
+
+    /// An event in a retry folder: the entry it concerns is looked at once it has been left alone for ``settle``.
+    func handle(_ event: WatchEvent) {
+        switch event {
+        case .changed(let path), .removed(let path), .folderAdded(let path), .folderRemoved(let path):
+            guard let entry = entry(containing: path) else {
+                nextScan = clock.now
+                doorbell.ring()
+                return
+            }
+            due[entry] = clock.now + Self.settle
+        case .overflow:
+            nextScan = clock.now
+        default:
+            return
+        }
+        doorbell.ring()
+    }
+
+    func run() async {
+        while !Task.isCancelled {
+            if nextScan <= clock.now { scan() }
+            let now = clock.now
+            for (entry, when) in due where when <= now {
+                due[entry] = nil
+                await take(entry)
+            }
+            await doorbell.wait(until: ([nextScan] + due.values).min())
+        }
+    }
+
+    // MARK: Implementation
+
+    /// Every entry of every retry folder is looked at now.
+    private func scan() {
+        nextScan = clock.now + Self.rescanInterval
+        for root in roots.withLock({ Array($0.keys) }) {
+            for name in Files.names(in: root) ?? [] where !name.hasPrefix(".") {
+                due["\(root)/\(name)"] = due["\(root)/\(name)"] ?? clock.now
+            }
+        }
+    }
+
+    /// `<retry>/<entry>` for a path at or below an entry of a retry folder.
+    private func entry(containing path: String) -> String? {
+        roots.withLock { roots in
+            for root in roots.keys where path.hasPrefix(root + "/") {
+                let name = path.dropFirst(root.count + 1).split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+                return name.isEmpty || name.hasPrefix(".") ? nil : "\(root)/\(name)"
+            }
+            return nil
+        }
+    }
+
+    private func take(_ folder: String) async {
+        guard let root = roots.withLock({ roots in roots.keys.first { folder.hasPrefix($0 + "/") } }),
+            let outbox = roots.withLock({ $0[root] })
+        else { return }
+        guard case .some(.some(let status)) = try? Files.status(folder), status.kind == .directory else {
+            if Files.exists(folder) { report(folder, outbox: outbox, "not a job folder: only a folder from failed/ or cancelled/ can be retried") }
+            return
+        }
+        let record = (try? outbox.read("\(folder)/error.json", limit: 4 << 20)) ?? (try? outbox.read("\(folder)/cancelled.json", limit: 4 << 20))
+        guard let record else {
+            report(folder, outbox: outbox, RetryTicket.Problem.noRecord.description)
+            return
+        }
+        let inboxes = Dictionary(
+            configurations.filter { $0.outbox == outbox.root }.map { ($0.name, $0.path) },
+            uniquingKeysWith: { first, _ in first }
+        )
+        let mayPayTwice = Files.exists("\(folder)/\(RetryTicket.mayPayTwiceFile)")
+        let ticket: RetryTicket
+        switch RetryTicket.read(record, inboxes: inboxes) {
+        case .success(let read): ticket = read
+        case .failure(let problem):
+            report(folder, outbox: outbox, problem.description)
+            return
+        }
+        if ticket.mayHaveBeenBilled, !mayPayTwice {
+            refuse(folder, outbox: outbox, ticket: ticket)
+            return
+        }
+        guard let inboxRoot = inboxes[ticket.inbox] else { return }
+        let retry = PendingRetry(
+            inbox: ticket.inbox,
+            subpath: ticket.subpath,
+            name: ticket.job,
+            attempt: ticket.attempt + 1,
+            previousError: ticket.record,
+            retriedFrom: ticket.claimID
+        )
+        do {
+            guard try await journal.registerRetry(retry) else {
+                // The files were put back and claimed before a crash kept this folder: it is a leftover.
+                try? Folder.open(outbox.root).removeTree(folder)
+                logger.notice("removed a retry folder whose job was queued again already", metadata: ["folder": "\(folder)"])
+                return
+            }
+        } catch {
+            logger.error("a retry could not be journaled; it is tried again at the next scan", metadata: ["folder": "\(folder)", "error": "\(error)"])
+            return
+        }
+        let destination = ticket.subpath.isEmpty ? inboxRoot : "\(inboxRoot)/\(ticket.subpath)"
+        do {
+            try await files.run { () throws(RetryError) in try Self.putBack(from: "\(folder)/input", outbox: outbox, to: destination, inboxRoot: inboxRoot) }
+        } catch {
+            try? await journal.forgetRetry(retriedFrom: ticket.claimID)
+            report(folder, outbox: outbox, error.description)
+            return
+        }
+        try? Folder.open(outbox.root).removeTree(folder)
+        reported[folder] = nil
+        logger.notice(
+            "queued again from the retry folder",
+            metadata: ["inbox": "\(ticket.inbox)", "job": "\(ticket.job)", "attempt": "\(retry.attempt)", "previous": "\(ticket.code)"]
+        )
+        try? outbox.log([
+            "event": "job_retried", "job": .string(ticket.job), "inbox": .string(ticket.inbox), "attempt": .integer(Int64(retry.attempt)),
+            "previous_code": .string(ticket.code),
+        ])
+    }
+
+    /// Why files could not be put back into the inbox.
+    struct RetryError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Copies every file of `input` into `destination` (made if missing) under a hidden name, renamed into place, the
+    /// sidecar last. A file already there with the same bytes counts as put back (a crash came after it); any other
+    /// file of the same name stops the retry before anything is written.
+    private static func putBack(from input: String, outbox: OutboxFolders, to destination: String, inboxRoot: String) throws(RetryError) {
+        do {
+            let source = try Folder.open(outbox.root).folder(input)
+            let names = try source.entries().filter { $0.kind == .regular }.compactMap(\.name).sorted {
+                ($0.hasSuffix(".json") ? 1 : 0, $0) < ($1.hasSuffix(".json") ? 1 : 0, $1)
+            }
+            guard !names.isEmpty else { throw RetryError(description: "its input/ folder holds no file") }
+            let inbox = try Folder.open(inboxRoot)
+            let target = destination == inboxRoot ? inbox : try inbox.folder(String(destination.dropFirst(inboxRoot.count + 1)), creating: true)
+            var contents: [String: [UInt8]] = [:]
+            for name in names {
+                let bytes = try source.read(name, limit: 64 << 20)
+                if try target.status(name) != nil {
+                    guard (try? target.read(name, limit: 64 << 20)) == bytes else {
+                        throw RetryError(
+                            description: "a different file named \(name) is in \(destination) already; move it away, then move the folder into retry/ again"
+                        )
+                    }
+                }
+                contents[name] = bytes
+            }
+            for name in names {
+                if try target.status(name) != nil { continue }
+                let hidden = ".facedrop-retry-\(name)"
+                try? target.remove(hidden)
+                try target.create(hidden, bytes: contents[name] ?? [])
+                if try !target.move(hidden, to: name, replacing: false) {
+                    try? target.remove(hidden)
+                    throw RetryError(description: "a file named \(name) appeared in \(destination) meanwhile")
+                }
+            }
+            try target.sync()
+        } catch let error as RetryError {
+            throw error
+        } catch {
+            throw RetryError(description: "its files could not be put back into \(destination): \(error)")
+        }
+    }
+
+    /// An `outcome_unknown` job without the allowance to pay twice: back to `failed/`, with a warning that says how.
+    private func refuse(_ folder: String, outbox: OutboxFolders, ticket: RetryTicket) {
+        let message = "\(ticket.job) was not retried: \(RetryTicket.Problem.mayPayTwice)"
+        var back = folder
+        do {
+            back = try outbox.publish(staged: folder, outcome: .failed, subpath: ticket.subpath, job: PathNames.last(folder))
+        } catch {
+            logger.error("a refused retry folder could not be put back into failed/", metadata: ["folder": "\(folder)", "error": "\(error)"])
+        }
+        logger.warning("\(message)", metadata: ["folder": "\(back)"])
+        _ = try? outbox.writeWarning(
+            [
+                "kind": "retry-refused", "job": .string(ticket.job), "folder": .string(back), "message": .string(message),
+                "time": .string(Date().formatted(.iso8601)),
+            ],
+            kind: "retry-refused"
+        )
+    }
+
+    /// Logs a retry folder's problem and writes a warning, once while it lasts.
+    private func report(_ folder: String, outbox: OutboxFolders, _ problem: String) {
+        guard reported[folder] != problem else { return }
+        reported[folder] = problem
+        logger.warning("a folder in retry/ cannot be taken", metadata: ["folder": "\(folder)", "problem": "\(problem)"])
+        _ = try? outbox.writeWarning(
+            ["kind": "retry-refused", "folder": .string(folder), "message": .string(problem), "time": .string(Date().formatted(.iso8601))],
+            kind: "retry-refused"
+        )
+    }
+}
