@@ -199,6 +199,7 @@ let package = Package(
             name: "JobHooks",
             dependencies: [
                 "CLinux",
+                "ServiceMetrics",
                 "CurlHTTP",
                 "DaemonConfiguration",
                 "DedicatedThreads",

@@ -2,11 +2,13 @@ package import Foundation
 package import Journal
 package import Logging
 import Outbox
+import ServiceMetrics
 import StrictJSON
 import Synchronization
 
 /// The one place a failed hook is recorded: a log line, `warnings/<time>-hook-failed.json` in the job's outbox, and
-/// a count (where a metrics counter belongs). A failed hook never changes its job.
+/// the `facedrop_hook_failures_total` counter (by inbox and hook: `on_done`, `on_failed`, `webhook`). A failed hook
+/// never changes its job.
 package final class HookFailures: Sendable {
     private let logger: Logger
     private let counter = Atomic<Int>(0)
@@ -24,6 +26,7 @@ package final class HookFailures: Sendable {
     package func record(_ hook: PendingHook, reason: String, outbox: String?, output: String? = nil) {
         counter.add(1, ordering: .relaxed)
         let kind = hook.kind == .command ? (hook.event == .done ? "on_done" : "on_failed") : "webhook"
+        DaemonMetrics.hookFailed(inbox: hook.inbox, hook: kind)
         var metadata: Logger.Metadata = ["job": "\(hook.job)", "inbox": "\(hook.inbox)", "hook": "\(kind)", "reason": "\(reason)"]
         if let output, !output.isEmpty { metadata["output"] = "\(output)" }
         logger.error("a hook failed; the job is unchanged", metadata: metadata)

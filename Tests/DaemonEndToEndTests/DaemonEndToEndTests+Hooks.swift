@@ -198,6 +198,8 @@ extension DaemonEndToEndTests {
     @Test("a failing command and a webhook given up are logged and warned about, and the job stays done")
     func failingHooks() async throws {
         try await withDaemon(configure: { settings in
+            let textfile = "\(Self.base(of: settings))/facedrop.prom"
+            settings.metrics = ["textfile = \(DaemonSettings.quoted(textfile))", "interval = 1"]
             settings.inboxes[0].extraLines =
                 [
                     "on_done = [\"/bin/sh\", \"-c\", \"echo broken >&2; exit 7\"]",
@@ -216,6 +218,13 @@ extension DaemonEndToEndTests {
             #expect(texts.contains { $0.contains("\"on_done\"") && $0.contains("exit 7") && $0.contains("broken") }, "\(texts)")
             #expect(texts.contains { $0.contains("\"webhook\"") && $0.contains("given up after 2 attempts") }, "\(texts)")
             #expect(daemon.log.contains("a hook failed; the job is unchanged"))
+            // Each failure is counted once, by inbox and hook.
+            let textfile = daemon.folder.appending("facedrop.prom")
+            try await daemon.waitFor("both failures in the metrics") {
+                let metrics = try? Self.readTextfile(textfile)
+                return metrics?.value("facedrop_hook_failures_total", ["inbox": "main", "hook": "on_done"]) == 1
+                    && metrics?.value("facedrop_hook_failures_total", ["inbox": "main", "hook": "webhook"]) == 1
+            }
         }
     }
 
