@@ -2,6 +2,7 @@ import DaemonConfiguration
 import DedicatedThreads
 import FileSystem
 import Foundation
+import Hashing
 import HotFolder
 import InboxWatcher
 import JobPipeline
@@ -276,14 +277,42 @@ actor DropIntake {
 
     /// Claims the jobs that became ready together (the claimer shares the folder flushes between them) and
     /// journals each; returns how many are claimed.
-    private func claim(_ jobs: [ReadyJob], inbox: Inbox) async -> Int {
+    private func claim(_ ready: [ReadyJob], inbox: Inbox) async -> Int {
+        // A sidecar that asks for variations is written out as one plain drop per variation instead of being claimed.
+        var jobs: [ReadyJob] = []
+        var refused: [String: JobFailure] = [:]
+        for job in ready {
+            guard let path = job.sidecar?.path, let bytes = try? InputFile.readDropped(path, maxBytes: 256 << 10),
+                let sidecar = (try? JSONParser().parse(bytes))?.objectValue, SidecarVariations.requested(in: sidecar)
+            else {
+                jobs.append(job)
+                continue
+            }
+            let expander = VariationExpander(journal: journal, files: executor.files, logger: logger)
+            switch await expander.expand(job, sidecar: sidecar, sha256: SHA256.hash(bytes).hex, inbox: inbox.configuration) {
+            case .expanded:
+                continue
+            case .invalid(let reason):
+                jobs.append(job)
+                refused[job.face.path] = JobFailure(
+                    stage: .validate,
+                    code: "invalid_sidecar",
+                    message: "facedrop.variations: \(reason)",
+                    hint: "Give \"variations\" a count (2 to \(SidecarVariations.maxJobs)) or a list of objects, each with the keys that change."
+                )
+            case .postponed(let reason):
+                // Left in the inbox: the next rescan hands it over again.
+                logger.warning("a drop asking for variations waits for the next rescan", metadata: ["job": "\(job.stem)", "reason": "\(reason)"])
+            }
+        }
+        guard !jobs.isEmpty else { return 0 }
         let claimer = inbox.claimer
-        let results = await executor.files.run { claimer.claim(jobs) }
+        let results = await executor.files.run { [jobs] in claimer.claim(jobs) }
         var claimed = 0
         for (job, result) in zip(jobs, results) {
             switch result {
             case .success(let result):
-                if await settle(job, result, inbox: inbox) { claimed += 1 }
+                if await settle(job, result, inbox: inbox, failure: refused[job.face.path]) { claimed += 1 }
             case .failure(let error):
                 logger.error("a ready job could not be claimed", metadata: ["inbox": "\(inbox.configuration.name)", "job": "\(job.stem)", "error": "\(error)"])
             }
@@ -292,7 +321,7 @@ actor DropIntake {
     }
 
     /// Journals a claimed job, or lets the tracker look again at the files of one that was not claimed.
-    private func settle(_ job: ReadyJob, _ result: ClaimResult, inbox: Inbox) async -> Bool {
+    private func settle(_ job: ReadyJob, _ result: ClaimResult, inbox: Inbox, failure: JobFailure? = nil) async -> Bool {
         switch result {
         case .lost:
             logger.info("another process took the job first", metadata: ["job": "\(job.stem)"])
@@ -318,7 +347,7 @@ actor DropIntake {
                 readyAt: Date()
             )
             executor.crashPoints.reach("claim.moved", job: job.stem)
-            return await record(PendingClaim(claim: claim, outbox: inbox.configuration.outbox, due: clock.now))
+            return await record(PendingClaim(claim: claim, outbox: inbox.configuration.outbox, failure: failure, due: clock.now))
         }
     }
 

@@ -198,45 +198,22 @@ actor RetryIntake {
         var description: String
     }
 
-    /// Copies every file of `input` into `destination` (made if missing) under a hidden name, renamed into place, the
-    /// sidecar last. A file already there with the same bytes counts as put back (a crash came after it); any other
-    /// file of the same name stops the retry before anything is written.
+    /// Copies every file of `input` back into `destination` (see ``InboxDrops``).
     private static func putBack(from input: String, outbox: OutboxFolders, to destination: String, inboxRoot: String) throws(RetryError) {
+        var files: [(name: String, bytes: [UInt8])] = []
         do {
             let source = try Folder.open(outbox.root).folder(input)
-            let names = try source.entries().filter { $0.kind == .regular }.compactMap(\.name).sorted {
-                ($0.hasSuffix(".json") ? 1 : 0, $0) < ($1.hasSuffix(".json") ? 1 : 0, $1)
+            for name in try source.entries().filter({ $0.kind == .regular }).compactMap(\.name) {
+                files.append((name, try source.read(name, limit: 64 << 20)))
             }
-            guard !names.isEmpty else { throw RetryError(description: "its input/ folder holds no file") }
-            let inbox = try Folder.open(inboxRoot)
-            let target = destination == inboxRoot ? inbox : try inbox.folder(String(destination.dropFirst(inboxRoot.count + 1)), creating: true)
-            var contents: [String: [UInt8]] = [:]
-            for name in names {
-                let bytes = try source.read(name, limit: 64 << 20)
-                if try target.status(name) != nil {
-                    guard (try? target.read(name, limit: 64 << 20)) == bytes else {
-                        throw RetryError(
-                            description: "a different file named \(name) is in \(destination) already; move it away, then move the folder into retry/ again"
-                        )
-                    }
-                }
-                contents[name] = bytes
-            }
-            for name in names {
-                if try target.status(name) != nil { continue }
-                let hidden = ".facedrop-retry-\(name)"
-                try? target.remove(hidden)
-                try target.create(hidden, bytes: contents[name] ?? [])
-                if try !target.move(hidden, to: name, replacing: false) {
-                    try? target.remove(hidden)
-                    throw RetryError(description: "a file named \(name) appeared in \(destination) meanwhile")
-                }
-            }
-            try target.sync()
-        } catch let error as RetryError {
-            throw error
         } catch {
-            throw RetryError(description: "its files could not be put back into \(destination): \(error)")
+            throw RetryError(description: "its input/ folder cannot be read: \(error)")
+        }
+        guard !files.isEmpty else { throw RetryError(description: "its input/ folder holds no file") }
+        do {
+            try InboxDrops.place(files, in: destination, inboxRoot: inboxRoot)
+        } catch {
+            throw RetryError(description: "\(error); move it away, then move the folder into retry/ again")
         }
     }
 

@@ -64,7 +64,7 @@ package struct CostEstimate: Sendable, Equatable {
     }
 
     /// USD with as many decimals as prices need (0.0035), without trailing noise.
-    static func amount(_ value: Double) -> String {
+    package static func amount(_ value: Double) -> String {
         var text = String(format: "%.6f", value)
         while text.hasSuffix("0") { text.removeLast() }
         if text.hasSuffix(".") { text.removeLast() }

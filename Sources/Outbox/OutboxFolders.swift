@@ -208,6 +208,8 @@ package enum JobOutcome: String, Sendable, Hashable {
     case failed
     /// Taken back before it was sent (`facedrop cancel`): the job's files, returned unused.
     case cancelled
+    /// Not a job: a drop whose sidecar asked for variations, kept as dropped once its jobs were written.
+    case expanded
 
     /// The record file in each job folder of this outcome.
     package var recordName: String {
@@ -215,6 +217,7 @@ package enum JobOutcome: String, Sendable, Hashable {
         case .done: "result.json"
         case .failed: "error.json"
         case .cancelled: "cancelled.json"
+        case .expanded: "expanded.json"
         }
     }
 

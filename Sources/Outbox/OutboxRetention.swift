@@ -55,7 +55,7 @@ package struct OutboxRetention: Sendable, Hashable {
     package func plan(_ outbox: OutboxFolders, now: Date) -> RetentionPlan {
         guard !keepsEverything, let base = try? outbox.rootFolder() else { return RetentionPlan() }
         var plan = RetentionPlan()
-        for outcome in [JobOutcome.done, .failed, .cancelled] {
+        for outcome in [JobOutcome.done, .failed, .cancelled, .expanded] {
             let limit = limit(outcome)
             guard !limit.keepsForever else { continue }
             var walk = JobFolderWalk(base: base, recordName: outcome.recordName, now: now)
@@ -75,6 +75,8 @@ package struct OutboxRetention: Sendable, Hashable {
         case .done: done
         case .failed: failed
         case .cancelled: cancelled
+        // The record of a drop that asked for variations goes with the done jobs it became.
+        case .expanded: done
         }
     }
 

@@ -5,13 +5,14 @@ package import Foundation
 package struct RetentionPlan: Sendable, Equatable {
     /// Which part of the outbox an item is in; the raw value is what the log says.
     package enum Kind: String, Sendable, Hashable {
-        case done, failed, cancelled, log, warning
+        case done, failed, cancelled, expanded, log, warning
 
         init(_ outcome: JobOutcome) {
             switch outcome {
             case .done: self = .done
             case .failed: self = .failed
             case .cancelled: self = .cancelled
+            case .expanded: self = .expanded
             }
         }
 
@@ -24,6 +25,7 @@ package struct RetentionPlan: Sendable, Equatable {
             case .done: JobOutcome.done.recordName
             case .failed: JobOutcome.failed.recordName
             case .cancelled: JobOutcome.cancelled.recordName
+            case .expanded: JobOutcome.expanded.recordName
             case .log, .warning: nil
             }
         }

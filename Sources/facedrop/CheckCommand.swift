@@ -36,34 +36,54 @@ struct CheckCommand: ParsableCommand {
         for path in sidecars {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
             let inbox = configuration.inboxes.first { folder == $0.path || folder.hasPrefix($0.path + "/") }
-            let outcome: Result<ValidatedSidecar, SidecarRejection>
+            let object: [String: JSONValue]
             do {
                 let bytes = try InputFile.read(path, maxBytes: 256 << 10)
-                guard let object = try JSONParser().parse(bytes).objectValue else {
+                guard let parsed = try JSONParser().parse(bytes).objectValue else {
                     print("\(path): not a JSON object")
                     failed = true
                     continue
                 }
-                outcome = SidecarValidator(catalog: catalog).validateSidecar(
-                    object,
-                    inboxDefaults: inbox?.defaults ?? [:],
-                    defaultModel: inbox?.model,
-                    hasPoseImage: Self.hasPoseImage(sidecar: path)
-                )
+                object = parsed
             } catch {
                 print("\(path): \(error)")
                 failed = true
                 continue
             }
-            switch outcome {
-            case .success(let validated):
-                print("\(path): ok, \(validated.model.slug) would receive \(JSONValue.object(validated.parameters).serializedString()) plus the image(s)")
-                let estimate = CostEstimate(model: validated.model, parameters: validated.parameters, unknownCost: configuration.credits.unknownCost)
-                print("  estimated cost: \(estimate.text); usual run time about \(validated.model.expectedRunSeconds) s (catalog)")
-                for warning in validated.warnings { print("  warning: \(warning)") }
-            case .failure(let rejection):
-                print("\(path): \(rejection)")
+            // A sidecar that asks for variations is checked as the jobs it becomes, with their total.
+            let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            let jobs: [(label: String, sidecar: [String: JSONValue])]
+            do {
+                jobs = try SidecarVariations.expand(object, stem: stem).map { $0.map { ("\(path) [\($0.name)]", $0.sidecar) } } ?? [(path, object)]
+            } catch {
+                print("\(path): facedrop.variations: \(error)")
                 failed = true
+                continue
+            }
+            var total = 0.0
+            for job in jobs {
+                let outcome = SidecarValidator(catalog: catalog).validateSidecar(
+                    job.sidecar,
+                    inboxDefaults: inbox?.defaults ?? [:],
+                    defaultModel: inbox?.model,
+                    hasPoseImage: Self.hasPoseImage(sidecar: path)
+                )
+                switch outcome {
+                case .success(let validated):
+                    print(
+                        "\(job.label): ok, \(validated.model.slug) would receive \(JSONValue.object(validated.parameters).serializedString()) plus the image(s)"
+                    )
+                    let estimate = CostEstimate(model: validated.model, parameters: validated.parameters, unknownCost: configuration.credits.unknownCost)
+                    total += estimate.usd
+                    print("  estimated cost: \(estimate.text); usual run time about \(validated.model.expectedRunSeconds) s (catalog)")
+                    for warning in validated.warnings { print("  warning: \(warning)") }
+                case .failure(let rejection):
+                    print("\(job.label): \(rejection)")
+                    failed = true
+                }
+            }
+            if jobs.count > 1 {
+                print("\(path): \(jobs.count) jobs (variations), estimated cost in all: \(CostEstimate.amount(total)) USD")
             }
         }
         if failed { throw ExitStatus.jobFailed }

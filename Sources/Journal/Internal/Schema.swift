@@ -154,6 +154,24 @@ enum Schema {
                     """
             )
         }
+        migrator.registerMigration("v9: expansions") { db in
+            // A sidecar that asks for variations, being written out as plain drops: which drop (by its sidecar's
+            // hash), since when, and when its originals left the inbox. A drop found again after a crash is
+            // recognised and finished, not expanded twice; one dropped again after `completed_at` is a new one.
+            try db.execute(
+                sql: """
+                    CREATE TABLE expansion (
+                        inbox TEXT NOT NULL,
+                        subpath TEXT NOT NULL,
+                        stem TEXT NOT NULL,
+                        sidecar_sha256 TEXT NOT NULL,
+                        created_at REAL NOT NULL,
+                        completed_at REAL,
+                        PRIMARY KEY (inbox, subpath, stem, sidecar_sha256)
+                    )
+                    """
+            )
+        }
         return migrator
     }
 }
