@@ -120,6 +120,7 @@ let package = Package(
         .target(
             name: "SegmindEmulator",
             dependencies: [
+                "DedicatedThreads",
                 "StrictJSON",
                 "SegmindCatalog",
                 "ImageFormats",
@@ -312,6 +313,7 @@ let package = Package(
         .target(
             name: "FacedropTestSupport",
             dependencies: [
+                "DedicatedThreads",
                 "StrictJSON",
                 "SegmindEmulator",
                 "SegmindCatalog",

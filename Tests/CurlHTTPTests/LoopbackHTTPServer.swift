@@ -1,3 +1,4 @@
+import FacedropTestSupport
 import FlyingFox
 import FlyingSocks
 import Foundation
@@ -19,7 +20,7 @@ struct LoopbackHTTPServer {
             logger: .disabled,
             handler: ClosureHTTPHandler(handler)
         )
-        let task = Task { try await server.run() }
+        let task = serverTask { try await server.run() }
         try await server.waitUntilListening()
         guard case .ip4(_, let port) = await server.listeningAddress else {
             throw LoopbackServerError.noPort

@@ -305,7 +305,7 @@ final class WebhookReceiver: Sendable {
             return try await receiver.answer(request)
         }
         let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), timeout: 30, logger: .disabled, handler: handler)
-        let task = Task { try await server.run() }
+        let task = serverTask { try await server.run() }
         try await server.waitUntilListening()
         guard case .ip4(_, let port) = await server.listeningAddress else { throw CocoaError(.fileNoSuchFile) }
         let receiver = WebhookReceiver(answers: answers, server: server, task: task)

@@ -44,7 +44,7 @@ final class ScriptedSegmind: Sendable {
             return try await scripted.answer(request)
         }
         let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), timeout: 30, logger: .disabled, handler: handler)
-        let task = Task { try await server.run() }
+        let task = serverTask { try await server.run() }
         try await server.waitUntilListening()
         guard case .ip4(_, let port) = await server.listeningAddress else { throw ScriptError.noPort }
         let scripted = ScriptedSegmind(server: server, task: task, port: port)

@@ -1,3 +1,4 @@
+import DedicatedThreads
 import FlyingFox
 import FlyingSocks
 import Foundation
@@ -16,6 +17,9 @@ final class HTTPListener: Sendable {
         self.server = server
         self.task = task
     }
+
+    /// The emulators' threads, made at the first start: two, whatever the machine.
+    static let executor = ThreadPoolExecutor(width: 2, name: "emulator")
 
     /// Binds `host:port` and serves every request through `handler`.
     static func start(
@@ -48,7 +52,9 @@ final class HTTPListener: Sendable {
                 return makeResponse(await handler(converted))
             }
         )
-        let task = Task { try await server.run() }
+        // Served on threads of its own (or the daemon's, for the built-in emulator), so a cooperative pool kept busy
+        // by its clients, as in a test process running many tests at once, never stalls the emulator's answers.
+        let task = Task(executorPreference: ExecutorPreference.current ?? Self.executor) { try await server.run() }
         do {
             try await server.waitUntilListening(timeout: 5)
         } catch {
