@@ -263,6 +263,10 @@ actor DropIntake {
             }
             let output = inbox.tracker.take(at: now, wallClock: Date())
             inboxes[name] = inbox
+            // Tickets first: the faces they name must not be claimed alone in the same pass.
+            for ticket in output.tickets {
+                await take(ticket, inbox: inbox)
+            }
             var claimed = 0
             for start in stride(from: 0, to: output.ready.count, by: JobClaimer.batchLimit) {
                 let batch = Array(output.ready[start..<min(start + JobClaimer.batchLimit, output.ready.count)])
@@ -447,6 +451,48 @@ actor DropIntake {
             hint: "Drop the face image and its <stem>.json sidecar together in the same folder, with the same stem."
         )
         _ = await record(PendingClaim(claim: claim, outbox: inbox.configuration.outbox, failure: failure, due: clock.now))
+    }
+
+    /// Expands a batch ticket into plain drops (``VariationExpander``); one that cannot be read goes to `failed/` with
+    /// the reason, and one whose files could not be written waits for the next rescan.
+    private func take(_ ticket: ReadyTicket, inbox: Inbox) async {
+        let expander = VariationExpander(journal: journal, files: executor.files, logger: logger)
+        switch await expander.expand(ticket, inbox: inbox.configuration) {
+        case .expanded:
+            return
+        case .postponed(let reason):
+            logger.warning("a batch ticket waits for the next rescan", metadata: ["ticket": "\(ticket.file.path)", "reason": "\(reason)"])
+        case .invalid(let reason):
+            let input = JobInput(
+                name: ticket.stem,
+                inbox: inbox.configuration.name,
+                subpath: ticket.subpath,
+                facePath: ticket.file.path,
+                sidecarPath: nil,
+                droppedAt: ticket.droppedAt,
+                sourcePath: ticket.file.path,
+                claimID: "ticket-\(ticket.file.inode)-\(ticket.file.modified)"
+            )
+            let failure = JobFailure(
+                stage: .validate,
+                code: "invalid_ticket",
+                message: reason,
+                hint: "A batch ticket is {\"defaults\": {…}, \"jobs\": [{\"face\": \"anna.jpg\", …}, …]} (.batch.json) or a CSV with a face column (.batch.csv)."
+            )
+            let record = JobDelivery.errorRecord(input, failure: failure, model: nil, requestID: nil)
+            let outbox = OutboxFolders(root: inbox.configuration.outbox)
+            let root = inbox.configuration.path
+            do {
+                let folder = try await executor.files.run { () throws(JobFailure) -> String in
+                    let folder = try JobDelivery(outbox: outbox).deliverRecord(input, record: record, outcome: .failed)
+                    try? Folder.open(root).remove(ticket.file.path)
+                    return folder
+                }
+                logger.warning("a batch ticket cannot be read", metadata: ["ticket": "\(ticket.file.path)", "reason": "\(reason)", "folder": "\(folder)"])
+            } catch {
+                logger.error("a batch ticket could not be moved to failed/; it waits for the next rescan", metadata: ["ticket": "\(ticket.file.path)", "error": "\(error)"])
+            }
+        }
     }
 
     /// Gives files the tracker handed over, and that were not claimed after all, back to it as they are now.

@@ -8,8 +8,13 @@ package enum CandidateName: Sendable, Hashable {
     case sidecar(stem: String)
     /// `<stem>.pose.<jpg|jpeg|png|webp>`; never a face itself.
     case pose(stem: String)
+    /// `<stem>.batch.json` or `<stem>.batch.csv`: a batch ticket naming many faces of its folder with their settings.
+    case ticket(stem: String)
     /// Any other name that is not ignored. It matters only if a sidecar names it as `pose_image`.
     case other
+
+    /// The endings of a batch ticket's name, compared case-insensitively.
+    static let ticketSuffixes = [".batch.json", ".batch.csv"]
 
     /// The image extensions a face or pose may have, compared case-insensitively.
     static let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "webp"]
@@ -26,6 +31,11 @@ package enum CandidateName: Sendable, Hashable {
     /// Office lock files (`~$…`) and the partial-download suffixes.
     package init?(name: String) {
         guard Self.isEligible(name) else { return nil }
+        let lowered = name.lowercased()
+        if let suffix = Self.ticketSuffixes.first(where: { lowered.hasSuffix($0) }), name.utf8.count > suffix.utf8.count {
+            self = .ticket(stem: String(name.dropLast(suffix.count)))
+            return
+        }
         guard let dot = name.lastIndex(of: ".") else {
             self = .other
             return
@@ -60,11 +70,11 @@ package enum CandidateName: Sendable, Hashable {
         !name.contains("/") && !name.contains("\0") && isEligible(name)
     }
 
-    /// The stem, or nil for `.other`.
+    /// The stem a job's files share, or nil for `.other` and a ticket (which is no member of a job).
     var stem: String? {
         switch self {
         case .face(let stem), .sidecar(let stem), .pose(let stem): stem
-        case .other: nil
+        case .ticket, .other: nil
         }
     }
 }

@@ -12,6 +12,10 @@ extension InboxTracker {
     ) {
         readSettledSidecars(in: folder, at: now)
         lookForNamedPoses(in: folder, at: now)
+        // A batch ticket names faces of its folder: while one is there, a face without a sidecar waits for it, and
+        // a settled ticket is handed over (the intake takes its faces before any of them could become a job alone).
+        let ticketHere = folders[folder]?.values.contains { if case .ticket = $0.role { true } else { false } } ?? false
+        handOverTickets(in: folder, at: now, wallClock: wallClock, into: &output)
         // Every group is decided in one pass, so a folder of thousands of pairs costs one grouping, not one
         // per pair. Two sidecars may name the same pose: a group that shares a file with one decided earlier
         // in the pass is decided again, from what is left, in another pass.
@@ -19,7 +23,7 @@ extension InboxTracker {
         while again, let files = folders[folder] {
             again = false
             var taken: Set<ExactName> = []
-            let loneFaceHeld = files.values.contains(where: \.isUnreadSidecar)
+            let loneFaceHeld = ticketHere || files.values.contains(where: \.isUnreadSidecar)
             for group in Self.groups(of: files, refused: refused[folder] ?? [:]) {
                 let verdict = group.verdict(at: now, rules: rules, loneFaceHeld: loneFaceHeld)
                 let members: [PendingFile<Instant>]
@@ -90,7 +94,7 @@ extension InboxTracker {
             case .face: groups[ExactName(stem), default: JobGroup(stem: stem)].faces.append(file)
             case .sidecar: groups[ExactName(stem), default: JobGroup(stem: stem)].sidecars.append(file)
             case .pose: groups[ExactName(stem), default: JobGroup(stem: stem)].dotPoses.append(file)
-            case .other: break
+            case .ticket, .other: break
             }
         }
         for (name, kind) in refused {
@@ -100,6 +104,24 @@ extension InboxTracker {
         // A named pose with no face or sidecar left in its group is no group at all.
         return groups.sorted { $0.key < $1.key }.map(\.value)
             .filter { !$0.faces.isEmpty || !$0.sidecars.isEmpty || !$0.dotPoses.isEmpty }
+    }
+
+    /// Moves each settled, non-empty batch ticket of the folder into `output`.
+    mutating func handOverTickets(in folder: ExactName, at now: Instant, wallClock: Date, into output: inout TrackerOutput) {
+        guard let files = folders[folder] else { return }
+        for file in files.values.sorted(by: { $0.key < $1.key }) {
+            guard case .ticket(let stem) = file.role, !file.isEmpty, file.isSettled(at: now, settle: rules.settle) else { continue }
+            output.tickets.append(
+                ReadyTicket(
+                    folder: folder.text,
+                    subpath: subpath(of: folder),
+                    stem: stem,
+                    file: file.snapshot,
+                    droppedAt: droppedAt([file], now: now, wallClock: wallClock)
+                )
+            )
+            folders[folder]?[file.key] = nil
+        }
     }
 
     /// Reads each sidecar that has settled since it last changed, to learn the pose it names.

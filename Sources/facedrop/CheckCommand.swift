@@ -36,27 +36,32 @@ struct CheckCommand: ParsableCommand {
         for path in sidecars {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
             let inbox = configuration.inboxes.first { folder == $0.path || folder.hasPrefix($0.path + "/") }
-            let object: [String: JSONValue]
-            do {
-                let bytes = try InputFile.read(path, maxBytes: 256 << 10)
-                guard let parsed = try JSONParser().parse(bytes).objectValue else {
-                    print("\(path): not a JSON object")
-                    failed = true
-                    continue
-                }
-                object = parsed
-            } catch {
-                print("\(path): \(error)")
-                failed = true
-                continue
-            }
-            // A sidecar that asks for variations is checked as the jobs it becomes, with their total.
-            let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             let jobs: [(label: String, sidecar: [String: JSONValue])]
             do {
-                jobs = try SidecarVariations.expand(object, stem: stem).map { $0.map { ("\(path) [\($0.name)]", $0.sidecar) } } ?? [(path, object)]
+                let bytes = try InputFile.read(path, maxBytes: 1 << 20)
+                let name = URL(fileURLWithPath: path).lastPathComponent
+                if case .ticket(let stem) = CandidateName(name: name) {
+                    // A batch ticket is checked as the jobs it becomes, with their total.
+                    let ticket = try BatchTicket(bytes, stem: stem, csv: name.lowercased().hasSuffix(".csv"))
+                    jobs = ticket.jobs.map { ("\(path) [\($0.name), face \($0.face)]", $0.sidecar) }
+                } else {
+                    guard bytes.count <= 256 << 10, let object = try JSONParser().parse(bytes).objectValue else {
+                        print("\(path): not a JSON object of at most 256 KiB")
+                        failed = true
+                        continue
+                    }
+                    // A sidecar that asks for variations is checked as the jobs it becomes, with their total.
+                    let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+                    do {
+                        jobs = try SidecarVariations.expand(object, stem: stem).map { $0.map { ("\(path) [\($0.name)]", $0.sidecar) } } ?? [(path, object)]
+                    } catch {
+                        print("\(path): facedrop.variations: \(error)")
+                        failed = true
+                        continue
+                    }
+                }
             } catch {
-                print("\(path): facedrop.variations: \(error)")
+                print("\(path): \(error)")
                 failed = true
                 continue
             }
@@ -83,7 +88,7 @@ struct CheckCommand: ParsableCommand {
                 }
             }
             if jobs.count > 1 {
-                print("\(path): \(jobs.count) jobs (variations), estimated cost in all: \(CostEstimate.amount(total)) USD")
+                print("\(path): \(jobs.count) jobs, estimated cost in all: \(CostEstimate.amount(total)) USD")
             }
         }
         if failed { throw ExitStatus.jobFailed }

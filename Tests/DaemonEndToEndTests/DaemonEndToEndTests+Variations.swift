@@ -40,7 +40,7 @@ extension DaemonEndToEndTests {
             let (check, text) = try await daemon.runCommand(["check", "--config", daemon.configPath, path])
             #expect(check.status == 0, "\(text)")
             #expect(text.contains("[check-me-v3]: ok"), "\(text)")
-            #expect(text.contains("3 jobs (variations), estimated cost in all: 0.108"), "\(text)")
+            #expect(text.contains("3 jobs, estimated cost in all: 0.108"), "\(text)")
             try daemon.dropJob("anna", sidecar: sidecar)
             try await daemon.waitFor("three jobs done", timeout: .seconds(30)) { daemon.jobs(.done).count == 3 }
             let seeds = try daemon.jobs(.done).map { try daemon.record(.done, $0)["parameters"]?["seed"]?.intValue }
