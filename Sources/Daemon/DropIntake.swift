@@ -477,7 +477,8 @@ actor DropIntake {
                 stage: .validate,
                 code: "invalid_ticket",
                 message: reason,
-                hint: "A batch ticket is {\"defaults\": {…}, \"jobs\": [{\"face\": \"anna.jpg\", …}, …]} (.batch.json) or a CSV with a face column (.batch.csv)."
+                hint:
+                    "A batch ticket is {\"defaults\": {…}, \"jobs\": [{\"face\": \"anna.jpg\", …}, …]} (.batch.json) or a CSV with a face column (.batch.csv)."
             )
             let record = JobDelivery.errorRecord(input, failure: failure, model: nil, requestID: nil)
             let outbox = OutboxFolders(root: inbox.configuration.outbox)
@@ -490,7 +491,10 @@ actor DropIntake {
                 }
                 logger.warning("a batch ticket cannot be read", metadata: ["ticket": "\(ticket.file.path)", "reason": "\(reason)", "folder": "\(folder)"])
             } catch {
-                logger.error("a batch ticket could not be moved to failed/; it waits for the next rescan", metadata: ["ticket": "\(ticket.file.path)", "error": "\(error)"])
+                logger.error(
+                    "a batch ticket could not be moved to failed/; it waits for the next rescan",
+                    metadata: ["ticket": "\(ticket.file.path)", "error": "\(error)"]
+                )
             }
         }
     }

@@ -5,6 +5,7 @@ import Hashing
 import HotFolder
 import JobPipeline
 import Journal
+import Logging
 import Outbox
 import StrictJSON
 
@@ -53,7 +54,10 @@ extension VariationExpander {
                 try Self.writeOut(toWrite, faces: faces, ticket: ticket, record: record, outbox: outbox, inboxRoot: inbox.path)
             }
             try? await journal.completeExpansion(inbox: inbox.name, subpath: ticket.subpath, stem: ticket.stem + ".batch", sidecarSHA256: sha256)
-            logger.notice("a batch ticket became jobs", metadata: ["inbox": "\(inbox.name)", "ticket": "\(ticket.stem)", "jobs": "\(names.count)", "kept": "\(folder)"])
+            logger.notice(
+                "a batch ticket became jobs",
+                metadata: ["inbox": "\(inbox.name)", "ticket": "\(ticket.stem)", "jobs": "\(names.count)", "kept": "\(folder)"]
+            )
             return .expanded(names)
         } catch {
             return .postponed(error.description)

@@ -42,7 +42,8 @@ extension DaemonEndToEndTests {
         try await withDaemon { server, daemon in
             let face = try Fixtures.bytes(Fixtures.faceJPEG)
             try daemon.drop(face, as: "lisa.jpg")
-            let csv = "face,name,model,prompt,width,height\nlisa.jpg,lisa-a,flux-pulid,\"portrait of a, b\",256,256\nlisa.jpg,lisa-b,flux-pulid,portrait of c,256,256\n"
+            let csv =
+                "face,name,model,prompt,width,height\nlisa.jpg,lisa-a,flux-pulid,\"portrait of a, b\",256,256\nlisa.jpg,lisa-b,flux-pulid,portrait of c,256,256\n"
             try daemon.drop(Array(csv.utf8), as: "looks.batch.csv")
             try await daemon.waitFor("two jobs done", timeout: .seconds(30)) { daemon.jobs(.done).count == 2 }
             #expect(daemon.jobs(.done) == ["lisa-a", "lisa-b"])

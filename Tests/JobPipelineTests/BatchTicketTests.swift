@@ -32,13 +32,16 @@ struct BatchTicketTests {
         #expect(ticket.jobs[1].sidecar == ["prompt": "snow", "seed": -1, "num_steps": 8, "enhance": false])
     }
 
-    @Test("what cannot be a ticket is refused with the reason", arguments: [
-        (#"[1]"#, false, "not a JSON object"), (#"{"jobs":[],"x":1}"#, false, "unknown key"), (#"{"jobs":[]}"#, false, "1 to 1000"),
-        (#"{"jobs":[{"prompt":"a"}]}"#, false, "\"face\""), (#"{"jobs":[{"face":"../a.jpg"}]}"#, false, "\"face\""),
-        (#"{"jobs":[{"face":"a.jpg","name":"x"},{"face":"b.jpg","name":"x"}]}"#, false, "used twice"),
-        (#"{"jobs":[{"face":"a.jpg","name":"a/b"}]}"#, false, "plain name"), ("prompt\nx\n", true, "no face column"),
-        ("face,prompt\n\"a.jpg,x\n", true, "not closed"), ("face\na.jpg,extra\n", true, "more cells"),
-    ])
+    @Test(
+        "what cannot be a ticket is refused with the reason",
+        arguments: [
+            (#"[1]"#, false, "not a JSON object"), (#"{"jobs":[],"x":1}"#, false, "unknown key"), (#"{"jobs":[]}"#, false, "1 to 1000"),
+            (#"{"jobs":[{"prompt":"a"}]}"#, false, "\"face\""), (#"{"jobs":[{"face":"../a.jpg"}]}"#, false, "\"face\""),
+            (#"{"jobs":[{"face":"a.jpg","name":"x"},{"face":"b.jpg","name":"x"}]}"#, false, "used twice"),
+            (#"{"jobs":[{"face":"a.jpg","name":"a/b"}]}"#, false, "plain name"), ("prompt\nx\n", true, "no face column"),
+            ("face,prompt\n\"a.jpg,x\n", true, "not closed"), ("face\na.jpg,extra\n", true, "more cells"),
+        ]
+    )
     func refused(_ text: String, _ csv: Bool, _ reason: String) {
         do {
             _ = try BatchTicket(Array(text.utf8), stem: "t", csv: csv)
