@@ -96,7 +96,8 @@ extension DaemonEndToEndTests {
             try script.write()
             try daemon.dropJob("good", sidecar: Self.fluxSidecar)
             try daemon.dropJob("bad", sidecar: #"{"model":"instantid","prompt":"emulator:fail please"}"#)
-            try await daemon.waitFor("both hooks to run") { script.runs().count >= 2 }
+            // Both finished, not only started: a command still running when the daemon stops below runs again.
+            try await daemon.waitFor("both hooks to run and end") { script.runs().count >= 2 && daemon.occurrences(of: "hook ran") >= 2 }
 
             let runs = script.runs()
             let done = try #require(runs.first { $0.environment["FACEDROP_STATUS"] == "done" })
