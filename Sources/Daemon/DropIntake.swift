@@ -285,10 +285,18 @@ actor DropIntake {
         // A sidecar that asks for variations is written out as one plain drop per variation instead of being claimed.
         var jobs: [ReadyJob] = []
         var refused: [String: JobFailure] = [:]
+        // Each sidecar is read once here; the claim below moves it unchanged (or gives the job back), so settling
+        // the claim uses this reading instead of reading the moved file again.
+        var sidecars: [String: [String: JSONValue]] = [:]
         for job in ready {
             guard let path = job.sidecar?.path, let bytes = try? InputFile.readDropped(path, maxBytes: 256 << 10),
-                let sidecar = (try? JSONParser().parse(bytes))?.objectValue, SidecarVariations.requested(in: sidecar)
+                let sidecar = (try? JSONParser().parse(bytes))?.objectValue
             else {
+                jobs.append(job)
+                continue
+            }
+            guard SidecarVariations.requested(in: sidecar) else {
+                sidecars[job.face.path] = sidecar
                 jobs.append(job)
                 continue
             }
@@ -316,7 +324,7 @@ actor DropIntake {
         for (job, result) in zip(jobs, results) {
             switch result {
             case .success(let result):
-                if await settle(job, result, inbox: inbox, failure: refused[job.face.path]) { claimed += 1 }
+                if await settle(job, result, inbox: inbox, sidecar: sidecars[job.face.path], failure: refused[job.face.path]) { claimed += 1 }
             case .failure(let error):
                 logger.error("a ready job could not be claimed", metadata: ["inbox": "\(inbox.configuration.name)", "job": "\(job.stem)", "error": "\(error)"])
             }
@@ -325,7 +333,13 @@ actor DropIntake {
     }
 
     /// Journals a claimed job, or lets the tracker look again at the files of one that was not claimed.
-    private func settle(_ job: ReadyJob, _ result: ClaimResult, inbox: Inbox, failure: JobFailure? = nil) async -> Bool {
+    private func settle(
+        _ job: ReadyJob,
+        _ result: ClaimResult,
+        inbox: Inbox,
+        sidecar read: [String: JSONValue]? = nil,
+        failure: JobFailure? = nil
+    ) async -> Bool {
         switch result {
         case .lost:
             logger.info("another process took the job first", metadata: ["job": "\(job.stem)"])
@@ -335,7 +349,7 @@ actor DropIntake {
             observeAgain([job.face, job.sidecar, job.pose].compactMap { $0?.path }, inbox: inbox)
             return false
         case .claimed(let files):
-            let sidecar = files.sidecarPath.flatMap(Self.readSidecar)
+            let sidecar = files.sidecarPath == nil ? nil : read ?? files.sidecarPath.flatMap(Self.readSidecar)
             let options = sidecar?["facedrop"]?.objectValue
             let claim = JobClaim(
                 inbox: inbox.configuration.name,
@@ -551,7 +565,7 @@ actor DropIntake {
     /// executor checks the file itself before each submit, so this only has to be timely, not exact).
     private func refreshPause(_ name: String) {
         guard let inbox = inboxes[name] else { return }
-        let paused = Files.exists(inbox.configuration.pauseFile)
+        let paused = InboxPause.isPaused(inbox.configuration)
         guard paused != inbox.paused else { return }
         inboxes[name]?.paused = paused
         if paused {

@@ -52,7 +52,7 @@ final class InboxDirectory: Sendable {
     /// each submit, so a pause counts from the moment the file exists, whatever inotify has reported yet.
     func isPaused(_ name: String) -> Bool {
         guard let inbox = inbox(named: name) else { return false }
-        return Files.exists(inbox.pauseFile, followingLinks: false)
+        return InboxPause.isPaused(inbox)
     }
 
     /// The job as the pipeline sees it: the claimed copies are what is read, validated and sent.

@@ -27,6 +27,19 @@ package final class InstanceLock: Sendable {
         }
     }
 
+    /// Whether a daemon holds the lock at `path`, for the commands that run beside one (`status`, `cancel`): probed by
+    /// taking it for a moment. A missing file means no daemon made it, and it is not created, so a command run by
+    /// another user (root) never leaves a lock file the service user cannot open.
+    package static func isHeld(at path: String) -> Bool {
+        guard Files.exists(path) else { return false }
+        do {
+            try InstanceLock(path: path).release()
+            return false
+        } catch {
+            return true
+        }
+    }
+
     /// Releases the lock early (it is released anyway when the process exits).
     package func release() {
         // Closing the file releases the lock.

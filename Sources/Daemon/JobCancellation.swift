@@ -1,5 +1,4 @@
 package import DaemonConfiguration
-import FileSystem
 package import Foundation
 import InboxWatcher
 import JobPipeline
@@ -82,24 +81,14 @@ package struct JobCancellation: Sendable {
         } catch {
             throw .journal("\(error)")
         }
-        guard outcomes.contains(where: { if case .cancelled = $0 { true } else { false } }), Self.daemonRuns(state) else { return (outcomes, false) }
+        guard outcomes.contains(where: { if case .cancelled = $0 { true } else { false } }), InstanceLock.isHeld(at: state.lock) else {
+            return (outcomes, false)
+        }
         do {
             try InotifyWatcher.sendRequest(wakeFolder: state.wake)
             return (outcomes, true)
         } catch {
             return (outcomes, false)
-        }
-    }
-
-    /// Whether a daemon holds the state folder's instance lock. The lock file is only probed where a daemon made it,
-    /// so a command run by another user never creates it.
-    private static func daemonRuns(_ state: StateFolders) -> Bool {
-        guard Files.exists(state.lock) else { return false }
-        do {
-            try InstanceLock(path: state.lock).release()
-            return false
-        } catch {
-            return true
         }
     }
 

@@ -186,10 +186,6 @@ struct JobExecutor: Sendable {
     /// or 5xx) happens with the job `claimed` and ends at once when the daemon stops; only the POST itself is
     /// shielded from the stop, so its request ID is recorded.
     private func prepareAndPost(_ record: JobRecord) async -> PostOutcome {
-        // `facedrop cancel` may have taken the job back since the scheduler picked it.
-        if let current = try? journal.job(record.id), current.state == .cancelled {
-            return .ended(await deliverCancellation(current))
-        }
         let input = jobInput(record)
         let settings = inboxes.settings(for: record.inbox)
         let prepared: PreparedRequest

@@ -60,7 +60,7 @@ actor RetryIntake {
             roots = wanted
             return old
         }
-        for root in wanted.keys { _ = try? OutboxFolders(root: wanted[root]!.root).makeFolder(root) }
+        for (root, outbox) in wanted { _ = try? outbox.makeFolder(root) }
         nextScan = clock.now
         doorbell.ring()
         return (Array(Set(wanted.keys).subtracting(old.keys)).sorted(), Array(Set(old.keys).subtracting(wanted.keys)).sorted())

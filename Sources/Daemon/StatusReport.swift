@@ -53,14 +53,7 @@ package struct StatusReport: Sendable {
                     break
                 }
             }
-            let running: Bool
-            do {
-                let probe = try InstanceLock(path: state.lock)
-                probe.release()
-                running = false
-            } catch {
-                running = true
-            }
+            let running = InstanceLock.isHeld(at: state.lock)
             let now = Date()
             let spend = Self.spend(try journal.spendTotals(at: now), configuration: configuration, at: now)
             let hooksPending = try journal.unfinishedHookCount()

@@ -11,6 +11,9 @@ import Testing
 /// that saw COMPLETED), as a share of the job's run time (submit to finish). The first burst is submitted
 /// before any job of the model finished, so it is found by early probes; a second burst comes after, and is
 /// planned from what the first measured. `FACEDROP_E2E_SKEW_BURST` sets the first burst's size (8 by default).
+/// `FACEDROP_E2E_SKEW_STRETCH` multiplies the time scale (1 by default): a slowed build (ThreadSanitizer) runs
+/// the jobs longer, so that its scheduling delays of some hundred milliseconds stay small beside a run time of a
+/// few seconds, as they are beside a real one; the shares checked stay the same.
 extension DaemonEndToEndTests {
     /// The model the catalog gives 210.8 s.
     static let skewedModel = "pulid-lightning"
@@ -63,7 +66,9 @@ extension DaemonEndToEndTests {
 
     /// Runs a first burst (no job of the model finished yet), a second once it is done, and, when `restart`, a
     /// third after a restart of the daemon; checks the lags and returns them.
-    func skewedRun(runSeconds: Double, timeScale: Double, restart: Bool) async throws -> [Lags] {
+    func skewedRun(runSeconds: Double, timeScale unstretched: Double, restart: Bool) async throws -> [Lags] {
+        let stretch = ProcessInfo.processInfo.environment["FACEDROP_E2E_SKEW_STRETCH"].flatMap { Double($0) } ?? 1
+        let timeScale = unstretched * max(stretch, 1)
         var emulator = EmulatorConfiguration(credits: 1000, timeScale: timeScale, queueSeconds: 1)
         emulator.runSeconds = [Self.skewedModel: runSeconds]
         emulator.maxOutputSide = 64
