@@ -49,8 +49,13 @@ extension DaemonEndToEndTests {
             #expect(daemon.jobs(.done) == ["lisa-a", "lisa-b"])
             #expect(await submittedNames(server) == ["a, b", "c"])
 
-            try daemon.drop(Array(#"{"jobs":[{"prompt":"no face"}]}"#.utf8), as: "broken.batch.json")
+            let broken = Array(#"{"jobs":[{"prompt":"no face"}]}"#.utf8)
+            try daemon.drop(broken, as: "broken.batch.json")
             try await daemon.waitFor("the ticket in failed/") { daemon.jobs(.failed) == ["broken"] }
+            // Nothing is lost: the ticket is kept as dropped, and the inbox no longer holds it.
+            let keptTicket = "\(daemon.jobFolder(.failed, "broken"))/input/broken.batch.json"
+            #expect(FileManager.default.contents(atPath: keptTicket).map { [UInt8]($0) } == broken)
+            #expect(!FileManager.default.fileExists(atPath: "\(daemon.inbox)/broken.batch.json"))
             let record = try daemon.record(.failed, "broken")
             #expect(record["code"]?.stringValue == "invalid_ticket")
             #expect(record["message"]?.stringValue?.contains("\"face\"") == true, "\(record)")
