@@ -148,6 +148,7 @@ let package = Package(
             name: "HotFolder",
             dependencies: [
                 "FileSystem",
+                "Hashing",
                 "StrictJSON",
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -55,6 +55,8 @@ package final class Daemon: Sendable {
     let configuration: Mutex<DaemonConfiguration>
     private let readiness: StartupReadiness
     private let pruner: OutboxPruner
+    /// This host's leases in the shared inboxes.
+    private let leases: HostLeaseKeeper
     private let logger: Logger
 
     /// Sets everything up without taking a job yet. Suspends while the inotify thread starts (and while a
@@ -143,6 +145,8 @@ package final class Daemon: Sendable {
             logger: logger
         )
         self.hooks = hooks
+        let owner = "\(JobClaimer.defaultOwner):\(state.root)"
+        leases = HostLeaseKeeper(owner: owner, files: files, configuration: configuration, logger: logger)
         let executor = JobExecutor(
             journal: journal,
             client: client,
@@ -157,6 +161,7 @@ package final class Daemon: Sendable {
             crashPoints: crashPoints,
             unwritable: UnwritableFolders(logger: logger),
             hooks: hooks,
+            owner: owner,
             logger: logger
         )
         scheduler = JobScheduler(
@@ -182,7 +187,7 @@ package final class Daemon: Sendable {
             journal: journal,
             executor: executor,
             scheduler: scheduler,
-            owner: "\(JobClaimer.defaultOwner):\(state.root)",
+            owner: owner,
             logger: logger,
             rewatch: { [watcher] root in watcher.watch(tree: root) }
         )
@@ -202,6 +207,8 @@ package final class Daemon: Sendable {
             if !removed.isEmpty { logger.notice("removed crash leftovers", metadata: ["outbox": "\(outbox)", "count": "\(removed.count)"]) }
         }
         sweepSpool()
+        // The lease first: a host is seen alive on a shared inbox before it claims anything there.
+        await leases.renewAll()
         let (added, _) = await intake.configure(configuration.inboxes)
         await intake.sweepClaims()
         readiness.expect(roots: added)
@@ -226,6 +233,7 @@ package final class Daemon: Sendable {
             }
             group.addTask { await self.intake.run() }
             group.addTask { await self.hooks.run() }
+            group.addTask { await self.leases.run() }
             group.addTask { await self.retries.run() }
             group.addTask {
                 await self.pruner.run { OutboxPruner.retentions(of: self.configuration.withLock { $0 }) }
@@ -275,6 +283,7 @@ package final class Daemon: Sendable {
             return old
         }
         inboxes.update(new)
+        leases.update(new)
         let (added, removed) = await intake.configure(new.inboxes)
         for root in removed { watcher.unwatch(tree: root) }
         for root in added { watcher.watch(tree: root) }

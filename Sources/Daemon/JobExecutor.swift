@@ -59,6 +59,8 @@ struct JobExecutor: Sendable {
     let unwritable: UnwritableFolders
     /// Runs the inboxes' hooks, recorded as due with each job's end.
     let hooks: HookRunner
+    /// This daemon's name in `claim.json` and in the receipts of shared inboxes: host name and state folder.
+    let owner: String
     /// POSTs sent and not yet answered: a stopping daemon waits for them, and says so.
     let postsOnTheWire = Counter()
     /// Cancelled jobs whose files are being returned now: the scheduler and a job's own task may both try.
@@ -84,6 +86,7 @@ struct JobExecutor: Sendable {
 
     /// Runs a claimed job from the start; the step a resumed job is at is taken from its record.
     func run(_ record: JobRecord) async -> Ending {
+        await catchUpReceipt(record)
         switch record.state {
         case .claimed: return await submit(record)
         case .submitted: return await poll(record)
@@ -173,6 +176,7 @@ struct JobExecutor: Sendable {
             return .interrupted
         }
         crashPoints.reach("submit.journaled", job: record.name)
+        await writeReceipt(.submitted, of: updated)
         logger.info("submitted", metadata: ["job": "\(record.name)", "segmind.model": "\(model)", "segmind.request_id": "\(submitted.requestID)"])
         await credits.record(remaining: submitted.remainingCredits)
         return await poll(updated)
@@ -236,7 +240,13 @@ struct JobExecutor: Sendable {
                 logger.info("inbox paused: the job waits, unsent", metadata: ["job": "\(record.name)", "inbox": "\(record.inbox)"])
                 return .ended(.paused)
             }
-            let intent = SubmitIntent(journal: journal, job: record, request: request, crashPoints: crashPoints)
+            let intent = SubmitIntent(
+                journal: journal,
+                job: record,
+                request: request,
+                receipt: intentReceipt(record, model: prepared.model),
+                crashPoints: crashPoints
+            )
             let answer = await post(model: prepared.model, body: prepared.body, beforeSending: intent.record)
             let submitting: JobRecord
             switch intent.outcome {
@@ -256,6 +266,19 @@ struct JobExecutor: Sendable {
                     error: "record the intent to submit: \(error)",
                     job: record.name,
                     outbox: inboxes.outbox(for: record.inbox)
+                )
+                do {
+                    try await TimerClock().sleep(for: Self.journalRetry(after: attempt))
+                } catch {
+                    return .ended(.interrupted)
+                }
+                continue
+            case .unreceipted(let error):
+                // A shared inbox's claim folder refused the receipt of the intent: nothing was journaled or sent. The
+                // turn is given up, and the job asks for a new one once the wait is over.
+                logger.warning(
+                    "the claim folder refused the receipt of the intent to submit; nothing was sent",
+                    metadata: ["job": "\(record.name)", "claim": "\(record.claimedPath)", "error": "\(error)"]
                 )
                 do {
                     try await TimerClock().sleep(for: Self.journalRetry(after: attempt))
@@ -548,6 +571,7 @@ struct JobExecutor: Sendable {
             )
         else { return .interrupted }
         crashPoints.reach("spool.journaled", job: record.name)
+        await writeReceipt(.completed, of: spooled)
         if let runTime {
             let size = WorkSize(model: catalog.model(model), parameters: summary.parameters)
             let queueTime = result.metrics.queueTime.map(Self.duration)
@@ -656,6 +680,7 @@ struct JobExecutor: Sendable {
             return .interrupted
         }
         crashPoints.reach("deliver.journaled", job: record.name)
+        await writeReceipt(.delivered, of: delivered)
         return await finish(delivered)
     }
 

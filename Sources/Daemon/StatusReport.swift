@@ -1,4 +1,5 @@
 package import DaemonConfiguration
+import FileSystem
 import Foundation
 import Journal
 import Outbox
@@ -22,6 +23,8 @@ package struct StatusReport: Sendable {
     package var hooksPending = 0
     /// The inboxes paused by a `PAUSE` file: their jobs wait, unsent.
     package var paused: [String] = []
+    /// The hosts of each shared inbox, with their leases and claims (see ``hosts(_:owner:)``).
+    package var hosts: JSONValue = .object([:])
 
     /// Reads the state of the daemon that `configuration` describes.
     package static func read(_ configuration: DaemonConfiguration) throws(DaemonError) -> StatusReport {
@@ -67,7 +70,8 @@ package struct StatusReport: Sendable {
                 emulated: configuration.api.baseURL == .emulator,
                 spend: spend,
                 hooksPending: hooksPending,
-                paused: configuration.inboxes.filter(InboxPause.isPaused).map(\.name)
+                paused: configuration.inboxes.filter(InboxPause.isPaused).map(\.name),
+                hosts: hosts(configuration, owner: "\(Files.hostName()):\(state.root)")
             )
         } catch {
             throw .journal("\(error)")
@@ -84,6 +88,7 @@ package struct StatusReport: Sendable {
             "spend": spend,
             "hooks": ["pending": .integer(Int64(hooksPending))],
             "paused": .array(paused.map(JSONValue.string)),
+            "hosts": hosts,
         ]
     }
 
@@ -116,6 +121,7 @@ package struct StatusReport: Sendable {
         }
         lines += spendLines
         if hooksPending > 0 { lines.append("hooks: \(hooksPending) pending") }
+        lines += hostLines
         return lines.joined(separator: "\n")
     }
 }

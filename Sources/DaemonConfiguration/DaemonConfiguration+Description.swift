@@ -23,6 +23,8 @@ extension DaemonConfiguration: CustomStringConvertible {
             "  dir = \(state.directory)",
             "[metrics]",
             "  " + metrics.configurationText,
+            "[hosts]",
+            "  " + hosts.configurationText,
         ]
         for inbox in inboxes {
             lines += [
@@ -34,6 +36,7 @@ extension DaemonConfiguration: CustomStringConvertible {
                 "  settle \(inbox.settle.configurationText), orphan_after \(inbox.orphanAfter.configurationText), "
                     + "rescan_interval \(inbox.rescanInterval.configurationText)"
                     + (inbox.networkFilesystem ? " (network filesystem)" : ""),
+                "  shared = \(inbox.shared)" + (inbox.shared ? " (a lease in .facedrop/hosts/, receipts in each claim folder)" : ""),
                 "  weight = \(inbox.weight), fair_share = \(inbox.fairShare.rawValue)",
                 "  defaults = " + JSONValue.object(inbox.defaults).serializedString(),
                 "  budget: \(inbox.budget.configurationText); over_budget = \(inbox.overBudget.rawValue)",

@@ -20,6 +20,8 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public var emulator: EmulatorSettings
     /// The `[metrics]` table: the node_exporter textfile and the `GET /metrics` endpoint.
     public var metrics: MetricsConfiguration
+    /// The `[hosts]` table: leases and takeover for inboxes shared by several hosts.
+    public var hosts: HostsConfiguration
     /// The `[[inbox]]` tables, in the file's order.
     public var inboxes: [InboxConfiguration]
     /// Things worth a look that do not stop the daemon, e.g. an inbox default the catalog does not
@@ -32,6 +34,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
         state: StateConfiguration = StateConfiguration(),
         emulator: EmulatorSettings = EmulatorSettings(),
         metrics: MetricsConfiguration = MetricsConfiguration(),
+        hosts: HostsConfiguration = HostsConfiguration(),
         inboxes: [InboxConfiguration] = [],
         warnings: [String] = []
     ) {
@@ -40,6 +43,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
         self.state = state
         self.emulator = emulator
         self.metrics = metrics
+        self.hosts = hosts
         self.inboxes = inboxes
         self.warnings = warnings
     }

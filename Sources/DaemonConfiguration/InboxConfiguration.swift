@@ -28,6 +28,10 @@ public struct InboxConfiguration: Sendable, Hashable {
     public var rescanInterval: Duration
     /// Whether the inbox lives on a network filesystem (NFS, SMB), which shortens the default rescan.
     public var networkFilesystem: Bool
+    /// Whether other facedrop hosts share this inbox (`shared`): this host then keeps a lease in
+    /// `.facedrop/hosts/`, writes each job's steps into its claim folder as receipts, and adopts the claims of a
+    /// host that died (see ``HostsConfiguration``).
+    public var shared: Bool
     /// This inbox's share of submission turns and of the request budget, against the other inboxes' weights.
     public var weight: Int
     /// Whether the inbox's turns are shared further between its top-level subfolders.
@@ -58,6 +62,7 @@ public struct InboxConfiguration: Sendable, Hashable {
         orphanAfter: Duration = .seconds(600),
         rescanInterval: Duration? = nil,
         networkFilesystem: Bool = false,
+        shared: Bool = false,
         weight: Int = 1,
         fairShare: FairShare = .inbox,
         budget: SpendLimits = SpendLimits(),
@@ -78,6 +83,7 @@ public struct InboxConfiguration: Sendable, Hashable {
         self.rescanInterval =
             rescanInterval ?? (networkFilesystem ? Self.networkRescanInterval : Self.localRescanInterval)
         self.networkFilesystem = networkFilesystem
+        self.shared = shared
         self.weight = max(1, weight)
         self.fairShare = fairShare
         self.budget = budget

@@ -39,6 +39,11 @@ package struct FileSystemError: Error, Sendable, Hashable, CustomStringConvertib
         FileSystemError(operation, path: path, errno: .notDirectory)
     }
 
+    /// Nothing has the name the operation needs (ENOENT).
+    package static func notFound(_ operation: String, path: String) -> FileSystemError {
+        FileSystemError(operation, path: path, errno: .noSuchFileOrDirectory)
+    }
+
     /// Every name tried is taken (EEXIST).
     package static func alreadyExists(_ operation: String, path: String) -> FileSystemError {
         FileSystemError(operation, path: path, errno: .fileExists)

@@ -73,14 +73,17 @@ extension DaemonHarness {
         return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(suffix) }.sorted()
     }
 
-    /// The regular files still in an inbox, its working folder included, relative to the inbox.
+    /// The regular files still in an inbox, its working folder included, relative to the inbox; the host leases of a
+    /// shared inbox (`.facedrop/hosts/`), which stay, are left out.
     func inboxFiles(inbox: Int = 0) -> [String] {
         let root = settings.inboxes[inbox].path
         guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
         var files: [String] = []
         while let relative = enumerator.nextObject() as? String {
             var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: "\(root)/\(relative)", isDirectory: &isFolder), !isFolder.boolValue {
+            if FileManager.default.fileExists(atPath: "\(root)/\(relative)", isDirectory: &isFolder), !isFolder.boolValue,
+                !relative.hasPrefix(".facedrop/hosts/")
+            {
                 files.append(relative)
             }
         }
@@ -104,7 +107,7 @@ extension DaemonHarness {
         }
         for inbox in settings.inboxes {
             for (folder, label) in [("\(inbox.outbox)/.facedrop-staging", "staging"), ("\(inbox.path)/.facedrop", "claim")] {
-                for entry in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+                for entry in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where !(label == "claim" && entry == "hosts") {
                     found.append("\(label): \(folder)/\(entry)")
                 }
             }

@@ -18,6 +18,8 @@ struct DaemonSettings {
     var stateDirectory: String
     /// The `[metrics]` table's lines (`textfile = "…"`); empty leaves the table out.
     var metrics: [String] = []
+    /// The `[hosts]` table's lines (`takeover_after = …`); empty leaves the table out.
+    var hosts: [String] = []
     var inboxes: [InboxSettings]
 
     /// The `facedrop.toml` text.
@@ -42,6 +44,7 @@ struct DaemonSettings {
             "dir = \(Self.quoted(stateDirectory))",
         ]
         if !metrics.isEmpty { lines += ["", "[metrics]"] + metrics }
+        if !hosts.isEmpty { lines += ["", "[hosts]"] + hosts }
         for inbox in inboxes {
             lines += ["", "[[inbox]]"] + inbox.tomlLines
         }

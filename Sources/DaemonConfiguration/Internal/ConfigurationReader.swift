@@ -16,7 +16,7 @@ struct ConfigurationReader {
 
     mutating func read(_ document: [String: TOMLNode]) -> DaemonConfiguration {
         problems += SecretKeys.locations(in: document).map(SecretKeys.problem(at:))
-        let root = TableReader(label: "the file:", table: document, knownKeys: ["api", "credits", "state", "emulator", "metrics", "inbox"])
+        let root = TableReader(label: "the file:", table: document, knownKeys: ["api", "credits", "state", "emulator", "metrics", "hosts", "inbox"])
         root.reportUnknownKeys(into: &problems)
 
         let api = readAPI(root.table("api", into: &problems) ?? [:])
@@ -24,6 +24,7 @@ struct ConfigurationReader {
         let state = readState(root.table("state", into: &problems) ?? [:])
         let emulator = readEmulator(root.table("emulator", into: &problems) ?? [:])
         let metrics = Self.readMetrics(root.table("metrics", into: &problems) ?? [:], into: &problems)
+        let hosts = Self.readHosts(root.table("hosts", into: &problems) ?? [:], into: &problems)
         let inboxes = readInboxes(document["inbox"])
         checkFolders(inboxes, state: state)
         problems += Self.retentionProblems(inboxes)
@@ -34,6 +35,7 @@ struct ConfigurationReader {
             state: state,
             emulator: emulator,
             metrics: metrics,
+            hosts: hosts,
             inboxes: inboxes,
             warnings: warnings
         )
@@ -172,6 +174,7 @@ struct ConfigurationReader {
             knownKeys: [
                 "name", "path", "outbox", "model", "defaults", "sidecar", "settle", "orphan_after",
                 "rescan_interval", "network_filesystem", "weight", "fair_share", "embed_metadata", "output_name",
+                "shared",
             ] + Self.inboxBudgetKeys + Self.inboxRetentionKeys + Self.hookKeys
         )
         reader.reportUnknownKeys(into: &problems)
@@ -205,6 +208,7 @@ struct ConfigurationReader {
         let orphanAfter = reader.duration("orphan_after", into: &problems)
         let rescanInterval = reader.duration("rescan_interval", into: &problems)
         let networkFilesystem = reader.bool("network_filesystem", into: &problems) ?? false
+        let shared = reader.bool("shared", into: &problems) ?? false
         let embedMetadata = reader.bool("embed_metadata", into: &problems) ?? true
         var outputName = OutputNameTemplate.standard
         if let text = reader.string("output_name", into: &problems) {
@@ -242,6 +246,7 @@ struct ConfigurationReader {
             orphanAfter: orphanAfter ?? .seconds(600),
             rescanInterval: rescanInterval,
             networkFilesystem: networkFilesystem,
+            shared: shared,
             weight: weight,
             fairShare: fairShare,
             budget: budget,
