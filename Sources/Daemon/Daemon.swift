@@ -146,7 +146,6 @@ package final class Daemon: Sendable {
         )
         self.hooks = hooks
         let owner = "\(JobClaimer.defaultOwner):\(state.root)"
-        leases = HostLeaseKeeper(owner: owner, files: files, configuration: configuration, logger: logger)
         let executor = JobExecutor(
             journal: journal,
             client: client,
@@ -182,6 +181,13 @@ package final class Daemon: Sendable {
             notifier.send(.ready, .status(Self.status(journal: journal, inboxes: inboxes.count, inFlight: 0)))
             logger.notice("facedrop is ready: the journal is recovered and every inbox is watched")
         }
+        leases = HostLeaseKeeper(
+            owner: owner,
+            files: files,
+            takeover: ClaimTakeover(owner: owner, journal: journal, scheduler: scheduler, executor: executor, files: files, logger: logger),
+            configuration: configuration,
+            logger: logger
+        )
         retries = RetryIntake(journal: journal, files: files, logger: logger)
         intake = DropIntake(
             journal: journal,
@@ -229,6 +235,7 @@ package final class Daemon: Sendable {
             group.addTask {
                 await self.scheduler.recover()
                 readiness.recovered()
+                self.leases.recovered()
                 await self.scheduler.run()
             }
             group.addTask { await self.intake.run() }

@@ -24,12 +24,23 @@ final class HostLeaseKeeper: Sendable {
     /// The inboxes whose live hosts were last seen asking for more than the account's rate limit, with the sum then,
     /// so each new excess is logged once.
     private let oversubscribed = Mutex<[String: Int]>([:])
+    /// Adopts the claims of dead hosts after each renewal, once start-up recovery is over (``recovered()``).
+    private let takeover: ClaimTakeover
+    private let takingOver = Mutex(false)
     /// Rung by a reload; otherwise the loop sleeps one lease interval.
     private let doorbell: Doorbell
     private let logger: Logger
 
-    init(owner: String, files: FileWorkPool, configuration: DaemonConfiguration, logger: Logger, clock: some Clock<Duration> = TimerClock()) {
+    init(
+        owner: String,
+        files: FileWorkPool,
+        takeover: ClaimTakeover,
+        configuration: DaemonConfiguration,
+        logger: Logger,
+        clock: some Clock<Duration> = TimerClock()
+    ) {
         self.doorbell = Doorbell(clock: clock)
+        self.takeover = takeover
         self.owner = owner
         self.files = files
         self.current = Mutex(configuration)
@@ -43,6 +54,13 @@ final class HostLeaseKeeper: Sendable {
     }
 
     private func configuration() -> DaemonConfiguration { current.withLock { $0 } }
+
+    /// The journal's recovery is over: from now on an adopted job cannot also be resumed from the journal, so claims
+    /// of dead hosts are adopted after each renewal.
+    func recovered() {
+        takingOver.withLock { $0 = true }
+        doorbell.ring()
+    }
 
     /// Renews the lease in every shared inbox, then again every lease interval, until the task is cancelled. Sleeps
     /// the whole interval in between: one wakeup per interval, none at all without a shared inbox.
@@ -100,6 +118,9 @@ final class HostLeaseKeeper: Sendable {
                 try await files.run { () throws(FileSystemError) in try leases.renew(lease) }
                 if failing.withLock({ $0.remove(inbox.name) }) != nil {
                     logger.notice("the host lease is written again", metadata: ["inbox": "\(inbox.name)"])
+                }
+                if takingOver.withLock({ $0 }) {
+                    await takeover.adoptDeadClaims(in: inbox, takeoverAfter: configuration.hosts.takeoverAfter)
                 }
                 if let limit = configuration.hosts.accountRequestsPerMinute {
                     await checkRateShares(inbox: inbox.name, leases: leases, limit: limit, takeoverAfter: configuration.hosts.takeoverAfter)

@@ -70,7 +70,7 @@ final class InboxDirectory: Sendable {
             droppedAt: record.droppedAt,
             readyAt: record.readyAt,
             sourcePath: "\(folder)/\(faceName)",
-            claimID: PathNames.last(record.claimedPath)
+            claimID: record.claim.claimID
         )
         input.attempt = record.attempt
         input.previousAttempt = record.previousError.flatMap { try? JSONParser().parse(Array($0.utf8)) }

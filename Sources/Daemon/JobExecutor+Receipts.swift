@@ -17,13 +17,15 @@ extension JobExecutor {
     /// The receipt of the intent to submit, written from the transfer thread right before the POST (see
     /// ``SubmitIntent``); nil for an inbox that is not shared. It fails, and the POST is then not sent, when the
     /// claim folder is gone: finished already, or adopted by another host.
-    func intentReceipt(_ record: JobRecord, model: String) -> (@Sendable () throws(FileSystemError) -> Void)? {
+    func intentReceipt(_ record: JobRecord, model: String, request: String) -> (@Sendable () throws(FileSystemError) -> Void)? {
         guard writesReceipts(record) else { return nil }
         let owner = self.owner
         let claimFolder = record.claimedPath
+        let sent = try? JSONParser().parse(Array(request.utf8))
         return { () throws(FileSystemError) in
             var receipt = ClaimReceipt(step: .intent, owner: owner)
             receipt.model = model
+            receipt.request = sent
             try receipt.write(into: claimFolder, in: Folder.open(JobClaimer.inboxRoot(ofClaimFolder: claimFolder)))
         }
     }

@@ -86,6 +86,7 @@ struct JobExecutor: Sendable {
 
     /// Runs a claimed job from the start; the step a resumed job is at is taken from its record.
     func run(_ record: JobRecord) async -> Ending {
+        if let ending = await standDownIfTakenOver(record) { return ending }
         await catchUpReceipt(record)
         switch record.state {
         case .claimed: return await submit(record)
@@ -105,7 +106,7 @@ struct JobExecutor: Sendable {
             )
         case .cancelled where record.resultFolder == nil:
             return await deliverCancellation(record)
-        case .waitingForCredits, .waitingForBudget, .done, .failed, .cancelled:
+        case .waitingForCredits, .waitingForBudget, .done, .failed, .cancelled, .takenOver:
             return .finished
         }
     }
@@ -244,7 +245,7 @@ struct JobExecutor: Sendable {
                 journal: journal,
                 job: record,
                 request: request,
-                receipt: intentReceipt(record, model: prepared.model),
+                receipt: intentReceipt(record, model: prepared.model, request: request),
                 crashPoints: crashPoints
             )
             let answer = await post(model: prepared.model, body: prepared.body, beforeSending: intent.record)
@@ -274,8 +275,10 @@ struct JobExecutor: Sendable {
                 }
                 continue
             case .unreceipted(let error):
-                // A shared inbox's claim folder refused the receipt of the intent: nothing was journaled or sent. The
-                // turn is given up, and the job asks for a new one once the wait is over.
+                // A shared inbox's claim folder refused the receipt of the intent: nothing was journaled or sent. Adopted
+                // by another host, the job is that host's now; else the turn is given up, and the job asks for a new one
+                // once the wait is over.
+                if let ending = await standDownIfTakenOver(record) { return .ended(ending) }
                 logger.warning(
                     "the claim folder refused the receipt of the intent to submit; nothing was sent",
                     metadata: ["job": "\(record.name)", "claim": "\(record.claimedPath)", "error": "\(error)"]
@@ -433,6 +436,7 @@ struct JobExecutor: Sendable {
                 let waited = Int(Date().timeIntervalSince(record.submittedAt ?? deadline))
                 return await fail(record, .segmind(.deadlineExceeded(requestID: requestID, waitedSeconds: waited), stage: .poll, requestID: requestID))
             }
+            if let ending = await standDownIfTakenOver(record) { return ending }
             let outcome: SegmindClient.PollOutcome
             do {
                 outcome = try await client.poll(request)
@@ -655,6 +659,7 @@ struct JobExecutor: Sendable {
         let metadata: JobDelivery.PictureMetadata = inboxes.inbox(named: record.inbox)?.embedMetadata == false ? .sidecar : .embedded
         let folder: String
         let spoolFolder = record.spoolPath ?? state.spoolFolder(job: record.id)
+        if let ending = await standDownIfTakenOver(record) { return ending }
         do {
             let input = jobInput(record)
             folder = try await files.run { () throws(JobFailure) -> String in
@@ -749,6 +754,9 @@ struct JobExecutor: Sendable {
 
     /// Records the failure in the journal first, then delivers it: a crash in between delivers it at the next start.
     func fail(_ record: JobRecord, _ failure: JobFailure) async -> Ending {
+        // A host that hung while its claim was adopted finds the claim's files gone: that is no failure of the job,
+        // which the adopter finishes.
+        if let ending = await standDownIfTakenOver(record) { return ending }
         let input = jobInput(record)
         let errorRecord = JobDelivery.errorRecord(
             input,

@@ -77,6 +77,17 @@ actor JobScheduler {
         doorbell.ring()
     }
 
+    /// A job adopted from a dead host was journaled: a claimed one joins the queue (``wake()``), one further on runs
+    /// from its state now (polled with its request ID, or failed as an unknown outcome).
+    func adopted(_ record: JobRecord) {
+        guard record.state != .claimed else {
+            doorbell.ring()
+            return
+        }
+        guard accepting, running[record.id] == nil else { return }
+        start(record)
+    }
+
     func update(maxInFlight: Int, inboxTurns: [String: InboxTurns], creditRecheck: Duration) {
         self.maxInFlight = maxInFlight
         self.inboxTurns = inboxTurns

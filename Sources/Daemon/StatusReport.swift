@@ -101,7 +101,7 @@ package struct StatusReport: Sendable {
                 : "segmind: \(segmind)"
         )
         let order = [
-            "claimed", "waitingForCredits", "waitingForBudget", "submitting", "submitted", "spooled", "delivered", "done", "failed", "cancelled",
+            "claimed", "waitingForCredits", "waitingForBudget", "submitting", "submitted", "spooled", "delivered", "done", "failed", "cancelled", "takenOver",
         ]
         lines.append("jobs: " + order.map { "\($0) \(counts[$0] ?? 0)" }.joined(separator: ", "))
         if !paused.isEmpty {

@@ -43,6 +43,8 @@ package struct ClaimReceipt: Sendable, Hashable {
     package var at: Date
     /// The model the job was sent to (intent onwards).
     package var model: String?
+    /// What was about to be sent: the model, parameters and cost estimate, for the job's records (intent).
+    package var request: JSONValue?
     /// Segmind's request ID and where to poll it (submitted).
     package var requestID: String?
     package var statusURL: String?
@@ -78,6 +80,7 @@ package struct ClaimReceipt: Sendable, Hashable {
         for (key, value) in texts { if let value { fields[key] = .string(value) } }
         let dates: [(String, Date?)] = [("submitted_at", submittedAt), ("deadline", deadline), ("completed_at", completedAt)]
         for (key, value) in dates { if let value { fields[key] = .string(Self.text(value)) } }
+        if let request { fields["request"] = request }
         if let result { fields["result"] = result }
         if let outputs { fields["outputs"] = outputs }
         return .object(fields)
@@ -121,6 +124,7 @@ package struct ClaimReceipt: Sendable, Hashable {
         submittedAt = document["submitted_at"]?.stringValue.flatMap(Self.date)
         deadline = document["deadline"]?.stringValue.flatMap(Self.date)
         completedAt = document["completed_at"]?.stringValue.flatMap(Self.date)
+        request = document["request"]
         result = document["result"]
         outputs = document["outputs"]
         if step == .submitted, requestID == nil { return nil }

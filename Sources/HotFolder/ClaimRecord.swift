@@ -1,22 +1,22 @@
 import FileSystem
-import Foundation
+package import Foundation
 import StrictJSON
 
 /// `claim.json`: written into a claim folder before any file is moved in, so that a start-up sweep can
 /// put the files back where they came from after a crash between the move and the journal.
-struct ClaimRecord: Sendable, Hashable {
+package struct ClaimRecord: Sendable, Hashable {
     static let fileName = "claim.json"
     static let format: Int64 = 1
 
     /// Which daemon made the claim; a sweep only touches its own, as other hosts may share the inbox.
-    var owner: String
+    package var owner: String
     /// The folder the files came from, absolute.
-    var folder: String
-    var subpath: String
-    var stem: String
+    package var folder: String
+    package var subpath: String
+    package var stem: String
     /// The names of the files, in claiming order.
-    var files: [String]
-    var claimedAt: Date
+    package var files: [String]
+    package var claimedAt: Date
 
     var json: JSONValue {
         [

@@ -10,7 +10,8 @@ extension JobClaimer {
     /// own names; a name taken meanwhile gets `.restored-N` before its extension. Claim folders without
     /// a record are half-made (the record is written before any move) and are removed; if one holds
     /// files anyway, they go to the inbox root. Claim folders of other owners are left alone: another
-    /// daemon may be working on them. Interrupted discards are finished.
+    /// daemon may be working on them; so are claims with receipts (see ``ClaimAdopter/unjournaledClaims(known:)``).
+    /// Interrupted discards are finished.
     ///
     /// - Parameter known: the claim folders the journal knows, as ``ClaimedFiles/folder`` gave them.
     /// - Returns: the paths of the restored files.
@@ -27,9 +28,18 @@ extension JobClaimer {
             guard Self.isClaimFolderName(name), !known.contains(path) else { continue }
             let record = ClaimRecord.read(claimFolder: path, in: inbox)
             if let record, record.owner != owner { continue }
+            // A claim with receipts was adopted from a dead host and the adopter stopped before journaling it: its job
+            // may have been sent, so its files must never go back to be claimed anew. The takeover journals it.
+            if !ClaimReceipt.read(claimFolder: path, in: inbox).isEmpty { continue }
             restored += restoreClaim(path, record: record)
         }
         return restored
+    }
+
+    /// Puts an adopted claim's files back where they came from and removes the claim (see ``ClaimAdopter/Adopted``):
+    /// one whose owner died before all its files were moved in, and before anything was sent.
+    package func putBack(adopted claimFolder: String, record: ClaimRecord) -> [String] {
+        restoreClaim(claimFolder, record: record)
     }
 
     /// Puts one claim folder's files back and removes the folder if it is empty then.
@@ -124,8 +134,13 @@ extension JobClaimer {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    /// Whether `name` looks like a claim folder this module made: `yyyyMMddTHHmmss-<hex>`.
+    /// Whether `name` looks like a claim folder this module made: `yyyyMMddTHHmmss-<hex>`, or, adopted from a dead
+    /// host, that and `-<hex>` (see ``ClaimAdopter``).
     static func isClaimFolderName(_ name: String) -> Bool {
+        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+        if parts.count == 3 {
+            return isClaimFolderName("\(parts[0])-\(parts[1])") && parts[2].utf8.count == 16 && isClaimFolderName("\(parts[0])-\(parts[2])")
+        }
         let characters = Array(name.utf8)
         guard characters.count > 16, characters[8] == UInt8(ascii: "T"), characters[15] == UInt8(ascii: "-") else {
             return false

@@ -46,6 +46,21 @@ package struct JobClaim: Sendable, Equatable {
         self.readyAt = readyAt
     }
 
+    /// The claim's ID, as the records of its outbox folders carry it (`claim_id`): the name of its claim folder, as
+    /// the claiming host made it. A host that adopts the claim of a dead one renames the folder to that name plus
+    /// `-<16 hex digits>` (see `ClaimAdopter`), and the ID stays the same, so delivery still finds a folder the dead
+    /// host had published for it.
+    package var claimID: String { Self.claimID(ofClaimFolder: claimedPath) }
+
+    /// ``claimID`` of a claim folder's path.
+    package static func claimID(ofClaimFolder path: String) -> String {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        // `yyyyMMddTHHmmss-` and 16 hex digits: 32 characters, then the adopters' suffix if any.
+        let original = 32
+        guard name.utf8.count > original, name.utf8.dropFirst(original).first == UInt8(ascii: "-") else { return name }
+        return String(name.prefix(original))
+    }
+
     /// The first folder of ``subpath`` (empty at the inbox's top): the queue the job joins when its inbox shares
     /// turns by subfolder.
     package var topFolder: String {

@@ -6,8 +6,8 @@ extension JobJournal {
         let jobs = try read { db in
             try JobRecord.fetchAll(
                 db,
-                sql: "SELECT * FROM job WHERE state NOT IN (?, ?, ?) ORDER BY id",
-                arguments: [JobState.done.rawValue, JobState.failed.rawValue, JobState.cancelled.rawValue]
+                sql: "SELECT * FROM job WHERE state NOT IN (?, ?, ?, ?) ORDER BY id",
+                arguments: [JobState.done.rawValue, JobState.failed.rawValue, JobState.cancelled.rawValue, JobState.takenOver.rawValue]
             )
         }
         var plan = RecoveryPlan()
@@ -18,7 +18,7 @@ extension JobJournal {
             case .spooled: plan.redeliver.append(job)
             case .delivered: plan.finish.append(job)
             case .claimed, .waitingForCredits, .waitingForBudget: plan.requeue.append(job)
-            case .done, .failed, .cancelled: break
+            case .done, .failed, .cancelled, .takenOver: break
             }
         }
         return plan

@@ -12,10 +12,10 @@ extension JobJournal {
                 db,
                 sql: """
                     SELECT claimed_path, result_folder FROM job
-                    WHERE state NOT IN (?, ?, ?) OR (state IN (?, ?) AND result_folder IS NULL)
+                    WHERE state NOT IN (?, ?, ?, ?) OR (state IN (?, ?) AND result_folder IS NULL)
                     """,
                 arguments: [
-                    JobState.done.rawValue, JobState.failed.rawValue, JobState.cancelled.rawValue,
+                    JobState.done.rawValue, JobState.failed.rawValue, JobState.cancelled.rawValue, JobState.takenOver.rawValue,
                     JobState.failed.rawValue, JobState.cancelled.rawValue,
                 ]
             )
@@ -24,7 +24,7 @@ extension JobJournal {
         var folders: Set<String> = []
         for row in rows {
             let claimedPath: String = row["claimed_path"]
-            claimIDs.insert(String(claimedPath.split(separator: "/").last ?? ""))
+            claimIDs.insert(JobClaim.claimID(ofClaimFolder: claimedPath))
             if let folder: String = row["result_folder"] { folders.insert(folder) }
         }
         return (claimIDs, folders)

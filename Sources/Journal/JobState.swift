@@ -27,10 +27,14 @@ package enum JobState: String, Sendable, CaseIterable, Codable, CustomStringConv
     /// Taken back by `facedrop cancel` before its POST was sent; its files are returned to the outbox's
     /// `cancelled/` folder. Nothing was billed.
     case cancelled
+    /// Its claim was adopted by another host sharing the inbox, which took this host for dead (its lease went
+    /// unrenewed past `takeover_after`): the other host finishes the job and delivers its folder, and this host
+    /// does nothing more with it.
+    case takenOver
 
     /// `true` for the states a job never leaves.
     package var isTerminal: Bool {
-        self == .done || self == .failed || self == .cancelled
+        self == .done || self == .failed || self == .cancelled || self == .takenOver
     }
 
     /// The states of a job whose POST has not been sent: the ones `facedrop cancel` may take back.

@@ -164,6 +164,20 @@ final class DaemonHarness {
         _ = await Self.waitForExit(process, within: .seconds(10))
     }
 
+    /// SIGSTOP: the daemon hangs, as a host paused or cut off, until ``resume()``.
+    func suspend() {
+        guard let process else { return }
+        appendToLog("==== SIGSTOP ====")
+        ProcessSignal.stop.send(to: process.processIdentifier)
+    }
+
+    /// SIGCONT after ``suspend()``.
+    func resume() {
+        guard let process else { return }
+        appendToLog("==== SIGCONT ====")
+        ProcessSignal.continue.send(to: process.processIdentifier)
+    }
+
     /// Sends SIGHUP (reload the configuration).
     func hangUp() {
         guard let process else { return }

@@ -95,13 +95,13 @@ struct JobStateMachineTests {
         defer { withExtendedLifetime(fixture) {} }
         let journal = fixture.journal
         let allowed: [JobState: Set<JobState>] = [
-            .claimed: [.submitting, .failed, .waitingForCredits, .waitingForBudget, .cancelled],
-            .submitting: [.submitted, .failed, .waitingForCredits],
-            .submitted: [.submitted, .spooled, .failed],
-            .spooled: [.delivered, .failed],
-            .delivered: [.done, .failed],
-            .waitingForCredits: [.claimed, .failed, .cancelled],
-            .waitingForBudget: [.claimed, .failed, .cancelled],
+            .claimed: [.submitting, .failed, .waitingForCredits, .waitingForBudget, .cancelled, .takenOver],
+            .submitting: [.submitted, .failed, .waitingForCredits, .takenOver],
+            .submitted: [.submitted, .spooled, .failed, .takenOver],
+            .spooled: [.delivered, .failed, .takenOver],
+            .delivered: [.done, .failed, .takenOver],
+            .waitingForCredits: [.claimed, .failed, .cancelled, .takenOver],
+            .waitingForBudget: [.claimed, .failed, .cancelled, .takenOver],
         ]
         var refused = 0
         for (from, targets) in allowed {
@@ -114,7 +114,7 @@ struct JobStateMachineTests {
                 refused += 1
             }
         }
-        #expect(refused == 7 * 10 - 21)
+        #expect(refused == 7 * 11 - 28)
     }
 
     @Test("A poll is only recorded for a submitted job")

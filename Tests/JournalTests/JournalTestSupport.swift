@@ -78,6 +78,7 @@ extension JobJournal {
             case .waitingForCredits: [.waitingForCredits]
             case .waitingForBudget: [.waitingForBudget]
             case .cancelled: [.cancelled]
+            case .takenOver: [.submitting, .submitted, .takenOver]
             }
         for step in path {
             job = try await advance(job.id, to: step)
@@ -105,6 +106,7 @@ extension JobJournal {
         case .waitingForCredits: try await holdForCredits(id)
         case .waitingForBudget: try await holdForBudget(id)
         case .cancelled: try await markCancelled(id, record: #"{"code":"cancelled"}"#)
+        case .takenOver: try await markTakenOver(id)
         }
     }
 }

@@ -5,12 +5,16 @@ enum ProcessSignal {
     case terminate
     case hangUp
     case kill
+    case stop
+    case `continue`
 
     fileprivate var number: Int32 {
         switch self {
         case .terminate: SIGTERM
         case .hangUp: SIGHUP
         case .kill: SIGKILL
+        case .stop: SIGSTOP
+        case .continue: SIGCONT
         }
     }
 

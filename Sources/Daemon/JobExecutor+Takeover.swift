@@ -1,0 +1,33 @@
+import FileSystem
+import HotFolder
+import Journal
+import Logging
+
+/// Fencing: a host taken for dead whose claims were adopted, and which comes back (a hung process, a partition), must
+/// not go on with those jobs. Before each step that sends, polls or publishes, a shared inbox's job checks that its
+/// claim folder is still there under its name and names this host; when it is not, the job ends here as
+/// `takenOver`, and the host that adopted it finishes it.
+extension JobExecutor {
+    /// Nil while the job's claim is this host's (or its inbox is not shared); else the job is journaled as taken
+    /// over and ends.
+    func standDownIfTakenOver(_ record: JobRecord) async -> Ending? {
+        guard writesReceipts(record), !record.state.isTerminal else { return nil }
+        let claimFolder = record.claimedPath
+        let adopter = ClaimAdopter(claimer: JobClaimer(inboxRoot: JobClaimer.inboxRoot(ofClaimFolder: claimFolder), owner: owner))
+        guard await !files.run({ adopter.owns(claimFolder) }) else { return nil }
+        guard
+            await journaled(
+                "record that another host took the job over",
+                record,
+                { () async throws(JournalError) in try await journal.markTakenOver(record.id) }
+            )
+                != nil
+        else { return .interrupted }
+        await spending.release(record)
+        logger.notice(
+            "another host adopted this job's claim (this host was taken for dead); it finishes the job, and this host does nothing more with it",
+            metadata: ["job": "\(record.name)", "inbox": "\(record.inbox)", "claim": "\(claimFolder)", "state": "\(record.state)"]
+        )
+        return .finished
+    }
+}

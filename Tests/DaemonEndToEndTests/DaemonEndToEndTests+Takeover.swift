@@ -1,0 +1,134 @@
+import FacedropTestSupport
+import Foundation
+import SegmindEmulator
+import StrictJSON
+import Testing
+
+/// Takeover on a shared inbox: a host that dies (SIGKILL for good) or hangs (SIGSTOP past `takeover_after`) has its
+/// claims adopted by another host, which finishes each job without sending it again; a host that comes back after
+/// its claims were adopted stands down. Leases every second, takeover after 3 s.
+extension DaemonEndToEndTests {
+    static let hostsForTakeover = ["lease_interval = 1", "takeover_after = 3"]
+
+    /// flux-pulid runs 8 s here: long enough to kill a host while its jobs are at Segmind.
+    static var slowFlux: EmulatorConfiguration {
+        var emulator = EmulatorConfiguration(timeScale: 0.01)
+        emulator.runSeconds = ["flux-pulid": 800]
+        return emulator
+    }
+
+    /// A second host on `first`'s shared inbox and outbox, with a state folder of its own.
+    func secondHost(of first: DaemonHarness, maxInFlight: Int = 8) throws -> DaemonHarness {
+        try DaemonHarness(baseURL: URL(string: first.settings.baseURL)!) {
+            $0.maxInFlight = maxInFlight
+            $0.inboxes[0].path = first.inbox
+            $0.inboxes[0].outbox = first.outbox
+            $0.inboxes[0].extraLines.append("shared = true")
+            $0.hosts = Self.hostsForTakeover
+        }
+    }
+
+    /// How many submits the emulator saw for each job, by the name in its prompt.
+    func submitsByName(_ server: EmulatorServer) async -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for name in await submittedNames(server) { counts[name, default: 0] += 1 }
+        return counts
+    }
+
+    /// Every job ended once (done or failed) in the shared outbox, none was sent twice, and every done one once.
+    func expectEachOnce(_ names: [String], _ outbox: DaemonHarness, _ server: EmulatorServer) async {
+        outbox.expectEachEndedOnce(names)
+        let submits = await submitsByName(server)
+        #expect(submits.filter { $0.value > 1 }.isEmpty, "sent more than once: \(submits)")
+        for name in outbox.jobs(.done) { #expect(submits[name] == 1, "\(name) done without exactly one submit: \(submits)") }
+    }
+
+    @Test(
+        "a host killed for good mid-run: a second host adopts its claims after takeover_after, polls the sent jobs with their request IDs, sends the unsent ones; a restart of the dead host stands down"
+    )
+    func takeoverAfterKill() async throws {
+        try await withDaemon(
+            emulator: Self.slowFlux,
+            configure: {
+                $0.maxInFlight = 2
+                $0.inboxes[0].extraLines.append("shared = true")
+                $0.hosts = Self.hostsForTakeover
+            }
+        ) { server, first in
+            let names = (1...6).map { "kill-\($0)" }
+            for name in names { _ = try first.dropJob(name, sidecar: Self.namedSidecar(name)) }
+            try await first.waitFor("two jobs at Segmind", timeout: .seconds(30)) { await submittedNames(server).count >= 2 }
+            await first.killHard()
+            let killed = ContinuousClock.now
+            let sentByTheDead = Set(await submittedNames(server))
+
+            let second = try secondHost(of: first)
+            try await second.start()
+            try await first.waitFor("every job done by the second host", timeout: .seconds(90)) {
+                first.jobs(.done).count + first.jobs(.failed).count >= names.count
+            }
+            let allDone = ContinuousClock.now - killed
+            await expectEachOnce(names, first, server)
+            #expect(first.jobs(.failed).isEmpty, first.failureSummary)
+            #expect(second.occurrences(of: "adopted the claim of a dead host") == names.count)
+            // The ones the dead host had sent were polled with their request IDs, not sent again.
+            #expect(sentByTheDead.count >= 2 && sentByTheDead.isSubset(of: Set(names)))
+            let firstAdoption = second.log.components(separatedBy: "\n").first { $0.contains("adopted the claim of a dead host") } ?? ""
+            print(
+                "facedrop takeover: killed host's \(names.count) jobs all done by the second host \(allDone) after the kill; first adoption: \(firstAdoption.prefix(25))"
+            )
+
+            // The dead host comes back: its journal still has the jobs; it finds their claims adopted and stands down.
+            try await first.start()
+            try await first.waitFor("the restarted host to stand down", timeout: .seconds(30)) {
+                first.occurrences(of: "another host adopted this job's claim") >= names.count
+            }
+            #expect(try await first.status()["jobs"]?["takenOver"]?.int64Value == Int64(names.count))
+            await expectEachOnce(names, first, server)
+            await second.stop()
+            await first.expectClean()
+        }
+    }
+
+    @Test("a host hung (SIGSTOP) past takeover_after: the other adopts and finishes its jobs; when it wakes (SIGCONT) it stands down, delivering nothing twice")
+    func takeoverAfterHang() async throws {
+        try await withDaemon(
+            emulator: Self.slowFlux,
+            configure: {
+                $0.inboxes[0].extraLines.append("shared = true")
+                $0.hosts = Self.hostsForTakeover
+            }
+        ) { server, first in
+            let second = try secondHost(of: first)
+            try await second.start()
+            let names = (1...8).map { "hang-\($0)" }
+            for name in names { _ = try first.dropJob(name, sidecar: Self.namedSidecar(name)) }
+            try await first.waitFor("the first host's jobs at Segmind", timeout: .seconds(30)) {
+                first.occurrences(of: " info submitted ") >= 1 && second.occurrences(of: " info claimed inbox=") >= 1
+            }
+            first.suspend()
+            try await first.waitFor("every job done by the second host", timeout: .seconds(90)) {
+                first.jobs(.done).count + first.jobs(.failed).count >= names.count
+            }
+            let adopted = second.occurrences(of: "adopted the claim of a dead host")
+            #expect(adopted >= 1)
+            first.resume()
+            try await first.waitFor("the woken host to stand down on every adopted job", timeout: .seconds(30)) {
+                try await first.status()["jobs"]?["takenOver"]?.int64Value == Int64(adopted)
+            }
+            // Time for anything it might still wrongly do.
+            try await Task.sleep(for: .seconds(3))
+            await expectEachOnce(names, first, server)
+            // A job whose submit was in flight when the host hung, its request ID not in the claim yet, may have been
+            // billed: it fails as an unknown outcome, never sent again. Nothing else fails.
+            for name in first.jobs(.failed) {
+                let record = try first.record(.failed, name)
+                #expect(record["code"]?.stringValue == "outcome_unknown", "\(record)")
+                #expect(record["message"]?.stringValue?.contains("stopped renewing its lease") == true, "\(record)")
+            }
+            await first.stop()
+            await second.stop()
+            await first.expectClean()
+        }
+    }
+}
