@@ -57,6 +57,12 @@ final class ClaimTakeover: Sendable {
                 continue
             }
             guard let taken else { continue }
+            // The dead host's staging folders for this claim are taken from it now, right after the adoption: should it
+            // only have hung, it can no longer publish the job's folder (see ``JobDelivery/Fence``).
+            let claimID = JobClaim.claimID(ofClaimFolder: taken.folder)
+            let outbox = OutboxFolders(root: inbox.outbox)
+            let keeping = JobExecutor.stagingName(claimID: claimID, owner: owner)
+            _ = await files.run { outbox.takeStagingFolders(prefix: "claim-\(claimID)-", keeping: keeping) }
             guard taken.isComplete || !taken.receipts.isEmpty else {
                 // Its owner died while it moved the files in: nothing was sent, so they go back to be claimed anew.
                 let claimer = adopter.claimer

@@ -12,7 +12,9 @@ extension JobExecutor {
         defer { returningFiles.remove(record.id) }
         // Read again: another task may have returned them since `record` was read.
         guard let record = try? journal.job(record.id), record.state == .cancelled, record.resultFolder == nil else { return .finished }
-        guard let folder = await publishRecord(of: record, as: .cancelled) else { return .writePending }
+        guard let folder = await publishRecord(of: record, as: .cancelled) else {
+            return (try? journal.job(record.id))?.state == .takenOver ? .finished : .writePending
+        }
         await discardFiles(of: record)
         _ = await journaled("record where a cancelled job went", record) { () async throws(JournalError) in
             try await journal.recordCancellationDelivered(record.id, resultFolder: folder)

@@ -1,5 +1,6 @@
 import FileSystem
 import HotFolder
+import JobPipeline
 import Journal
 import Logging
 
@@ -8,6 +9,20 @@ import Logging
 /// claim folder is still there under its name and names this host; when it is not, the job ends here as
 /// `takenOver`, and the host that adopted it finishes it.
 extension JobExecutor {
+    /// The staging folder's name of a shared inbox's job: its claim and this host (see ``JobDelivery/Fence``).
+    static func stagingName(claimID: String, owner: String) -> String {
+        "claim-\(claimID)-\(HostLeases.ownerTag(owner))"
+    }
+
+    /// The fence of a shared inbox's delivery: its staging folder is named for the claim and this host, and the
+    /// claim is checked to be this host's once that folder exists. Nil for an inbox that is not shared.
+    func deliveryFence(_ record: JobRecord) -> JobDelivery.Fence? {
+        guard writesReceipts(record) else { return nil }
+        let claimFolder = record.claimedPath
+        let adopter = ClaimAdopter(claimer: JobClaimer(inboxRoot: JobClaimer.inboxRoot(ofClaimFolder: claimFolder), owner: owner))
+        return JobDelivery.Fence(stagingName: Self.stagingName(claimID: record.claim.claimID, owner: owner)) { adopter.owns(claimFolder) }
+    }
+
     /// Nil while the job's claim is this host's (or its inbox is not shared); else the job is journaled as taken
     /// over and ends.
     func standDownIfTakenOver(_ record: JobRecord) async -> Ending? {

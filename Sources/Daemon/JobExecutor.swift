@@ -660,12 +660,14 @@ struct JobExecutor: Sendable {
         let folder: String
         let spoolFolder = record.spoolPath ?? state.spoolFolder(job: record.id)
         if let ending = await standDownIfTakenOver(record) { return ending }
+        let fence = deliveryFence(record)
         do {
             let input = jobInput(record)
             folder = try await files.run { () throws(JobFailure) -> String in
-                try JobDelivery(outbox: outbox, metadata: metadata).deliverResult(input, summary: summary, spoolFolder: spoolFolder)
+                try JobDelivery(outbox: outbox, metadata: metadata, fence: fence).deliverResult(input, summary: summary, spoolFolder: spoolFolder)
             }
         } catch {
+            if error.code == JobDelivery.takenOverCode, let ending = await standDownIfTakenOver(record) { return ending }
             if error.code == JobDelivery.spoolLostCode, !refetched {
                 return await refetch(record, summary: summary, into: spoolFolder)
             }
@@ -787,7 +789,9 @@ struct JobExecutor: Sendable {
 
     /// Puts a failed job's folder into `failed/` (again, after a crash) and removes its claimed files.
     func deliverFailure(_ record: JobRecord) async -> Ending {
-        guard let folder = await publishRecord(of: record, as: .failed) else { return .writePending }
+        guard let folder = await publishRecord(of: record, as: .failed) else {
+            return (try? journal.job(record.id))?.state == .takenOver ? .finished : .writePending
+        }
         crashPoints.reach("fail.published", job: record.name)
         await discardFiles(of: record)
         let due = hooks.due(inbox: record.inbox, event: .failed)
@@ -806,12 +810,18 @@ struct JobExecutor: Sendable {
             let outbox = inboxes.outbox(for: record.inbox)
         else { return nil }
         let folder: String
+        let fence = deliveryFence(record)
         do {
             let input = jobInput(record)
             folder = try await files.run { () throws(JobFailure) -> String in
-                try JobDelivery(outbox: outbox).deliverRecord(input, record: content, outcome: outcome)
+                try JobDelivery(outbox: outbox, fence: fence).deliverRecord(input, record: content, outcome: outcome)
             }
         } catch {
+            if error.code == JobDelivery.takenOverCode {
+                logger.notice("another host adopted this job's claim; its folder is that host's to deliver", metadata: ["job": "\(record.name)"])
+                _ = try? await journal.markTakenOver(record.id)
+                return nil
+            }
             unwritable.refused(outbox.root, kind: "outbox-unwritable", error: error.message, job: record.name, outbox: outbox)
             return nil
         }

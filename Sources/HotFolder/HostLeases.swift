@@ -42,8 +42,12 @@ package struct HostLeases: Sendable {
                 scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "-_.".unicodeScalars.contains(scalar)) ? Character(scalar) : "_"
             }
         )
-        let digest = SHA256.hash(Array(owner.utf8)).hex.prefix(12)
-        return "\(safe.isEmpty || safe.hasPrefix(".") ? "host" : safe)-\(digest).json"
+        return "\(safe.isEmpty || safe.hasPrefix(".") ? "host" : safe)-\(ownerTag(owner)).json"
+    }
+
+    /// 12 hex digits of the owner's SHA-256: names what belongs to one host in names others see.
+    package static func ownerTag(_ owner: String) -> String {
+        String(SHA256.hash(Array(owner.utf8)).hex.prefix(12))
     }
 
     /// This host's lease file name.

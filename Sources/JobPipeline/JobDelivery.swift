@@ -16,11 +16,33 @@ package struct JobDelivery: Sendable {
     package let maxInputBytes: Int
     /// Where the pictures' generation parameters go.
     package let metadata: PictureMetadata
+    /// For a job of a shared inbox: the name of its staging folder (the claim and the host), and the check, made
+    /// once that folder exists, that the claim is still this host's. A host that adopts the claim takes away the
+    /// staging folders of the others (``OutboxFolders/takeStagingFolders(prefix:keeping:)``) right after adopting
+    /// it, so a host that hung can publish its folder only if it made it before the adoption (and then the folder is
+    /// taken from it, and its publishing rename fails) or found the claim its own after making it (and then it was
+    /// not adopted): whichever way, one folder is published.
+    package let fence: Fence?
 
-    package init(outbox: OutboxFolders, maxInputBytes: Int = 64 << 20, metadata: PictureMetadata = .embedded) {
+    /// See ``fence``.
+    package struct Fence: Sendable {
+        package var stagingName: String
+        package var owns: @Sendable () -> Bool
+
+        package init(stagingName: String, owns: @escaping @Sendable () -> Bool) {
+            self.stagingName = stagingName
+            self.owns = owns
+        }
+    }
+
+    /// The code of the failure thrown when ``fence`` finds the claim adopted by another host.
+    package static let takenOverCode = "taken_over"
+
+    package init(outbox: OutboxFolders, maxInputBytes: Int = 64 << 20, metadata: PictureMetadata = .embedded, fence: Fence? = nil) {
         self.outbox = outbox
         self.maxInputBytes = maxInputBytes
         self.metadata = metadata
+        self.fence = fence
     }
 
     /// Delivers a finished generation whose images wait in `spoolFolder`; returns the `done/` folder.
@@ -156,9 +178,18 @@ package struct JobDelivery: Sendable {
     private func stage(_ input: JobInput) throws(JobFailure) -> Attempt {
         let staging: String = try write {
             try outbox.prepare()
-            let staging = try outbox.makeStagingFolder()
+            let staging = try outbox.makeStagingFolder(named: fence?.stagingName)
             try outbox.makeFolder("\(staging)/input")
             return staging
+        }
+        if let fence, !fence.owns() {
+            try? outbox.removeTree(staging)
+            throw JobFailure(
+                stage: .write,
+                code: Self.takenOverCode,
+                message: "another host adopted this job's claim",
+                hint: "The host that adopted it delivers the job."
+            )
         }
         var attempt = Attempt(input: input, settings: JobSettings(), staging: staging)
         for path in [input.facePath, input.sidecarPath, input.posePath].compactMap({ $0 }) {

@@ -68,13 +68,17 @@ extension JobJournal {
     }
 
     /// Ends a job whose claim another host adopted: this host does nothing more with it (see
-    /// ``JobState/takenOver``). Whatever its estimate reserved of a budget stops counting. Synced.
+    /// ``JobState/takenOver``). Whatever its estimate reserved of a budget stops counting. Synced. Also from
+    /// `failed` or `cancelled` while their folder is not delivered: the adopter finishes the job its own way.
     @discardableResult
     package func markTakenOver(_ id: Int64) async throws(JournalError) -> JobRecord {
-        try await move(
+        if let current = try job(id), current.state == .failed || current.state == .cancelled, current.resultFolder != nil {
+            throw .illegalTransition(id: id, from: current.state, to: .takenOver)
+        }
+        return try await move(
             id,
             to: .takenOver,
-            from: Set(JobState.allCases.filter { !$0.isTerminal }),
+            from: Set(JobState.allCases).subtracting([.done, .takenOver]),
             set: "error_code = 'taken_over', next_poll_at = NULL",
             alsoRun: ["DELETE FROM spend WHERE job_id = ? AND cost IS NULL": [id]]
         )

@@ -49,16 +49,16 @@ package struct OutboxFolders: Sendable {
         do { return try base.folder(path, creating: creating, replacingLinks: creating) } catch { throw .file(error) }
     }
 
-    /// The folder holding `path` (made if missing) and the file's name in it.
-    func place(_ path: String) throws(OutboxError) -> (folder: Folder, name: String) {
+    /// The folder holding `path` (made if missing, unless `creating` is false) and the file's name in it.
+    func place(_ path: String, creating: Bool = true) throws(OutboxError) -> (folder: Folder, name: String) {
         guard let slash = path.lastIndex(of: "/") else { throw .file(FileSystemError("open", path: path, reason: .outsideFolder)) }
-        return (try folder(String(path[..<slash]), creating: true), String(path[path.index(after: slash)...]))
+        return (try folder(String(path[..<slash]), creating: creating), String(path[path.index(after: slash)...]))
     }
 
     /// Writes the new file `path` inside the outbox (nothing may have the name; no link is followed) and
-    /// flushes it; a partly written file is removed.
-    package func create(_ path: String, bytes: [UInt8]) throws(OutboxError) {
-        let place = try place(path)
+    /// flushes it; a partly written file is removed. Without `creatingFolders`, the folder it goes into must exist.
+    package func create(_ path: String, bytes: [UInt8], creatingFolders: Bool = true) throws(OutboxError) {
+        let place = try place(path, creating: creatingFolders)
         do { try place.folder.create(place.name, bytes: bytes) } catch { throw .file(error) }
     }
 
@@ -85,11 +85,29 @@ package struct OutboxFolders: Sendable {
         do { try base.removeTree(path) } catch { throw .file(error) }
     }
 
-    /// A new, empty staging folder for one job.
-    package func makeStagingFolder() throws(OutboxError) -> String {
-        let path = "\(staging)/\(UUID().uuidString)"
+    /// A new, empty staging folder for one job: a fresh name, or `name` (what an earlier attempt left there is
+    /// removed first).
+    package func makeStagingFolder(named name: String? = nil) throws(OutboxError) -> String {
+        let path = "\(staging)/\(name ?? UUID().uuidString)"
+        if name != nil { try? removeTree(path) }
         try makeFolder(path)
         return path
+    }
+
+    /// Takes away the staging folders named `<prefix><anything>` but `keeping`: renamed first, so that a writer
+    /// still filling one (a host that hung, taken for dead) can no longer publish it under its name, then removed.
+    /// Returns how many were taken.
+    @discardableResult
+    package func takeStagingFolders(prefix: String, keeping: String) -> Int {
+        guard let base = try? rootFolder(), let names = try? base.names(".facedrop-staging") else { return 0 }
+        var taken = 0
+        for name in names where name.hasPrefix(prefix) && name != keeping {
+            let trash = ".facedrop-staging/taken-\(UUID().uuidString)"
+            guard (try? base.move(".facedrop-staging/\(name)", to: trash, replacing: false)) == true else { continue }
+            try? base.removeTree(trash)
+            taken += 1
+        }
+        return taken
     }
 
     /// Writes one alert as `warnings/<UTC yyyyMMdd'T'HHmmss'Z'>-<kind>.json`, adding `-2`, `-3`, … when a

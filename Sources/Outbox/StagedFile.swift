@@ -6,8 +6,11 @@
 /// staged file is created under its final name (`O_EXCL`, never through a link, nor through a link on the way
 /// from the outbox's root) and its data flushed, which saves a rename and a directory sync per file on every
 /// delivery.
+///
+/// The staging folder is never made again here: one taken away meanwhile (by a host that adopted the job's shared
+/// claim, see `JobDelivery.Fence`) makes the write fail instead of filling a new folder that would be published.
 package enum StagedFile {
     package static func write(_ bytes: [UInt8], to path: String, in outbox: OutboxFolders) throws(OutboxError) {
-        try outbox.create(path, bytes: bytes)
+        try outbox.create(path, bytes: bytes, creatingFolders: false)
     }
 }

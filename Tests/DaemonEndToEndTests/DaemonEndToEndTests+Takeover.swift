@@ -57,7 +57,11 @@ extension DaemonEndToEndTests {
         ) { server, first in
             let names = (1...6).map { "kill-\($0)" }
             for name in names { _ = try first.dropJob(name, sidecar: Self.namedSidecar(name)) }
-            try await first.waitFor("two jobs at Segmind", timeout: .seconds(30)) { await submittedNames(server).count >= 2 }
+            // Killed once both jobs it sent have their request IDs in their claims (the receipts), so that every job the
+            // second host adopts was either sent with a known request ID or never sent.
+            try await first.waitFor("two jobs at Segmind, their request IDs in their claims", timeout: .seconds(30)) {
+                claimFolders(first).filter { FileManager.default.fileExists(atPath: "\($0)/receipts/submitted.json") }.count >= 2
+            }
             await first.killHard()
             let killed = ContinuousClock.now
             let sentByTheDead = Set(await submittedNames(server))
@@ -85,6 +89,32 @@ extension DaemonEndToEndTests {
             }
             #expect(try await first.status()["jobs"]?["takenOver"]?.int64Value == Int64(names.count))
             await expectEachOnce(names, first, server)
+            await second.stop()
+            await first.expectClean()
+        }
+    }
+
+    @Test("a host killed between its POST and the receipt of the request ID: the adopter fails the job as outcome_unknown, never sending it again")
+    func takeoverOfAnUnknownOutcome() async throws {
+        try await withDaemon(
+            startDaemon: false,
+            configure: {
+                $0.inboxes[0].extraLines.append("shared = true")
+                $0.hosts = Self.hostsForTakeover
+            }
+        ) { server, first in
+            first.environment["FACEDROP_CRASH_POINT"] = "submit.answered"
+            try await first.start()
+            _ = try first.dropJob("unknown", sidecar: Self.namedSidecar("unknown"))
+            let killed = await first.waitForExit(within: .seconds(30))
+            #expect(killed?.signalled == true, "the crash point was not reached: \(String(describing: killed))")
+            let second = try secondHost(of: first)
+            try await second.start()
+            try await first.waitFor("the job failed by the second host", timeout: .seconds(30)) { first.jobs(.failed) == ["unknown"] }
+            let record = try first.record(.failed, "unknown")
+            #expect(record["code"]?.stringValue == "outcome_unknown")
+            #expect(record["message"]?.stringValue?.contains("stopped renewing its lease") == true, "\(record)")
+            #expect(await submitsByName(server) == ["unknown": 1])
             await second.stop()
             await first.expectClean()
         }

@@ -78,13 +78,29 @@ struct JobStateMachineTests {
         defer { withExtendedLifetime(fixture) {} }
         let journal = fixture.journal
         for terminal in [JobState.done, .failed, .cancelled] {
-            let job = try await journal.job(named: "final-\(terminal)", in: terminal)
+            var job = try await journal.job(named: "final-\(terminal)", in: terminal)
+            if terminal == .failed { job = try await journal.recordFailureDelivered(job.id, resultFolder: "/srv/outbox/failed/x") }
+            if terminal == .cancelled { job = try await journal.recordCancellationDelivered(job.id, resultFolder: "/srv/outbox/cancelled/x") }
             for target in JobState.allCases {
                 await #expect(throws: JournalError.illegalTransition(id: job.id, from: terminal, to: target)) {
                     try await journal.advance(job.id, to: target)
                 }
             }
             #expect(try journal.job(job.id)?.state == terminal)
+        }
+    }
+
+    @Test("A failed or cancelled job whose folder is not delivered yet may be taken over by another host; once delivered it may not")
+    func undeliveredEndsMayBeTakenOver() async throws {
+        let fixture = try JournalFixture()
+        defer { withExtendedLifetime(fixture) {} }
+        let journal = fixture.journal
+        for terminal in [JobState.failed, .cancelled] {
+            let job = try await journal.job(named: "undelivered-\(terminal)", in: terminal)
+            #expect(try await journal.markTakenOver(job.id).state == .takenOver)
+            await #expect(throws: JournalError.illegalTransition(id: job.id, from: .takenOver, to: .takenOver)) {
+                try await journal.markTakenOver(job.id)
+            }
         }
     }
 

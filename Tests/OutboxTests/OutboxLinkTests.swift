@@ -76,11 +76,11 @@ struct OutboxLinkTests {
         let staged = try setting.outbox.makeStagingFolder()
         #expect(setting.kind(".facedrop-staging") == .typeDirectory)
         try setting.outbox.makeFolder("\(staged)/input")
-        // Swapped for a link after it was made: the write finds the link on its way and does not follow it.
+        // Swapped for a link after it was made: the write finds the link on its way, does not follow it, and refuses
+        // (a staged write never makes a folder: a staging folder taken away must stay away).
         try FileManager.default.removeItem(atPath: "\(staged)/input")
         try setting.plant(String(staged.dropFirst(setting.outboxFolder.path.count + 1)) + "/input")
-        try StagedFile.write([1], to: "\(staged)/input/face.png", in: setting.outbox)
-        #expect(FileManager.default.fileExists(atPath: "\(staged)/input/face.png"))
+        #expect(throws: OutboxError.self) { try StagedFile.write([1], to: "\(staged)/input/face.png", in: setting.outbox) }
         try setting.expectVictimUntouched()
     }
 
