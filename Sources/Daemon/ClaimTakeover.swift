@@ -103,13 +103,16 @@ final class ClaimTakeover: Sendable {
         )
         let request = receipts[.intent]?.request.map { String(decoding: $0.serialized(), as: UTF8.self) }
         let step: JobJournal.AdoptedStep
-        if let submitted = receipts[.submitted], let requestID = submitted.requestID {
+        if let delivered = receipts[.delivered], let folder = delivered.folder {
+            step = .delivered(requestID: delivered.requestID, folder: folder)
+        } else if let submitted = receipts[.submitted], let requestID = submitted.requestID {
             step = .submitted(
                 requestID: requestID,
                 statusURL: submitted.statusURL,
                 responseURL: submitted.responseURL,
                 submittedAt: submitted.submittedAt,
-                deadline: submitted.deadline
+                deadline: submitted.deadline,
+                result: receipts[.completed]?.result.map { String(decoding: $0.serialized(), as: UTF8.self) }
             )
         } else if receipts[.intent] != nil {
             step = .intent

@@ -33,6 +33,7 @@ final class CrashPoints: Sendable {
         "spool.journaled",  // the spooled outputs are on disk in the journal
         "deliver.published",  // the job folder is in the outbox, not yet journaled
         "deliver.journaled",  // the delivery is on disk in the journal
+        "deliver.receipted",  // a shared inbox's claim has the receipt of the delivery, the claim not yet removed
         "done.discarded",  // the claim folder and spool are removed, `done` not yet journaled
         "done.journaled",  // `done` is on disk
         "fail.decided",  // a job is to fail, the failure not yet journaled

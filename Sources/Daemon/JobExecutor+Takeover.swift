@@ -39,6 +39,10 @@ extension JobExecutor {
                 != nil
         else { return .interrupted }
         await spending.release(record)
+        // Whatever this host spooled for the job is of no use now: the adopter fetches the outputs itself.
+        let spoolFolder = state.spoolFolder(job: record.id)
+        let stateRoot = state.root
+        await files.run { try? Folder.open(stateRoot).removeTree(spoolFolder) }
         logger.notice(
             "another host adopted this job's claim (this host was taken for dead); it finishes the job, and this host does nothing more with it",
             metadata: ["job": "\(record.name)", "inbox": "\(record.inbox)", "claim": "\(claimFolder)", "state": "\(record.state)"]

@@ -688,6 +688,7 @@ struct JobExecutor: Sendable {
         }
         crashPoints.reach("deliver.journaled", job: record.name)
         await writeReceipt(.delivered, of: delivered)
+        crashPoints.reach("deliver.receipted", job: record.name)
         return await finish(delivered)
     }
 

@@ -9,8 +9,11 @@ extension JobJournal {
         /// An intent without a request ID: the POST may have been sent (and billed). The job is recorded as
         /// `submitting`, which the executor fails as an unknown outcome, never sending it again.
         case intent
-        /// Segmind's request ID: the job is polled with it, never sent again.
-        case submitted(requestID: String, statusURL: String?, responseURL: String?, submittedAt: Date?, deadline: Date?)
+        /// Segmind's request ID: the job is polled with it, never sent again. With Segmind's answer (`result`, the
+        /// dead host had it), the outputs are fetched from it without polling.
+        case submitted(requestID: String, statusURL: String?, responseURL: String?, submittedAt: Date?, deadline: Date?, result: String?)
+        /// The job's folder was in the outbox: the job only needs finishing here.
+        case delivered(requestID: String?, folder: String)
     }
 
     /// Records the job of a claim adopted from a dead host, in the state its receipts show, in one synced
@@ -35,13 +38,20 @@ extension JobJournal {
             var submittedAt: Double?
             var deadline: Double?
             var nextPollAt: Double?
+            var result: String?
+            var resultFolder: String?
             switch step {
             case .claimed:
                 break
             case .intent:
                 state = .submitting
-            case .submitted(let id, let status, let response, let submitted, let due):
+            case .delivered(let id, let folder):
+                state = .delivered
+                requestID = id
+                resultFolder = folder
+            case .submitted(let id, let status, let response, let submitted, let due, let answer):
                 state = .submitted
+                result = answer
                 requestID = id
                 statusURL = status
                 responseURL = response
@@ -53,14 +63,15 @@ extension JobJournal {
                 sql: """
                     INSERT INTO job (inbox, subpath, name, claimed_path, face_path, sidecar_path, pose_path, model,
                                      priority, dropped_at, ready_at, state, updated_at, top_folder, request, request_id,
-                                     status_url, response_url, submitted_at, deadline, next_poll_at, polls)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+                                     status_url, response_url, submitted_at, deadline, next_poll_at, polls, result, result_folder)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
                     """
             ).execute(
                 arguments: [
                     claim.inbox, claim.subpath, claim.name, claim.claimedPath, claim.facePath, claim.sidecarPath, claim.posePath,
                     claim.model, claim.priority, claim.droppedAt.timeIntervalSince1970, claim.readyAt.timeIntervalSince1970,
                     state.rawValue, now, claim.topFolder, request, requestID, statusURL, responseURL, submittedAt, deadline, nextPollAt,
+                    result, resultFolder,
                 ]
             )
             return try JobRecord.fetch(db, id: db.lastInsertedRowID)

@@ -68,6 +68,12 @@ extension DaemonEndToEndTests {
 
             let second = try secondHost(of: first)
             try await second.start()
+            try await first.waitFor("the first adoption", timeout: .seconds(30), every: .milliseconds(20)) {
+                second.occurrences(of: "adopted the claim of a dead host") >= 1
+            }
+            let adoptedAfter = ContinuousClock.now - killed
+            // takeover_after (3 s) plus up to a lease interval (1 s) and the share's whole-second times.
+            #expect(adoptedAfter < .seconds(8), "adopted \(adoptedAfter) after the kill")
             try await first.waitFor("every job done by the second host", timeout: .seconds(90)) {
                 first.jobs(.done).count + first.jobs(.failed).count >= names.count
             }
@@ -77,9 +83,8 @@ extension DaemonEndToEndTests {
             #expect(second.occurrences(of: "adopted the claim of a dead host") == names.count)
             // The ones the dead host had sent were polled with their request IDs, not sent again.
             #expect(sentByTheDead.count >= 2 && sentByTheDead.isSubset(of: Set(names)))
-            let firstAdoption = second.log.components(separatedBy: "\n").first { $0.contains("adopted the claim of a dead host") } ?? ""
             print(
-                "facedrop takeover: killed host's \(names.count) jobs all done by the second host \(allDone) after the kill; first adoption: \(firstAdoption.prefix(25))"
+                "facedrop takeover: lease_interval 1 s, takeover_after 3 s; the first claim adopted \(adoptedAfter) after the kill, the dead host's \(names.count) jobs (\(sentByTheDead.count) sent) all done \(allDone) after it"
             )
 
             // The dead host comes back: its journal still has the jobs; it finds their claims adopted and stands down.
@@ -94,8 +99,12 @@ extension DaemonEndToEndTests {
         }
     }
 
-    @Test("a host killed between its POST and the receipt of the request ID: the adopter fails the job as outcome_unknown, never sending it again")
-    func takeoverOfAnUnknownOutcome() async throws {
+    /// A shared-inbox host that kills itself at `crashPoint` while it runs the job `name`; `body` goes on from there.
+    func withHostKilledAt(
+        _ crashPoint: String,
+        running name: String,
+        _ body: (EmulatorServer, DaemonHarness) async throws -> Void
+    ) async throws {
         try await withDaemon(
             startDaemon: false,
             configure: {
@@ -103,11 +112,19 @@ extension DaemonEndToEndTests {
                 $0.hosts = Self.hostsForTakeover
             }
         ) { server, first in
-            first.environment["FACEDROP_CRASH_POINT"] = "submit.answered"
+            first.environment["FACEDROP_CRASH_POINT"] = crashPoint
             try await first.start()
-            _ = try first.dropJob("unknown", sidecar: Self.namedSidecar("unknown"))
+            _ = try first.dropJob(name, sidecar: Self.namedSidecar(name))
             let killed = await first.waitForExit(within: .seconds(30))
             #expect(killed?.signalled == true, "the crash point was not reached: \(String(describing: killed))")
+            first.environment["FACEDROP_CRASH_POINT"] = nil
+            try await body(server, first)
+        }
+    }
+
+    @Test("a host killed between its POST and the receipt of the request ID: the adopter fails the job as outcome_unknown, never sending it again")
+    func takeoverOfAnUnknownOutcome() async throws {
+        try await withHostKilledAt("submit.answered", running: "unknown") { server, first in
             let second = try secondHost(of: first)
             try await second.start()
             try await first.waitFor("the job failed by the second host", timeout: .seconds(30)) { first.jobs(.failed) == ["unknown"] }
@@ -116,6 +133,32 @@ extension DaemonEndToEndTests {
             #expect(record["message"]?.stringValue?.contains("stopped renewing its lease") == true, "\(record)")
             #expect(await submitsByName(server) == ["unknown": 1])
             await second.stop()
+            await first.expectClean()
+        }
+    }
+
+    @Test(
+        "a host killed after it published the job's folder, before (deliver.published) or after (deliver.receipted) the receipt of it: the adopter finishes the job without a second folder or submit; the dead host, restarted, stands down",
+        arguments: ["deliver.published", "deliver.receipted"]
+    )
+    func takeoverOfAFinishedJob(crashPoint: String) async throws {
+        try await withHostKilledAt(crashPoint, running: "finished") { server, first in
+            #expect(first.jobs(.done) == ["finished"])
+            let second = try secondHost(of: first)
+            try await second.start()
+            try await first.waitFor("the claim adopted and finished", timeout: .seconds(30)) {
+                second.occurrences(of: "adopted the claim of a dead host") == 1 && claimFolders(first).isEmpty
+            }
+            #expect(first.jobs(.done) == ["finished"], "a second folder was published")
+            #expect(first.jobs(.failed).isEmpty, first.failureSummary)
+            #expect(await submitsByName(server) == ["finished": 1])
+            await second.stop()
+            try await first.start()
+            try await first.waitFor("the restarted host to stand down", timeout: .seconds(30)) {
+                first.occurrences(of: "another host adopted this job's claim") == 1
+            }
+            #expect(first.jobs(.done) == ["finished"])
+            await first.stop()
             await first.expectClean()
         }
     }
