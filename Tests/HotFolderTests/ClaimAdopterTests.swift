@@ -1,0 +1,89 @@
+import FileSystem
+import Foundation
+import HotFolder
+import Testing
+
+@Suite("ClaimAdopter: the claims of dead hosts, adopted by one rename")
+struct ClaimAdopterTests {
+    func lease(_ owner: String) -> HostLease {
+        HostLease(
+            owner: owner,
+            host: "h",
+            pid: 1,
+            interval: .seconds(1),
+            takeoverAfter: .seconds(3),
+            requestsPerMinute: 10,
+            startedAt: Date(),
+            renewedAt: Date()
+        )
+    }
+
+    func age(_ path: String, by seconds: TimeInterval) throws {
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-seconds)], ofItemAtPath: path)
+    }
+
+    /// An inbox with a claim by `dead` (lease 400 s old), one by `alive` (fresh lease), one by `gone` (no lease, claim
+    /// 400 s old), one by `fresh` (no lease, a new claim) and one of this host's own.
+    func inboxWithClaims() throws -> (ClaimFixture, [String: String]) {
+        let fixture = try ClaimFixture()
+        var claims: [String: String] = [:]
+        for owner in ["dead", "alive", "gone", "fresh", "me"] {
+            guard case .claimed(let files) = try fixture.claimer(owner: owner).claim(try fixture.dropJob("job-\(owner)")) else {
+                throw CocoaError(.fileNoSuchFile)
+            }
+            claims[owner] = files.folder
+        }
+        for owner in ["dead", "alive", "me"] { try HostLeases(inboxRoot: fixture.inbox, owner: owner).renew(lease(owner)) }
+        try age("\(fixture.inbox)/.facedrop/hosts/\(HostLeases.leaseName(owner: "dead"))", by: 400)
+        try age("\(claims["gone"]!)/claim.json", by: 400)
+        return (fixture, claims)
+    }
+
+    @Test("dead: a lease older than takeover_after, or no lease and a claim that old; never a live host's or this host's own")
+    func deadClaims() throws {
+        let (fixture, claims) = try inboxWithClaims()
+        let adopter = ClaimAdopter(claimer: fixture.claimer(owner: "me"))
+        let dead = try adopter.deadClaims(takeoverAfter: .seconds(300))
+        #expect(Set(dead.map(\.folder)) == [claims["dead"]!, claims["gone"]!])
+        #expect(dead.first { $0.owner == "dead" }?.leaseAge.map { $0 > .seconds(395) } == true)
+        #expect(dead.first { $0.owner == "gone" }?.leaseAge == nil)
+        #expect(try adopter.deadClaims(takeoverAfter: .seconds(500)).isEmpty)
+    }
+
+    @Test("of two hosts adopting one claim, one wins; the claim keeps its ID, names the winner, and the loser's owns() says no")
+    func oneAdopterWins() throws {
+        let (fixture, claims) = try inboxWithClaims()
+        let me = ClaimAdopter(claimer: fixture.claimer(owner: "me"))
+        let other = ClaimAdopter(claimer: fixture.claimer(owner: "alive"))
+        let claim = try #require(try me.deadClaims(takeoverAfter: .seconds(300)).first { $0.owner == "dead" })
+        let adopted = try #require(try me.adopt(claim))
+        #expect(try other.adopt(claim) == nil, "a second rename of the same claim must lose")
+        #expect(adopted.previousOwner == "dead")
+        #expect(adopted.record.owner == "me")
+        #expect(adopted.folder.hasPrefix(claims["dead"]! + "-"))
+        #expect(adopted.isComplete)
+        #expect(adopted.inputs.map(PathNames.last) == ["job-dead.jpg", "job-dead.json"])
+        #expect(me.owns(adopted.folder))
+        #expect(!other.owns(adopted.folder))
+        // The dead host, back: its claim is gone from under the name it knows.
+        #expect(!ClaimAdopter(claimer: fixture.claimer(owner: "dead")).owns(claims["dead"]!))
+        #expect(ClaimAdopter(claimer: fixture.claimer(owner: "alive")).owns(claims["alive"]!))
+    }
+
+    @Test("a claim whose files were not all moved in is incomplete; own claims with receipts the journal lacks are found")
+    func incompleteAndUnjournaled() throws {
+        let (fixture, claims) = try inboxWithClaims()
+        let me = ClaimAdopter(claimer: fixture.claimer(owner: "me"))
+        try FileManager.default.removeItem(atPath: "\(claims["gone"]!)/input/job-gone.json")
+        let gone = try #require(try me.deadClaims(takeoverAfter: .seconds(300)).first { $0.owner == "gone" })
+        #expect(try #require(try me.adopt(gone)).isComplete == false)
+
+        #expect(try me.unjournaledClaims { _ in false }.isEmpty, "without receipts, the start-up sweep's to put back")
+        try ClaimReceipt(step: .intent, owner: "me").write(into: claims["me"]!, in: try Folder.open(fixture.inbox))
+        #expect(try me.unjournaledClaims { _ in false }.map(\.folder) == [claims["me"]!])
+        #expect(try me.unjournaledClaims { _ in true }.isEmpty)
+        // ...and the sweep leaves it alone, while it puts back the files of the incomplete claim adopted above.
+        #expect(fixture.claimer(owner: "me").sweep(known: []) == ["\(fixture.inbox)/job-gone.jpg"])
+        #expect(FileManager.default.fileExists(atPath: "\(claims["me"]!)/input/job-me.jpg"))
+    }
+}
