@@ -99,6 +99,42 @@ extension DaemonEndToEndTests {
         }
     }
 
+    @Test("three hosts: one killed mid-run; the two others race to adopt its claims, and each claim is adopted by exactly one of them")
+    func takeoverRaceOfTwoAdopters() async throws {
+        try await withDaemon(
+            emulator: Self.slowFlux,
+            configure: {
+                $0.maxInFlight = 3
+                $0.inboxes[0].extraLines.append("shared = true")
+                $0.hosts = Self.hostsForTakeover
+            }
+        ) { server, first in
+            let names = (1...8).map { "race-\($0)" }
+            for name in names { _ = try first.dropJob(name, sidecar: Self.namedSidecar(name)) }
+            try await first.waitFor("all claimed, three at Segmind with their request IDs", timeout: .seconds(30)) {
+                first.occurrences(of: " info claimed inbox=") == names.count
+                    && claimFolders(first).filter { FileManager.default.fileExists(atPath: "\($0)/receipts/submitted.json") }.count >= 3
+            }
+            await first.killHard()
+            let second = try secondHost(of: first)
+            let third = try secondHost(of: first)
+            try await second.start()
+            try await third.start()
+            try await first.waitFor("every job done by the two others", timeout: .seconds(90)) {
+                first.jobs(.done).count + first.jobs(.failed).count >= names.count
+            }
+            let bySecond = second.occurrences(of: "adopted the claim of a dead host")
+            let byThird = third.occurrences(of: "adopted the claim of a dead host")
+            #expect(bySecond + byThird == names.count, "adopted by the second \(bySecond), by the third \(byThird)")
+            print("facedrop takeover race: \(names.count) claims of a dead host, adopted \(bySecond) by one host and \(byThird) by the other")
+            await expectEachOnce(names, first, server)
+            #expect(first.jobs(.failed).isEmpty, first.failureSummary)
+            await second.stop()
+            await third.stop()
+            await first.expectClean()
+        }
+    }
+
     /// A shared-inbox host that kills itself at `crashPoint` while it runs the job `name`; `body` goes on from there.
     func withHostKilledAt(
         _ crashPoint: String,
