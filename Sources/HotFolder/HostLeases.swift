@@ -64,7 +64,15 @@ package struct HostLeases: Sendable {
     package func shareNow() throws(FileSystemError) -> Date {
         let inbox = try openFolder()
         let clock = "\(folder)/.clock-\(leaseName.dropLast(5))"
-        try inbox.replace(clock, bytes: Array("\(owner)\n".utf8), mode: .sharedFile, syncingFolder: false, durably: false)
+        // A temporary name of this process's own: `facedrop status` reads the clock beside the running daemon.
+        try inbox.replace(
+            clock,
+            bytes: Array("\(owner)\n".utf8),
+            mode: .sharedFile,
+            temporaryName: ".clock.\(ProcessInfo.processInfo.processIdentifier).tmp",
+            syncingFolder: false,
+            durably: false
+        )
         guard let status = try inbox.status(clock) else { throw .notFound("read the share's clock from", path: inbox.display(clock)) }
         return Self.date(status.modifiedNanoseconds)
     }
