@@ -17,13 +17,36 @@ extension DaemonEndToEndTests {
         return emulator
     }
 
-    /// A second host on `first`'s shared inbox and outbox, with a state folder of its own.
-    func secondHost(of first: DaemonHarness, maxInFlight: Int = 8) throws -> DaemonHarness {
+    /// Where the two hosts of a takeover scenario see their shared inbox: one local folder, or each host its own
+    /// mount of one network share. The outbox is the first host's, a local folder both write to.
+    struct TakeoverInboxes {
+        /// The first host's inbox; nil keeps the harness's own folder.
+        var first: String?
+        /// The second host's view of the same inbox; nil is the first host's path.
+        var second: String?
+        /// More `[[inbox]]` lines for both hosts, beside `shared = true`.
+        var lines: [String] = []
+        /// Where the figure lines say the scenario ran ("" for a local folder).
+        var label = ""
+
+        static let local = TakeoverInboxes()
+
+        /// The first host's settings: its inbox, shared, and leases every second with takeover after 3 s.
+        func configureFirst(_ settings: inout DaemonSettings) {
+            if let first { settings.inboxes[0].path = first }
+            settings.inboxes[0].extraLines += ["shared = true"] + lines
+            settings.hosts = DaemonEndToEndTests.hostsForTakeover
+        }
+    }
+
+    /// A second host on `first`'s shared inbox (its own view of it, from `inboxes`) and outbox, with a state folder
+    /// of its own.
+    func secondHost(of first: DaemonHarness, on inboxes: TakeoverInboxes = .local, maxInFlight: Int = 8) throws -> DaemonHarness {
         try DaemonHarness(baseURL: URL(string: first.settings.baseURL)!) {
             $0.maxInFlight = maxInFlight
-            $0.inboxes[0].path = first.inbox
+            $0.inboxes[0].path = inboxes.second ?? first.inbox
             $0.inboxes[0].outbox = first.outbox
-            $0.inboxes[0].extraLines.append("shared = true")
+            $0.inboxes[0].extraLines += ["shared = true"] + inboxes.lines
             $0.hosts = Self.hostsForTakeover
         }
     }
@@ -47,22 +70,37 @@ extension DaemonEndToEndTests {
         "a host killed for good mid-run: a second host adopts its claims after takeover_after, polls the sent jobs with their request IDs, sends the unsent ones; a restart of the dead host stands down"
     )
     func takeoverAfterKill() async throws {
+        try await expectTakeoverAfterKill(on: .local)
+    }
+
+    @Test("a host hung (SIGSTOP) past takeover_after: the other adopts and finishes its jobs; when it wakes (SIGCONT) it stands down, delivering nothing twice")
+    func takeoverAfterHang() async throws {
+        try await expectTakeoverAfterHang(on: .local)
+    }
+
+    /// Six jobs dropped on the first host, which is killed (SIGKILL) once two are at Segmind; a second host started
+    /// then adopts all six and finishes them, each sent once; the dead host restarted stands down on each.
+    func expectTakeoverAfterKill(on inboxes: TakeoverInboxes) async throws {
         try await withDaemon(
             emulator: Self.slowFlux,
             configure: {
                 $0.maxInFlight = 2
-                $0.inboxes[0].extraLines.append("shared = true")
-                $0.hosts = Self.hostsForTakeover
+                inboxes.configureFirst(&$0)
             }
         ) { server, first in
             let names = (1...6).map { "kill-\($0)" }
             for name in names { _ = try first.dropJob(name, sidecar: Self.namedSidecar(name)) }
-            try await first.waitFor("two jobs at Segmind", timeout: .seconds(30)) { await submittedNames(server).count >= 2 }
+            // Killed once both request IDs are in their claims' receipts (logged right after): a kill between the
+            // POST and that write leaves a job the adopter must fail as an unknown outcome, and on a network share
+            // the write takes long enough to be hit.
+            try await first.waitFor("two jobs at Segmind, their request IDs in the claims", timeout: .seconds(30)) {
+                await submittedNames(server).count >= 2 && first.occurrences(of: " info submitted ") >= 2
+            }
             await first.killHard()
             let killed = ContinuousClock.now
             let sentByTheDead = Set(await submittedNames(server))
 
-            let second = try secondHost(of: first)
+            let second = try secondHost(of: first, on: inboxes)
             try await second.start()
             try await first.waitFor("every job done by the second host", timeout: .seconds(90)) {
                 first.jobs(.done).count + first.jobs(.failed).count >= names.count
@@ -75,14 +113,17 @@ extension DaemonEndToEndTests {
             #expect(sentByTheDead.count >= 2 && sentByTheDead.isSubset(of: Set(names)))
             let firstAdoption = second.log.components(separatedBy: "\n").first { $0.contains("adopted the claim of a dead host") } ?? ""
             print(
-                "facedrop takeover: killed host's \(names.count) jobs all done by the second host \(allDone) after the kill; first adoption: \(firstAdoption.prefix(25))"
+                "facedrop takeover\(inboxes.label): killed host's \(names.count) jobs all done by the second host \(allDone) after the kill; first adoption: \(firstAdoption.prefix(25))"
             )
 
             // The dead host comes back: its journal still has the jobs; it finds their claims adopted and stands down.
+            let restarted = ContinuousClock.now
             try await first.start()
             try await first.waitFor("the restarted host to stand down", timeout: .seconds(30)) {
                 first.occurrences(of: "another host adopted this job's claim") >= names.count
             }
+            let stoodDown = ContinuousClock.now - restarted
+            print("facedrop takeover\(inboxes.label): the restarted host stood down on all \(names.count) jobs \(stoodDown) after its restart")
             #expect(try await first.status()["jobs"]?["takenOver"]?.int64Value == Int64(names.count))
             await expectEachOnce(names, first, server)
             await second.stop()
@@ -90,32 +131,38 @@ extension DaemonEndToEndTests {
         }
     }
 
-    @Test("a host hung (SIGSTOP) past takeover_after: the other adopts and finishes its jobs; when it wakes (SIGCONT) it stands down, delivering nothing twice")
-    func takeoverAfterHang() async throws {
-        try await withDaemon(
-            emulator: Self.slowFlux,
-            configure: {
-                $0.inboxes[0].extraLines.append("shared = true")
-                $0.hosts = Self.hostsForTakeover
-            }
-        ) { server, first in
-            let second = try secondHost(of: first)
+    /// Two hosts share eight jobs; the first hangs (SIGSTOP) once it has sent one; the second adopts its claims
+    /// and finishes every job; woken (SIGCONT), the first stands down on each adopted one, delivering nothing.
+    func expectTakeoverAfterHang(on inboxes: TakeoverInboxes) async throws {
+        try await withDaemon(emulator: Self.slowFlux, configure: { inboxes.configureFirst(&$0) }) { server, first in
+            let second = try secondHost(of: first, on: inboxes)
             try await second.start()
             let names = (1...8).map { "hang-\($0)" }
-            for name in names { _ = try first.dropJob(name, sidecar: Self.namedSidecar(name)) }
+            // Every other job dropped through each host's view of the inbox: on a network share a host is told (by
+            // inotify) only of its own writes, and takes the other's drops at its next rescan, by when the other has
+            // long claimed them; so each host gets claims of its own.
+            for (index, name) in names.enumerated() {
+                _ = try (index.isMultiple(of: 2) ? first : second).dropJob(name, sidecar: Self.namedSidecar(name))
+            }
             try await first.waitFor("the first host's jobs at Segmind", timeout: .seconds(30)) {
                 first.occurrences(of: " info submitted ") >= 1 && second.occurrences(of: " info claimed inbox=") >= 1
             }
             first.suspend()
+            let suspended = ContinuousClock.now
             try await first.waitFor("every job done by the second host", timeout: .seconds(90)) {
                 first.jobs(.done).count + first.jobs(.failed).count >= names.count
             }
+            let allEnded = ContinuousClock.now - suspended
             let adopted = second.occurrences(of: "adopted the claim of a dead host")
             #expect(adopted >= 1)
             first.resume()
+            let woken = ContinuousClock.now
             try await first.waitFor("the woken host to stand down on every adopted job", timeout: .seconds(30)) {
                 try await first.status()["jobs"]?["takenOver"]?.int64Value == Int64(adopted)
             }
+            print(
+                "facedrop takeover\(inboxes.label): hung host's \(adopted) of \(names.count) jobs adopted, all \(names.count) ended \(allEnded) after the SIGSTOP; stood down \(ContinuousClock.now - woken) after the SIGCONT"
+            )
             // Time for anything it might still wrongly do.
             try await Task.sleep(for: .seconds(3))
             await expectEachOnce(names, first, server)
