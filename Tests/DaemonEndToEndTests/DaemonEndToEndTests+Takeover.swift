@@ -90,11 +90,13 @@ extension DaemonEndToEndTests {
         ) { server, first in
             let names = (1...6).map { "kill-\($0)" }
             for name in names { _ = try first.dropJob(name, sidecar: Self.namedSidecar(name)) }
-            // Killed once both request IDs are in their claims' receipts (logged right after): a kill between the
-            // POST and that write leaves a job the adopter must fail as an unknown outcome, and on a network share
-            // the write takes long enough to be hit.
-            try await first.waitFor("two jobs at Segmind, their request IDs in the claims", timeout: .seconds(30)) {
-                await submittedNames(server).count >= 2 && first.occurrences(of: " info submitted ") >= 2
+            // Killed once it has claimed all six and both request IDs are in their claims' receipts (logged right
+            // after). On a network share the drops take long enough to be written that the first two can be sent
+            // before the last are claimed, and a kill between a POST and its receipt leaves a job the adopter must
+            // fail as an unknown outcome.
+            try await first.waitFor("six jobs claimed, two at Segmind with their request IDs in the claims", timeout: .seconds(30)) {
+                let sent = await submittedNames(server).count
+                return sent >= 2 && first.occurrences(of: " info submitted ") >= 2 && first.occurrences(of: " info claimed inbox=") >= names.count
             }
             await first.killHard()
             let killed = ContinuousClock.now
@@ -144,8 +146,12 @@ extension DaemonEndToEndTests {
             for (index, name) in names.enumerated() {
                 _ = try (index.isMultiple(of: 2) ? first : second).dropJob(name, sidecar: Self.namedSidecar(name))
             }
-            try await first.waitFor("the first host's jobs at Segmind", timeout: .seconds(30)) {
-                first.occurrences(of: " info submitted ") >= 1 && second.occurrences(of: " info claimed inbox=") >= 1
+            // Hung once every job is claimed (and journaled: logged after), so that it hangs holding whole claims; on a
+            // network share claiming takes long enough that a host hung in the middle of it leaves a claim it has
+            // not journaled, which the other adopts but the woken host cannot stand down on.
+            try await first.waitFor("the first host's jobs at Segmind, every job claimed", timeout: .seconds(30)) {
+                let claimed = first.occurrences(of: " info claimed inbox=") + second.occurrences(of: " info claimed inbox=")
+                return first.occurrences(of: " info submitted ") >= 1 && second.occurrences(of: " info claimed inbox=") >= 1 && claimed >= names.count
             }
             first.suspend()
             let suspended = ContinuousClock.now
