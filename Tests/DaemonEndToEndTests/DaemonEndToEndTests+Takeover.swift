@@ -17,13 +17,15 @@ extension DaemonEndToEndTests {
         return emulator
     }
 
-    /// Where the two hosts of a takeover scenario see their shared inbox: one local folder, or each host its own
-    /// mount of one network share. The outbox is the first host's, a local folder both write to.
+    /// Where the two hosts of a takeover scenario see their shared inbox and outbox: one local folder each, or each
+    /// host its own mount of one network share.
     struct TakeoverInboxes {
         /// The first host's inbox; nil keeps the harness's own folder.
         var first: String?
         /// The second host's view of the same inbox; nil is the first host's path.
         var second: String?
+        /// The first host's outbox, and the second host's view of it; nil keeps the first host's own folder for both.
+        var outboxes: (first: String, second: String)?
         /// More `[[inbox]]` lines for both hosts, beside `shared = true`.
         var lines: [String] = []
         /// Where the figure lines say the scenario ran ("" for a local folder).
@@ -34,6 +36,7 @@ extension DaemonEndToEndTests {
         /// The first host's settings: its inbox, shared, and leases every second with takeover after 3 s.
         func configureFirst(_ settings: inout DaemonSettings) {
             if let first { settings.inboxes[0].path = first }
+            if let outboxes { settings.inboxes[0].outbox = outboxes.first }
             settings.inboxes[0].extraLines += ["shared = true"] + lines
             settings.hosts = DaemonEndToEndTests.hostsForTakeover
         }
@@ -45,7 +48,7 @@ extension DaemonEndToEndTests {
         try DaemonHarness(baseURL: URL(string: first.settings.baseURL)!) {
             $0.maxInFlight = maxInFlight
             $0.inboxes[0].path = inboxes.second ?? first.inbox
-            $0.inboxes[0].outbox = first.outbox
+            $0.inboxes[0].outbox = inboxes.outboxes?.second ?? first.outbox
             $0.inboxes[0].extraLines += ["shared = true"] + inboxes.lines
             $0.hosts = Self.hostsForTakeover
         }
