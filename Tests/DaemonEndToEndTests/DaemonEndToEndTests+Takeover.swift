@@ -151,10 +151,11 @@ extension DaemonEndToEndTests {
             }
             // Hung once every job is claimed (and journaled: logged after), so that it hangs holding whole claims; on a
             // network share claiming takes long enough that a host hung in the middle of it leaves a claim it has
-            // not journaled, which the other adopts but the woken host cannot stand down on.
+            // not journaled, which the other adopts but the woken host cannot stand down on. Which host claims which
+            // job is a race (on one local folder both are told of every drop): the first may win all of them.
             try await first.waitFor("the first host's jobs at Segmind, every job claimed", timeout: .seconds(30)) {
                 let claimed = first.occurrences(of: " info claimed inbox=") + second.occurrences(of: " info claimed inbox=")
-                return first.occurrences(of: " info submitted ") >= 1 && second.occurrences(of: " info claimed inbox=") >= 1 && claimed >= names.count
+                return first.occurrences(of: " info submitted ") >= 1 && claimed >= names.count
             }
             first.suspend()
             let suspended = ContinuousClock.now
