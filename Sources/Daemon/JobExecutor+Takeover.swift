@@ -38,11 +38,12 @@ extension JobExecutor {
             )
                 != nil
         else { return .interrupted }
-        await spending.release(record)
-        // Whatever this host spooled for the job is of no use now: the adopter fetches the outputs itself.
+        // Outputs this host had already spooled are the adopter's to fetch (it polls with the request ID): they go, as
+        // a finished job's do, rather than wait for the next start's sweep. The claim folder is the adopter's now.
         let spoolFolder = state.spoolFolder(job: record.id)
         let stateRoot = state.root
         await files.run { try? Folder.open(stateRoot).removeTree(spoolFolder) }
+        await spending.release(record)
         logger.notice(
             "another host adopted this job's claim (this host was taken for dead); it finishes the job, and this host does nothing more with it",
             metadata: ["job": "\(record.name)", "inbox": "\(record.inbox)", "claim": "\(claimFolder)", "state": "\(record.state)"]

@@ -11,7 +11,7 @@ extension StatusReport {
     static func hosts(_ configuration: DaemonConfiguration, owner: String) -> JSONValue {
         var inboxes: [String: JSONValue] = [:]
         for inbox in configuration.inboxes where inbox.shared {
-            let leases = HostLeases(inboxRoot: inbox.path, owner: owner)
+            let leases = HostLeases(inboxRoot: inbox.path, owner: owner, reader: .status)
             let claims = leases.claimsByOwner()
             let seen: [SeenHost]
             do {

@@ -23,11 +23,26 @@ package struct HostLeases: Sendable {
     /// This host's claim owner (host name and state folder), as in `claim.json`.
     package let owner: String
 
-    package init(inboxRoot: String, owner: String) {
+    /// Who reads the share's clock (``shareNow()``) for this owner.
+    package enum ClockReader: Sendable {
+        /// The daemon: `.clock-<lease>`.
+        case daemon
+        /// `facedrop status`, run beside the daemon with the same owner: `.clock-<lease>-status`. With one file for
+        /// both, each write of it removing the previous one's temporary file first, the command would remove the
+        /// daemon's between its write and its rename, failing the daemon's look for dead hosts' claims (on a network
+        /// share, where each step is a round trip, often).
+        case status
+    }
+
+    /// Whose clock file ``shareNow()`` writes.
+    package let reader: ClockReader
+
+    package init(inboxRoot: String, owner: String, reader: ClockReader = .daemon) {
         var root = inboxRoot
         while root.hasSuffix("/") { root.removeLast() }
         self.inboxRoot = root
         self.owner = owner
+        self.reader = reader
     }
 
     /// `<inbox>/.facedrop/hosts`.
@@ -63,8 +78,8 @@ package struct HostLeases: Sendable {
     /// The share's clock: the modification time the share gives a file this host has just written.
     package func shareNow() throws(FileSystemError) -> Date {
         let inbox = try openFolder()
-        let clock = "\(folder)/.clock-\(leaseName.dropLast(5))"
-        // A temporary name of this process's own: `facedrop status` reads the clock beside the running daemon.
+        let clock = "\(folder)/.clock-\(leaseName.dropLast(5))\(reader == .status ? "-status" : "")"
+        // A temporary name of this process's own, too: two `facedrop status` commands may read the clock at once.
         try inbox.replace(
             clock,
             bytes: Array("\(owner)\n".utf8),

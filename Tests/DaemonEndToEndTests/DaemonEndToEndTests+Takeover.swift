@@ -17,13 +17,39 @@ extension DaemonEndToEndTests {
         return emulator
     }
 
-    /// A second host on `first`'s shared inbox and outbox, with a state folder of its own.
-    func secondHost(of first: DaemonHarness, maxInFlight: Int = 8) throws -> DaemonHarness {
+    /// Where the two hosts of a takeover scenario see their shared inbox and outbox: one local folder each, or each
+    /// host its own mount of one network share.
+    struct TakeoverInboxes {
+        /// The first host's inbox; nil keeps the harness's own folder.
+        var first: String?
+        /// The second host's view of the same inbox; nil is the first host's path.
+        var second: String?
+        /// The first host's outbox, and the second host's view of it; nil keeps the first host's own folder for both.
+        var outboxes: (first: String, second: String)?
+        /// More `[[inbox]]` lines for both hosts, beside `shared = true`.
+        var lines: [String] = []
+        /// Where the figure lines say the scenario ran ("" for a local folder).
+        var label = ""
+
+        static let local = TakeoverInboxes()
+
+        /// The first host's settings: its inbox, shared, and leases every second with takeover after 3 s.
+        func configureFirst(_ settings: inout DaemonSettings) {
+            if let first { settings.inboxes[0].path = first }
+            if let outboxes { settings.inboxes[0].outbox = outboxes.first }
+            settings.inboxes[0].extraLines += ["shared = true"] + lines
+            settings.hosts = DaemonEndToEndTests.hostsForTakeover
+        }
+    }
+
+    /// A second host on `first`'s shared inbox (its own view of it, from `inboxes`) and outbox, with a state folder
+    /// of its own.
+    func secondHost(of first: DaemonHarness, on inboxes: TakeoverInboxes = .local, maxInFlight: Int = 8) throws -> DaemonHarness {
         try DaemonHarness(baseURL: URL(string: first.settings.baseURL)!) {
             $0.maxInFlight = maxInFlight
-            $0.inboxes[0].path = first.inbox
-            $0.inboxes[0].outbox = first.outbox
-            $0.inboxes[0].extraLines.append("shared = true")
+            $0.inboxes[0].path = inboxes.second ?? first.inbox
+            $0.inboxes[0].outbox = inboxes.outboxes?.second ?? first.outbox
+            $0.inboxes[0].extraLines += ["shared = true"] + inboxes.lines
             $0.hosts = Self.hostsForTakeover
         }
     }
@@ -47,26 +73,40 @@ extension DaemonEndToEndTests {
         "a host killed for good mid-run: a second host adopts its claims after takeover_after, polls the sent jobs with their request IDs, sends the unsent ones; a restart of the dead host stands down"
     )
     func takeoverAfterKill() async throws {
+        try await expectTakeoverAfterKill(on: .local)
+    }
+
+    @Test("a host hung (SIGSTOP) past takeover_after: the other adopts and finishes its jobs; when it wakes (SIGCONT) it stands down, delivering nothing twice")
+    func takeoverAfterHang() async throws {
+        try await expectTakeoverAfterHang(on: .local)
+    }
+
+    /// Six jobs dropped on the first host, which is killed (SIGKILL) once two are at Segmind; a second host started
+    /// then adopts all six and finishes them, each sent once; the dead host restarted stands down on each.
+    func expectTakeoverAfterKill(on inboxes: TakeoverInboxes) async throws {
         try await withDaemon(
             emulator: Self.slowFlux,
             configure: {
                 $0.maxInFlight = 2
-                $0.inboxes[0].extraLines.append("shared = true")
-                $0.hosts = Self.hostsForTakeover
+                inboxes.configureFirst(&$0)
             }
         ) { server, first in
             let names = (1...6).map { "kill-\($0)" }
             for name in names { _ = try first.dropJob(name, sidecar: Self.namedSidecar(name)) }
-            // Killed once both jobs it sent have their request IDs in their claims (the receipts), so that every job the
-            // second host adopts was either sent with a known request ID or never sent.
-            try await first.waitFor("two jobs at Segmind, their request IDs in their claims", timeout: .seconds(30)) {
-                claimFolders(first).filter { FileManager.default.fileExists(atPath: "\($0)/receipts/submitted.json") }.count >= 2
+            // Killed once it has claimed all six and both jobs it sent have their request IDs in their claims (the
+            // receipts), so that every job the second host adopts was either sent with a known request ID or never sent.
+            // On a network share the drops take long enough to be written that the first two can be sent before the
+            // last are claimed, and a kill between a POST and its receipt leaves a job the adopter must fail as an
+            // unknown outcome.
+            try await first.waitFor("six jobs claimed, two at Segmind with their request IDs in the claims", timeout: .seconds(30)) {
+                first.occurrences(of: " info claimed inbox=") >= names.count
+                    && claimFolders(first).filter { FileManager.default.fileExists(atPath: "\($0)/receipts/submitted.json") }.count >= 2
             }
             await first.killHard()
             let killed = ContinuousClock.now
             let sentByTheDead = Set(await submittedNames(server))
 
-            let second = try secondHost(of: first)
+            let second = try secondHost(of: first, on: inboxes)
             try await second.start()
             try await first.waitFor("the first adoption", timeout: .seconds(30), every: .milliseconds(20)) {
                 second.occurrences(of: "adopted the claim of a dead host") >= 1
@@ -84,14 +124,17 @@ extension DaemonEndToEndTests {
             // The ones the dead host had sent were polled with their request IDs, not sent again.
             #expect(sentByTheDead.count >= 2 && sentByTheDead.isSubset(of: Set(names)))
             print(
-                "facedrop takeover: lease_interval 1 s, takeover_after 3 s; the first claim adopted \(adoptedAfter) after the kill, the dead host's \(names.count) jobs (\(sentByTheDead.count) sent) all done \(allDone) after it"
+                "facedrop takeover\(inboxes.label): lease_interval 1 s, takeover_after 3 s; the first claim adopted \(adoptedAfter) after the kill, the dead host's \(names.count) jobs (\(sentByTheDead.count) sent) all done \(allDone) after it"
             )
 
             // The dead host comes back: its journal still has the jobs; it finds their claims adopted and stands down.
+            let restarted = ContinuousClock.now
             try await first.start()
             try await first.waitFor("the restarted host to stand down", timeout: .seconds(30)) {
                 first.occurrences(of: "another host adopted this job's claim") >= names.count
             }
+            let stoodDown = ContinuousClock.now - restarted
+            print("facedrop takeover\(inboxes.label): the restarted host stood down on all \(names.count) jobs \(stoodDown) after its restart")
             #expect(try await first.status()["jobs"]?["takenOver"]?.int64Value == Int64(names.count))
             await expectEachOnce(names, first, server)
             await second.stop()
@@ -199,32 +242,43 @@ extension DaemonEndToEndTests {
         }
     }
 
-    @Test("a host hung (SIGSTOP) past takeover_after: the other adopts and finishes its jobs; when it wakes (SIGCONT) it stands down, delivering nothing twice")
-    func takeoverAfterHang() async throws {
-        try await withDaemon(
-            emulator: Self.slowFlux,
-            configure: {
-                $0.inboxes[0].extraLines.append("shared = true")
-                $0.hosts = Self.hostsForTakeover
-            }
-        ) { server, first in
-            let second = try secondHost(of: first)
-            try await second.start()
+    /// Two hosts share eight jobs; the first hangs (SIGSTOP) once it has sent one; the second adopts its claims
+    /// and finishes every job; woken (SIGCONT), the first stands down on each adopted one, delivering nothing.
+    func expectTakeoverAfterHang(on inboxes: TakeoverInboxes) async throws {
+        try await withDaemon(emulator: Self.slowFlux, configure: { inboxes.configureFirst(&$0) }) { server, first in
             let names = (1...8).map { "hang-\($0)" }
-            for name in names { _ = try first.dropJob(name, sidecar: Self.namedSidecar(name)) }
-            try await first.waitFor("the first host's jobs at Segmind", timeout: .seconds(30)) {
-                first.occurrences(of: " info submitted ") >= 1 && second.occurrences(of: " info claimed inbox=") >= 1
+            let (ours, theirs) = (Array(names.prefix(4)), Array(names.dropFirst(4)))
+            // The first host gets four jobs of its own before the second starts (two hosts told of the same drops race
+            // for them, and either may win them all); the second then gets four through its own view of the inbox.
+            for name in ours { _ = try first.dropJob(name, sidecar: Self.namedSidecar(name)) }
+            try await first.waitFor("the first host's jobs claimed, one at Segmind", timeout: .seconds(30)) {
+                first.occurrences(of: " info claimed inbox=") >= ours.count && first.occurrences(of: " info submitted ") >= 1
+            }
+            let second = try secondHost(of: first, on: inboxes)
+            try await second.start()
+            for name in theirs { _ = try second.dropJob(name, sidecar: Self.namedSidecar(name)) }
+            // Hung once every job is claimed (and journaled: logged after), so that it hangs holding whole claims; on a
+            // network share claiming takes long enough that a host hung in the middle of it leaves a claim it has
+            // not journaled, which the other adopts but the woken host cannot stand down on.
+            try await first.waitFor("every job claimed", timeout: .seconds(30)) {
+                first.occurrences(of: " info claimed inbox=") + second.occurrences(of: " info claimed inbox=") >= names.count
             }
             first.suspend()
+            let suspended = ContinuousClock.now
             try await first.waitFor("every job done by the second host", timeout: .seconds(90)) {
                 first.jobs(.done).count + first.jobs(.failed).count >= names.count
             }
+            let allEnded = ContinuousClock.now - suspended
             let adopted = second.occurrences(of: "adopted the claim of a dead host")
             #expect(adopted >= 1)
             first.resume()
+            let woken = ContinuousClock.now
             try await first.waitFor("the woken host to stand down on every adopted job", timeout: .seconds(30)) {
                 try await first.status()["jobs"]?["takenOver"]?.int64Value == Int64(adopted)
             }
+            print(
+                "facedrop takeover\(inboxes.label): hung host's \(adopted) of \(names.count) jobs adopted, all \(names.count) ended \(allEnded) after the SIGSTOP; stood down \(ContinuousClock.now - woken) after the SIGCONT"
+            )
             // Time for anything it might still wrongly do.
             try await Task.sleep(for: .seconds(3))
             await expectEachOnce(names, first, server)

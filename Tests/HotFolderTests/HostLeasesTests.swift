@@ -58,6 +58,17 @@ struct HostLeasesTests {
         #expect(try a.seen().first { $0.lease.owner == "beta:/s" }?.isDead(takeoverAfter: .seconds(300)) == false)
     }
 
+    @Test("facedrop status reads the share's clock with a file of its own, never the daemon's (whose temporary file it would remove)")
+    func statusReadsTheClockWithAFileOfItsOwn() throws {
+        let fixture = try ClaimFixture()
+        let daemon = HostLeases(inboxRoot: fixture.inbox, owner: "alpha:/s")
+        let status = HostLeases(inboxRoot: fixture.inbox, owner: "alpha:/s", reader: .status)
+        _ = try daemon.shareNow()
+        _ = try status.shareNow()
+        let clocks = try FileManager.default.contentsOfDirectory(atPath: daemon.folder).filter { $0.hasPrefix(".clock-") }.sorted()
+        #expect(clocks == [".clock-\(daemon.leaseName.dropLast(5))", ".clock-\(daemon.leaseName.dropLast(5))-status"])
+    }
+
     @Test("the share's clock is the time the share stamps on a fresh write, whatever the lease says of its writer's clock")
     func shareClockIsTheFilesTime() throws {
         let fixture = try ClaimFixture()
