@@ -234,6 +234,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
+                "CLinux",
                 "FileSystem",
                 "StrictJSON",
                 "DedicatedThreads",

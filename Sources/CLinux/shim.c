@@ -11,6 +11,9 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/timerfd.h>
+#include <sys/mman.h>
+#include <malloc.h>
+#include <stdlib.h>
 #include <time.h>
 
 const unsigned int CLinux_RENAME_NOREPLACE = RENAME_NOREPLACE;
@@ -193,4 +196,53 @@ int CLinux_waitHook(
         outputOpen = CLinux_readHookOutput(output, buffer, capacity, end);
     }
     return 0;
+}
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+
+
+typedef struct {
+    CLinux_Range *ranges;
+    size_t count;
+    int64_t delayMilliseconds;
+} CLinux_Release;
+
+static void *CLinux_releaseThread(void *argument) {
+    CLinux_Release *release = argument;
+    (void)pthread_setname_np(pthread_self(), "facedrop-memory");
+    struct timespec delay = {release->delayMilliseconds / 1000, (release->delayMilliseconds % 1000) * 1000000};
+    while (nanosleep(&delay, &delay) == -1 && errno == EINTR) {
+    }
+    for (size_t index = 0; index < release->count; index++) {
+        (void)madvise((void *)release->ranges[index].start, release->ranges[index].length, MADV_PAGEOUT);
+    }
+    free(release->ranges);
+    free(release);
+    (void)malloc_trim(0);
+    return NULL;
+}
+
+int CLinux_releaseLater(const CLinux_Range *ranges, size_t count, int64_t delayMilliseconds) {
+    CLinux_Release *release = malloc(sizeof(CLinux_Release));
+    CLinux_Range *copy = malloc(count * sizeof(CLinux_Range) + 1);
+    if (release == NULL || copy == NULL) {
+        free(release);
+        free(copy);
+        return ENOMEM;
+    }
+    memcpy(copy, ranges, count * sizeof(CLinux_Range));
+    *release = (CLinux_Release){copy, count, delayMilliseconds};
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    pthread_t thread;
+    int code = pthread_create(&thread, &attributes, CLinux_releaseThread, release);
+    pthread_attr_destroy(&attributes);
+    if (code != 0) {
+        free(copy);
+        free(release);
+    }
+    return code;
 }

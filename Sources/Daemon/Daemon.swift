@@ -175,6 +175,7 @@ package final class Daemon: Sendable {
                 notifier: notifier,
                 status: { [journal, inboxes] in Self.status(journal: journal, inboxes: inboxes.count, inFlight: $0) }
             ),
+            releaseMemoryAfter: configuration.memory.releaseWhenIdleAfter,
             logger: logger
         )
         readiness = StartupReadiness { [notifier, journal, inboxes, logger] in
@@ -300,7 +301,8 @@ package final class Daemon: Sendable {
         await scheduler.update(
             maxInFlight: new.api.maxInFlight,
             inboxTurns: InboxTurns.of(new.inboxes),
-            creditRecheck: new.credits.recheckInterval
+            creditRecheck: new.credits.recheckInterval,
+            releaseMemoryAfter: new.memory.releaseWhenIdleAfter
         )
         await credits.update(outboxes: Self.outboxes(of: new), warnBelow: new.credits.warnBelow)
         spending.update(new)

@@ -44,6 +44,11 @@ actor JobScheduler {
     private var cancellationsToDeliver = false
     private let heartbeat: Heartbeat?
     private var nextBeat: ElapsedClock.Instant
+    /// How long no job must be in flight before the daemon hands back memory it does not use (``IdleMemory``);
+    /// nil never.
+    private var releaseMemoryAfter: Duration?
+    /// When that will be, while no job is in flight and the memory has not been released since the last one.
+    private var memoryRelease: ElapsedClock.Instant?
 
     init(
         executor: JobExecutor,
@@ -54,6 +59,7 @@ actor JobScheduler {
         inboxTurns: [String: InboxTurns],
         creditRecheck: Duration,
         heartbeat: Heartbeat?,
+        releaseMemoryAfter: Duration?,
         clock: some Clock<Duration> = TimerClock(),
         logger: Logger
     ) {
@@ -69,6 +75,7 @@ actor JobScheduler {
         self.inboxTurns = inboxTurns
         self.creditRecheck = creditRecheck
         self.heartbeat = heartbeat
+        self.releaseMemoryAfter = releaseMemoryAfter
         self.logger = logger
     }
 
@@ -88,10 +95,14 @@ actor JobScheduler {
         start(record)
     }
 
-    func update(maxInFlight: Int, inboxTurns: [String: InboxTurns], creditRecheck: Duration) {
+    func update(maxInFlight: Int, inboxTurns: [String: InboxTurns], creditRecheck: Duration, releaseMemoryAfter: Duration?) {
         self.maxInFlight = maxInFlight
         self.inboxTurns = inboxTurns
         self.creditRecheck = creditRecheck
+        if releaseMemoryAfter != self.releaseMemoryAfter {
+            self.releaseMemoryAfter = releaseMemoryAfter
+            if running.isEmpty { scheduleMemoryRelease() }
+        }
         wake()
     }
 
@@ -99,10 +110,16 @@ actor JobScheduler {
 
     /// Starts queued jobs until cancelled; ``recover()`` comes first.
     func run() async {
+        if running.isEmpty { scheduleMemoryRelease() }
         while !Task.isCancelled {
             await fill()
             beatIfDue()
-            await doorbell.wait(until: [nextWriteRetry, heartbeat.map { _ in nextBeat }, budgetRelease].compactMap(\.self).min())
+            await doorbell.wait(
+                until: [nextWriteRetry, heartbeat.map { _ in nextBeat }, budgetRelease, memoryRelease].compactMap(\.self).min()
+            )
+            if let release = memoryRelease, release <= clock.now {
+                releaseIdleMemory()
+            }
             if let retry = nextWriteRetry, retry <= clock.now {
                 await retryWrites()
             }
@@ -249,6 +266,7 @@ actor JobScheduler {
         let executor = self.executor
         let share = share ?? InboxTurns.share(inbox: record.claim.inbox, topFolder: record.claim.topFolder, in: inboxTurns)
         runningShares[record.id] = share
+        memoryRelease = nil
         // Every request the job makes carries its queue, so the request budget takes turns as the scheduler does.
         let requests = RequestShare(share: share, weight: inboxTurns[share.inbox]?.weight ?? 1)
         running[record.id] = Task(executorPreference: ExecutorPreference.current) {
@@ -282,7 +300,29 @@ actor JobScheduler {
             pendingWrites.insert(id)
             if nextWriteRetry == nil { nextWriteRetry = clock.now + writeRetryDelay }
         }
+        if running.isEmpty { scheduleMemoryRelease() }
         wake()
+    }
+
+    /// No job is in flight: the memory is released once none has been for `releaseMemoryAfter`.
+    private func scheduleMemoryRelease() {
+        memoryRelease = releaseMemoryAfter.map { clock.now + $0 }
+    }
+
+    /// Hands back what the daemon does not use while it waits (``IdleMemory``): one release per quiet spell, so
+    /// an idle daemon does not wake again for it.
+    private func releaseIdleMemory() {
+        memoryRelease = nil
+        guard running.isEmpty else { return }
+        let report = IdleMemory.release()
+        var metadata: Logger.Metadata = [
+            "resident": "\(report.before.map { String(format: "%.1f MiB", Double($0.total) / 1024) } ?? "unknown")",
+            "mapped": "\(report.mappings) mappings, \(report.bytes / 1_048_576) MiB",
+        ]
+        if let refusal = report.refusal {
+            metadata["refused"] = "\(refusal)"
+        }
+        logger.info("idle: releasing the memory the daemon does not use while it waits", metadata: metadata)
     }
 
     /// Submission stops; one task asks the free credits endpoint until the balance is back, then releases

@@ -25,6 +25,8 @@ extension DaemonConfiguration: CustomStringConvertible {
             "  " + metrics.configurationText,
             "[hosts]",
             "  " + hosts.configurationText,
+            "[memory]",
+            "  " + memory.configurationText,
         ]
         for inbox in inboxes {
             lines += [

@@ -22,6 +22,8 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public var metrics: MetricsConfiguration
     /// The `[hosts]` table: leases and takeover for inboxes shared by several hosts.
     public var hosts: HostsConfiguration
+    /// The `[memory]` table: what an idle daemon gives back.
+    public var memory: MemoryConfiguration
     /// The `[[inbox]]` tables, in the file's order.
     public var inboxes: [InboxConfiguration]
     /// Things worth a look that do not stop the daemon, e.g. an inbox default the catalog does not
@@ -35,6 +37,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
         emulator: EmulatorSettings = EmulatorSettings(),
         metrics: MetricsConfiguration = MetricsConfiguration(),
         hosts: HostsConfiguration = HostsConfiguration(),
+        memory: MemoryConfiguration = MemoryConfiguration(),
         inboxes: [InboxConfiguration] = [],
         warnings: [String] = []
     ) {
@@ -44,6 +47,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
         self.emulator = emulator
         self.metrics = metrics
         self.hosts = hosts
+        self.memory = memory
         self.inboxes = inboxes
         self.warnings = warnings
     }

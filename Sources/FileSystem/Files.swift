@@ -150,12 +150,12 @@ package enum Files {
         return String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init)
     }
 
-    /// A file in /proc (its size is 0 to `stat`, so it is read to its end).
-    static func readProcFile(_ path: String) throws(FileSystemError) -> [UInt8] {
+    /// A file in /proc (its size is 0 to `stat`, so it is read to its end, or to `limit` bytes).
+    package static func readProcFile(_ path: String, limit: Int = 4096) throws(FileSystemError) -> [UInt8] {
         switch Syscalls.open(path, relativeTo: currentDirectory, flags: Flags.readOnly) {
         case .success(let descriptor):
             let file = OpenFile(path: path, descriptor: descriptor)
-            return try file.read(limit: 4096)
+            return try file.read(limit: limit)
         case .failure(let code):
             throw FileSystemError("open", path: path, errno: code)
         }

@@ -46,6 +46,37 @@ extension DaemonEndToEndTests {
         }
     }
 
+    @Test("an idle daemon hands back the pages of its code once per quiet spell, stays asleep, and runs the next job")
+    func idleDaemonReleasesMemory() async throws {
+        let released = "idle: releasing the memory the daemon does not use"
+        try await withDaemon(configure: { settings in
+            settings.memory = ["release_when_idle_after = 3"]
+            for index in settings.inboxes.indices { settings.inboxes[index].rescanInterval = 3600 }
+        }) { _, daemon in
+            try daemon.dropJob("one", sidecar: Self.instantSidecar)
+            try await daemon.waitFor("the first job") { !daemon.jobs(.done).isEmpty }
+            let busy = try #require(daemon.residentFileKiB())
+            try await daemon.waitFor("the release after the first job", timeout: .seconds(20)) { daemon.log.contains(released) }
+            try await daemon.waitFor("resident file pages below the \(busy) KiB after the job", timeout: .seconds(5)) {
+                (daemon.residentFileKiB() ?? busy) < busy
+            }
+
+            // Released once: the daemon does not wake again for it.
+            try await Task.sleep(for: .seconds(1))
+            let rested = try await Self.wakeups(of: daemon, over: .seconds(4))
+            #expect(rested.total <= 1, "woken while idle after the release: \(rested.threads)")
+            #expect(daemon.log.components(separatedBy: released).count - 1 == 1)
+
+            // The next job reads back what it needs, and the next quiet spell releases again.
+            try daemon.dropJob("two", sidecar: Self.instantSidecar)
+            try await daemon.waitFor("the second job") { daemon.jobs(.done).count == 2 }
+            try await daemon.waitFor("the release after the second job", timeout: .seconds(20)) {
+                daemon.log.components(separatedBy: released).count - 1 == 2
+            }
+            #expect(daemon.jobs(.failed).isEmpty)
+        }
+    }
+
     /// How often the daemon's threads woke in `period` (those alive at its start and end): libdispatch's pool
     /// monitor alone would wake it once a second.
     static func wakeups(of daemon: DaemonHarness, over period: Duration) async throws -> (total: Int, threads: [String: Int]) {

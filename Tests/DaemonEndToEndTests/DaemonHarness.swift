@@ -366,6 +366,13 @@ extension DaemonHarness {
         return .milliseconds((user + system) * 1000 / ProcessClock.ticksPerSecond)
     }
 
+    /// The daemon's resident file pages (`RssFile`, KiB): mostly its own code.
+    func residentFileKiB() -> Int? {
+        guard let pid = processID, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        let line = status.split(separator: "\n").first { $0.hasPrefix("RssFile:") }
+        return line.flatMap { Int($0.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") }
+    }
+
     /// Each of the daemon's threads, by thread ID, with its name and the times it has gone to sleep of its own
     /// accord so far (`voluntary_ctxt_switches`): a thread that sleeps without waking counts nothing more.
     func voluntarySwitches() -> [Int: (name: String, switches: Int)] {

@@ -20,6 +20,8 @@ struct DaemonSettings {
     var metrics: [String] = []
     /// The `[hosts]` table's lines (`takeover_after = …`); empty leaves the table out.
     var hosts: [String] = []
+    /// The `[memory]` table's lines (`release_when_idle_after = …`); empty leaves the table out.
+    var memory: [String] = []
     var inboxes: [InboxSettings]
 
     /// The `facedrop.toml` text.
@@ -45,6 +47,7 @@ struct DaemonSettings {
         ]
         if !metrics.isEmpty { lines += ["", "[metrics]"] + metrics }
         if !hosts.isEmpty { lines += ["", "[hosts]"] + hosts }
+        if !memory.isEmpty { lines += ["", "[memory]"] + memory }
         for inbox in inboxes {
             lines += ["", "[[inbox]]"] + inbox.tomlLines
         }

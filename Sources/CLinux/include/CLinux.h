@@ -71,4 +71,17 @@ int CLinux_waitHook(
     pid_t child, int output, int stop, int64_t timeoutMilliseconds, int64_t graceMilliseconds,
     unsigned char *buffer, size_t capacity, CLinux_HookEnd *end);
 
+/// One range of memory, `[start, start + length)`.
+typedef struct {
+    uintptr_t start;
+    size_t length;
+} CLinux_Range;
+
+/// On a detached thread of its own, after `delayMilliseconds`: `madvise(MADV_PAGEOUT)` on each of the `count` ranges
+/// (copied; the pages that only this process maps are reclaimed, clean file pages dropped, to be read again on the
+/// next touch; kernels before 5.4 refuse it), then `malloc_trim(0)` (the heap's free pages). Only libc runs there, so the pages just released are not touched again
+/// by the release itself, and the delay lets the caller's thread go back to its wait first. 0, or an errno when the
+/// thread could not be started.
+int CLinux_releaseLater(const CLinux_Range *ranges, size_t count, int64_t delayMilliseconds);
+
 #endif

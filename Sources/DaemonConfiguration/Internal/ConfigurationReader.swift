@@ -16,7 +16,7 @@ struct ConfigurationReader {
 
     mutating func read(_ document: [String: TOMLNode]) -> DaemonConfiguration {
         problems += SecretKeys.locations(in: document).map(SecretKeys.problem(at:))
-        let root = TableReader(label: "the file:", table: document, knownKeys: ["api", "credits", "state", "emulator", "metrics", "hosts", "inbox"])
+        let root = TableReader(label: "the file:", table: document, knownKeys: ["api", "credits", "state", "emulator", "metrics", "hosts", "memory", "inbox"])
         root.reportUnknownKeys(into: &problems)
 
         let api = readAPI(root.table("api", into: &problems) ?? [:])
@@ -25,6 +25,7 @@ struct ConfigurationReader {
         let emulator = readEmulator(root.table("emulator", into: &problems) ?? [:])
         let metrics = Self.readMetrics(root.table("metrics", into: &problems) ?? [:], into: &problems)
         let hosts = Self.readHosts(root.table("hosts", into: &problems) ?? [:], into: &problems)
+        let memory = Self.readMemory(root.table("memory", into: &problems) ?? [:], into: &problems)
         let inboxes = readInboxes(document["inbox"])
         checkFolders(inboxes, state: state)
         problems += Self.retentionProblems(inboxes)
@@ -36,6 +37,7 @@ struct ConfigurationReader {
             emulator: emulator,
             metrics: metrics,
             hosts: hosts,
+            memory: memory,
             inboxes: inboxes,
             warnings: warnings
         )
