@@ -85,9 +85,7 @@ final class ClaimTakeover: Sendable {
         let sidecarPath = taken.inputs.first { PathNames.last($0) == "\(taken.record.stem).json" }
         let posePath = taken.inputs.first { PathNames.last($0).hasPrefix("\(taken.record.stem).pose.") }
         let facePath = taken.inputs.first { $0 != sidecarPath && $0 != posePath } ?? sidecarPath ?? "\(taken.folder)/input/\(taken.record.stem)"
-        let sidecar = sidecarPath.flatMap { path in
-            (try? InputFile.readDropped(path, maxBytes: 256 << 10)).flatMap { try? JSONParser().parse($0) }?.objectValue
-        }
+        let sidecar = sidecarPath.flatMap(DropIntake.readSidecar)
         let claim = JobClaim(
             inbox: inbox.name,
             subpath: taken.record.subpath,
@@ -97,7 +95,7 @@ final class ClaimTakeover: Sendable {
             sidecarPath: sidecarPath,
             posePath: posePath,
             model: receipts[.intent]?.model ?? sidecar?["model"]?.stringValue ?? inbox.model,
-            priority: sidecar?["facedrop"]?["priority"]?.doubleValue.map { Int(max(-1_000_000, min(1_000_000, $0))) } ?? 0,
+            priority: DropIntake.priority(in: sidecar),
             droppedAt: taken.record.claimedAt,
             readyAt: Date()
         )

@@ -31,8 +31,8 @@ package struct ClaimAdopter: Sendable {
     /// The claim folders whose owner is dead, oldest first. Claims of live hosts and this host's own are left out.
     package func deadClaims(takeoverAfter: Duration) throws(FileSystemError) -> [DeadClaim] {
         let leases = HostLeases(inboxRoot: claimer.inboxRoot, owner: claimer.owner)
-        let hosts = try leases.seen()
         let now = try leases.shareNow()
+        let hosts = try leases.seen(at: now)
         var ages: [String: Duration] = [:]
         for host in hosts { ages[host.lease.owner] = min(ages[host.lease.owner] ?? host.age, host.age) }
         let inbox = try claimer.inbox()
