@@ -40,8 +40,9 @@ final class ClaimTakeover: Sendable {
         let journal = self.journal
         do {
             dead = try await files.run { () throws(FileSystemError) in
-                try adopter.unjournaledClaims { (try? journal.job(claimedPath: $0)) != nil }
-                    + adopter.deadClaims(takeoverAfter: takeoverAfter)
+                // This host's journaled claims are not read: its jobs may be removing them meanwhile.
+                let isJournaled = { (folder: String) in (try? journal.exists(claimedPath: folder)) == true }
+                return try adopter.unjournaledClaims(isJournaled: isJournaled) + adopter.deadClaims(takeoverAfter: takeoverAfter, isJournaled: isJournaled)
             }
         } catch {
             logger.warning("could not look for the claims of dead hosts", metadata: ["inbox": "\(inbox.name)", "error": "\(error)"])
