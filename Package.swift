@@ -402,7 +402,7 @@ let package = Package(
         .testTarget(
             name: "DaemonEndToEndTests",
             dependencies: [
-                "StrictJSON", "FacedropTestSupport", "SegmindEmulator", "SegmindCatalog", "ImageFormats", "Hashing",
+                "StrictJSON", "FacedropTestSupport", "SegmindEmulator", "SegmindCatalog", "ImageFormats", "Hashing", "FileSystem", "HotFolder",
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
             ]

@@ -40,8 +40,9 @@ final class ClaimTakeover: Sendable {
         let journal = self.journal
         do {
             dead = try await files.run { () throws(FileSystemError) in
-                try adopter.unjournaledClaims { (try? journal.job(claimedPath: $0)) != nil }
-                    + adopter.deadClaims(takeoverAfter: takeoverAfter)
+                // This host's journaled claims are not read: its jobs may be removing them meanwhile.
+                let isJournaled = { (folder: String) in (try? journal.exists(claimedPath: folder)) == true }
+                return try adopter.unjournaledClaims(isJournaled: isJournaled) + adopter.deadClaims(takeoverAfter: takeoverAfter, isJournaled: isJournaled)
             }
         } catch {
             logger.warning("could not look for the claims of dead hosts", metadata: ["inbox": "\(inbox.name)", "error": "\(error)"])
@@ -85,9 +86,7 @@ final class ClaimTakeover: Sendable {
         let sidecarPath = taken.inputs.first { PathNames.last($0) == "\(taken.record.stem).json" }
         let posePath = taken.inputs.first { PathNames.last($0).hasPrefix("\(taken.record.stem).pose.") }
         let facePath = taken.inputs.first { $0 != sidecarPath && $0 != posePath } ?? sidecarPath ?? "\(taken.folder)/input/\(taken.record.stem)"
-        let sidecar = sidecarPath.flatMap { path in
-            (try? InputFile.readDropped(path, maxBytes: 256 << 10)).flatMap { try? JSONParser().parse($0) }?.objectValue
-        }
+        let sidecar = sidecarPath.flatMap(DropIntake.readSidecar)
         let claim = JobClaim(
             inbox: inbox.name,
             subpath: taken.record.subpath,
@@ -97,7 +96,7 @@ final class ClaimTakeover: Sendable {
             sidecarPath: sidecarPath,
             posePath: posePath,
             model: receipts[.intent]?.model ?? sidecar?["model"]?.stringValue ?? inbox.model,
-            priority: sidecar?["facedrop"]?["priority"]?.doubleValue.map { Int(max(-1_000_000, min(1_000_000, $0))) } ?? 0,
+            priority: DropIntake.priority(in: sidecar),
             droppedAt: taken.record.claimedAt,
             readyAt: Date()
         )

@@ -350,7 +350,6 @@ actor DropIntake {
             return false
         case .claimed(let files):
             let sidecar = files.sidecarPath == nil ? nil : read ?? files.sidecarPath.flatMap(Self.readSidecar)
-            let options = sidecar?["facedrop"]?.objectValue
             let claim = JobClaim(
                 inbox: inbox.configuration.name,
                 subpath: job.subpath,
@@ -360,7 +359,7 @@ actor DropIntake {
                 sidecarPath: files.sidecarPath,
                 posePath: files.posePath,
                 model: sidecar?["model"]?.stringValue ?? inbox.configuration.model,
-                priority: options?["priority"]?.doubleValue.map { Int(max(-1_000_000, min(1_000_000, $0))) } ?? 0,
+                priority: Self.priority(in: sidecar),
                 droppedAt: job.droppedAt,
                 readyAt: Date()
             )
@@ -593,7 +592,12 @@ actor DropIntake {
         FileSnapshot(path: file.path, size: file.size, modified: file.modified, changed: file.changed, inode: file.inode, isRegular: file.kind == .regular)
     }
 
-    private static func readSidecar(_ path: String) -> [String: JSONValue]? {
+    /// A sidecar's `facedrop.priority`, bounded; 0 without one.
+    static func priority(in sidecar: [String: JSONValue]?) -> Int {
+        sidecar?["facedrop"]?["priority"]?.doubleValue.map { Int(max(-1_000_000, min(1_000_000, $0))) } ?? 0
+    }
+
+    static func readSidecar(_ path: String) -> [String: JSONValue]? {
         guard let bytes = try? InputFile.readDropped(path, maxBytes: 256 << 10) else { return nil }
         return (try? JSONParser().parse(bytes))?.objectValue
     }

@@ -19,8 +19,13 @@ extension JobExecutor {
     func deliveryFence(_ record: JobRecord) -> JobDelivery.Fence? {
         guard writesReceipts(record) else { return nil }
         let claimFolder = record.claimedPath
-        let adopter = ClaimAdopter(claimer: JobClaimer(inboxRoot: JobClaimer.inboxRoot(ofClaimFolder: claimFolder), owner: owner))
+        let adopter = adopter(of: claimFolder)
         return JobDelivery.Fence(stagingName: Self.stagingName(claimID: record.claim.claimID, owner: owner)) { adopter.owns(claimFolder) }
+    }
+
+    /// This host's view of the claims of the inbox that holds `claimFolder`.
+    private func adopter(of claimFolder: String) -> ClaimAdopter {
+        ClaimAdopter(claimer: JobClaimer(inboxRoot: JobClaimer.inboxRoot(ofClaimFolder: claimFolder), owner: owner))
     }
 
     /// Nil while the job's claim is this host's (or its inbox is not shared); else the job is journaled as taken
@@ -28,7 +33,7 @@ extension JobExecutor {
     func standDownIfTakenOver(_ record: JobRecord) async -> Ending? {
         guard writesReceipts(record), !record.state.isTerminal else { return nil }
         let claimFolder = record.claimedPath
-        let adopter = ClaimAdopter(claimer: JobClaimer(inboxRoot: JobClaimer.inboxRoot(ofClaimFolder: claimFolder), owner: owner))
+        let adopter = adopter(of: claimFolder)
         guard await !files.run({ adopter.owns(claimFolder) }) else { return nil }
         guard
             await journaled(

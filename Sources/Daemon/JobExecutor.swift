@@ -86,7 +86,9 @@ struct JobExecutor: Sendable {
 
     /// Runs a claimed job from the start; the step a resumed job is at is taken from its record.
     func run(_ record: JobRecord) async -> Ending {
-        if let ending = await standDownIfTakenOver(record) { return ending }
+        // A resumed job (after a restart, say) may have been adopted meanwhile. A fresh one needs no look at the share
+        // here: its intent's receipt and its failure are fenced where they happen.
+        if record.state != .claimed, let ending = await standDownIfTakenOver(record) { return ending }
         await catchUpReceipt(record)
         switch record.state {
         case .claimed: return await submit(record)
@@ -659,7 +661,7 @@ struct JobExecutor: Sendable {
         let metadata: JobDelivery.PictureMetadata = inboxes.inbox(named: record.inbox)?.embedMetadata == false ? .sidecar : .embedded
         let folder: String
         let spoolFolder = record.spoolPath ?? state.spoolFolder(job: record.id)
-        if let ending = await standDownIfTakenOver(record) { return ending }
+        // The fence checks the claim once the staging folder exists; a claim adopted meanwhile ends here below.
         let fence = deliveryFence(record)
         do {
             let input = jobInput(record)

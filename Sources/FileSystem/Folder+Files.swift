@@ -268,19 +268,36 @@ extension Folder {
     }
 
     /// Removes `relative` and, when it is a folder, everything in it; links inside are removed, never followed.
+    ///
+    /// A folder still not empty once its entries are removed is emptied again, after a pause that grows from 1 ms
+    /// (about half a second in all, see ``emptyingPauses``): something was put in it meanwhile, or, on a FUSE share
+    /// (sshfs), a file another thread of this process had open was not removed but renamed to `.fuse_hidden…`. FUSE
+    /// removes that file when the last handle on it closes, but not when the close races the removal: it is then
+    /// left for good, a plain file with no handle, and the next pass removes it by its name.
     package func removeTree(_ relative: String) throws(FileSystemError) {
         guard let info = try status(relative) else { return }
         guard info.kind == .directory else { return try remove(relative) }
         let inside = try folder(relative)
-        for entry in try inside.entries() {
-            // A name that is not UTF-8 cannot be spelled as a String path: such a folder cannot be emptied here.
-            guard let name = entry.name else {
-                throw FileSystemError("unlink", path: inside.path, reason: .notRegularFile)
+        var pauses = Self.emptyingPauses[...]
+        while true {
+            for entry in try inside.entries() {
+                // A name that is not UTF-8 cannot be spelled as a String path: such a folder cannot be emptied here.
+                guard let name = entry.name else {
+                    throw FileSystemError("unlink", path: inside.path, reason: .notRegularFile)
+                }
+                try inside.removeTree(name)
             }
-            try inside.removeTree(name)
+            do {
+                return try removeFolder(relative)
+            } catch {
+                guard error.errno == .directoryNotEmpty, let pause = pauses.popFirst() else { throw error }
+                Syscalls.pause(pause)
+            }
         }
-        try removeFolder(relative)
     }
+
+    /// The pauses before ``removeTree(_:)`` empties a folder again: 1 ms doubling to 256 ms, 511 ms in all.
+    static let emptyingPauses: [Duration] = (0..<9).map { .milliseconds(1 << $0) }
 
     /// Flushes this folder, so a rename or a new entry in it survives a crash.
     package func sync() throws(FileSystemError) {

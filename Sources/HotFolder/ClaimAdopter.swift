@@ -29,17 +29,23 @@ package struct ClaimAdopter: Sendable {
     }
 
     /// The claim folders whose owner is dead, oldest first. Claims of live hosts and this host's own are left out.
-    package func deadClaims(takeoverAfter: Duration) throws(FileSystemError) -> [DeadClaim] {
+    ///
+    /// A claim folder `isJournaled` knows is this host's (claimed or adopted here: one adopted away has another name)
+    /// and is not even read: this host may be removing it right now, and on a FUSE share a file read while the same
+    /// host removes it can be left behind as `.fuse_hidden…`.
+    package func deadClaims(takeoverAfter: Duration, isJournaled: (String) -> Bool = { _ in false }) throws(FileSystemError) -> [DeadClaim] {
         let leases = HostLeases(inboxRoot: claimer.inboxRoot, owner: claimer.owner)
-        let hosts = try leases.seen()
         let now = try leases.shareNow()
+        let hosts = try leases.seen(at: now)
         var ages: [String: Duration] = [:]
         for host in hosts { ages[host.lease.owner] = min(ages[host.lease.owner] ?? host.age, host.age) }
         let inbox = try claimer.inbox()
         var dead: [DeadClaim] = []
         for name in try inbox.names(claimer.workFolder).sorted() where JobClaimer.isClaimFolderName(name) {
             let folder = "\(claimer.workFolder)/\(name)"
-            guard let record = ClaimRecord.read(claimFolder: folder, in: inbox), record.owner != claimer.owner else { continue }
+            guard !isJournaled(folder), let record = ClaimRecord.read(claimFolder: folder, in: inbox), record.owner != claimer.owner else {
+                continue
+            }
             if let age = ages[record.owner] {
                 if age > takeoverAfter { dead.append(DeadClaim(folder: folder, owner: record.owner, leaseAge: age)) }
                 continue
@@ -55,14 +61,15 @@ package struct ClaimAdopter: Sendable {
 
     /// This host's own claims with receipts that `isJournaled` does not know: adopted from a dead host by a run of
     /// this host that stopped before it journaled them (the start-up sweep leaves them alone). They are adopted again
-    /// (``adopt(_:)``, a rename to a new name) and journaled as any adoption.
+    /// (``adopt(_:)``, a rename to a new name) and journaled as any adoption. A journaled claim is not read (see
+    /// ``deadClaims(takeoverAfter:isJournaled:)``).
     package func unjournaledClaims(isJournaled: (String) -> Bool) throws(FileSystemError) -> [DeadClaim] {
         let inbox = try claimer.inbox()
         var found: [DeadClaim] = []
         for name in try inbox.names(claimer.workFolder).sorted() where JobClaimer.isClaimFolderName(name) {
             let folder = "\(claimer.workFolder)/\(name)"
-            guard let record = ClaimRecord.read(claimFolder: folder, in: inbox), record.owner == claimer.owner,
-                !ClaimReceipt.read(claimFolder: folder, in: inbox).isEmpty, !isJournaled(folder)
+            guard !isJournaled(folder), let record = ClaimRecord.read(claimFolder: folder, in: inbox), record.owner == claimer.owner,
+                !ClaimReceipt.read(claimFolder: folder, in: inbox).isEmpty
             else { continue }
             found.append(DeadClaim(folder: folder, owner: record.owner, leaseAge: nil))
         }

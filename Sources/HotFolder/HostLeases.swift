@@ -94,8 +94,10 @@ package struct HostLeases: Sendable {
 
     /// Every lease in the folder with its age on the share's clock (``shareNow()``), oldest first; this host's own
     /// included. A file that cannot be read as a lease is left out.
-    package func seen() throws(FileSystemError) -> [SeenHost] {
-        let now = try shareNow()
+    /// - Parameter given: the share's clock, when the caller has just read it (``shareNow()``); read here otherwise.
+    package func seen(at given: Date? = nil) throws(FileSystemError) -> [SeenHost] {
+        let now: Date
+        if let given { now = given } else { now = try shareNow() }
         let inbox = try Folder.open(inboxRoot)
         var hosts: [SeenHost] = []
         for name in try inbox.names(folder) where name.hasSuffix(".json") && !name.hasPrefix(".") {

@@ -50,7 +50,7 @@ package struct JobDelivery: Sendable {
     /// A delivery the outbox refuses (full, read-only) leaves nothing behind in it: the staging folder is
     /// removed, and the images stay in the spool for the next try.
     package func deliverResult(_ input: JobInput, summary: GenerationSummary, spoolFolder: String) throws(JobFailure) -> String {
-        if let existing = findDelivered(input, outcome: .done) { return existing }
+        if let existing = try delivered(input, outcome: .done) { return existing }
         var attempt = try stage(input)
         do throws(JobFailure) {
             return try fileResult(&attempt, summary: summary, spoolFolder: spoolFolder)
@@ -123,7 +123,7 @@ package struct JobDelivery: Sendable {
     /// `error.json` or `cancelled.json`); the folder already delivered for this claim when a crash came between
     /// publishing it and journaling where it went.
     package func deliverRecord(_ input: JobInput, record: JSONValue, outcome: JobOutcome) throws(JobFailure) -> String {
-        if let existing = findDelivered(input, outcome: outcome) { return existing }
+        if let existing = try delivered(input, outcome: outcome) { return existing }
         let attempt = try stage(input)
         do throws(JobFailure) {
             return try publish(attempt, record: record, outcome: outcome)
@@ -171,6 +171,25 @@ package struct JobDelivery: Sendable {
 
     // MARK: - Implementation
 
+    /// The folder already delivered for this claim (``findDelivered(_:outcome:)``), which a fenced delivery returns only
+    /// while the claim is still this host's: one that the adopter delivered is the adopter's job, not this host's.
+    private func delivered(_ input: JobInput, outcome: JobOutcome) throws(JobFailure) -> String? {
+        guard let existing = findDelivered(input, outcome: outcome) else { return nil }
+        try checkFence()
+        return existing
+    }
+
+    /// Throws ``takenOverCode`` when ``fence`` finds the claim adopted by another host.
+    private func checkFence() throws(JobFailure) {
+        guard let fence, !fence.owns() else { return }
+        throw JobFailure(
+            stage: .write,
+            code: Self.takenOverCode,
+            message: "another host adopted this job's claim",
+            hint: "The host that adopted it delivers the job."
+        )
+    }
+
     /// A staging folder holding the job's inputs, copied from wherever they were claimed.
     ///
     /// An input that cannot be taken (gone, not a regular file, too big, hard-linked) is left out, never
@@ -182,14 +201,11 @@ package struct JobDelivery: Sendable {
             try outbox.makeFolder("\(staging)/input")
             return staging
         }
-        if let fence, !fence.owns() {
+        do throws(JobFailure) {
+            try checkFence()
+        } catch {
             try? outbox.removeTree(staging)
-            throw JobFailure(
-                stage: .write,
-                code: Self.takenOverCode,
-                message: "another host adopted this job's claim",
-                hint: "The host that adopted it delivers the job."
-            )
+            throw error
         }
         var attempt = Attempt(input: input, settings: JobSettings(), staging: staging)
         for path in [input.facePath, input.sidecarPath, input.posePath].compactMap({ $0 }) {

@@ -48,6 +48,8 @@ struct ClaimAdopterTests {
         #expect(dead.first { $0.owner == "dead" }?.leaseAge.map { $0 > .seconds(395) } == true)
         #expect(dead.first { $0.owner == "gone" }?.leaseAge == nil)
         #expect(try adopter.deadClaims(takeoverAfter: .seconds(500)).isEmpty)
+        // A claim folder this host's journal knows is its own: left out (and not read).
+        #expect(try adopter.deadClaims(takeoverAfter: .seconds(300)) { $0 == claims["dead"]! }.map(\.folder) == [claims["gone"]!])
     }
 
     @Test("of two hosts adopting one claim, one wins; the claim keeps its ID, names the winner, and the loser's owns() says no")

@@ -8,10 +8,16 @@ import Testing
 
 @Suite("JobDelivery's fence: of two hosts delivering one shared claim, one folder is published")
 struct JobDeliveryFenceTests {
-    /// A failed job's record, delivered with `fence`.
-    func deliver(_ drop: Drop, fence: JobDelivery.Fence) throws(JobFailure) -> String {
-        let input = try! drop.place(name: "anna", sidecar: #"{"prompt":"p"}"#)
-        let record: JSONValue = ["code": "invalid_sidecar", "claim_id": "20261206T100540-309fcf79461fa8ef"]
+    static let claimID = "20261206T100540-309fcf79461fa8ef"
+
+    /// A failed job's record, delivered with `fence` (its files placed in the inbox unless `placed`).
+    func deliver(_ drop: Drop, fence: JobDelivery.Fence, placed: Bool = false) throws(JobFailure) -> String {
+        var input =
+            placed
+            ? JobInput(name: "anna", inbox: "test", facePath: "\(drop.inbox)/anna.jpg", sidecarPath: "\(drop.inbox)/anna.json")
+            : try! drop.place(name: "anna", sidecar: #"{"prompt":"p"}"#)
+        input.claimID = Self.claimID
+        let record: JSONValue = ["code": "invalid_sidecar", "claim_id": .string(Self.claimID)]
         return try JobDelivery(outbox: OutboxFolders(root: drop.outbox), fence: fence).deliverRecord(input, record: record, outcome: .failed)
     }
 
@@ -59,6 +65,19 @@ struct JobDeliveryFenceTests {
         }
         #expect(throws: JobFailure.self) { try deliver(drop, fence: fence) }
         #expect(!FileManager.default.fileExists(atPath: "\(drop.outbox)/failed/anna"))
+    }
+
+    @Test("a folder already delivered for the claim is returned only while the claim is this host's: the adopter's delivery is not this host's")
+    func alreadyDeliveredFolderIsFenced() throws {
+        let drop = Drop()
+        let folder = try deliver(drop, fence: JobDelivery.Fence(stagingName: "claim-X-bbbb") { true })
+        #expect(try deliver(drop, fence: JobDelivery.Fence(stagingName: "claim-X-bbbb") { true }, placed: true) == folder)
+        do {
+            let found = try deliver(drop, fence: JobDelivery.Fence(stagingName: "claim-X-aaaa") { false }, placed: true)
+            Issue.record("returned \(found)")
+        } catch {
+            #expect(error.code == JobDelivery.takenOverCode)
+        }
     }
 
     @Test("taking staging folders keeps the adopter's own and other claims'")

@@ -24,6 +24,14 @@ enum Syscalls {
         valueOrErrno { CLinux_openat(folder.rawValue, path, flags | O_CLOEXEC, mode) }.map(FileDescriptor.init(rawValue:))
     }
 
+    /// Blocks the calling thread for `duration` (the calls of this module run on dedicated threads).
+    static func pause(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) == -1, errno == EINTR { request = remaining }
+    }
+
     static func close(_ descriptor: FileDescriptor) {
         _ = Glibc.close(descriptor.rawValue)
     }
