@@ -113,7 +113,13 @@ package final class Folder: Sendable {
             inside = whole[...]
         }
         var components: [String] = []
-        for component in inside.split(separator: slash) where !(component.count == 1 && component.first == dot) {
+        var start = inside.startIndex
+        while start < inside.endIndex {
+            let end = inside[start...].firstIndex(of: slash) ?? inside.endIndex
+            let component = inside[start..<end]
+            start = end + 1
+            // Empty names (`a//b`, a trailing `/`) and `.` are steps that go nowhere.
+            guard !component.isEmpty, !(component.count == 1 && component.first == dot) else { continue }
             guard !(component.count == 2 && component.first == dot && component.last == dot) else {
                 throw FileSystemError(operation, path: display(relative), reason: .outsideFolder)
             }
