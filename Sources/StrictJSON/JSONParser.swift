@@ -116,7 +116,9 @@ private struct JSONReader {
                 } else {
                     let key = try readKey(in: [:])
                     containers.append(.object)
-                    objects.append(OpenObject(members: [:], key: key))
+                    // Room for a few members from the start: growing a dictionary from empty hashes its keys
+                    // again at each of the first doublings.
+                    objects.append(OpenObject(members: Dictionary(minimumCapacity: 4), key: key))
                     continue
                 }
             default:
