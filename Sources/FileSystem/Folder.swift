@@ -90,27 +90,41 @@ package final class Folder: Sendable {
     /// `relative` (or a whole path below this folder) as names, checked: no `..`, nothing outside.
     ///
     /// Compared and split as bytes, as the kernel sees a path (and every file step of every job passes here).
+    /// The bytes are copied into arrays first: the same steps over `String.UTF8View` slices cost ten times
+    /// as many instructions, through generic index arithmetic for every byte.
     func components(_ relative: String, operation: String) throws(FileSystemError) -> [String] {
         let slash = UInt8(ascii: "/")
-        var base = path.utf8[...]
-        while base.count > 1, base.last == slash { base = base.dropLast() }
-        let whole = relative.utf8[...]
-        let inside: Substring.UTF8View
-        if whole.elementsEqual(base) {
+        let dot = UInt8(ascii: ".")
+        let folderPath = Array(path.utf8)
+        var baseCount = folderPath.count
+        while baseCount > 1, folderPath[baseCount - 1] == slash { baseCount -= 1 }
+        let base = folderPath[..<baseCount]
+        let whole = Array(relative.utf8)
+        let inside: ArraySlice<UInt8>
+        if whole[...] == base {
             inside = whole[whole.endIndex...]
         } else if base.count == 1, base.first == slash, whole.first == slash {
             inside = whole.dropFirst()
-        } else if whole.count > base.count, whole.starts(with: base), whole.dropFirst(base.count).first == slash {
+        } else if whole.count > base.count, whole.starts(with: base), whole[base.count] == slash {
             inside = whole.dropFirst(base.count + 1)
         } else if whole.first == slash {
             throw FileSystemError(operation, path: relative, reason: .outsideFolder)
         } else {
-            inside = whole
+            inside = whole[...]
         }
         var components: [String] = []
-        for component in inside.split(separator: slash) where !component.elementsEqual(".".utf8) {
-            guard !component.elementsEqual("..".utf8) else { throw FileSystemError(operation, path: display(relative), reason: .outsideFolder) }
-            components.append(String(Substring(component)))
+        var start = inside.startIndex
+        while start < inside.endIndex {
+            let end = inside[start...].firstIndex(of: slash) ?? inside.endIndex
+            let component = inside[start..<end]
+            start = end + 1
+            // Empty names (`a//b`, a trailing `/`) and `.` are steps that go nowhere.
+            guard !component.isEmpty, !(component.count == 1 && component.first == dot) else { continue }
+            guard !(component.count == 2 && component.first == dot && component.last == dot) else {
+                throw FileSystemError(operation, path: display(relative), reason: .outsideFolder)
+            }
+            // A String split at an ASCII byte stays valid UTF-8: decoding repairs nothing.
+            components.append(String(decoding: component, as: UTF8.self))
         }
         return components
     }

@@ -11,13 +11,19 @@ struct ExactName: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.text = text
     }
 
+    // Both compare and hash the UTF-8 as one buffer: the tracker keys every file by name, and the UTF-8
+    // view's iterator, or one `combine` per byte, cost several times as much.
     static func == (left: ExactName, right: ExactName) -> Bool {
-        left.text.utf8.elementsEqual(right.text.utf8)
+        guard left.text.utf8.count == right.text.utf8.count else { return false }
+        var left = left.text
+        var right = right.text
+        return left.withUTF8 { leftBytes in right.withUTF8 { leftBytes.elementsEqual($0) } }
     }
 
     func hash(into hasher: inout Hasher) {
+        var text = text
         hasher.combine(text.utf8.count)
-        for byte in text.utf8 { hasher.combine(byte) }
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     /// Byte order, which is also the order of Unicode scalars.

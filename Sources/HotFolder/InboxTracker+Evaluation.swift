@@ -80,7 +80,10 @@ extension InboxTracker {
     static func groups(of files: [ExactName: PendingFile<Instant>], refused: [ExactName: FileSnapshot.Kind] = [:]) -> [JobGroup<Instant>] {
         var groups: [ExactName: JobGroup<Instant>] = [:]
         var namedPoses: Set<ExactName> = []
-        for sidecar in files.values.sorted(by: { $0.key < $1.key }) {
+        // Sorted are names, and only those of sidecars naming a pose: sorting the files themselves copied
+        // every pending file through the generic value witnesses, for each comparison.
+        let namingSidecars = files.compactMap { name, file in file.isSidecarNamingPose ? name : nil }
+        for sidecar in namingSidecars.sorted().compactMap({ files[$0] }) {
             guard case .sidecar(let stem) = sidecar.role, let pose = sidecar.namedPose,
                 groups[ExactName(stem)]?.namedPose == nil
             else { continue }
@@ -102,14 +105,15 @@ extension InboxTracker {
             groups[ExactName(stem)]?.refused.append((name.text, kind))
         }
         // A named pose with no face or sidecar left in its group is no group at all.
-        return groups.sorted { $0.key < $1.key }.map(\.value)
+        return groups.keys.sorted().compactMap { groups[$0] }
             .filter { !$0.faces.isEmpty || !$0.sidecars.isEmpty || !$0.dotPoses.isEmpty }
     }
 
     /// Moves each settled, non-empty batch ticket of the folder into `output`.
     mutating func handOverTickets(in folder: ExactName, at now: Instant, wallClock: Date, into output: inout TrackerOutput) {
         guard let files = folders[folder] else { return }
-        for file in files.values.sorted(by: { $0.key < $1.key }) {
+        let tickets = files.compactMap { name, file in if case .ticket = file.role { name } else { nil } }
+        for file in tickets.sorted().compactMap({ files[$0] }) {
             guard case .ticket(let stem) = file.role, !file.isEmpty, file.isSettled(at: now, settle: rules.settle) else { continue }
             output.tickets.append(
                 ReadyTicket(

@@ -34,8 +34,10 @@ struct JobGroup<Instant: InstantProtocol<Duration>>: Sendable {
     /// - Parameter loneFaceHeld: the folder has a sidecar that is not read yet; it may name this face as
     ///   its `pose_image`, so a face without a sidecar of its own does not become a job until it is read.
     func verdict(at now: Instant, rules: InboxRules, loneFaceHeld: Bool) -> Verdict {
-        let members = members
         if let ready = readyFiles(at: now, rules: rules, loneFaceHeld: loneFaceHeld) { return ready }
+        // Gathered only for a group that is not ready, which alone needs them: each pending file is copied
+        // through the generic value witnesses.
+        let members = members
         // A face that may stand alone is a job held back, never an orphan, as long as it has content.
         if !rules.sidecarRequired, sidecars.isEmpty, faces.count == 1, !members.contains(where: \.isEmpty) {
             return .wait

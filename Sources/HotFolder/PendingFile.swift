@@ -39,6 +39,11 @@ struct PendingFile<Instant: InstantProtocol<Duration>>: Sendable {
         if case .read(let poseImage) = sidecar { poseImage } else { nil }
     }
 
+    /// A sidecar that was read and names a pose.
+    var isSidecarNamingPose: Bool {
+        if case .sidecar = role { namedPose != nil } else { false }
+    }
+
     var isUnreadSidecar: Bool {
         if case .sidecar = role, sidecar == .unread { true } else { false }
     }

@@ -381,8 +381,11 @@ public struct SegmindClient: Sendable {
     }
 
     static func pathSegment(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? text
+        text.addingPercentEncoding(withAllowedCharacters: segmentAllowed) ?? text
     }
+
+    /// What a path segment may hold unencoded; made once, as building it costs more than the encoding.
+    private static let segmentAllowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))
 
     static func checkCancellation() throws(SegmindError) {
         if Task.isCancelled { throw .cancelled }

@@ -116,7 +116,9 @@ private struct JSONReader {
                 } else {
                     let key = try readKey(in: [:])
                     containers.append(.object)
-                    objects.append(OpenObject(members: [:], key: key))
+                    // Room for a few members from the start: growing a dictionary from empty hashes its keys
+                    // again at each of the first doublings.
+                    objects.append(OpenObject(members: Dictionary(minimumCapacity: 4), key: key))
                     continue
                 }
             default:
@@ -294,8 +296,12 @@ private struct JSONReader {
             let byte = bytes[position]
             switch byte {
             case UInt8(ascii: "\""):
-                buffer.append(contentsOf: bytes[runStart..<position])
+                let run = bytes[runStart..<position]
                 position += 1
+                // Without an escape (every escape adds to the buffer) the string is one run of the input:
+                // decoded from there, with no buffer to fill and free.
+                guard !buffer.isEmpty else { return String(decoding: run, as: UTF8.self) }
+                buffer.append(contentsOf: run)
                 return String(decoding: buffer, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 buffer.append(contentsOf: bytes[runStart..<position])

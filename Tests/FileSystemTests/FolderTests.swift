@@ -29,6 +29,21 @@ struct FolderTests {
         }
     }
 
+    @Test("paths are taken apart by bytes: empty and `.` steps are skipped, `..` is refused, `..x` is a name")
+    func pathForms() throws {
+        let root = try TemporaryFolder()
+        let folder = try Folder.open(root.path)
+        _ = try folder.folder("a//b/./..x/", creating: true)
+        #expect(try folder.status("a/b/..x")?.kind == .directory)
+        #expect(try folder.status("\(root.path)/a/b/..x")?.kind == .directory)
+        #expect(try folder.status("\(root.path)//a/./b")?.kind == .directory)
+        #expect(try folder.entries().map(\.name) == ["a"])
+        #expect(throws: FileSystemError.self) { try folder.status("a/b/../../../x") }
+        #expect(throws: FileSystemError("lstat", path: "/elsewhere/x", reason: .outsideFolder)) {
+            try folder.status("/elsewhere/x")
+        }
+    }
+
     @Test("a link on the way to a file, or at its name, is never followed")
     func linksAreNotFollowed() throws {
         let root = try TemporaryFolder()

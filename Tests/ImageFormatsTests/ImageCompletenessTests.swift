@@ -54,6 +54,18 @@ struct ImageCompletenessTests {
         #expect(throws: ImageInspectionError.truncated(.jpeg)) { try ImageInfo.checkComplete(Self.progressiveLayout(ending: false)) }
     }
 
+    @Test("The end-of-image marker is found wherever it falls in the scan data, and only there")
+    func markerAtEveryOffset() throws {
+        let header = Array(Self.progressiveLayout(ending: true).prefix(37))  // SOI, DQT, SOF2, DHT, SOS
+        for before in 0..<17 {
+            for after in 0..<17 {
+                let data = Array(repeating: UInt8(0xFE), count: before) + [0xFF, 0x00] + Array(repeating: UInt8(0x7F), count: after)
+                try ImageInfo.checkComplete(header + data + [0xFF, 0xD9])
+                #expect(throws: ImageInspectionError.truncated(.jpeg)) { try ImageInfo.checkComplete(header + data) }
+            }
+        }
+    }
+
     @Test("A segment that claims more bytes than the file has is truncated; a second start-of-image is malformed")
     func brokenJPEGStructure() throws {
         var long = Self.progressiveLayout(ending: false)

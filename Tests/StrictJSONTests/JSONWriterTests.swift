@@ -29,6 +29,21 @@ struct JSONWriterTests {
         #expect(JSONValue.string(text).serializedString() == #""q\" b\\ s/ \b\f\n\r\t \u0001 \u001f "# + "\u{7F} é 😀\"")
     }
 
+    @Test func findsWhatNeedsAnEscapeAtEveryPlaceOfALongString() {
+        let plain = String(repeating: "aZ09+/=", count: 4)
+        #expect(JSONValue.string(plain).serializedString() == "\"\(plain)\"")
+        for offset in 0...plain.count {
+            let before = String(plain.prefix(offset))
+            let after = String(plain.dropFirst(offset))
+            for (text, escaped) in [("\"", #"\""#), ("\\", #"\\"#), ("\u{0}", #"\u0000"#), ("\u{1F}", #"\u001f"#), ("\n", #"\n"#)] {
+                #expect(JSONValue.string(before + text + after).serializedString() == "\"\(before)\(escaped)\(after)\"")
+            }
+            for text in [" ", "!", "#", "[", "]", "\u{7F}", "é", "😀"] {
+                #expect(JSONValue.string(before + text + after).serializedString() == "\"\(before)\(text)\(after)\"")
+            }
+        }
+    }
+
     @Test func writesPrettyOutput() {
         let value: JSONValue = ["b": [1, 2], "a": ["c": true], "e": [], "o": [:]]
         let expected = """
