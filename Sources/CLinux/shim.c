@@ -202,7 +202,6 @@ int CLinux_waitHook(
 #define MADV_PAGEOUT 21
 #endif
 
-
 typedef struct {
     CLinux_Range *ranges;
     size_t count;
@@ -226,6 +225,7 @@ static void *CLinux_releaseThread(void *argument) {
 
 int CLinux_releaseLater(const CLinux_Range *ranges, size_t count, int64_t delayMilliseconds) {
     CLinux_Release *release = malloc(sizeof(CLinux_Release));
+    // One byte more, so that no ranges is still a buffer of its own (malloc(0) may return NULL).
     CLinux_Range *copy = malloc(count * sizeof(CLinux_Range) + 1);
     if (release == NULL || copy == NULL) {
         free(release);

@@ -57,7 +57,7 @@ enum IdleMemory {
 
     /// This process's mappings worth paging out, from /proc/self/maps (empty when it cannot be read).
     static func mappings() -> [Mapping] {
-        guard let bytes = try? Files.readProcFile("/proc/self/maps", limit: 1 << 20) else { return [] }
+        guard let bytes = try? Files.readProcFile("/proc/self/maps", limit: 1 << 18) else { return [] }
         return mappings(inMaps: String(decoding: bytes, as: UTF8.self))
     }
 

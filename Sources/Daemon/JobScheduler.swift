@@ -310,10 +310,9 @@ actor JobScheduler {
     }
 
     /// Hands back what the daemon does not use while it waits (``IdleMemory``): one release per quiet spell, so
-    /// an idle daemon does not wake again for it.
+    /// an idle daemon does not wake again for it. Only due while no job is in flight: a job's start cancels it.
     private func releaseIdleMemory() {
         memoryRelease = nil
-        guard running.isEmpty else { return }
         let report = IdleMemory.release()
         var metadata: Logger.Metadata = [
             "resident": "\(report.before.map { String(format: "%.1f MiB", Double($0.total) / 1024) } ?? "unknown")",

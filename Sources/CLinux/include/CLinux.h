@@ -78,10 +78,10 @@ typedef struct {
 } CLinux_Range;
 
 /// On a detached thread of its own, after `delayMilliseconds`: `madvise(MADV_PAGEOUT)` on each of the `count` ranges
-/// (copied; the pages that only this process maps are reclaimed, clean file pages dropped, to be read again on the
-/// next touch; kernels before 5.4 refuse it), then `malloc_trim(0)` (the heap's free pages). Only libc runs there, so the pages just released are not touched again
-/// by the release itself, and the delay lets the caller's thread go back to its wait first. 0, or an errno when the
-/// thread could not be started.
+/// (copied; the pages only this process maps are reclaimed, clean file pages dropped, to be read again on the next
+/// touch; kernels before 5.4 refuse it), then `malloc_trim(0)` (the heap's free pages). Only libc runs there, so the
+/// release itself touches none of the pages it releases, and the delay lets the caller's thread go back to its wait
+/// first. 0, or an errno when the thread could not be started.
 int CLinux_releaseLater(const CLinux_Range *ranges, size_t count, int64_t delayMilliseconds);
 
 #endif
