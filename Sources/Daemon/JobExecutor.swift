@@ -440,8 +440,14 @@ struct JobExecutor: Sendable {
             }
             if let ending = await standDownIfTakenOver(record) { return ending }
             let outcome: SegmindClient.PollOutcome
+            // Before the model's run time at this size is measured here, the poll is a guess: the request budget
+            // serves it after the polls that are due.
+            let probe = planner.planner.estimate(model: model, size: size).basis != .measured
+            let attempt = await PollProbe.$current.withValue(probe) { () async -> Result<SegmindClient.PollOutcome, SegmindError> in
+                do throws(SegmindError) { return .success(try await client.poll(request)) } catch { return .failure(error) }
+            }
             do {
-                outcome = try await client.poll(request)
+                outcome = try attempt.get()
             } catch .cancelled {
                 return .interrupted
             } catch {

@@ -44,6 +44,17 @@ package import SegmindAPI
 /// network's jitter, so ``init(requestsPerMinute:clock:)`` uses a window of 60 s plus
 /// ``arrivalGuard``: arrivals then stay N per minute as long as that delay varies by less than the guard.
 ///
+/// **The reserve: the last few tokens and places are for reads that are due.** A submit only starts one more job
+/// sooner, and a probe (``PollProbe``) mostly finds its job still running, while a late poll of a job that is due
+/// is detection lag: the job is done and waits to be found. So a submit or a probe is admitted only if it leaves
+/// ``readReserve`` tokens in the bucket and as many places free in the window; due polls, results and credit
+/// checks may use them all. Under a backlog the bucket then hovers at the reserve instead of at zero, and a poll
+/// that falls due (or two at once, when a finished scout has its model's other jobs planned again) goes at once
+/// instead of waiting a slot. Due reads follow both rules above and the others stricter ones, so both guarantees
+/// hold for all admissions together. Nothing is lost under a mixed backlog: a token the others may not take stays
+/// in the bucket (which refills as long as it is not full, and the reserve is less than the burst) for the next
+/// due read. Only a stretch with no due read at all gets ``readReserve`` fewer places per window.
+///
 /// A 429 (``rateLimited(for:)``) holds every admission until Segmind's reset time. Waiters are
 /// served first come, first served; they are continuations woken by one timer, so a thousand queued
 /// jobs cost one sleeping task, and a cancelled waiter leaves the queue at once.
@@ -67,6 +78,8 @@ package actor RequestBudget: RequestGate {
     package let burst: Int
     /// The time one token takes to come back: ``window`` / ``limit``.
     package let interval: Duration
+    /// The tokens of the bucket, and the places of the window, that submits and probes leave to due reads.
+    package let readReserve: Int
     private let clock: ElapsedClock
     /// Keeps admissions across restarts, when set.
     private let file: RequestWindowFile?
@@ -94,9 +107,26 @@ package actor RequestBudget: RequestGate {
         let id: UInt64
         /// The queue the request is made for; nil outside a job.
         let share: RequestShare?
-        /// Reads go before submits of the same queue.
-        let kind: RequestKind
+        /// Due reads go before probes, and probes before submits, of the same queue.
+        let rank: Rank
         let continuation: CheckedContinuation<ElapsedClock.Instant?, Never>
+    }
+
+    /// How urgent a request is, most urgent first.
+    private enum Rank: Comparable {
+        /// A poll at its job's measured run time or later, a result, a credit check: may use the reserve.
+        case due
+        /// A poll on a guess (``PollProbe``).
+        case probe
+        /// Starts a new job.
+        case submit
+
+        init(_ kind: RequestKind) {
+            self = kind == .submit ? .submit : PollProbe.current ? .probe : .due
+        }
+
+        /// Whether the request leaves ``RequestBudget/readReserve`` to the due reads.
+        var leavesReserve: Bool { self != .due }
     }
 
     private struct Timer {
@@ -113,6 +143,16 @@ package actor RequestBudget: RequestGate {
     /// terms however large the limit, so the requests of a high limit are spread as evenly as those of a low one.
     package static func defaultBurst(requestsPerMinute: Int) -> Int {
         max(1, min(5, requestsPerMinute / 10))
+    }
+
+    /// The tokens a budget with `burst` keeps for reads: half of them, rounded down, at most 2 (2 of Segmind Pro's
+    /// 5; none when the burst is 1, where a spare token would be a larger burst).
+    ///
+    /// Two let a due poll and the result it leads to, or two jobs' polls that fall due together, go at once;
+    /// the submits keep the rest of the burst, so a drop still starts a few jobs at once. No more than two, so a
+    /// budget without pacing (a burst of the whole limit) still lets submits use nearly all of its window.
+    package static func readReserve(burst: Int) -> Int {
+        min(2, max(0, burst) / 2)
     }
 
     /// A budget of `requestsPerMinute` (at least 1) over 60 s plus ``arrivalGuard``, paced with `burst`
@@ -143,6 +183,7 @@ package actor RequestBudget: RequestGate {
         self.burst = min(max(1, burst ?? Self.defaultBurst(requestsPerMinute: limit)), limit)
         // Rounded down, so the bucket alone never admits fewer than N per window; the window rule keeps it at N.
         self.interval = self.window / limit
+        self.readReserve = Self.readReserve(burst: self.burst)
         let clock = ElapsedClock(clock)
         self.clock = clock
         self.file = file
@@ -194,7 +235,8 @@ package actor RequestBudget: RequestGate {
     package func reserve(_ kind: RequestKind = .read) async throws(CancellationError) -> ElapsedClock.Instant {
         if Task.isCancelled { throw CancellationError() }
         let share = RequestShare.current
-        if waiters.isEmpty, let now = admissibleNow() {
+        let rank = Rank(kind)
+        if let now = admissibleAtOnce(rank) {
             if let share { turns.charge(share.share, weight: share.weight) }
             return record(now)
         }
@@ -206,7 +248,7 @@ package actor RequestBudget: RequestGate {
                     continuation.resume(returning: nil)
                     return
                 }
-                waiters.append(Waiter(id: id, share: share, kind: kind, continuation: continuation))
+                waiters.append(Waiter(id: id, share: share, rank: rank, continuation: continuation))
                 scheduleTimer()
             }
         } onCancel: {
@@ -230,25 +272,44 @@ package actor RequestBudget: RequestGate {
         )
     }
 
-    /// The earliest instant the next admission may happen: after any 429 hold, once the bucket holds a token,
-    /// and one window after the oldest of the last `limit` admissions once there are that many.
-    private func earliestAdmission() -> ElapsedClock.Instant? {
+    /// The earliest instant the next admission of `rank` may happen: after any 429 hold, once the bucket holds a
+    /// token (for one that leaves the reserve, one more than ``readReserve``), and once the last window holds fewer
+    /// than `limit` admissions (for one that leaves the reserve, fewer than `limit − readReserve`).
+    private func earliestAdmission(_ rank: Rank) -> ElapsedClock.Instant? {
+        let reserve = rank.leavesReserve ? readReserve : 0
         var earliest = heldUntil
         if let theoreticalArrival {
-            let token = theoreticalArrival - interval * (burst - 1)
+            let token = theoreticalArrival - interval * (burst - 1 - reserve)
             earliest = earliest.map { max($0, token) } ?? token
         }
-        if recent.count == limit {
-            let freed = recent[oldestIndex] + window
+        // The admission that must have left the window: the (limit − reserve)-th most recent one. The ring's
+        // chronological position p is at (oldestIndex + p) % count (oldestIndex is 0 until the ring is full).
+        let places = limit - reserve
+        if recent.count >= places {
+            let freed = recent[(oldestIndex + recent.count - places) % recent.count] + window
             earliest = earliest.map { max($0, freed) } ?? freed
         }
         return earliest
     }
 
-    /// The current instant, if a request may be admitted at it.
-    private func admissibleNow() -> ElapsedClock.Instant? {
+    /// The earliest instant any waiting request may be admitted: a due read's, if one waits.
+    private func earliestWaiterAdmission() -> ElapsedClock.Instant? {
+        earliestAdmission(waiters.contains { $0.rank == .due } ? .due : .submit)
+    }
+
+    /// The current instant, if a new request of `rank` may go without waiting: the budget admits it now, and no
+    /// waiting request would go before it (requests the reserve holds back do not hold back a due read).
+    private func admissibleAtOnce(_ rank: Rank) -> ElapsedClock.Instant? {
+        guard let now = admissibleNow(rank) else { return nil }
+        if waiters.isEmpty { return now }
+        guard rank == .due, admissibleNow(.submit) == nil, !waiters.contains(where: { $0.rank == .due }) else { return nil }
+        return now
+    }
+
+    /// The current instant, if a request of `rank` may be admitted at it.
+    private func admissibleNow(_ rank: Rank) -> ElapsedClock.Instant? {
         let now = clock.now
-        guard let earliest = earliestAdmission() else { return now }
+        guard let earliest = earliestAdmission(rank) else { return now }
         return earliest <= now ? now : nil
     }
 
@@ -267,25 +328,33 @@ package actor RequestBudget: RequestGate {
     }
 
     /// Admits waiters while the budget allows, then sets the timer for the rest: requests made outside a job
-    /// first, then the queues' requests in their turns (``FairTurns``), each queue's reads (polls and results of
-    /// jobs already paid for) before its submits, and otherwise in the order they asked. A read ends or moves
-    /// a job already at Segmind, and a late one is detection lag, while a submit only starts one more job
-    /// sooner: the budget sends the same number either way.
+    /// first, then the queues' requests in their turns (``FairTurns``), each queue's due reads (polls and results
+    /// of jobs already paid for) before its probes and those before its submits, and otherwise in the order they
+    /// asked. A read ends or moves a job already at Segmind, and a late one is detection lag, while a submit only
+    /// starts one more job sooner: the budget sends the same number either way.
     private func serveWaiters() {
-        while !waiters.isEmpty, let now = admissibleNow() {
-            let waiter = waiters.remove(at: nextWaiterIndex())
+        while !waiters.isEmpty, let now = admissibleNow(.due) {
+            // A due read may be admitted now; the others perhaps not (the reserve).
+            let others = admissibleNow(.submit) != nil
+            guard let index = nextWaiterIndex(othersAdmissible: others) else { break }
+            let waiter = waiters.remove(at: index)
             if let share = waiter.share { turns.charge(share.share, weight: share.weight) }
             waiter.continuation.resume(returning: record(now))
         }
         scheduleTimer()
     }
 
-    /// The waiter to admit next.
-    private func nextWaiterIndex() -> Int {
-        if let unshared = waiters.firstIndex(where: { $0.share == nil }) { return unshared }
-        guard let share = turns.next(among: waiters.compactMap { $0.share?.share }) else { return 0 }
-        return waiters.firstIndex { $0.share?.share == share && $0.kind == .read }
-            ?? waiters.firstIndex { $0.share?.share == share } ?? 0
+    /// The waiter to admit next, among those the budget admits now (only due reads, unless `othersAdmissible`);
+    /// nil when none of them may go. Within the queue whose turn it is, the most urgent first, then the earliest.
+    private func nextWaiterIndex(othersAdmissible: Bool) -> Int? {
+        if let unshared = waiters.firstIndex(where: { $0.share == nil && (othersAdmissible || $0.rank == .due) }) { return unshared }
+        let shares = waiters.compactMap { othersAdmissible || $0.rank == .due ? $0.share?.share : nil }
+        guard let share = turns.next(among: shares) else { return nil }
+        var best: Int?
+        for index in waiters.indices where waiters[index].share?.share == share && (othersAdmissible || waiters[index].rank == .due) {
+            if best.map({ waiters[index].rank < waiters[$0].rank }) ?? true { best = index }
+        }
+        return best
     }
 
     private func cancelWaiter(_ id: UInt64) {
@@ -305,7 +374,7 @@ package actor RequestBudget: RequestGate {
     /// late would waste budget, so a pending timer is kept only if it is due no later than needed.
     private func scheduleTimer() {
         guard !waiters.isEmpty else { return }
-        guard let deadline = earliestAdmission() else {
+        guard let deadline = earliestWaiterAdmission() else {
             // Free now: serve at once, from a fresh turn of the actor.
             arm(at: clock.now)
             return

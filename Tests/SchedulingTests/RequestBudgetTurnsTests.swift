@@ -14,10 +14,12 @@ final class AdmissionOrder: Sendable {
     var all: [String] { names.withLock { $0 } }
 
     /// Starts a request for `share` (none: outside a job) named `name`, and waits until the budget holds it.
-    func enqueue(_ name: String, share: RequestShare?, kind: RequestKind = .read, on budget: RequestBudget) async {
+    func enqueue(_ name: String, share: RequestShare?, kind: RequestKind = .read, probe: Bool = false, on budget: RequestBudget) async {
         let waiting = await budget.snapshot().waiting
         let task = Task {
-            try await RequestShare.$current.withValue(share) { _ = try await budget.reserve(kind) }
+            try await RequestShare.$current.withValue(share) {
+                try await PollProbe.$current.withValue(probe) { _ = try await budget.reserve(kind) }
+            }
             self.append(name)
         }
         tasks.withLock { $0.append(task) }
