@@ -440,9 +440,10 @@ struct JobExecutor: Sendable {
             }
             if let ending = await standDownIfTakenOver(record) { return ending }
             let outcome: SegmindClient.PollOutcome
-            // Before the model's run time at this size is measured here, the poll is a guess: the request budget
-            // serves it after the polls that are due.
-            let probe = planner.planner.estimate(model: model, size: size).basis != .measured
+            // Before the model's run time at this size is measured here, the poll of a job other than the model's
+            // scout is a guess that only bounds its lag until the scout finishes: the request budget serves it after
+            // the polls that are due. The scout's probes are served as due: its finish plans every other job again.
+            let probe = planner.planner.estimate(model: model, size: size).basis != .measured && !planner.isScout(polling, model: model)
             let attempt = await PollProbe.$current.withValue(probe) { () async -> Result<SegmindClient.PollOutcome, SegmindError> in
                 do throws(SegmindError) { return .success(try await client.poll(request)) } catch { return .failure(error) }
             }
