@@ -147,6 +147,7 @@ let package = Package(
         .target(
             name: "HotFolder",
             dependencies: [
+                "DedicatedThreads",
                 "FileSystem",
                 "Hashing",
                 "StrictJSON",
@@ -360,6 +361,7 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
+                "DedicatedThreads",
                 "StrictJSON",
                 "Daemon", "CurlHTTP", "DaemonConfiguration", "Journal", "Outbox", "SegmindAPI", "SegmindCatalog", "SegmindConnection", "SegmindEmulator",
                 "SystemdService", "FacedropTestSupport", .product(name: "Clocks", package: "swift-clocks"),
@@ -423,6 +425,7 @@ let package = Package(
         .testTarget(
             name: "SchedulingTests",
             dependencies: [
+                "DedicatedThreads",
                 "StrictJSON",
                 "Scheduling",
                 "Outbox",
