@@ -384,7 +384,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SystemdServiceTests", dependencies: ["StrictJSON", "SystemdService", "FacedropTestSupport"]),
-        .testTarget(name: "JournalTests", dependencies: ["StrictJSON", "Journal", "FacedropTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "JournalTests",
+            dependencies: ["DedicatedThreads", "StrictJSON", "Journal", "FacedropTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "InboxWatcherTests", dependencies: ["StrictJSON", "InboxWatcher", "DedicatedThreads", "FacedropTestSupport"]),
         .testTarget(
             name: "JobPipelineTests",

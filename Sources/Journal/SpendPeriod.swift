@@ -1,3 +1,4 @@
+import DedicatedThreads
 package import Foundation
 
 /// The UTC day and month a moment falls in, as the spend table keys them, and when each rolls over.
@@ -15,21 +16,19 @@ package struct SpendPeriod: Sendable, Hashable {
     package let nextMonth: Date
 
     package init(_ date: Date) {
-        let seconds = date.timeIntervalSince1970
-        guard seconds >= 0, seconds < Self.endOfYear9999 else {
+        // Every spend check and booking of every job asks this of the current time: counted in whole UTC days,
+        // with no calendar, time zone or format string.
+        guard let time = UTCTime(date) else {
             self.init(calendarDate: date)
             return
         }
-        // Every spend check and booking of every job asks this of the current time: counted in whole UTC days,
-        // with no calendar, time zone or format string (together ~35 k instructions a call).
-        let days = Int((seconds / 86_400).rounded(.down))
-        let (year, month, day) = Self.civil(days)
-        let next = month == 12 ? (year + 1, 1) : (year, month + 1)
+        let (year, month) = (UTCTime.padded(time.year, 4), UTCTime.padded(time.month, 2))
+        let next = time.month == 12 ? (time.year + 1, 1) : (time.year, time.month + 1)
         self.init(
-            day: "\(Self.padded(year, 4))-\(Self.padded(month, 2))-\(Self.padded(day, 2))",
-            month: "\(Self.padded(year, 4))-\(Self.padded(month, 2))",
-            nextDay: Date(timeIntervalSince1970: Double(days + 1) * 86_400),
-            nextMonth: Date(timeIntervalSince1970: Double(Self.days(year: next.0, month: next.1, day: 1)) * 86_400)
+            day: "\(year)-\(month)-\(UTCTime.padded(time.day, 2))",
+            month: "\(year)-\(month)",
+            nextDay: Date(timeIntervalSince1970: Double(time.days + 1) * 86_400),
+            nextMonth: Date(timeIntervalSince1970: Double(UTCTime.days(year: next.0, month: next.1, day: 1)) * 86_400)
         )
     }
 
@@ -38,38 +37,6 @@ package struct SpendPeriod: Sendable, Hashable {
         self.month = month
         self.nextDay = nextDay
         self.nextMonth = nextMonth
-    }
-
-    /// 10000-01-01T00:00:00Z: up to here, the periods are counted in days; outside, by the calendar.
-    static let endOfYear9999: Double = 253_402_300_800
-
-    /// The Gregorian year, month and day of the day `days` after 1970-01-01 (H. Hinnant's `civil_from_days`).
-    static func civil(_ days: Int) -> (year: Int, month: Int, day: Int) {
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    /// The days from 1970-01-01 to a Gregorian date (H. Hinnant's `days_from_civil`).
-    static func days(year: Int, month: Int, day: Int) -> Int {
-        let year = month <= 2 ? year - 1 : year
-        let era = (year >= 0 ? year : year - 399) / 400
-        let yearOfEra = year - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// `value` in decimal, with leading zeros up to `width` digits (as `%0<width>d`).
-    private static func padded(_ value: Int, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     /// The periods by the Gregorian calendar in UTC: for moments before 1970 or after 9999.

@@ -1,3 +1,4 @@
+import DedicatedThreads
 import Foundation
 import Testing
 
@@ -34,7 +35,7 @@ struct SpendPeriodTests {
     func spread() {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<10_000 {
-            Self.expectSameAsCalendar(Double.random(in: 0..<SpendPeriod.endOfYear9999, using: &generator).rounded(.down))
+            Self.expectSameAsCalendar(Double.random(in: 0..<UTCTime.endOfYear9999, using: &generator).rounded(.down))
         }
         let start = try! Date("2024-01-01T00:00:00Z", strategy: .iso8601).timeIntervalSince1970
         for day in 0..<(4 * 366) {
@@ -48,7 +49,7 @@ struct SpendPeriodTests {
         let before = Date(timeIntervalSince1970: -1)
         #expect(SpendPeriod(before).day == "1969-12-31")
         #expect(SpendPeriod(before) == SpendPeriod(calendarDate: before))
-        let after = Date(timeIntervalSince1970: SpendPeriod.endOfYear9999 + 10)
+        let after = Date(timeIntervalSince1970: UTCTime.endOfYear9999 + 10)
         #expect(SpendPeriod(after) == SpendPeriod(calendarDate: after))
     }
 }
