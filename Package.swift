@@ -147,6 +147,7 @@ let package = Package(
         .target(
             name: "HotFolder",
             dependencies: [
+                "DedicatedThreads",
                 "FileSystem",
                 "Hashing",
                 "StrictJSON",
@@ -360,6 +361,7 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
+                "DedicatedThreads",
                 "StrictJSON",
                 "Daemon", "CurlHTTP", "DaemonConfiguration", "Journal", "Outbox", "SegmindAPI", "SegmindCatalog", "SegmindConnection", "SegmindEmulator",
                 "SystemdService", "FacedropTestSupport", .product(name: "Clocks", package: "swift-clocks"),
@@ -382,7 +384,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SystemdServiceTests", dependencies: ["StrictJSON", "SystemdService", "FacedropTestSupport"]),
-        .testTarget(name: "JournalTests", dependencies: ["StrictJSON", "Journal", "FacedropTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "JournalTests",
+            dependencies: ["DedicatedThreads", "StrictJSON", "Journal", "FacedropTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "InboxWatcherTests", dependencies: ["StrictJSON", "InboxWatcher", "DedicatedThreads", "FacedropTestSupport"]),
         .testTarget(
             name: "JobPipelineTests",
@@ -423,6 +428,7 @@ let package = Package(
         .testTarget(
             name: "SchedulingTests",
             dependencies: [
+                "DedicatedThreads",
                 "StrictJSON",
                 "Scheduling",
                 "Outbox",

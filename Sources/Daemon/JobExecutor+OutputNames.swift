@@ -6,10 +6,10 @@ import StrictJSON
 
 extension JobExecutor {
     /// Names the job's pictures by its inbox's `output_name`, from what the journal holds (the job, its request and
-    /// the time of its submit), so a picture fetched again after a power loss gets the same name.
-    func outputNaming(_ record: JobRecord) -> @Sendable (Int, Int) -> String {
+    /// the time of its submit), so a picture fetched again after a power loss gets the same name. `summary` is
+    /// ``summary(of:)`` of `record`, read once by the caller.
+    func outputNaming(_ record: JobRecord, summary: GenerationSummary?) -> @Sendable (Int, Int) -> String {
         let template = inboxes.inbox(named: record.inbox)?.outputName ?? .standard
-        let summary = summary(of: record)
         let submitted = record.submittedAt ?? Date()
         var values = [
             "job": record.name,

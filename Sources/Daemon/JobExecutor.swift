@@ -394,7 +394,9 @@ struct JobExecutor: Sendable {
 
     private func poll(_ start: JobRecord) async -> Ending {
         var record = start
-        guard let requestID = record.requestID, let model = record.model ?? summary(of: record)?.model else {
+        // Read once for the model, the work size and the pictures' names: polls and the result leave it as it is.
+        let summary = summary(of: record)
+        guard let requestID = record.requestID, let model = record.model ?? summary?.model else {
             return await fail(
                 record,
                 JobFailure(stage: .poll, code: "internal", message: "the journal lost this job's request ID", hint: "This is a facedrop bug; please report it.")
@@ -410,9 +412,9 @@ struct JobExecutor: Sendable {
             let stored = SegmindClient.storedResult(body, requestID: requestID)
         {
             // Finished before: the answer was journaled, so the outputs are fetched without asking Segmind again.
-            return await spool(record, result: stored, model: model)
+            return await spool(record, result: stored, model: model, summary: summary)
         }
-        let size = WorkSize(model: catalog.model(model), parameters: summary(of: record)?.parameters ?? [:])
+        let size = WorkSize(model: catalog.model(model), parameters: summary?.parameters ?? [:])
         let polling = SharedPlanner.PollingJob(submittedAt: record.submittedAt ?? Date(), id: record.id)
         planner.beginPolling(polling, model: model)
         defer { planner.endPolling(polling, model: model) }
@@ -493,7 +495,7 @@ struct JobExecutor: Sendable {
                     return .interrupted
                 }
                 crashPoints.reach("result.journaled", job: record.name)
-                return await spool(finished, result: result, model: model)
+                return await spool(finished, result: result, model: model, summary: summary)
             }
         }
     }
@@ -528,10 +530,11 @@ struct JobExecutor: Sendable {
         await journaled("record a poll", record) { () async throws(JournalError) in try await journal.recordPoll(record.id, nextPollAt: next) }
     }
 
-    private func spool(_ record: JobRecord, result: GenerationResult, model: String) async -> Ending {
+    /// Saves a finished job's outputs in the spool and delivers them; `saved` is ``summary(of:)`` of `record`.
+    private func spool(_ record: JobRecord, result: GenerationResult, model: String, summary saved: GenerationSummary?) async -> Ending {
         let folder = state.spoolFolder(job: record.id)
         let outputs: [JSONValue]
-        switch await download(result, of: record, into: folder) {
+        switch await download(result, of: record, summary: saved, into: folder) {
         case .saved(let saved): outputs = saved
         case .ended(let ending): return ending
         }
@@ -539,7 +542,7 @@ struct JobExecutor: Sendable {
         // Segmind's figure replaces the estimate in the budgets (again, harmlessly, when a write is retried).
         await spending.book(record, cost: result.metrics.cost)
         var summary =
-            summary(of: record)
+            saved
             ?? GenerationSummary(
                 model: model,
                 requestID: "",
@@ -614,7 +617,8 @@ struct JobExecutor: Sendable {
 
     /// Downloads a finished job's outputs into its spool folder, unflushed: delivery flushes the copies in the job
     /// folder and checks the spooled files, and ``keepSpool(_:)`` flushes them when they have to wait.
-    private func download(_ result: GenerationResult, of record: JobRecord, into folder: String) async -> Download {
+    /// `summary` is ``summary(of:)`` of `record`, for the pictures' names.
+    private func download(_ result: GenerationResult, of record: JobRecord, summary: GenerationSummary?, into folder: String) async -> Download {
         do throws(JobFailure) {
             do {
                 _ = try Folder.open(state.root).folder(folder, creating: true, mode: .privateFolder)
@@ -629,7 +633,7 @@ struct JobExecutor: Sendable {
             let name = record.name
             let crashPoints = self.crashPoints
             let downloader = OutputDownloader(client: client)
-            let naming = outputNaming(record)
+            let naming = outputNaming(record, summary: summary)
             let outputs = try await downloader.download(result, into: folder, job: name, name: naming, durably: false) { index, total, _ in
                 if index < total { crashPoints.reach("download.partial", job: name) }
             }
@@ -720,7 +724,7 @@ struct JobExecutor: Sendable {
             )
         }
         logger.warning("the spool lost a job's outputs; fetching them again", metadata: ["job": "\(record.name)", "spool": "\(folder)"])
-        switch await download(stored, of: record, into: folder) {
+        switch await download(stored, of: record, summary: summary, into: folder) {
         case .saved(let outputs):
             var fetched = summary
             fetched.outputs = outputs

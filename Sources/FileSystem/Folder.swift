@@ -33,7 +33,13 @@ package final class Folder: Sendable {
     )
         throws(FileSystemError) -> Folder
     {
+        let flags = Flags.readOnly | Flags.directory
         if creating {
+            // Nearly always there already (an outbox is opened this way for each of a delivery's steps): one open,
+            // and the walk from `/`, an open per component, only when that fails.
+            if case .success(let descriptor) = Syscalls.open(path, relativeTo: currentDirectory, flags: flags) {
+                return Folder(path: path, descriptor: descriptor)
+            }
             // mkdir -p: the path above a root is the administrator's, so links on it are followed.
             var current = try path.hasPrefix("/") ? Folder.root : Folder.current
             var built = path.hasPrefix("/") ? "" : "."
@@ -42,7 +48,7 @@ package final class Folder: Sendable {
                 current = try current.child(String(component), path: built, creating: true, mode: mode, following: true)
             }
         }
-        switch Syscalls.open(path, relativeTo: currentDirectory, flags: Flags.readOnly | Flags.directory) {
+        switch Syscalls.open(path, relativeTo: currentDirectory, flags: flags) {
         case .success(let descriptor): return Folder(path: path, descriptor: descriptor)
         case .failure(let code): throw FileSystemError("open folder", path: path, errno: code)
         }

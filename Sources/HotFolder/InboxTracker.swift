@@ -1,3 +1,5 @@
+import DedicatedThreads
+
 package import struct Foundation.Date
 
 /// Knows every candidate file of one inbox and decides which jobs are ready (docs/protocol.md §2).
@@ -12,6 +14,9 @@ package import struct Foundation.Date
 ///
 /// Names are compared byte for byte (``ExactName``), as the file system compares them: two files whose
 /// names differ only in Unicode normalisation are two files, and two jobs.
+///
+/// The entry points are specialised ahead for the daemon's instants (`ElapsedClock.Instant`): unspecialised, every
+/// pending file was copied and compared through its generic type's witnesses at each event and each `take`.
 package struct InboxTracker<Instant: InstantProtocol<Duration>>: Sendable {
     /// The inbox folder, absolute, without a trailing `/`.
     package let root: String
@@ -55,6 +60,7 @@ package struct InboxTracker<Instant: InstantProtocol<Duration>>: Sendable {
     /// one (size, mtime, ctime or inode) restarts it. Ignored names, files outside the root or under a
     /// dot-folder, and anything that is not a regular file are not tracked (a non-regular file with a
     /// face or sidecar name is remembered as refused, see ``refused``).
+    @_specialize(exported:true,where Instant == ElapsedClock.Instant)
     package mutating func observe(_ file: FileSnapshot, at now: Instant) {
         guard let (folder, name) = locate(file.path), let role = CandidateName(name: name.text) else { return }
         guard file.isRegular else {
@@ -76,6 +82,7 @@ package struct InboxTracker<Instant: InstantProtocol<Duration>>: Sendable {
     }
 
     /// Forgets a file that was removed or moved away.
+    @_specialize(exported:true,where Instant == ElapsedClock.Instant)
     package mutating func forget(path: String) {
         guard let (folder, name) = locate(path) else { return }
         folders[folder]?[name] = nil
@@ -94,6 +101,7 @@ package struct InboxTracker<Instant: InstantProtocol<Duration>>: Sendable {
 
     /// Replaces what is known under `folder` (absolute; recursive) with a full scan result: files no
     /// longer present are forgotten, new and changed ones observed.
+    @_specialize(exported:true,where Instant == ElapsedClock.Instant)
     package mutating func reconcile(_ files: [FileSnapshot], under folder: String, at now: Instant) {
         var base = folder
         while base.hasSuffix("/") { base.removeLast() }
@@ -124,6 +132,7 @@ package struct InboxTracker<Instant: InstantProtocol<Duration>>: Sendable {
 
     /// Hands over the jobs that became ready and the orphans that timed out, and removes their files.
     /// The caller claims them; `wallClock` dates their drop times.
+    @_specialize(exported:true,where Instant == ElapsedClock.Instant)
     package mutating func take(at now: Instant, wallClock: Date) -> TrackerOutput {
         lastTake = now
         var output = TrackerOutput()
@@ -138,6 +147,7 @@ package struct InboxTracker<Instant: InstantProtocol<Duration>>: Sendable {
     /// The next moment ``take(at:wallClock:)`` may have something new: a file settling or a group
     /// reaching its orphan deadline. Deadlines the last `take` already looked at are left out; nil when
     /// nothing is pending.
+    @_specialize(exported:true,where Instant == ElapsedClock.Instant)
     package func nextDeadline() -> Instant? {
         var earliest: Instant?
         for files in folders.values {

@@ -1,3 +1,4 @@
+import DedicatedThreads
 import FileSystem
 import Foundation
 import Logging
@@ -112,8 +113,17 @@ extension JobClaimer {
         return String(base) + suffix
     }
 
-    /// `yyyyMMdd'T'HHmmss` in UTC.
+    /// `yyyyMMdd'T'HHmmss` in UTC; counted without a calendar from 1970 to 9999 (every claim asks it of the time).
     static func timestamp(_ date: Date) -> String {
+        if let time = UTCTime(date) {
+            return UTCTime.padded(time.year, 4) + UTCTime.padded(time.month, 2) + UTCTime.padded(time.day, 2) + "T"
+                + UTCTime.padded(time.hour, 2) + UTCTime.padded(time.minute, 2) + UTCTime.padded(time.second, 2)
+        }
+        return calendarTimestamp(date)
+    }
+
+    /// ``timestamp(_:)`` by the Gregorian calendar: for moments before 1970 or after 9999.
+    static func calendarTimestamp(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)

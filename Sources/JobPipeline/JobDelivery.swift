@@ -196,7 +196,7 @@ package struct JobDelivery: Sendable {
     /// followed or read, and named in the record's `inputs_left_out` with the reason.
     private func stage(_ input: JobInput) throws(JobFailure) -> Attempt {
         let staging: String = try write {
-            try outbox.prepare()
+            try outbox.prepareOnce()
             let staging = try outbox.makeStagingFolder(named: fence?.stagingName)
             try outbox.makeFolder("\(staging)/input")
             return staging
@@ -251,11 +251,13 @@ package struct JobDelivery: Sendable {
         }
     }
 
-    /// Runs an outbox write, turning any file-system error into the `outbox_unwritable` failure.
+    /// Runs an outbox write, turning any file-system error into the `outbox_unwritable` failure. The next delivery
+    /// then makes the outbox's folders again (``OutboxFolders/forgetPrepared()``): one may have been removed.
     private func write<Value>(_ body: () throws -> Value) throws(JobFailure) -> Value {
         do {
             return try body()
         } catch {
+            outbox.forgetPrepared()
             throw JobFailure(
                 stage: .write,
                 code: "outbox_unwritable",

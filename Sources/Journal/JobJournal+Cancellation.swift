@@ -33,7 +33,7 @@ extension JobJournal {
         try read { db in
             try JobRecord.fetchAll(
                 db,
-                sql: "SELECT * FROM job WHERE state = ? AND result_folder IS NULL ORDER BY id",
+                where: "state = ? AND result_folder IS NULL ORDER BY id",
                 arguments: [JobState.cancelled.rawValue]
             )
         }
@@ -44,7 +44,7 @@ extension JobJournal {
     package func jobs(named reference: String) throws(JournalError) -> [JobRecord] {
         let trimmed = reference.hasPrefix("#") ? String(reference.dropFirst()) : reference
         return try read { db in
-            if let id = Int64(trimmed), let record = try JobRecord.fetchAll(db, sql: "SELECT * FROM job WHERE id = ?", arguments: [id]).first {
+            if let id = Int64(trimmed), let record = try JobRecord.fetchAll(db, where: "id = ?", arguments: [id]).first {
                 return [record]
             }
             let slash = reference.lastIndex(of: "/")
@@ -53,11 +53,11 @@ extension JobJournal {
             if let subpath {
                 return try JobRecord.fetchAll(
                     db,
-                    sql: "SELECT * FROM job WHERE name = ? AND subpath = ? ORDER BY id DESC",
+                    where: "name = ? AND subpath = ? ORDER BY id DESC",
                     arguments: [name, subpath]
                 )
             }
-            return try JobRecord.fetchAll(db, sql: "SELECT * FROM job WHERE name = ? ORDER BY id DESC", arguments: [name])
+            return try JobRecord.fetchAll(db, where: "name = ? ORDER BY id DESC", arguments: [name])
         }
     }
 
@@ -68,11 +68,11 @@ extension JobJournal {
             if let inbox {
                 return try JobRecord.fetchAll(
                     db,
-                    sql: "SELECT * FROM job WHERE state IN (?, ?, ?) AND inbox = ? ORDER BY id",
+                    where: "state IN (?, ?, ?) AND inbox = ? ORDER BY id",
                     arguments: StatementArguments(states + [inbox])
                 )
             }
-            return try JobRecord.fetchAll(db, sql: "SELECT * FROM job WHERE state IN (?, ?, ?) ORDER BY id", arguments: StatementArguments(states))
+            return try JobRecord.fetchAll(db, where: "state IN (?, ?, ?) ORDER BY id", arguments: StatementArguments(states))
         }
     }
 }

@@ -48,7 +48,7 @@ extension JobJournal {
     /// Deferred: lost in a power loss, the count is one short, and the webhook makes one attempt more before it gives up.
     package func recordHookAttempt(_ id: Int64) async throws(JournalError) {
         try await write(.deferred) { db in
-            try db.execute(sql: "UPDATE hook SET attempts = attempts + 1 WHERE id = ?", arguments: [id])
+            try db.cachedStatement(sql: "UPDATE hook SET attempts = attempts + 1 WHERE id = ?").execute(arguments: [id])
         }
     }
 
@@ -57,7 +57,8 @@ extension JobJournal {
     package func finishHook(_ id: Int64, outcome: String) async throws(JournalError) {
         let now = now().timeIntervalSince1970
         try await write(.synced) { db in
-            try db.execute(sql: "UPDATE hook SET finished_at = ?, outcome = ? WHERE id = ? AND finished_at IS NULL", arguments: [now, outcome, id])
+            try db.cachedStatement(sql: "UPDATE hook SET finished_at = ?, outcome = ? WHERE id = ? AND finished_at IS NULL")
+                .execute(arguments: [now, outcome, id])
         }
     }
 

@@ -5,7 +5,7 @@ extension JobJournal {
     /// One job by ID, or `nil`.
     package func job(_ id: Int64) throws(JournalError) -> JobRecord? {
         try read { db in
-            try JobRecord.fetchAll(db, sql: "SELECT * FROM job WHERE id = ?", arguments: [id]).first
+            try JobRecord.fetchAll(db, where: "id = ?", arguments: [id]).first
         }
     }
 
@@ -83,7 +83,7 @@ extension JobJournal {
         try read { db in
             try JobRecord.fetchAll(
                 db,
-                sql: "SELECT * FROM job WHERE state IN (?, ?) ORDER BY next_poll_at IS NULL, next_poll_at, id",
+                where: "state IN (?, ?) ORDER BY next_poll_at IS NULL, next_poll_at, id",
                 arguments: [JobState.submitting.rawValue, JobState.submitted.rawValue]
             )
         }
@@ -117,7 +117,7 @@ extension JobJournal {
         try read { db in
             try JobRecord.fetchAll(
                 db,
-                sql: "SELECT * FROM job WHERE state = ? AND result_folder IS NULL ORDER BY id",
+                where: "state = ? AND result_folder IS NULL ORDER BY id",
                 arguments: [JobState.failed.rawValue]
             )
         }
@@ -126,14 +126,14 @@ extension JobJournal {
     /// Every job in `state`, oldest first.
     package func jobs(in state: JobState) throws(JournalError) -> [JobRecord] {
         try read { db in
-            try JobRecord.fetchAll(db, sql: "SELECT * FROM job WHERE state = ? ORDER BY id", arguments: [state.rawValue])
+            try JobRecord.fetchAll(db, where: "state = ? ORDER BY id", arguments: [state.rawValue])
         }
     }
 
     /// The job that claimed `claimedPath`, finished or not; for the start-up sweep of claim folders.
     package func job(claimedPath: String) throws(JournalError) -> JobRecord? {
         try read { db in
-            try JobRecord.fetchAll(db, sql: "SELECT * FROM job WHERE claimed_path = ?", arguments: [claimedPath]).first
+            try JobRecord.fetchAll(db, where: "claimed_path = ?", arguments: [claimedPath]).first
         }
     }
 }

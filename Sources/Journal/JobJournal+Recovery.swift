@@ -6,7 +6,7 @@ extension JobJournal {
         let jobs = try read { db in
             try JobRecord.fetchAll(
                 db,
-                sql: "SELECT * FROM job WHERE state NOT IN (?, ?, ?, ?) ORDER BY id",
+                where: "state NOT IN (?, ?, ?, ?) ORDER BY id",
                 arguments: [JobState.done.rawValue, JobState.failed.rawValue, JobState.cancelled.rawValue, JobState.takenOver.rawValue]
             )
         }

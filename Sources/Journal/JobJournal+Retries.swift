@@ -60,13 +60,13 @@ extension JobJournal {
             if let code {
                 return try JobRecord.fetchAll(
                     db,
-                    sql: "SELECT * FROM job WHERE state IN (?, ?) AND error_code = ? AND result_folder IS NOT NULL ORDER BY id",
+                    where: "state IN (?, ?) AND error_code = ? AND result_folder IS NOT NULL ORDER BY id",
                     arguments: [JobState.failed.rawValue, JobState.cancelled.rawValue, code]
                 )
             }
             return try JobRecord.fetchAll(
                 db,
-                sql: "SELECT * FROM job WHERE state IN (?, ?) AND result_folder IS NOT NULL ORDER BY id",
+                where: "state IN (?, ?) AND result_folder IS NOT NULL ORDER BY id",
                 arguments: [JobState.failed.rawValue, JobState.cancelled.rawValue]
             )
         }

@@ -235,15 +235,15 @@ extension JobJournal {
                 throw JournalError.illegalTransition(id: id, from: current, to: target)
             }
             let extra = assignments.map { ", " + $0 } ?? ""
-            let update = try db.cachedStatement(sql: "UPDATE job SET state = ?, updated_at = ?\(extra) WHERE id = ? RETURNING *")
-            guard let row = try Row.fetchOne(update, arguments: [target.rawValue, now] + arguments + [id]) else {
+            let update = try db.cachedStatement(sql: "UPDATE job SET state = ?, updated_at = ?\(extra) WHERE id = ? RETURNING \(JobColumn.selection)")
+            guard let record = try JobRecord.fetchAll(update, arguments: [target.rawValue, now] + arguments + [id]).first else {
                 throw JournalError.jobNotFound(id: id)
             }
             for (sql, statementArguments) in extraStatements {
                 try db.execute(sql: sql, arguments: statementArguments)
             }
             try also?(db)
-            return try JobRecord(row: row)
+            return record
         }
     }
 

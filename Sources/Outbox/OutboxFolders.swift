@@ -1,6 +1,7 @@
 import FileSystem
 package import Foundation
 package import StrictJSON
+import Synchronization
 
 /// The layout of one outbox (docs/protocol.md §4) and the operations that keep it consistent.
 ///
@@ -22,11 +23,30 @@ package struct OutboxFolders: Sendable {
 
     /// Creates the outbox's folders if they are missing. A symbolic link planted where one of them belongs
     /// is replaced by a real folder, never followed (see ``makeFolder(_:)``).
+    /// The outbox is then remembered as prepared (``prepareOnce()``).
     package func prepare() throws(OutboxError) {
         for folder in ["\(root)/done", "\(root)/failed", "\(root)/cancelled", retry, logs, warnings, staging] {
             try makeFolder(folder)
         }
+        _ = Self.prepared.withLock { $0.insert(root) }
     }
+
+    /// ``prepare()`` once per outbox and process: every delivery needs the folders, and making all seven again for
+    /// each one cost more than the rest of its folder work. The steps of a delivery make the folders they write into
+    /// themselves (the staging folder, `done/`, `failed/`, `logs/`), so one a user removes meanwhile comes back when
+    /// it is next written to; after a failed write, ``forgetPrepared()`` has the next delivery make them all again.
+    package func prepareOnce() throws(OutboxError) {
+        if Self.prepared.withLock({ $0.contains(root) }) { return }
+        try prepare()
+    }
+
+    /// Has the next ``prepareOnce()`` make the outbox's folders again: a write failed, perhaps because one was removed.
+    package func forgetPrepared() {
+        _ = Self.prepared.withLock { $0.remove(root) }
+    }
+
+    /// The outboxes prepared in this process, by root (a handful: one per configured outbox).
+    private static let prepared = Mutex<Set<String>>([])
 
     /// Creates `path`, a folder inside the outbox, with its missing parents. Everything below the root must
     /// be a real folder: a link there would send files out of the outbox, so it is replaced by a folder.

@@ -1,4 +1,4 @@
-import DedicatedThreads
+package import DedicatedThreads
 import Foundation
 package import SegmindAPI
 

@@ -22,6 +22,25 @@ extension DaemonEndToEndTests {
         }
     }
 
+    @Test("outbox folders deleted while the daemon runs: the next job is delivered all the same, and logged")
+    func deletedOutboxFolders() async throws {
+        try await withDaemon { _, daemon in
+            let first = try daemon.dropJob("before", sidecar: Self.instantSidecar)
+            try await daemon.waitFor("the first job to end") { !daemon.jobs(.done).isEmpty || !daemon.jobs(.failed).isEmpty }
+            try daemon.expectDone(first, model: "instantid")
+            for folder in ["done", "logs", ".facedrop-staging"] {
+                try FileManager.default.removeItem(atPath: "\(daemon.outbox)/\(folder)")
+            }
+            let second = try daemon.dropJob("after", sidecar: Self.instantSidecar)
+            try await daemon.waitFor("the second job to end", timeout: .seconds(15)) {
+                !daemon.jobs(.done).isEmpty || !daemon.jobs(.failed).isEmpty
+            }
+            try daemon.expectDone(second, model: "instantid")
+            let logs = try FileManager.default.contentsOfDirectory(atPath: "\(daemon.outbox)/logs")
+            #expect(!logs.isEmpty, "the delivery was not logged")
+        }
+    }
+
     @Test(
         "a face cut short (JPEG, PNG, WebP) fails as invalid_input, unbilled, naming the file as dropped",
         arguments: [Fixtures.faceJPEG, Fixtures.facePNG, Fixtures.faceWebP]

@@ -20,6 +20,18 @@ struct FolderTests {
         #expect(try folder.read("a.txt", limit: 100) == Array("hello".utf8))
     }
 
+    @Test("a root opened with creating: made with its missing parents, opened as it is when there, refused when a file")
+    func openCreating() throws {
+        let root = try TemporaryFolder()
+        let made = try Folder.open("\(root.path)/a/b", creating: true)
+        #expect(made.path == "\(root.path)/a/b")
+        #expect(try Folder.open(root.path).status("a/b")?.kind == .directory)
+        try made.create("x", bytes: [1])
+        #expect(try Folder.open("\(root.path)/a/b", creating: true).read("x", limit: 10) == [1])
+        #expect(throws: FileSystemError.self) { try Folder.open("\(root.path)/a/b/x", creating: true) }
+        #expect(throws: FileSystemError.self) { try Folder.open("\(root.path)/a/b/x/y", creating: true) }
+    }
+
     @Test("`..` never leaves the folder")
     func noClimbing() throws {
         let root = try TemporaryFolder()
