@@ -1,4 +1,5 @@
 import Clocks
+import DedicatedThreads
 import FacedropTestSupport
 import Scheduling
 import SegmindAPI
