@@ -39,17 +39,15 @@ struct IdleMemoryTests {
         #expect(IdleMemory.resident(inStatus: "VmRSS:\t 1 kB\n") == nil)
     }
 
-    @Test("released in this process: its own mappings are paged out a moment later, and its resident file pages shrink")
-    func releasesThisProcess() async throws {
+    /// Whether the resident pages then shrink is checked on the daemon itself (`idleDaemonReleasesMemory`, end to
+    /// end): in this process the other suites run at the same time and fault code back in faster than it is paged
+    /// out, so its resident size says nothing about the release.
+    @Test("released in this process: its own mappings are chosen and the release is started, with nothing refused")
+    func releasesThisProcess() throws {
         let report = IdleMemory.release()
         #expect(report.refusal == nil)
         #expect(report.mappings > 0 && report.bytes > 0)
         let before = try #require(report.before)
-        var after = before
-        for _ in 0..<40 where after.file >= before.file {
-            try await Task.sleep(for: .milliseconds(100))
-            after = try #require(IdleMemory.resident())
-        }
-        #expect(after.file < before.file, "resident file pages \(before.file) KiB before, \(after.file) KiB after")
+        #expect(before.file > 0 && before.total >= before.file)
     }
 }
