@@ -56,8 +56,8 @@ package import SegmindAPI
 /// due read. Only a stretch with no due read at all gets ``readReserve`` fewer places per window.
 ///
 /// A 429 (``rateLimited(for:)``) holds every admission until Segmind's reset time. Waiters are
-/// served first come, first served; they are continuations woken by one timer, so a thousand queued
-/// jobs cost one sleeping task, and a cancelled waiter leaves the queue at once.
+/// served in the order ``serveWaiters()`` describes; they are continuations woken by one timer, so a thousand
+/// queued jobs cost one sleeping task, and a cancelled waiter leaves the queue at once.
 ///
 /// A budget made with a ``RequestWindowFile`` counts the admissions an earlier life of the daemon remembers
 /// against both rules, as if this life had made them: a daemon restarted in a loop neither exceeds the window
