@@ -58,6 +58,14 @@ def cpu_seconds(pid: int, with_children: bool = True) -> float:
     return ticks / TICKS
 
 
+def cpu_split_seconds(pid: int) -> tuple[float, float]:
+    """(utime, stime) of one process, without its children: where its CPU went, the user's code or the kernel's."""
+    fields = _stat(pid)
+    if not fields:
+        return 0.0, 0.0
+    return int(fields[11]) / TICKS, int(fields[12]) / TICKS
+
+
 def tree_cpu_seconds(root: int) -> float:
     """CPU of a process tree: each live process's own and reaped children's time (each reaped child is
     counted once, in the parent that reaped it)."""
@@ -123,6 +131,11 @@ class Usage:
 
     def cpu(self) -> float:
         return tree_cpu_seconds(self.pid) if self.tree else cpu_seconds(self.pid, with_children=False)
+
+    def cpu_split(self) -> tuple[float, float]:
+        """User and system CPU seconds of the live processes (reaped children are left out)."""
+        splits = [cpu_split_seconds(pid) for pid in self.pids()]
+        return sum(user for user, _ in splits), sum(system for _, system in splits)
 
     def rss_kib(self) -> int:
         return sum(status_kib(pid, "VmRSS") for pid in self.pids())

@@ -187,9 +187,12 @@ class Run:
         return result
 
 
-def _usage_result(usage: procs.Usage, sampler: procs.PeakSampler, cpu_before: float) -> dict:
+def _usage_result(usage: procs.Usage, sampler: procs.PeakSampler, cpu_before: float,
+                  split_before: tuple[float, float]) -> dict:
     peak = sampler.peak_kib if usage.tree else max(usage.hwm_kib(), sampler.peak_kib)
-    return {"cpu_s": round(usage.cpu() - cpu_before, 2), "peak_rss_mib": round(peak / 1024, 1)}
+    user, system = usage.cpu_split()
+    return {"cpu_s": round(usage.cpu() - cpu_before, 2), "peak_rss_mib": round(peak / 1024, 1),
+            "cpu_user_s": round(user - split_before[0], 2), "cpu_system_s": round(system - split_before[1], 2)}
 
 
 # 1. Throughput
@@ -201,13 +204,13 @@ def throughput(context: Context, name: str, count: int, concurrency: int) -> dic
         run.subject.start(run.emulator, run.inboxes, run.outboxes,
                           Setup(concurrency=concurrency, settle=0.1, run_time_scale=0.001))
         usage = run.subject.usage
-        cpu_before = usage.cpu()
+        cpu_before, split_before = usage.cpu(), usage.cpu_split()
         with procs.PeakSampler(usage) as sampler:
             start = time.time()
             for stem in stems:
                 run.drop(stem)
             run.wait_done(count, timeout=120 + count * 0.6)
-            result = _usage_result(usage, sampler, cpu_before)
+            result = _usage_result(usage, sampler, cpu_before, split_before)
         seconds = run.last_result_time() - start
         result.update(jobs=count, seconds=round(seconds, 2), jobs_per_s=round(count / seconds, 1))
         return run.finish(result, count)
@@ -308,7 +311,7 @@ def backlog(context: Context, name: str, count: int, concurrency: int) -> dict:
         usage = run.subject.usage
         with procs.PeakSampler(usage, interval=0.5) as sampler:
             run.wait_done(count, timeout=120 + count * 0.3)
-            result = _usage_result(usage, sampler, 0)
+            result = _usage_result(usage, sampler, 0, (0.0, 0.0))
         seconds = run.last_result_time() - start
         result.update(jobs=count, seconds=round(seconds, 1), jobs_per_s=round(count / seconds, 1))
         return run.finish(result, count)
