@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import GRDB
 import Synchronization
 import Testing
 
@@ -79,6 +80,38 @@ struct GroupCommitTests {
         await #expect(throws: JournalError.duplicateClaim(claimedPath: first.claimedPath)) { try await duplicate.value }
         #expect(try await fresh.value.state == .claimed)
         #expect(try journal.job(first.id)?.state == .submitting)
+        #expect(try journal.job(second.id)?.state == .claimed)
+        #expect(try journal.countsByState().filter { $0.value > 0 } == [.claimed: 2, .submitting: 1])
+    }
+
+    @Test("A change that fails halfway through a shared transaction leaves none of its writes; the ones around it commit")
+    func halfDoneChangeLeavesNothing() async throws {
+        struct Refused: Error {}
+        let fixture = try JournalFixture()
+        defer { withExtendedLifetime(fixture) {} }
+        let journal = fixture.journal
+        let first = try await journal.recordClaim(.sample("first"))
+        let second = try await journal.recordClaim(.sample("second"))
+        let hold = try await WriterHold(journal)
+
+        let before = Task { try await journal.markSubmitting(first.id) }
+        try await eventually("1 change queued") { journal.writer.queued == 1 }
+        let halfDone = Task {
+            try await journal.write { db in
+                try db.execute(sql: "DELETE FROM job WHERE id = ?", arguments: [second.id])
+                throw Refused()
+            }
+        }
+        try await eventually("2 changes queued") { journal.writer.queued == 2 }
+        let after = Task { try await journal.recordClaim(.sample("third")) }
+        try await eventually("3 changes queued") { journal.writer.queued == 3 }
+        let commits = journal.writer.commits.load(ordering: .relaxed)
+        try await hold.release()
+
+        #expect(try await before.value.state == .submitting)
+        await #expect(throws: JournalError.self) { try await halfDone.value }
+        #expect(try await after.value.state == .claimed)
+        #expect(journal.writer.commits.load(ordering: .relaxed) == commits + 2)
         #expect(try journal.job(second.id)?.state == .claimed)
         #expect(try journal.countsByState().filter { $0.value > 0 } == [.claimed: 2, .submitting: 1])
     }

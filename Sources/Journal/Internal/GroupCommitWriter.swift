@@ -75,12 +75,7 @@ final class GroupCommitWriter: Sendable {
                 durability: durability,
                 apply: { db in
                     do {
-                        var value: T?
-                        try db.inSavepoint {
-                            value = try body(db)
-                            return .commit
-                        }
-                        outcome.set(value.map { .success($0) })
+                        outcome.set(.success(try Self.inSavepoint(db) { try body(db) }))
                     } catch {
                         outcome.set(.failure(JournalError(error)))
                     }
@@ -115,6 +110,24 @@ final class GroupCommitWriter: Sendable {
     }
 
     // MARK: Implementation
+
+    /// Runs `body` in a savepoint of the open transaction: kept when it returns, rolled back when it throws.
+    ///
+    /// GRDB's `inSavepoint` does the same, but compiles its `SAVEPOINT` and `RELEASE` statements afresh at every
+    /// call (about 0.2 M instructions a job); these come from the connection's statement cache.
+    private static func inSavepoint<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        try db.cachedStatement(sql: "SAVEPOINT change").execute()
+        let value: T
+        do {
+            value = try body()
+        } catch {
+            try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT change").execute()
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT change").execute()
+            throw error
+        }
+        try db.cachedStatement(sql: "RELEASE SAVEPOINT change").execute()
+        return value
+    }
 
     private func enqueue(_ change: Change) {
         let state: (wake: Bool, closed: Bool) = queue.withLock { queue in
