@@ -111,6 +111,21 @@ final class GroupCommitWriter: Sendable {
 
     // MARK: Implementation
 
+    /// Runs `body` in an immediate transaction, committed when it returns and rolled back when it (or the commit)
+    /// throws: GRDB's `inTransaction` with its `BEGIN` and `COMMIT` taken from the statement cache (see
+    /// ``inSavepoint(_:_:)``).
+    private static func inTransaction<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+        do {
+            let value = try body()
+            try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+            return value
+        } catch {
+            try? db.rollback()
+            throw error
+        }
+    }
+
     /// Runs `body` in a savepoint of the open transaction: kept when it returns, rolled back when it throws.
     ///
     /// GRDB's `inSavepoint` does the same, but compiles its `SAVEPOINT` and `RELEASE` statements afresh at every
@@ -170,13 +185,11 @@ final class GroupCommitWriter: Sendable {
                 // Cached statements: prepared once, not at every commit (three prepares were 0.5 M instructions a job).
                 try db.cachedStatement(sql: synced ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL").execute()
                 defer { if !synced { try? db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute() } }
-                var level: Int?
-                try db.inTransaction {
-                    level = try Int.fetchOne(db.cachedStatement(sql: "PRAGMA synchronous"))
+                return try Self.inTransaction(db) {
+                    let level = try Int.fetchOne(db.cachedStatement(sql: "PRAGMA synchronous"))
                     for change in batch { change.apply(db) }
-                    return .commit
+                    return level
                 }
-                return level
             }
             commits.add(1, ordering: .relaxed)
             if level == 2 { fullCommits.add(1, ordering: .relaxed) } else { normalCommits.add(1, ordering: .relaxed) }
