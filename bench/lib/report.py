@@ -168,10 +168,11 @@ def table(results: dict, meta: dict, partial_runs: list[dict] = ()) -> str:
     row("economy", "detection lag ÷ run time, median", "lag_share_median_pct", unit=" %")
     row("economy", "detection lag ÷ run time, p95", "lag_share_p95_pct", unit=" %")
 
-    title = f"3. idle: {setup['idle']:.0f} s, 10 inboxes"
+    title = f"3. idle: {setup['idle']:.0f} s, 10 inboxes, after {setup.get('idle_settle', 0):.0f} s to settle"
     row("idle", "CPU seconds", "cpu_s", title=title)
     row("idle", "wakeups/s (context switches, /proc)", "wakeups_per_s")
     row("idle", "wakeups/s (`perf stat`)", "perf_wakeups_per_s")
+    row("idle", "wakeups while settling (context switches, in all)", "settle_wakeups")
     row("idle", "RSS", "rss_mib", unit=" MiB")
     row("idle", "… of which anonymous", "anonymous_mib", unit=" MiB")
     row("idle", "PSS", "pss_mib", unit=" MiB")

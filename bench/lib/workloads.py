@@ -266,13 +266,21 @@ def economy(context: Context, name: str, count: int, concurrency: int, time_scal
 
 # 3. Idle cost (all three subjects side by side, each with its own inboxes)
 
-def idle(context: Context, names: list[str], seconds: float, inbox_count: int = 10) -> dict[str, dict]:
+def idle(context: Context, names: list[str], seconds: float, settle: float = 0.0,
+         inbox_count: int = 10) -> dict[str, dict]:
+    """Each subject at rest for `seconds`, once it has settled: 5 s for its start-up work (scans, the first credits
+    check), then `settle` seconds more, counted apart as `settle_wakeups`. A daemon that hands memory back once it
+    has been quiet for a while (facedrop's `release_when_idle_after`, 30 s) wakes for that once per quiet spell;
+    the settle window holds that one release, so the measured window shows how the subject sleeps afterwards,
+    for as long as nothing is dropped."""
     runs = [Run(context, "idle", name, time_scale=0.05, queue_seconds=2, inboxes=inbox_count) for name in names]
     try:
         for run in runs:
             run.subject.start(run.emulator, run.inboxes, run.outboxes, Setup(concurrency=4, settle=2))
         time.sleep(5)  # start-up work (scans, the first credits check) is not idling
         usages = {run.subject.name: run.subject.usage for run in runs}
+        settling = {name: usage.switches() for name, usage in usages.items()}
+        time.sleep(settle)
         before = {name: (usage.cpu(), usage.switches()) for name, usage in usages.items()}
         perf = {name: procs.perf_context_switches(usage.pids(), seconds) for name, usage in usages.items()}
         time.sleep(seconds)
@@ -282,6 +290,8 @@ def idle(context: Context, names: list[str], seconds: float, inbox_count: int = 
             perf_count = procs.perf_result(perf[name], timeout=30)
             results[name] = {
                 "seconds": seconds,
+                "settle_seconds": settle,
+                "settle_wakeups": switches0 - settling[name],
                 "inboxes": inbox_count,
                 "cpu_s": round(usage.cpu() - cpu0, 3),
                 "wakeups_per_s": round((usage.switches() - switches0) / seconds, 2),
