@@ -149,7 +149,8 @@ extension DaemonEndToEndTests {
             let job = try daemon.dropJob("unjournaled", sidecar: Self.instantSidecar)
             try await daemon.waitFor("the refusal to be reported") { daemon.log.contains("a folder refuses writes") }
             #expect(daemon.log.contains("folder=\(journal)"), "\(daemon.logTail(10))")
-            #expect(!daemon.warnings(endingWith: "-journal-unwritable.json").isEmpty)
+            // The warning file is written just after the log line.
+            try await daemon.waitFor("the warning file") { !daemon.warnings(endingWith: "-journal-unwritable.json").isEmpty }
             try await Task.sleep(for: .seconds(2))
             #expect(daemon.jobs(.done).isEmpty && daemon.jobs(.failed).isEmpty)
             try Self.setImmutable(false, files)
@@ -184,6 +185,8 @@ extension DaemonEndToEndTests {
             try await daemon.waitFor("the refusal to be reported", timeout: .seconds(30)) { daemon.log.contains("a folder refuses writes") }
             #expect(await server.ledger().billedSubmits == 1)
             #expect(daemon.log.contains("folder=\(state)/spool"), "\(daemon.logTail(10))")
+            // The warning file is written just after the log line.
+            try await daemon.waitFor("the warning file") { !daemon.warnings(endingWith: "-spool-unwritable.json").isEmpty }
             let warnings = daemon.warnings(endingWith: "-spool-unwritable.json")
             #expect(warnings.count == 1)
             if let warning = warnings.first {
