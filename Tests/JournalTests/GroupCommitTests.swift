@@ -116,6 +116,26 @@ struct GroupCommitTests {
         #expect(try journal.countsByState().filter { $0.value > 0 } == [.claimed: 2, .submitting: 1])
     }
 
+    @Test("A change that ends the shared transaction fails the whole group, and no change after it commits on its own")
+    func endedTransactionCommitsNothingAfter() async throws {
+        let fixture = try JournalFixture()
+        defer { withExtendedLifetime(fixture) {} }
+        let journal = fixture.journal
+        let first = try await journal.recordClaim(.sample("first"))
+        let hold = try await WriterHold(journal)
+
+        let ending = Task { try await journal.write { db in try db.execute(sql: "ROLLBACK") } }
+        try await eventually("1 change queued") { journal.writer.queued == 1 }
+        let after = Task { try await journal.recordClaim(.sample("after")) }
+        try await eventually("2 changes queued") { journal.writer.queued == 2 }
+        try await hold.release()
+
+        await #expect(throws: JournalError.self) { try await ending.value }
+        await #expect(throws: JournalError.self) { try await after.value }
+        #expect(try journal.job(claimedPath: JobClaim.sample("after").claimedPath) == nil)
+        #expect(try journal.job(first.id)?.state == .claimed)
+    }
+
     @Test("Closing answers what is queued first; a change after close fails with a readable error")
     func closeDrainsThenRefuses() async throws {
         let fixture = try JournalFixture()

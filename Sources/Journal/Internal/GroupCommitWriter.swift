@@ -129,19 +129,28 @@ final class GroupCommitWriter: Sendable {
     /// Runs `body` in a savepoint of the open transaction: kept when it returns, rolled back when it throws.
     ///
     /// GRDB's `inSavepoint` does the same, but compiles its `SAVEPOINT` and `RELEASE` statements afresh at every
-    /// call (about 0.2 M instructions a job); these come from the connection's statement cache.
+    /// call (about 0.2 M instructions a job); these come from the connection's statement cache. A change whose
+    /// savepoint cannot be undone alone undoes the whole transaction, so its commit fails for every caller rather
+    /// than keep half a change; and once the transaction is gone (SQLite ends it on some errors), the changes after
+    /// it fail rather than each commit on its own outside the group's sync.
     private static func inSavepoint<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        guard db.isInsideTransaction else {
+            throw DatabaseError(resultCode: .SQLITE_ABORT, message: "the group commit's transaction was rolled back")
+        }
         try db.cachedStatement(sql: "SAVEPOINT change").execute()
-        let value: T
         do {
-            value = try body()
-        } catch {
-            try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT change").execute()
+            let value = try body()
             try db.cachedStatement(sql: "RELEASE SAVEPOINT change").execute()
+            return value
+        } catch {
+            do {
+                try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT change").execute()
+                try db.cachedStatement(sql: "RELEASE SAVEPOINT change").execute()
+            } catch {
+                try? db.rollback()
+            }
             throw error
         }
-        try db.cachedStatement(sql: "RELEASE SAVEPOINT change").execute()
-        return value
     }
 
     private func enqueue(_ change: Change) {
