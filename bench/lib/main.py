@@ -30,10 +30,9 @@ ALL_SUBJECTS = ["facedrop", "python", "bash"]
 # Pair counts per workload; the bash peer spends about a third of a CPU second per job (it starts some twenty
 # processes for each), so it gets fewer pairs where a full count would take it many minutes on two cores.
 FULL = {"throughput": 1000, "bash_throughput": 200, "economy": 200, "idle": 60.0, "idle_settle": 35.0,
-        "backlog": 10000,
-        "peer_backlog": 10000, "bash_backlog": 200, "latency": 200, "latency_rate": 10.0, "latency_settle": 2.0,
-        "time_scale": 0.05, "fairness_bulk": 1000, "fairness_lead": 70.0, "fairness_wait": 75.0, "skew": 60,
-        "drain": 60, "paced_time_scale": 0.1}
+        "backlog": 10000, "peer_backlog": 10000, "bash_backlog": 200, "latency": 200, "latency_rate": 10.0,
+        "latency_settle": 2.0, "time_scale": 0.05, "fairness_bulk": 1000, "fairness_lead": 70.0,
+        "fairness_wait": 75.0, "skew": 60, "drain": 60, "paced_time_scale": 0.1}
 QUICK = {"throughput": 60, "bash_throughput": 20, "economy": 20, "idle": 8.0, "idle_settle": 0.0, "backlog": 300,
          "peer_backlog": 100, "bash_backlog": 20, "latency": 20, "latency_rate": 10.0, "latency_settle": 0.5,
          "time_scale": 0.05, "fairness_bulk": 200, "fairness_lead": 20.0, "fairness_wait": 60.0, "skew": 16,

@@ -58,12 +58,15 @@ def cpu_seconds(pid: int, with_children: bool = True) -> float:
     return ticks / TICKS
 
 
-def cpu_split_seconds(pid: int) -> tuple[float, float]:
-    """(utime, stime) of one process, without its children: where its CPU went, the user's code or the kernel's."""
+def cpu_split_seconds(pid: int, with_children: bool = True) -> tuple[float, float]:
+    """`cpu_seconds` as (user, system): where the CPU went, the process's own code or the kernel."""
     fields = _stat(pid)
     if not fields:
         return 0.0, 0.0
-    return int(fields[11]) / TICKS, int(fields[12]) / TICKS
+    user, system = int(fields[11]), int(fields[12])
+    if with_children:
+        user, system = user + int(fields[13]), system + int(fields[14])
+    return user / TICKS, system / TICKS
 
 
 def tree_cpu_seconds(root: int) -> float:
@@ -133,8 +136,8 @@ class Usage:
         return tree_cpu_seconds(self.pid) if self.tree else cpu_seconds(self.pid, with_children=False)
 
     def cpu_split(self) -> tuple[float, float]:
-        """User and system CPU seconds of the live processes (reaped children are left out)."""
-        splits = [cpu_split_seconds(pid) for pid in self.pids()]
+        """``cpu`` as user and system CPU seconds."""
+        splits = [cpu_split_seconds(pid, with_children=self.tree) for pid in self.pids()]
         return sum(user for user, _ in splits), sum(system for _, system in splits)
 
     def rss_kib(self) -> int:

@@ -188,7 +188,7 @@ class Run:
 
 
 def _usage_result(usage: procs.Usage, sampler: procs.PeakSampler, cpu_before: float,
-                  split_before: tuple[float, float]) -> dict:
+                  split_before: tuple[float, float] = (0.0, 0.0)) -> dict:
     peak = sampler.peak_kib if usage.tree else max(usage.hwm_kib(), sampler.peak_kib)
     user, system = usage.cpu_split()
     return {"cpu_s": round(usage.cpu() - cpu_before, 2), "peak_rss_mib": round(peak / 1024, 1),
@@ -321,7 +321,7 @@ def backlog(context: Context, name: str, count: int, concurrency: int) -> dict:
         usage = run.subject.usage
         with procs.PeakSampler(usage, interval=0.5) as sampler:
             run.wait_done(count, timeout=120 + count * 0.3)
-            result = _usage_result(usage, sampler, 0, (0.0, 0.0))
+            result = _usage_result(usage, sampler, 0)
         seconds = run.last_result_time() - start
         result.update(jobs=count, seconds=round(seconds, 1), jobs_per_s=round(count / seconds, 1))
         return run.finish(result, count)
