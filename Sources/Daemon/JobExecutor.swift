@@ -539,8 +539,6 @@ struct JobExecutor: Sendable {
         case .ended(let ending): return ending
         }
         crashPoints.reach("spool.written", job: record.name)
-        // Segmind's figure replaces the estimate in the budgets (again, harmlessly, when a write is retried).
-        await spending.book(record, cost: result.metrics.cost)
         var summary =
             saved
             ?? GenerationSummary(
@@ -582,7 +580,15 @@ struct JobExecutor: Sendable {
                 "record the spooled outputs",
                 record,
                 { () async throws(JournalError) in
-                    try await journal.recordSpooled(record.id, spoolPath: folder, outputs: outputsText, completedAt: completed)
+                    // Segmind's figure replaces the estimate in the budgets, in the same write (again, harmlessly, when
+                    // the write is retried).
+                    try await journal.recordSpooled(
+                        record.id,
+                        spoolPath: folder,
+                        outputs: outputsText,
+                        completedAt: completed,
+                        booking: (inbox: record.inbox, cost: result.metrics.cost)
+                    )
                 }
             )
         else { return .interrupted }

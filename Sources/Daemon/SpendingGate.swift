@@ -105,15 +105,6 @@ final class SpendingGate: Sendable {
         }
     }
 
-    /// Books what a finished job cost; logged, never fatal, when the journal refuses.
-    func book(_ record: JobRecord, cost: Double?) async {
-        do {
-            try await journal.bookSpend(record.id, inbox: record.inbox, cost: cost, at: now())
-        } catch {
-            logger.error("a job's cost could not be booked; its estimate keeps counting", metadata: ["job": "\(record.name)", "error": "\(error)"])
-        }
-    }
-
     /// Gives back a job's reservation when its POST was not sent or cost nothing.
     func release(_ record: JobRecord) async {
         do {

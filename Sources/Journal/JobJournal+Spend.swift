@@ -29,18 +29,22 @@ extension JobJournal {
             if try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM job WHERE id = ?"), arguments: [id]) == JobState.cancelled.rawValue {
                 throw JournalError.illegalTransition(id: id, from: .cancelled, to: .submitting)
             }
-            let all = try Self.spendTotals(db, period: period, excluding: id)
-            let own = all[inbox] ?? SpendTotals()
-            let service = all.values.reduce(SpendTotals(), +)
-            let exceeded = SpendDecision.exceeded(limits, estimate: estimate, inbox: own, service: service)
-            guard exceeded.isEmpty else {
-                var newlyReached: [BudgetLimit] = []
-                for limit in exceeded {
-                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO budget_crossing (scope, period, limit_usd, crossed_at) VALUES (?, ?, ?, ?)")
-                        .execute(arguments: [limit.scope.key, period.key(limit.period), limit.usd, now])
-                    if db.changesCount > 0 { newlyReached.append(limit) }
+            // The totals are summed over the month's rows, so they are read only when some limit needs them: a
+            // service without budgets pays for none of it at each submit.
+            if !limits.isEmpty {
+                let all = try Self.spendTotals(db, period: period, excluding: id)
+                let own = all[inbox] ?? SpendTotals()
+                let service = all.values.reduce(SpendTotals(), +)
+                let exceeded = SpendDecision.exceeded(limits, estimate: estimate, inbox: own, service: service)
+                if !exceeded.isEmpty {
+                    var newlyReached: [BudgetLimit] = []
+                    for limit in exceeded {
+                        try db.cachedStatement(sql: "INSERT OR IGNORE INTO budget_crossing (scope, period, limit_usd, crossed_at) VALUES (?, ?, ?, ?)")
+                            .execute(arguments: [limit.scope.key, period.key(limit.period), limit.usd, now])
+                        if db.changesCount > 0 { newlyReached.append(limit) }
+                    }
+                    return .overBudget(exceeded: exceeded, newlyReached: newlyReached, totals: own, service: service)
                 }
-                return .overBudget(exceeded: exceeded, newlyReached: newlyReached, totals: own, service: service)
             }
             // Cached, as every statement each job runs: compiling one costs about 11 k instructions.
             try db.cachedStatement(
@@ -61,16 +65,19 @@ extension JobJournal {
     /// Deferred: the job's outputs are journaled as spooled right after, synced, which takes the booking to disk
     /// too; lost with them in a power loss, the outputs are saved and the cost booked again.
     package func bookSpend(_ id: Int64, inbox: String, cost: Double?, at date: Date) async throws(JournalError) {
+        try await write(.deferred) { db in try Self.book(db, id, inbox: inbox, cost: cost, at: date) }
+    }
+
+    /// ``bookSpend(_:inbox:cost:at:)`` inside a transaction already open, for a step that books as it records.
+    static func book(_ db: Database, _ id: Int64, inbox: String, cost: Double?, at date: Date) throws {
         let period = SpendPeriod(date)
         let now = date.timeIntervalSince1970
-        try await write(.deferred) { db in
-            try db.cachedStatement(sql: "UPDATE spend SET cost = COALESCE(?, estimate), booked_at = ? WHERE job_id = ?")
-                .execute(arguments: [cost, now, id])
-            if db.changesCount == 0, let cost {
-                try db.cachedStatement(
-                    sql: "INSERT INTO spend (job_id, inbox, day, month, estimate, cost, reserved_at, booked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                ).execute(arguments: [id, inbox, period.day, period.month, cost, cost, now, now])
-            }
+        try db.cachedStatement(sql: "UPDATE spend SET cost = COALESCE(?, estimate), booked_at = ? WHERE job_id = ?")
+            .execute(arguments: [cost, now, id])
+        if db.changesCount == 0, let cost {
+            try db.cachedStatement(
+                sql: "INSERT INTO spend (job_id, inbox, day, month, estimate, cost, reserved_at, booked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            ).execute(arguments: [id, inbox, period.day, period.month, cost, cost, now, now])
         }
     }
 

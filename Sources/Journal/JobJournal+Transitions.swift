@@ -140,15 +140,29 @@ extension JobJournal {
     /// - Parameter completedAt: when the generation finished, if Segmind said (submit time plus its reported
     ///   run time); it feeds ``averageRunTimes()``. Left out, the moment of this call is used, which also counts
     ///   the wait for the poll that noticed the result.
+    /// - Parameter booking: the job's inbox and what Segmind said it cost, booked in the same transaction as
+    ///   ``bookSpend(_:inbox:cost:at:)`` would: one journal write per job less than booking on its own.
     @discardableResult
-    package func recordSpooled(_ id: Int64, spoolPath: String, outputs: String, completedAt: Date? = nil) async throws(JournalError) -> JobRecord {
+    package func recordSpooled(
+        _ id: Int64,
+        spoolPath: String,
+        outputs: String,
+        completedAt: Date? = nil,
+        booking: (inbox: String, cost: Double?)? = nil
+    ) async throws(JournalError) -> JobRecord {
         try Self.requireJSON(outputs, field: "outputs")
+        let now = now()
+        var book: (@Sendable (Database) throws -> Void)?
+        if let booking {
+            book = { db in try Self.book(db, id, inbox: booking.inbox, cost: booking.cost, at: now) }
+        }
         return try await move(
             id,
             to: .spooled,
             from: [.submitted],
             set: "spool_path = ?, outputs = ?, completed_at = ?, next_poll_at = NULL",
-            arguments: [spoolPath, outputs, (completedAt ?? now()).timeIntervalSince1970]
+            arguments: [spoolPath, outputs, (completedAt ?? now).timeIntervalSince1970],
+            also: book
         )
     }
 

@@ -44,7 +44,7 @@ struct JournalDurabilityTests {
         let booked = try await commit(journal) { try await journal.bookSpend(id, inbox: "/srv/inbox", cost: 0.01, at: fixture.clock.now) }
         #expect(booked == Self.deferred)
         let spooled = try await commit(journal) {
-            try await journal.recordSpooled(id, spoolPath: "/var/lib/facedrop/spool/1", outputs: "[]")
+            try await journal.recordSpooled(id, spoolPath: "/var/lib/facedrop/spool/1", outputs: "[]", booking: (inbox: "/srv/inbox", cost: 0.01))
         }
         #expect(spooled == Self.synced)
         let learned = try await commit(journal) {

@@ -155,6 +155,30 @@ struct JournalSpendTests {
         #expect(try reopened.spendTotals(at: Self.morning)["a"]?.bookedToday == 0.2)
     }
 
+    @Test("the spooled outputs book the cost in their own write; a refused step books nothing; without limits every estimate is reserved")
+    func bookedWithTheSpool() async throws {
+        let fixture = try JournalFixture()
+        defer { withExtendedLifetime(fixture) {} }
+        let journal = fixture.journal
+        let job = try await journal.job(named: "paid", in: .claimed)
+        // No limit: reserved whatever is spent, and the estimate still journaled for status and later limits.
+        #expect(try await journal.reserveSpend(job.id, inbox: "a", estimate: 5, at: Self.morning, limits: []) == .reserved)
+        #expect(try journal.spendTotals(at: Self.morning)["a"] == SpendTotals(inFlightToday: 5, inFlightThisMonth: 5))
+        _ = try await journal.advance(job.id, to: .submitting)
+        _ = try await journal.advance(job.id, to: .submitted)
+        let spooled = try await journal.recordSpooled(job.id, spoolPath: "/spool/paid", outputs: "[]", booking: (inbox: "a", cost: 0.03))
+        #expect(spooled.state == .spooled)
+        #expect(try journal.spendTotals(at: Self.morning)["a"] == SpendTotals(bookedToday: 0.03, bookedThisMonth: 0.03))
+
+        // A job not in `submitted` is refused, and its booking goes with the refused step.
+        let early = try await journal.job(named: "early", in: .claimed)
+        #expect(try await journal.reserveSpend(early.id, inbox: "b", estimate: 0.2, at: Self.morning, limits: []) == .reserved)
+        await #expect(throws: JournalError.illegalTransition(id: early.id, from: .claimed, to: .spooled)) {
+            try await journal.recordSpooled(early.id, spoolPath: "/spool/early", outputs: "[]", booking: (inbox: "b", cost: 0.1))
+        }
+        #expect(try journal.spendTotals(at: Self.morning)["b"] == SpendTotals(inFlightToday: 0.2, inFlightThisMonth: 0.2))
+    }
+
     @Test("a job is held for budget from claimed only, and released back to claimed")
     func holdAndRelease() async throws {
         let fixture = try JournalFixture()
