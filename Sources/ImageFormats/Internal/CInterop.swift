@@ -150,21 +150,21 @@ enum TurboJPEG {
         let isCMYK = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
         let pixelFormat = isCMYK ? TJPF_CMYK : TJPF_GRAY
         let channels = isCMYK ? 4 : 1
-        var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * channels)
+        // A scratch buffer the decoder writes and nobody reads: left unzeroed, which saves clearing it per image.
+        let pixels = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: Int(width) * Int(height) * channels)
+        defer { pixels.deallocate() }
         let status = bytes.withUnsafeBufferPointer { jpeg in
-            pixels.withUnsafeMutableBufferPointer { output in
-                tjDecompress2(
-                    handle,
-                    jpeg.baseAddress,
-                    UInt(jpeg.count),
-                    output.baseAddress,
-                    width,
-                    0,
-                    height,
-                    Int32(pixelFormat.rawValue),
-                    TJFLAG_LIMITSCANS
-                )
-            }
+            tjDecompress2(
+                handle,
+                jpeg.baseAddress,
+                UInt(jpeg.count),
+                pixels.baseAddress,
+                width,
+                0,
+                height,
+                Int32(pixelFormat.rawValue),
+                TJFLAG_LIMITSCANS
+            )
         }
         guard status == 0 else { throw .undecodable(.jpeg, reason: errorMessage(handle)) }
         return (Int(width), Int(height))
@@ -227,11 +227,11 @@ enum WebP {
         let known = bytes.withUnsafeBufferPointer { WebPGetInfo($0.baseAddress, $0.count, &width, &height) }
         guard known != 0 else { throw .undecodable(.webp, reason: "libwebp does not recognise the bitstream") }
         let stride = Int(width) * 3
-        var pixels = [UInt8](repeating: 0, count: stride * Int(height))
+        // Unzeroed, as for a JPEG: the decoder only writes it.
+        let pixels = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: stride * Int(height))
+        defer { pixels.deallocate() }
         let decoded = bytes.withUnsafeBufferPointer { webp in
-            pixels.withUnsafeMutableBufferPointer { output in
-                WebPDecodeRGBInto(webp.baseAddress, webp.count, output.baseAddress, output.count, Int32(stride)) != nil
-            }
+            WebPDecodeRGBInto(webp.baseAddress, webp.count, pixels.baseAddress, pixels.count, Int32(stride)) != nil
         }
         guard decoded else { throw .undecodable(.webp, reason: "libwebp could not decode the image data") }
         return (Int(width), Int(height))
