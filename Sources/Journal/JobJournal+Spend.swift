@@ -122,29 +122,62 @@ extension JobJournal {
 
     // MARK: - Implementation
 
+    /// Each inbox's totals for `period`, from the per-day sums of `spend_day` (at most a month of rows per inbox),
+    /// with job `id`'s own row taken out when it has one.
     private static func spendTotals(_ db: Database, period: SpendPeriod, excluding id: Int64?) throws -> [String: SpendTotals] {
         let rows = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT inbox,
-                        TOTAL(CASE WHEN day = ? AND cost IS NOT NULL THEN cost END) AS booked_day,
-                        TOTAL(CASE WHEN day = ? AND cost IS NULL THEN estimate END) AS flying_day,
-                        TOTAL(cost) AS booked_month,
-                        TOTAL(CASE WHEN cost IS NULL THEN estimate END) AS flying_month
-                    FROM spend WHERE month = ? AND job_id IS NOT ? GROUP BY inbox
+                        TOTAL(IIF(day = ?, booked, 0)) AS booked_day,
+                        TOTAL(IIF(day = ?, in_flight, 0)) AS flying_day,
+                        TOTAL(booked) AS booked_month,
+                        TOTAL(in_flight) AS flying_month
+                    FROM spend_day WHERE month = ? GROUP BY inbox
                     """
             ),
-            arguments: [period.day, period.day, period.month, id]
+            arguments: [period.day, period.day, period.month]
         )
-        var totals: [String: SpendTotals] = [:]
+        var micro: [String: (bookedDay: Double, flyingDay: Double, bookedMonth: Double, flyingMonth: Double)] = [:]
         for row in rows {
-            totals[row["inbox"]] = SpendTotals(
-                bookedToday: row["booked_day"],
-                inFlightToday: row["flying_day"],
-                bookedThisMonth: row["booked_month"],
-                inFlightThisMonth: row["flying_month"]
+            micro[row["inbox"]] = (row["booked_day"], row["flying_day"], row["booked_month"], row["flying_month"])
+        }
+        if let id,
+            let own = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT inbox, day = ? AS today,
+                            IIF(cost IS NULL, 0, CAST(ROUND(cost * 1000000) AS INTEGER)) AS booked,
+                            IIF(cost IS NULL, CAST(ROUND(estimate * 1000000) AS INTEGER), 0) AS flying
+                        FROM spend WHERE job_id = ? AND month = ?
+                        """
+                ),
+                arguments: [period.day, id, period.month]
+            ),
+            var sums = micro[own["inbox"]]
+        {
+            let booked: Double = own["booked"]
+            let flying: Double = own["flying"]
+            if own["today"] {
+                sums.bookedDay -= booked
+                sums.flyingDay -= flying
+            }
+            sums.bookedMonth -= booked
+            sums.flyingMonth -= flying
+            micro[own["inbox"]] = sums
+        }
+        var totals: [String: SpendTotals] = [:]
+        for (inbox, sums) in micro where sums != (0, 0, 0, 0) {
+            totals[inbox] = SpendTotals(
+                bookedToday: sums.bookedDay / microdollars,
+                inFlightToday: sums.flyingDay / microdollars,
+                bookedThisMonth: sums.bookedMonth / microdollars,
+                inFlightThisMonth: sums.flyingMonth / microdollars
             )
         }
         return totals
     }
+
+    /// `spend_day` keeps amounts in whole micro-dollars.
+    private static let microdollars = 1_000_000.0
 }

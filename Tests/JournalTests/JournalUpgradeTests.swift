@@ -52,3 +52,26 @@ extension JournalUpgradeTests {
         #expect(recorded.state == .submitted)
     }
 }
+
+extension JournalUpgradeTests {
+    @Test("A journal from before the per-day spend sums opens with its month's spend summed, and keeps the sums")
+    func upgradeSumsTheSpend() async throws {
+        let directory = try await Self.oldJournal(
+            upTo: "v9: expansions",
+            insert: """
+                INSERT INTO spend (job_id, inbox, day, month, estimate, cost, reserved_at, booked_at) VALUES
+                    (1, 'a', '2027-01-15', '2027-01', 0.036, 0.03, 1, 2),
+                    (2, 'a', '2027-01-15', '2027-01', 0.036, NULL, 1, NULL),
+                    (3, 'a', '2027-01-14', '2027-01', 0.5, 0.5, 1, 2),
+                    (4, 'b', '2027-01-15', '2027-01', 0.2, NULL, 1, NULL),
+                    (5, 'b', '2026-12-31', '2026-12', 9, 9, 1, 2)
+                """
+        )
+        let journal = try JobJournal(stateDirectory: directory.path)
+        let totals = try journal.spendTotals(at: JournalSpendTests.morning)
+        #expect(totals["a"] == SpendTotals(bookedToday: 0.03, inFlightToday: 0.036, bookedThisMonth: 0.53, inFlightThisMonth: 0.036))
+        #expect(totals["b"] == SpendTotals(inFlightToday: 0.2, inFlightThisMonth: 0.2))
+        try await journal.releaseSpend(2)
+        #expect(try journal.spendTotals(at: JournalSpendTests.morning)["a"]?.inFlightToday == 0)
+    }
+}

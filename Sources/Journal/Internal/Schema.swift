@@ -172,6 +172,54 @@ enum Schema {
                     """
             )
         }
+        migrator.registerMigration("v10: spend by day") { db in
+            // Each inbox's spend per UTC day, kept by triggers in the transaction that changes `spend`, so the budget
+            // gate and `status` add up at most a month of days instead of every job of the month. Amounts are whole
+            // micro-dollars: sums of integers stay exact however many jobs are added and taken back.
+            try db.execute(
+                sql: """
+                    CREATE TABLE spend_day (
+                        month TEXT NOT NULL,
+                        inbox TEXT NOT NULL,
+                        day TEXT NOT NULL,
+                        booked INTEGER NOT NULL DEFAULT 0,
+                        in_flight INTEGER NOT NULL DEFAULT 0,
+                        PRIMARY KEY (month, inbox, day)
+                    ) WITHOUT ROWID;
+                    CREATE TRIGGER spend_day_insert AFTER INSERT ON spend BEGIN
+                        INSERT INTO spend_day (month, inbox, day, booked, in_flight) VALUES (
+                            NEW.month, NEW.inbox, NEW.day,
+                            IIF(NEW.cost IS NULL, 0, CAST(ROUND(NEW.cost * 1000000) AS INTEGER)),
+                            IIF(NEW.cost IS NULL, CAST(ROUND(NEW.estimate * 1000000) AS INTEGER), 0))
+                        ON CONFLICT (month, inbox, day) DO UPDATE SET
+                            booked = booked + excluded.booked, in_flight = in_flight + excluded.in_flight;
+                    END;
+                    CREATE TRIGGER spend_day_delete AFTER DELETE ON spend BEGIN
+                        UPDATE spend_day SET
+                            booked = booked - IIF(OLD.cost IS NULL, 0, CAST(ROUND(OLD.cost * 1000000) AS INTEGER)),
+                            in_flight = in_flight - IIF(OLD.cost IS NULL, CAST(ROUND(OLD.estimate * 1000000) AS INTEGER), 0)
+                        WHERE month = OLD.month AND inbox = OLD.inbox AND day = OLD.day;
+                    END;
+                    CREATE TRIGGER spend_day_update AFTER UPDATE ON spend BEGIN
+                        UPDATE spend_day SET
+                            booked = booked - IIF(OLD.cost IS NULL, 0, CAST(ROUND(OLD.cost * 1000000) AS INTEGER)),
+                            in_flight = in_flight - IIF(OLD.cost IS NULL, CAST(ROUND(OLD.estimate * 1000000) AS INTEGER), 0)
+                        WHERE month = OLD.month AND inbox = OLD.inbox AND day = OLD.day;
+                        INSERT INTO spend_day (month, inbox, day, booked, in_flight) VALUES (
+                            NEW.month, NEW.inbox, NEW.day,
+                            IIF(NEW.cost IS NULL, 0, CAST(ROUND(NEW.cost * 1000000) AS INTEGER)),
+                            IIF(NEW.cost IS NULL, CAST(ROUND(NEW.estimate * 1000000) AS INTEGER), 0))
+                        ON CONFLICT (month, inbox, day) DO UPDATE SET
+                            booked = booked + excluded.booked, in_flight = in_flight + excluded.in_flight;
+                    END;
+                    INSERT INTO spend_day (month, inbox, day, booked, in_flight)
+                        SELECT month, inbox, day,
+                            SUM(IIF(cost IS NULL, 0, CAST(ROUND(cost * 1000000) AS INTEGER))),
+                            SUM(IIF(cost IS NULL, CAST(ROUND(estimate * 1000000) AS INTEGER), 0))
+                        FROM spend GROUP BY month, inbox, day;
+                    """
+            )
+        }
         return migrator
     }
 }
