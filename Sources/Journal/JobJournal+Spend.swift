@@ -29,8 +29,7 @@ extension JobJournal {
             if try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM job WHERE id = ?"), arguments: [id]) == JobState.cancelled.rawValue {
                 throw JournalError.illegalTransition(id: id, from: .cancelled, to: .submitting)
             }
-            // The totals are summed over the month's rows, so they are read only when some limit needs them: a
-            // service without budgets pays for none of it at each submit.
+            // The totals are read only when some limit needs them: a service without budgets reads none at each submit.
             if !limits.isEmpty {
                 let all = try Self.spendTotals(db, period: period, excluding: id)
                 let own = all[inbox] ?? SpendTotals()
@@ -62,8 +61,8 @@ extension JobJournal {
     /// day and month its estimate was reserved. A job reserved by no gate (submitted before budgets existed)
     /// is booked on the day of `date`. Idempotent: booking again replaces the amount.
     ///
-    /// Deferred: the job's outputs are journaled as spooled right after, synced, which takes the booking to disk
-    /// too; lost with them in a power loss, the outputs are saved and the cost booked again.
+    /// Deferred. A running job does not call it: it books with its spooled outputs, in the same synced transaction
+    /// (``recordSpooled(_:spoolPath:outputs:completedAt:booking:)``).
     package func bookSpend(_ id: Int64, inbox: String, cost: Double?, at date: Date) async throws(JournalError) {
         try await write(.deferred) { db in try Self.book(db, id, inbox: inbox, cost: cost, at: date) }
     }

@@ -13,9 +13,8 @@ struct JournalSpendByDayTests {
     /// The totals summed straight from the `spend` rows, in micro-dollars as `spend_day` keeps them.
     static func direct(_ journal: JobJournal, inbox: String, at date: Date) throws -> SpendTotals {
         let period = SpendPeriod(date)
-        let micro = "CAST(ROUND(%@ * 1000000) AS INTEGER)"
-        let booked = "IIF(cost IS NULL, 0, \(micro.replacingOccurrences(of: "%@", with: "cost")))"
-        let flying = "IIF(cost IS NULL, \(micro.replacingOccurrences(of: "%@", with: "estimate")), 0)"
+        let booked = "IIF(cost IS NULL, 0, CAST(ROUND(cost * 1000000) AS INTEGER))"
+        let flying = "IIF(cost IS NULL, CAST(ROUND(estimate * 1000000) AS INTEGER), 0)"
         let row = try journal.read { db in
             try Row.fetchOne(
                 db,
