@@ -28,9 +28,9 @@ final class CrashPoints: Sendable {
         "poll.journaled",  // a poll's outcome is on disk
         "result.answered",  // a poll found the request finished, its result not yet journaled
         "result.journaled",  // the finished result (output URLs) is on disk, nothing downloaded
-        "download.partial",  // some outputs are in the spool, not all
-        "spool.written",  // every output is in the spool, not yet journaled
-        "spool.journaled",  // the spooled outputs are on disk in the journal
+        "download.partial",  // some outputs are fetched (in memory), not all
+        "outputs.fetched",  // every output is fetched and checked, not yet journaled
+        "spool.journaled",  // the outputs are journaled as spooled, nothing written to the spool or the outbox
         "deliver.published",  // the job folder is in the outbox, not yet journaled
         "deliver.journaled",  // the delivery is on disk in the journal
         "deliver.receipted",  // a shared inbox's claim has the receipt of the delivery, the claim not yet removed

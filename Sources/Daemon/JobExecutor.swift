@@ -19,7 +19,8 @@ import Synchronization
 /// delivered → done, or failed.
 ///
 /// Every step starts from the journal's record, so the same code resumes a job after a restart: a job in
-/// `submitted` is polled again with its stored request ID, one in `spooled` is delivered from the spool, and
+/// `submitted` is polled again with its stored request ID, one in `spooled` is delivered from the spool (its outputs fetched
+/// again when the spool does not hold them), and
 /// the paid POST happens only after `submitting` is on disk. Nothing here submits a job twice.
 struct JobExecutor: Sendable {
     /// How a run of a job ended.
@@ -530,15 +531,19 @@ struct JobExecutor: Sendable {
         await journaled("record a poll", record) { () async throws(JournalError) in try await journal.recordPoll(record.id, nextPollAt: next) }
     }
 
-    /// Saves a finished job's outputs in the spool and delivers them; `saved` is ``summary(of:)`` of `record`.
+    /// Fetches a finished job's outputs, journals them as spooled and delivers them; `saved` is ``summary(of:)``
+    /// of `record`. The outputs go from memory straight into the outbox's job folder: the spool folder is written
+    /// only when the outbox refuses them (``keepSpool(_:fetched:)``). Until then a job journaled as spooled has
+    /// nothing in its spool, and a restart fetches its outputs again from the URLs journaled with the result.
     private func spool(_ record: JobRecord, result: GenerationResult, model: String, summary saved: GenerationSummary?) async -> Ending {
         let folder = state.spoolFolder(job: record.id)
-        let outputs: [JSONValue]
-        switch await download(result, of: record, summary: saved, into: folder) {
-        case .saved(let saved): outputs = saved
+        let fetched: [OutputDownloader.Fetched]
+        switch await fetch(result, of: record, summary: saved) {
+        case .fetched(let outputs): fetched = outputs
         case .ended(let ending): return ending
         }
-        crashPoints.reach("spool.written", job: record.name)
+        let outputs = fetched.map(\.entry)
+        crashPoints.reach("outputs.fetched", job: record.name)
         var summary =
             saved
             ?? GenerationSummary(
@@ -612,46 +617,29 @@ struct JobExecutor: Sendable {
             }
         }
         await credits.record(remaining: result.metrics.remainingCredits)
-        return await deliver(spooled)
+        return await deliver(spooled, summary: summary, refetched: false, fetched: fetched)
     }
 
-    /// What saving a finished job's outputs in the spool came to.
-    private enum Download {
-        case saved([JSONValue])
+    /// What fetching a finished job's outputs came to.
+    private enum Fetch {
+        case fetched([OutputDownloader.Fetched])
         case ended(Ending)
     }
 
-    /// Downloads a finished job's outputs into its spool folder, unflushed: delivery flushes the copies in the job
-    /// folder and checks the spooled files, and ``keepSpool(_:)`` flushes them when they have to wait.
-    /// `summary` is ``summary(of:)`` of `record`, for the pictures' names.
-    private func download(_ result: GenerationResult, of record: JobRecord, summary: GenerationSummary?, into folder: String) async -> Download {
+    /// Fetches a finished job's outputs into memory and checks them. `summary` is ``summary(of:)`` of `record`,
+    /// for the pictures' names.
+    private func fetch(_ result: GenerationResult, of record: JobRecord, summary: GenerationSummary?) async -> Fetch {
         do throws(JobFailure) {
-            do {
-                _ = try Folder.open(state.root).folder(folder, creating: true, mode: .privateFolder)
-            } catch {
-                throw JobFailure(
-                    stage: .write,
-                    code: "write_failed",
-                    message: "could not create \(folder): \(error.reasonText)",
-                    hint: "Check the permissions and free space of the state folder."
-                )
-            }
             let name = record.name
             let crashPoints = self.crashPoints
             let downloader = OutputDownloader(client: client)
             let naming = outputNaming(record, summary: summary)
-            let outputs = try await downloader.download(result, into: folder, job: name, name: naming, durably: false) { index, total, _ in
+            let fetched = try await downloader.fetch(result, job: name, name: naming) { index, total, _ in
                 if index < total { crashPoints.reach("download.partial", job: name) }
             }
-            unwritable.accepted(state.spool)
-            return .saved(outputs)
+            return .fetched(fetched)
         } catch {
             if error.code == "cancelled" { return .ended(.interrupted) }
-            if error.stage == .write {
-                // Paid and finished: never failed for a folder of this machine. It waits, and is tried again.
-                unwritable.refused(state.spool, kind: "spool-unwritable", error: error.message, job: record.name, outbox: inboxes.outbox(for: record.inbox))
-                return .ended(.writePending)
-            }
             return .ended(await fail(record, error))
         }
     }
@@ -668,12 +656,14 @@ struct JobExecutor: Sendable {
                 )
             )
         }
-        return await deliver(record, summary: summary, refetched: false)
+        return await deliver(record, summary: summary, refetched: false, fetched: [])
     }
 
-    /// Delivers the outputs `summary` describes from the spool; when the spool lost one (a power loss before the
-    /// system wrote it out), fetches them again from the journaled result first, once.
-    private func deliver(_ record: JobRecord, summary: GenerationSummary, refetched: Bool) async -> Ending {
+    /// Delivers the outputs `summary` describes, from `fetched` or else from the spool; when the spool lacks one
+    /// (the outbox took the job at its first try, so nothing was written there, or a power loss took it), fetches
+    /// them again from the journaled result first, once. When the outbox refuses the folder, the outputs are kept
+    /// in the spool, flushed, until it takes them.
+    private func deliver(_ record: JobRecord, summary: GenerationSummary, refetched: Bool, fetched: [OutputDownloader.Fetched]) async -> Ending {
         guard let outbox = inboxes.outbox(for: record.inbox) else { return .writePending }
         let metadata: JobDelivery.PictureMetadata = inboxes.inbox(named: record.inbox)?.embedMetadata == false ? .sidecar : .embedded
         let folder: String
@@ -683,7 +673,12 @@ struct JobExecutor: Sendable {
         do {
             let input = jobInput(record)
             folder = try await files.run { () throws(JobFailure) -> String in
-                try JobDelivery(outbox: outbox, metadata: metadata, fence: fence).deliverResult(input, summary: summary, spoolFolder: spoolFolder)
+                try JobDelivery(outbox: outbox, metadata: metadata, fence: fence).deliverResult(
+                    input,
+                    summary: summary,
+                    spoolFolder: spoolFolder,
+                    fetched: Dictionary(fetched.map { ($0.file, $0.bytes) }, uniquingKeysWith: { first, _ in first })
+                )
             }
         } catch {
             if error.code == JobDelivery.takenOverCode, let ending = await standDownIfTakenOver(record) { return ending }
@@ -691,7 +686,7 @@ struct JobExecutor: Sendable {
                 return await refetch(record, summary: summary, into: spoolFolder)
             }
             unwritable.refused(outbox.root, kind: "outbox-unwritable", error: error.message, job: record.name, outbox: outbox)
-            await keepSpool(spoolFolder)
+            await keepSpool(spoolFolder, fetched: fetched, of: record)
             return .writePending
         }
         unwritable.accepted(outbox.root)
@@ -712,8 +707,8 @@ struct JobExecutor: Sendable {
     }
 
     /// Fetches a spooled job's outputs again from the URLs journaled with its result (Segmind keeps outputs for days)
-    /// and delivers those: the spool is not flushed on the way to the outbox, so a power loss may take files the
-    /// journal says are there.
+    /// and delivers those: a job journaled as spooled has its outputs in the spool only once the outbox refused
+    /// them, and a power loss may take even those.
     private func refetch(_ record: JobRecord, summary: GenerationSummary, into folder: String) async -> Ending {
         guard let requestID = record.requestID, let text = record.result, let body = try? JSONParser().parse(Array(text.utf8)),
             let stored = SegmindClient.storedResult(body, requestID: requestID)
@@ -729,29 +724,48 @@ struct JobExecutor: Sendable {
                 )
             )
         }
-        logger.warning("the spool lost a job's outputs; fetching them again", metadata: ["job": "\(record.name)", "spool": "\(folder)"])
-        switch await download(stored, of: record, summary: summary, into: folder) {
-        case .saved(let outputs):
-            var fetched = summary
-            fetched.outputs = outputs
-            return await deliver(record, summary: fetched, refetched: true)
+        logger.info("fetching a spooled job's outputs again", metadata: ["job": "\(record.name)", "spool": "\(folder)"])
+        switch await fetch(stored, of: record, summary: summary) {
+        case .fetched(let outputs):
+            var refetched = summary
+            refetched.outputs = outputs.map(\.entry)
+            return await deliver(record, summary: refetched, refetched: true, fetched: outputs)
         case .ended(let ending):
             return ending
         }
     }
 
-    /// Flushes a job's spooled outputs, their folder and its entry in the spool: while the outbox refuses the job's
-    /// folder, the spool keeps the paid outputs, safe from Segmind's expiry, across a power loss too.
-    private func keepSpool(_ spoolFolder: String) async {
+    /// Writes a job's `fetched` outputs into its spool folder (or, with none, flushes what is there already), then
+    /// flushes the files, their folder and its entry in the spool: while the outbox refuses the job's folder, the
+    /// spool keeps the paid outputs, safe from Segmind's expiry, across a power loss too. A spool that cannot take
+    /// them is reported (`spool-unwritable`) and costs nothing but a second download: the next try finds the spool
+    /// without them and fetches them again from the journaled URLs.
+    private func keepSpool(_ spoolFolder: String, fetched: [OutputDownloader.Fetched], of record: JobRecord) async {
         let stateRoot = state.root
         let spool = state.spool
-        await files.run {
-            guard let root = try? Folder.open(stateRoot), let folder = try? root.folder(spoolFolder) else { return }
-            for name in (try? folder.names()) ?? [] {
-                try? folder.openFile(name).sync()
+        let outputs = fetched.map { ($0.file, $0.bytes) }
+        let refusal = await files.run { () -> String? in
+            do throws(FileSystemError) {
+                let root = try Folder.open(stateRoot)
+                let folder = try root.folder(spoolFolder, creating: !outputs.isEmpty, mode: .privateFolder)
+                for (file, bytes) in outputs {
+                    try folder.replace(file, bytes: bytes, mode: .privateFile, syncingFolder: false)
+                }
+                if outputs.isEmpty {
+                    for name in try folder.names() { try folder.openFile(name).sync() }
+                }
+                try folder.sync()
+                try root.folder(spool).sync()
+                return nil
+            } catch {
+                return outputs.isEmpty ? nil : "could not keep the outputs in the spool: \(error)"
             }
-            try? folder.sync()
-            try? root.folder(spool).sync()
+        }
+        guard !outputs.isEmpty else { return }
+        if let refusal {
+            unwritable.refused(spool, kind: "spool-unwritable", error: refusal, job: record.name, outbox: inboxes.outbox(for: record.inbox))
+        } else {
+            unwritable.accepted(spool)
         }
     }
 

@@ -7,8 +7,8 @@ package struct StateFolders: Sendable, Hashable {
         self.root = root
     }
 
-    /// Holds each job's downloaded outputs (`spool/<job id>/`) until they are in the outbox: Segmind keeps
-    /// results only an hour, so paid work must not depend on the outbox being writable.
+    /// Holds a job's downloaded outputs (`spool/<job id>/`) while the outbox refuses them: Segmind keeps results
+    /// only an hour, so paid work must not depend on the outbox being writable.
     package var spool: String { "\(root)/spool" }
     /// Held with `flock` while a daemon runs, so two never share a journal.
     package var lock: String { "\(root)/lock" }

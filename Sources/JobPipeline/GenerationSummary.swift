@@ -19,7 +19,7 @@ package struct GenerationSummary: Sendable, Equatable {
     package var inferenceTime: Double?
     package var cost: Double?
     package var remainingCredits: Double?
-    /// The spooled outputs, as ``OutputDownloader/download(_:into:job:progress:)`` describes them.
+    /// The spooled outputs, as ``OutputDownloader/fetch(_:job:name:progress:)`` describes them.
     package var outputs: [JSONValue]
     /// The emulator that answered (``GenerationResult/emulator``), when the outputs are synthetic pictures.
     package var emulator: String?

@@ -45,22 +45,34 @@ package struct JobDelivery: Sendable {
         self.fence = fence
     }
 
-    /// Delivers a finished generation whose images wait in `spoolFolder`; returns the `done/` folder.
+    /// Delivers a finished generation; returns the `done/` folder. Each image is taken from `fetched` (by file
+    /// name: the bytes just fetched and checked) or else from `spoolFolder`, where the images wait after a
+    /// delivery the outbox refused.
     ///
     /// A delivery the outbox refuses (full, read-only) leaves nothing behind in it: the staging folder is
-    /// removed, and the images stay in the spool for the next try.
-    package func deliverResult(_ input: JobInput, summary: GenerationSummary, spoolFolder: String) throws(JobFailure) -> String {
+    /// removed, and the caller keeps the images in the spool for the next try.
+    package func deliverResult(
+        _ input: JobInput,
+        summary: GenerationSummary,
+        spoolFolder: String,
+        fetched: [String: [UInt8]] = [:]
+    ) throws(JobFailure) -> String {
         if let existing = try delivered(input, outcome: .done) { return existing }
         var attempt = try stage(input)
         do throws(JobFailure) {
-            return try fileResult(&attempt, summary: summary, spoolFolder: spoolFolder)
+            return try fileResult(&attempt, summary: summary, spoolFolder: spoolFolder, fetched: fetched)
         } catch {
             try? outbox.removeTree(attempt.staging)
             throw error
         }
     }
 
-    private func fileResult(_ attempt: inout Attempt, summary: GenerationSummary, spoolFolder: String) throws(JobFailure) -> String {
+    private func fileResult(
+        _ attempt: inout Attempt,
+        summary: GenerationSummary,
+        spoolFolder: String,
+        fetched: [String: [UInt8]]
+    ) throws(JobFailure) -> String {
         attempt.model = summary.model
         attempt.requestID = summary.requestID
         attempt.sentParameters = summary.parameters
@@ -78,7 +90,12 @@ package struct JobDelivery: Sendable {
                 delivered.append(output)
                 continue
             }
-            let bytes = try spooled(file, described: output, in: spoolFolder)
+            let bytes: [UInt8]
+            if let kept = fetched[file] {
+                bytes = kept
+            } else {
+                bytes = try spooled(file, described: output, in: spoolFolder)
+            }
             let tagged = Self.tagged(
                 bytes,
                 file: file,
@@ -98,13 +115,14 @@ package struct JobDelivery: Sendable {
         return try publish(attempt, record: .object(attempt.resultRecord()), outcome: .done)
     }
 
-    /// The code of the failure ``deliverResult(_:summary:spoolFolder:)`` throws when a spooled output is missing
+    /// The code of the failure ``deliverResult(_:summary:spoolFolder:fetched:)`` throws when a spooled output is missing
     /// or not the one downloaded: the caller fetches the outputs again and delivers once more.
     package static let spoolLostCode = "spool_lost"
 
     /// A spooled output's bytes, checked against the `sha256` recorded when it was downloaded. The spool is not
     /// flushed on the happy path (the copy in the job folder is), so after a power loss a file the journal
-    /// records may be missing, short or zeroed; such a file must never reach `done/`.
+    /// records may be missing, short or zeroed (or never written: a job's outputs are written there only when
+    /// the outbox refuses them); such a file must never reach `done/`.
     private func spooled(_ file: String, described output: JSONValue, in spoolFolder: String) throws(JobFailure) -> [UInt8] {
         let path = "\(spoolFolder)/\(file)"
         let bytes = try? InputFile.read(path, maxBytes: Int.max)

@@ -389,14 +389,15 @@ extension DaemonEndToEndTests {
         recover: () throws -> Void
     ) async throws {
         let job = try daemon.dropJob(stem, sidecar: String(decoding: Self.validSidecar, as: UTF8.self))
+        // The images go to the spool only once the outbox refused them, right after the refusal is reported.
+        let spooled = { DaemonHarness.regularFiles(under: "\(daemon.state)/spool").map { ($0 as NSString).lastPathComponent } }
         try await daemon.waitFor("the images in the spool and a refused delivery", timeout: .seconds(60)) {
-            daemon.occurrences(of: "a folder refuses writes; jobs wait for it") > 0
+            daemon.occurrences(of: "a folder refuses writes; jobs wait for it") > 0 && spooled().contains { $0.hasPrefix("\(stem)-1.") }
         }
         // Said once, naming the folder, however often the delivery is tried.
         #expect(daemon.occurrences(of: "a folder refuses writes") == 1)
         #expect(daemon.log.contains("folder=\(daemon.outbox)"), "\(daemon.logTail(20))")
-        let spooled = DaemonHarness.regularFiles(under: "\(daemon.state)/spool").map { ($0 as NSString).lastPathComponent }
-        #expect(spooled.contains { $0.hasPrefix("\(stem)-1.") }, "spool: \(spooled)")
+        #expect(!spooled().contains { $0.hasPrefix(".") }, "spool: \(spooled())")
         #expect(daemon.jobs(.done).isEmpty)
         try recover()
         try await daemon.waitFor("the job in done/", timeout: .seconds(120)) { daemon.jobs(.done).contains(stem) }
@@ -404,6 +405,9 @@ extension DaemonEndToEndTests {
         let ledger = await server.ledger()
         #expect(ledger.submits == 1)
         #expect(ledger.billedSubmits == 1)
+        // Delivered from the spool: each image was downloaded once, however often the delivery was tried.
+        let delivered = try daemon.record(.done, stem)["outputs"]?.arrayValue?.count ?? 0
+        #expect(delivered > 0 && ledger.entries(for: .output).count == delivered, "outputs fetched: \(ledger.entries(for: .output).count)")
         try await daemon.waitFor("the spool to empty") {
             ((try? FileManager.default.contentsOfDirectory(atPath: "\(daemon.state)/spool")) ?? []).isEmpty
         }

@@ -168,25 +168,33 @@ extension DaemonEndToEndTests {
 
 extension DaemonEndToEndTests {
     @Test(
-        "a spool that refuses new files keeps a paid, finished job waiting (never failed), names the folder and the errno once, and delivers it once the spool is writable"
+        "a spool that refuses new files holds up no job the outbox takes; when the outbox refuses one too, the paid job waits (never failed), the spool's errno is named once, and it is delivered, fetched again, once the outbox takes it"
     )
     func readOnlySpool() async throws {
         let base = try TemporaryDirectory(prefix: "facedrop-spool")
         let state = base.appending("state")
-        let mounted = try ScratchMount.mount(at: "\(state)/spool", size: "64m")
-        if case .failure(let refusal) = mounted {
+        let spoolMounted = try ScratchMount.mount(at: "\(state)/spool", size: "64m")
+        if case .failure(let refusal) = spoolMounted {
             try Test.cancel("the spool cannot be a tmpfs here: \(refusal)")
         }
-        let mount = try mounted.get()
-        defer { mount.unmount() }
+        let spoolMount = try spoolMounted.get()
+        defer { spoolMount.unmount() }
         try await withDaemon(configure: { $0.stateDirectory = state }) { server, daemon in
-            try mount.remount(readOnly: true)
+            try spoolMount.remount(readOnly: true)
+            // The outbox takes the job: its images go there from memory, and the spool is never asked.
+            let first = try daemon.dropJob("straight", sidecar: Self.instantSidecar)
+            try await daemon.waitFor("the first job in done/", timeout: .seconds(30)) { !daemon.jobs(.done).isEmpty || !daemon.jobs(.failed).isEmpty }
+            try daemon.expectDone(first, model: "instantid")
+            #expect(!daemon.log.contains("a folder refuses writes"), "\(daemon.logTail(10))")
+            // Now the outbox refuses job folders too (a file where its staging folder belongs; its warnings/ still
+            // takes files): the images have nowhere to wait but memory, and the job waits.
+            let staging = "\(daemon.outbox)/.facedrop-staging"
+            try FileManager.default.removeItem(atPath: staging)
+            #expect(FileManager.default.createFile(atPath: staging, contents: Data("x".utf8)))
             let job = try daemon.dropJob("paid", sidecar: Self.instantSidecar)
-            try await daemon.waitFor("the refusal to be reported", timeout: .seconds(30)) { daemon.log.contains("a folder refuses writes") }
-            #expect(await server.ledger().billedSubmits == 1)
+            try await daemon.waitFor("the warning file", timeout: .seconds(30)) { !daemon.warnings(endingWith: "-spool-unwritable.json").isEmpty }
+            #expect(await server.ledger().billedSubmits == 2)
             #expect(daemon.log.contains("folder=\(state)/spool"), "\(daemon.logTail(10))")
-            // The warning file is written just after the log line.
-            try await daemon.waitFor("the warning file") { !daemon.warnings(endingWith: "-spool-unwritable.json").isEmpty }
             let warnings = daemon.warnings(endingWith: "-spool-unwritable.json")
             #expect(warnings.count == 1)
             if let warning = warnings.first {
@@ -194,15 +202,17 @@ extension DaemonEndToEndTests {
                 let error = record["error"]?.stringValue ?? ""
                 #expect(error.contains("errno 30") && error.contains("\(state)/spool"), "\(record.serializedString())")
             }
-            // Several retries later: still waiting, still reported once.
+            // Several retries later: still waiting, each folder still reported once.
             try await Task.sleep(for: .seconds(6))
             #expect(daemon.jobs(.failed).isEmpty, daemon.failureSummary)
-            #expect(daemon.occurrences(of: "a folder refuses writes") == 1)
-            try mount.remount(readOnly: false)
-            try await daemon.waitFor("the job in done/", timeout: .seconds(60)) { !daemon.jobs(.done).isEmpty || !daemon.jobs(.failed).isEmpty }
+            #expect(daemon.occurrences(of: "a folder refuses writes") == 2, "\(daemon.logTail(20))")
+            try FileManager.default.removeItem(atPath: staging)
+            try await daemon.waitFor("the job in done/", timeout: .seconds(60)) { daemon.jobs(.done).contains("paid") || !daemon.jobs(.failed).isEmpty }
             try daemon.expectDone(job, model: "instantid")
             let ledger = await server.ledger()
-            #expect(ledger.submits == 1)
+            #expect(ledger.submits == 2)
+            // The spool could not keep the images: the delivery that the outbox took fetched them again.
+            #expect(ledger.entries(for: .output).count >= 3, "outputs fetched: \(ledger.entries(for: .output).count)")
             #expect(daemon.log.contains("a folder takes files again"))
         }
     }
