@@ -331,7 +331,8 @@ package final class Daemon: Sendable {
         }
     }
 
-    /// Removes partial downloads a crash left in the spool; spooled outputs of unfinished jobs stay.
+    /// Removes what a crash left in the spool (the folders of finished jobs, temporary files); the outputs kept
+    /// for unfinished jobs stay.
     private func sweepSpool() {
         guard let root = try? Folder.open(state.root) else { return }
         for job in (try? root.names(state.spool)) ?? [] {

@@ -127,15 +127,16 @@ extension JobJournal {
     }
 
     /// Records Segmind's answer for a finished request (JSON text: output URLs, metrics) before anything is
-    /// downloaded, so a job whose outputs cannot be saved yet (a full or read-only state folder) keeps what
-    /// it paid for after Segmind forgets the request. The job stays ``JobState/submitted`` and is not polled again.
+    /// downloaded, so a job whose outputs cannot be fetched or delivered yet (a crash, an outbox that refuses them)
+    /// keeps what it paid for after Segmind forgets the request. The job stays ``JobState/submitted`` and is not polled again.
     @discardableResult
     package func recordResult(_ id: Int64, result: String) async throws(JournalError) -> JobRecord {
         try Self.requireJSON(result, field: "result")
         return try await move(id, to: .submitted, from: [.submitted], set: "result = ?, next_poll_at = NULL", arguments: [result])
     }
 
-    /// Records that the outputs are saved in the spool; `outputs` is JSON text describing them.
+    /// Records that the outputs are fetched and checked, held for delivery (in memory, or in the spool folder
+    /// `spoolPath` once the outbox refused them); `outputs` is JSON text describing them, with each one's `sha256`.
     ///
     /// - Parameter completedAt: when the generation finished, if Segmind said (submit time plus its reported
     ///   run time); it feeds ``averageRunTimes()``. Left out, the moment of this call is used, which also counts

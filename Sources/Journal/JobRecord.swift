@@ -18,7 +18,8 @@ package struct JobRecord: Sendable, Equatable, Identifiable {
     package var nextPollAt: Date?
     /// After this moment the job is given up as timed out.
     package var deadline: Date?
-    /// When the outputs were saved in the spool; with `submittedAt` it gives the model's run time.
+    /// When the generation finished (or, when Segmind did not say, when its outputs were fetched); with
+    /// `submittedAt` it gives the model's run time.
     package var completedAt: Date?
     package var spoolPath: String?
     /// JSON text describing what was sent (model, parameters, warnings), recorded with the intent to submit.

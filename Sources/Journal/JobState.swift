@@ -10,7 +10,9 @@ package enum JobState: String, Sendable, CaseIterable, Codable, CustomStringConv
     case submitting
     /// Segmind answered the POST with a request ID; the job is being polled.
     case submitted
-    /// The generated outputs are saved in the state folder's spool, safe from Segmind's one-hour expiry.
+    /// The generated outputs are fetched, checked and described in the journal (with their `sha256`), on their way to
+    /// the outbox. They are written into the state folder's spool only while the outbox refuses them; a restart
+    /// that finds the spool without them fetches them again from the journaled result.
     case spooled
     /// The result folder is in the outbox.
     case delivered

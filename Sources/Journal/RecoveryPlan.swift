@@ -5,7 +5,7 @@ package struct RecoveryPlan: Sendable, Equatable {
     package var outcomeUnknown: [JobRecord]
     /// Jobs in `submitted`: resume polling their request ID.
     package var resumePolling: [JobRecord]
-    /// Jobs in `spooled`: deliver the spooled outputs to the outbox again.
+    /// Jobs in `spooled`: deliver their outputs to the outbox again, from the spool or fetched again.
     package var redeliver: [JobRecord]
     /// Jobs in `delivered`: finish them (archive the inputs, mark done) again.
     package var finish: [JobRecord]

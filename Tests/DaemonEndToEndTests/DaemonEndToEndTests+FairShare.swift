@@ -8,6 +8,16 @@ extension DaemonEndToEndTests {
     /// flux-pulid's run time at the tests' time scale (13.1 s in the catalog × 0.1).
     static let fairShareRunTime: Duration = .milliseconds(1310)
 
+    /// How long a quiet inbox's job may take: its run time plus 10 s (the target), plus
+    /// `FACEDROP_E2E_FAIR_SLACK` seconds (0 unless set). `.ci/tsan` sets it: there the bulk jobs are still
+    /// running when the quiet job comes, so flux-pulid has not finished once in the daemon's life and the quiet
+    /// job's polls are probes, which wait behind the bulk jobs' due polls at 60 requests a minute; the plain
+    /// acceptance pass holds the target itself.
+    static var fairShareLimit: Duration {
+        let slack = ProcessInfo.processInfo.environment["FACEDROP_E2E_FAIR_SLACK"].flatMap { Double($0) } ?? 0
+        return fairShareRunTime + .seconds(10) + .milliseconds(Int64(slack * 1000))
+    }
+
     /// A daemon at `requests_per_minute = 60` and `max_in_flight = 4`, with a second inbox `quiet`.
     func withSharedDaemon(
         configureInboxes: (inout [InboxSettings]) -> Void = { _ in },
@@ -52,7 +62,7 @@ extension DaemonEndToEndTests {
             let bulkDone = daemon.jobs(.done).count
             print("fair share: the quiet inbox's job was done \(elapsed) after its drop, with \(bulk.count - bulkDone) bulk jobs left")
             #expect(bulkDone < bulk.count, "the backlog was gone before the quiet job: the test proves nothing")
-            #expect(elapsed <= Self.fairShareRunTime + .seconds(10), "the quiet job took \(elapsed) behind a backlog of \(bulk.count - bulkDone)")
+            #expect(elapsed <= Self.fairShareLimit, "the quiet job took \(elapsed) behind a backlog of \(bulk.count - bulkDone)")
             #expect(await !server.ledger().entries.contains { $0.status == 429 }, "Segmind answered 429")
         }
     }
@@ -69,7 +79,7 @@ extension DaemonEndToEndTests {
             let aliceDone = daemon.jobs(.done).filter { $0.hasPrefix("alice/") }.count
             print("fair share: bob's job was done \(elapsed) after its drop, with \(bulk.count - aliceDone) of alice's jobs left")
             #expect(aliceDone < bulk.count, "alice's backlog was gone before bob's job: the test proves nothing")
-            #expect(elapsed <= Self.fairShareRunTime + .seconds(10), "bob's job took \(elapsed) behind alice's \(bulk.count - aliceDone)")
+            #expect(elapsed <= Self.fairShareLimit, "bob's job took \(elapsed) behind alice's \(bulk.count - aliceDone)")
             #expect(await !server.ledger().entries.contains { $0.status == 429 }, "Segmind answered 429")
         }
     }
