@@ -7,13 +7,23 @@
 # folders are in done/ and the daemon has journaled each job's end, stops it with SIGTERM, and prints the calls
 # per job by call and by path (job-specific names replaced by <job>, <claim>, …). Calls made before the first
 # drop (start-up) are shown apart and left out of the per-job figures; the shutdown's are counted in.
-# Uses the debug build (built if missing). Bounded: gives up after 10 minutes.
-# Usage: bench/syncs-per-job.sh [N]
+# With --all, every system call is traced and counted the same way (by call and by path).
+# Uses the debug build (built if missing), or the facedrop binary FACEDROP_BINARY names (to compare two builds).
+# Bounded: gives up after 10 minutes.
+# Usage: bench/syncs-per-job.sh [N] [--all]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 count=${1:-50}
+calls='fsync|fdatasync|sync_file_range|syncfs'
+trace=(-e trace=fsync,fdatasync,sync_file_range,syncfs)
+if [[ ${2:-} == --all ]]; then
+    calls='[a-z_0-9]+'
+    trace=()
+elif [[ -n ${2:-} ]]; then
+    count=x
+fi
 [[ $count =~ ^[1-9][0-9]*$ ]] || {
-    echo "usage: bench/syncs-per-job.sh [N]" >&2
+    echo "usage: bench/syncs-per-job.sh [N] [--all]" >&2
     exit 64
 }
 command -v strace >/dev/null || {
@@ -82,8 +92,8 @@ model = "flux-pulid"
 settle = 0.2
 TOML
 
-strace -f -y -ttt -e trace=fsync,fdatasync,sync_file_range,syncfs -o "$root/strace" \
-    .build/debug/facedrop run --config "$root/facedrop.toml" --log-level info 2>"$root/daemon.log" &
+strace -f -y -ttt "${trace[@]}" -o "$root/strace" \
+    "${FACEDROP_BINARY:-.build/debug/facedrop}" run --config "$root/facedrop.toml" --log-level info 2>"$root/daemon.log" &
 tracer=$!
 wait_until 600 "the daemon to be ready" grep -qs "facedrop is ready" "$root/daemon.log"
 # SIGTERM goes to the daemon itself, strace's child; strace ends when it does.
@@ -115,7 +125,7 @@ wait "$tracer" || true
 tracer=0
 
 # One line per call: "<time> <call> <path>", paths relative to the run's folder, job-specific names generalised.
-awk '$3 ~ /^(fsync|fdatasync|sync_file_range|syncfs)\(/ {
+awk -v calls="^($calls)\\(" '$3 ~ calls {
         call = $3; sub(/\(.*/, "", call)
         path = $3; sub(/^[^<]*</, "", path); sub(/>.*/, "", path)
         print $2, call, path
