@@ -19,9 +19,9 @@ import Synchronization
 /// delivered → done, or failed.
 ///
 /// Every step starts from the journal's record, so the same code resumes a job after a restart: a job in
-/// `submitted` is polled again with its stored request ID, one in `spooled` is delivered from the spool (its outputs fetched
-/// again when the spool does not hold them), and
-/// the paid POST happens only after `submitting` is on disk. Nothing here submits a job twice.
+/// `submitted` is polled again with its stored request ID, one in `spooled` is delivered from the spool (its
+/// outputs fetched again when the spool does not hold them), and the paid POST happens only after `submitting`
+/// is on disk. Nothing here submits a job twice.
 struct JobExecutor: Sendable {
     /// How a run of a job ended.
     enum Ending: Sendable, Equatable {
