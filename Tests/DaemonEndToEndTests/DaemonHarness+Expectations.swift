@@ -86,9 +86,17 @@ extension DaemonHarness {
     /// The daemon removes a job's claim folder and spool entry only after its outbox folder appears, so
     /// this first waits (up to 30 s) for them to go; a slow machine or an instrumented build must not fail it.
     func expectClean(sourceLocation: SourceLocation = #_sourceLocation) async {
-        try? await waitFor("the inbox and the working folders to empty") { inboxFiles().isEmpty && leftovers().isEmpty }
-        #expect(inboxFiles().isEmpty, "files left in the inbox: \(inboxFiles())", sourceLocation: sourceLocation)
-        #expect(leftovers().isEmpty, "left behind: \(leftovers())", sourceLocation: sourceLocation)
+        // Judged on the last look of the wait, not on a new one: the daemon keeps writing reports (a `credits.json`
+        // rewritten under a temporary name), and a second look may catch one of those in flight.
+        var inbox: [String] = []
+        var left: [String] = []
+        try? await waitFor("the inbox and the working folders to empty") {
+            inbox = inboxFiles()
+            left = leftovers()
+            return inbox.isEmpty && left.isEmpty
+        }
+        #expect(inbox.isEmpty, "files left in the inbox: \(inbox)", sourceLocation: sourceLocation)
+        #expect(left.isEmpty, "left behind: \(left)", sourceLocation: sourceLocation)
     }
 }
 
