@@ -533,7 +533,7 @@ struct JobExecutor: Sendable {
 
     /// Fetches a finished job's outputs, journals them as spooled and delivers them; `saved` is ``summary(of:)``
     /// of `record`. The outputs go from memory straight into the outbox's job folder: the spool folder is written
-    /// only when the outbox refuses them (``keepSpool(_:fetched:)``). Until then a job journaled as spooled has
+    /// only when the outbox refuses them (``keepSpool(_:fetched:of:)``). Until then a job journaled as spooled has
     /// nothing in its spool, and a restart fetches its outputs again from the URLs journaled with the result.
     private func spool(_ record: JobRecord, result: GenerationResult, model: String, summary saved: GenerationSummary?) async -> Ending {
         let folder = state.spoolFolder(job: record.id)

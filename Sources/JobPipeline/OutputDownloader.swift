@@ -82,7 +82,7 @@ package struct OutputDownloader: Sendable {
         package var entry: JSONValue
     }
 
-    /// Fetches every output into memory and checks it as ``download(_:into:job:name:durably:progress:)`` does, for
+    /// Fetches every output into memory and checks it as ``download(_:into:job:name:progress:)`` does, for
     /// a caller that writes them where they belong itself: the daemon delivers them straight into the outbox's
     /// job folder, and writes them into its spool only when the outbox refuses them.
     package func fetch(
