@@ -328,7 +328,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CurlHTTPTests",
-            dependencies: ["StrictJSON", "CurlHTTP", "FacedropTestSupport", .product(name: "FlyingFox", package: "FlyingFox")]
+            dependencies: ["StrictJSON", "CurlHTTP", "DedicatedThreads", "FacedropTestSupport", .product(name: "FlyingFox", package: "FlyingFox")]
         ),
         .testTarget(name: "DedicatedThreadsTests", dependencies: ["DedicatedThreads"]),
         .testTarget(name: "FileSystemTests", dependencies: ["FileSystem"]),

@@ -1,5 +1,7 @@
+import DedicatedThreads
 import FlyingFox
 import Foundation
+import Synchronization
 import Testing
 
 @testable import CurlHTTP
@@ -17,27 +19,14 @@ struct CurlShimTests {
         }
         defer { Task { await server.stop() } }
         let url = server.baseURL + "/shim"
-        let result = try await Task.detached { () throws -> (CurlTransferInfo, [UInt8], [String], String) in
-            let multi = try #require(CurlMulti(maxTotalConnections: 2, maxHostConnections: 1))
-            let easy = try #require(CurlEasy())
-            let request = CurlHTTP.HTTPRequest(method: .post, url: url, headers: ["X-Test": "1"], body: Array("hello".utf8))
-            #expect(easy.configure(for: request, settings: HTTPClientConfiguration(), limit: 1000) == nil)
-            let sink = ResponseSink(limit: 1000, destination: .memory)
-            _ = easy.attach(sink)
-            #expect(multi.add(easy) == nil)
-            var completion: CurlCompletion?
-            let deadline = Date().addingTimeInterval(10)
-            while completion == nil, Date() < deadline {
-                _ = multi.perform()
-                completion = multi.nextCompletion()
-                if completion == nil { multi.poll(timeoutMilliseconds: 100) }
-            }
-            let done = try #require(completion)
-            #expect(done.easyIdentifier == easy.identifier)
-            multi.remove(easy)
-            let info = try easy.verdict(on: done, sink: sink).get()
-            return (info, sink.body, sink.headers.map { "\($0.0.lowercased())=\($0.1)" }, sink.statusLine)
-        }.value
+        // The loop below blocks in `curl_multi_poll`, so it runs on a thread of its own: on the cooperative pool it
+        // would hold one of its few threads while the loopback server, which answers on that pool, waits for one.
+        let outcome = Mutex<Result<(CurlTransferInfo, [UInt8], [String], String), any Error>?>(nil)
+        let transfer = DedicatedThread.start(name: "test-curl-shim") {
+            outcome.withLock { $0 = Result { try Self.transfer(to: url) } }
+        }
+        await transfer.exited()
+        let result = try #require(outcome.withLock { $0 }).get()
         let (info, body, headers, statusLine) = result
         #expect(info.responseCode == 201)
         #expect(info.requestHeaderBytes > 0)
@@ -48,6 +37,39 @@ struct CurlShimTests {
         #expect(body == Array("hello!".utf8))
         #expect(headers.contains("x-echo=yes"))
         #expect(statusLine.hasPrefix("HTTP/1.1 201"))
+    }
+
+    /// Why ``transfer(to:)`` stopped. It runs off any test's task, where `#expect` and `#require` could not name
+    /// the test, so it throws and the test reports.
+    private struct ShimFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// One POST of "hello" to `url`, driven by hand through the multi handle; blocks until it completes (10 s
+    /// at most).
+    private static func transfer(to url: String) throws -> (CurlTransferInfo, [UInt8], [String], String) {
+        guard let multi = CurlMulti(maxTotalConnections: 2, maxHostConnections: 1), let easy = CurlEasy() else {
+            throw ShimFailure(description: "libcurl gave no handle")
+        }
+        let request = CurlHTTP.HTTPRequest(method: .post, url: url, headers: ["X-Test": "1"], body: Array("hello".utf8))
+        if let problem = easy.configure(for: request, settings: HTTPClientConfiguration(), limit: 1000) { throw problem }
+        let sink = ResponseSink(limit: 1000, destination: .memory)
+        _ = easy.attach(sink)
+        if let problem = multi.add(easy) { throw problem }
+        var completion: CurlCompletion?
+        let deadline = Date().addingTimeInterval(10)
+        while completion == nil, Date() < deadline {
+            _ = multi.perform()
+            completion = multi.nextCompletion()
+            if completion == nil { multi.poll(timeoutMilliseconds: 100) }
+        }
+        guard let done = completion else { throw ShimFailure(description: "no completion within 10 s") }
+        guard done.easyIdentifier == easy.identifier else {
+            throw ShimFailure(description: "completion for handle \(done.easyIdentifier), not \(easy.identifier)")
+        }
+        multi.remove(easy)
+        let info = try easy.verdict(on: done, sink: sink).get()
+        return (info, sink.body, sink.headers.map { "\($0.0.lowercased())=\($0.1)" }, sink.statusLine)
     }
 
     @Test("a failed option is reported, not ignored")

@@ -120,18 +120,19 @@ struct DaemonServiceTests {
         let setup = try Setup()
         let receiver = try NotifyReceiver()
         defer { receiver.stop() }
-        // WATCHDOG_USEC of 1 s: a ping every 0.5 s.
-        try await withDaemon(setup, environment: ["NOTIFY_SOCKET": receiver.path, "WATCHDOG_USEC": "1000000"]) { daemon in
+        // WATCHDOG_USEC of 0.2 s: a ping every 0.1 s. Short, because a hung loop holds one of the cooperative
+        // pool's threads (one per core) away from every other test running beside this one.
+        try await withDaemon(setup, environment: ["NOTIFY_SOCKET": receiver.path, "WATCHDOG_USEC": "200000"]) { daemon in
             func pings() -> [ContinuousClock.Instant] { receiver.messages.filter { $0.fields.contains("WATCHDOG=1") }.map(\.arrival) }
             #expect(await eventually(timeout: .seconds(30)) { pings().count >= 4 })
             #expect(receiver.messages.contains { $0.fields.contains { $0.hasPrefix("STATUS=Watching 1 inbox") } })
 
-            // Hang the loop for 4 s (8 intervals): the pings must stop.
+            // Hang the loop for 1 s (10 intervals): the pings must stop.
             let release = DispatchSemaphore(value: 0)
             let held = Task.detached { await block(daemon.scheduler, until: release) }
-            try await Task.sleep(for: .milliseconds(800))
+            try await Task.sleep(for: .milliseconds(300))
             let hungSince = ContinuousClock.now
-            try await Task.sleep(for: .seconds(4))
+            try await Task.sleep(for: .seconds(1))
             let duringHang = pings().filter { $0 > hungSince }
             release.signal()
             await held.value

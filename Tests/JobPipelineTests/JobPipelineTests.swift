@@ -46,7 +46,9 @@ struct Drop {
             apiKey: APIKey(key),
             readRetry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(20), maxDelay: .milliseconds(100)),
             submitRetry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(20), maxDelay: .milliseconds(100)),
-            requestTimeout: .seconds(5)
+            // Generous: no test here waits for a timeout, and the quick tier's synchronous tests can hold the
+            // cooperative pool's threads for seconds, keeping the in-process emulator from answering.
+            requestTimeout: .seconds(30)
         )
         return JobRunner(
             client: SegmindClient(configuration: configuration, http: try CurlHTTP.HTTPClient()),

@@ -296,7 +296,9 @@ struct CreditsMonitorTests {
                 finished.increment()
             }
         }
-        let done = await eventually(every: .milliseconds(1)) {
+        // A minute of wall time at most: each advance yields dozens of times, and when the quick tier's other
+        // tests hold the cooperative pool's threads every yield waits for them.
+        let done = await eventually(timeout: .seconds(60), every: .milliseconds(1)) {
             await clock.advance(by: .seconds(5))
             return finished.value == 5
         }

@@ -11,6 +11,7 @@ func makeClient(
     key: String = "test-key-123",
     submitAttempts: Int = 3,
     readAttempts: Int = 4,
+    requestTimeout: Duration = .seconds(20),
     gate: (any RequestGate)? = nil
 ) throws -> SegmindClient {
     let configuration = SegmindConfiguration(
@@ -19,7 +20,7 @@ func makeClient(
         apiKey: APIKey(key),
         readRetry: RetryPolicy(maxAttempts: readAttempts, baseDelay: .milliseconds(20), maxDelay: .milliseconds(80)),
         submitRetry: RetryPolicy(maxAttempts: submitAttempts, baseDelay: .milliseconds(20), maxDelay: .milliseconds(80)),
-        requestTimeout: .seconds(2),
+        requestTimeout: requestTimeout,
         gate: gate
     )
     return SegmindClient(configuration: configuration, http: try CurlHTTP.HTTPClient())
@@ -157,7 +158,8 @@ struct ClientErrorMappingTests {
         let server = try await ScriptedSegmind.start()
         defer { Task { await server.stop() } }
         server.then(Self.ambiguousAnswers[index], .json(200, acceptedBody))
-        let client = try makeClient(server, submitAttempts: 3)
+        // 2 s, so the answer delayed by 4 s times out; the others come at once.
+        let client = try makeClient(server, submitAttempts: 3, requestTimeout: .seconds(2))
         do {
             _ = try await client.submit(model: "flux-pulid", body: sampleBody)
             Issue.record("expected outcome_unknown")
