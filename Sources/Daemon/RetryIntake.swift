@@ -222,7 +222,7 @@ actor RetryIntake {
         let message = "\(ticket.job) was not retried: \(RetryTicket.Problem.mayPayTwice)"
         var back = folder
         do {
-            back = try outbox.publish(staged: folder, outcome: .failed, subpath: ticket.subpath, job: PathNames.last(folder))
+            back = try outbox.publish(folder: folder, outcome: .failed, subpath: ticket.subpath, job: PathNames.last(folder))
         } catch {
             logger.error("a refused retry folder could not be put back into failed/", metadata: ["folder": "\(folder)", "error": "\(error)"])
         }

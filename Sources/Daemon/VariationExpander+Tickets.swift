@@ -108,13 +108,12 @@ extension VariationExpander {
                 kept = existing
             } else {
                 let staging = try outbox.makeStagingFolder()
-                try outbox.makeFolder("\(staging)/input")
-                try StagedFile.write(ticketBytes, to: "\(staging)/input/\(ticketName)", in: outbox)
+                try staging.writeInput(ticketBytes, named: ticketName)
                 for (face, bytes) in contents.sorted(by: { $0.key < $1.key }) {
-                    try StagedFile.write(bytes, to: "\(staging)/input/\(face)", in: outbox)
+                    try staging.writeInput(bytes, named: face)
                 }
-                try StagedFile.write(record.serialized(pretty: true) + [0x0A], to: "\(staging)/\(JobOutcome.expanded.recordName)", in: outbox)
-                kept = try outbox.publish(staged: staging, outcome: .expanded, subpath: ticket.subpath, job: ticket.stem)
+                try staging.write(record.serialized(pretty: true) + [0x0A], named: JobOutcome.expanded.recordName)
+                kept = try outbox.publish(staging, outcome: .expanded, subpath: ticket.subpath, job: ticket.stem)
             }
         } catch {
             throw InboxDrops.Refusal(description: "the ticket could not be kept in \(outbox.root)/expanded/: \(error)")

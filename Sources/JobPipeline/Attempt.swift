@@ -12,7 +12,9 @@ import Synchronization
 struct Attempt {
     let input: JobInput
     let settings: JobSettings
-    let staging: String
+    /// Where ``perform(using:events:)`` writes the job's files; nil for an attempt that only gathers a record
+    /// (``JobDelivery`` writes its folders itself).
+    let staging: StagingFolder?
 
     var model: String?
     var sentParameters: [String: JSONValue] = [:]
@@ -31,15 +33,24 @@ struct Attempt {
     /// Inputs that could not be copied into `input/`: `{"file", "reason"}`.
     var inputsLeftOut: [JSONValue] = []
 
-    init(input: JobInput, settings: JobSettings, staging: String) {
+    init(input: JobInput, settings: JobSettings, staging: StagingFolder?) {
         self.input = input
         self.settings = settings
         self.staging = staging
     }
 
-    private func keepInput(_ bytes: [UInt8], named name: String, in outbox: OutboxFolders) throws(JobFailure) {
+    /// The staging folder; a job run without one is a facedrop bug.
+    private func stagingFolder() throws(JobFailure) -> StagingFolder {
+        guard let staging else {
+            throw JobFailure(stage: .write, code: "internal", message: "no staging folder", hint: "This is a facedrop bug; please report it.")
+        }
+        return staging
+    }
+
+    private func keepInput(_ bytes: [UInt8], named name: String) throws(JobFailure) {
+        let staging = try stagingFolder()
         do {
-            try StagedFile.write(bytes, to: "\(staging)/input/\(name)", in: outbox)
+            try staging.writeInput(bytes, named: name)
         } catch {
             throw JobFailure(stage: .write, code: "outbox_unwritable", message: "\(error)", hint: "Check the outbox's permissions and free space.")
         }
@@ -48,7 +59,7 @@ struct Attempt {
     mutating func perform(using runner: JobRunner, events: (@Sendable (JobEvent) -> Void)?) async throws(JobFailure) {
         // 1. Validate: nothing is sent before every input is read, checked and kept.
         let prepared = try JobPreparer(catalog: runner.catalog).prepare(input, settings: settings) { bytes, name throws(JobFailure) in
-            try keepInput(bytes, named: name, in: runner.outbox)
+            try keepInput(bytes, named: name)
         }
         model = prepared.model
         warnings = prepared.warnings
@@ -91,52 +102,47 @@ struct Attempt {
         emulator = result.emulator
         remainingCredits = result.metrics.remainingCredits ?? remainingCredits
 
-        // 4. Download every output, verify it is a real image, and name it in order.
-        outputs = try await OutputDownloader(client: client).download(
+        // 4. Fetch every output into memory, verify it is a real image, and name it in order.
+        let fetched = try await OutputDownloader(client: client).fetch(
             result,
-            into: staging,
             job: input.name,
             progress: { index, total, bytes in events?(.downloaded(index: index, of: total, bytes: bytes)) }
         )
 
-        // 5. Write the generation parameters into each picture, as the daemon's deliveries do.
-        outputs = try tagOutputs(model: prepared.model, requestID: submitted.requestID, outbox: runner.outbox)
+        // 5. Write each picture into the staging folder with its generation parameters embedded, as the daemon's
+        // deliveries do.
+        outputs = try write(fetched, model: prepared.model, requestID: submitted.requestID)
     }
 
-    /// Rewrites each downloaded output in the staging folder with its generation parameters embedded.
-    private func tagOutputs(model: String, requestID: String, outbox: OutboxFolders) throws(JobFailure) -> [JSONValue] {
-        var tagged: [JSONValue] = []
-        for output in outputs {
-            guard let file = output["file"]?.stringValue else {
-                tagged.append(output)
-                continue
-            }
-            let path = "\(staging)/\(file)"
+    /// Writes each fetched output into the staging folder, tagged with its generation parameters.
+    private func write(_ fetched: [OutputDownloader.Fetched], model: String, requestID: String) throws(JobFailure) -> [JSONValue] {
+        let staging = try stagingFolder()
+        var written: [JSONValue] = []
+        for output in fetched {
+            let tagged = JobDelivery.tagged(
+                output.bytes,
+                file: output.file,
+                entry: output.entry,
+                sent: sentParameters,
+                model: model,
+                requestID: requestID,
+                metadata: .embedded
+            )
             do {
-                let bytes = try outbox.read(path, limit: Int.max)
-                let result = JobDelivery.tagged(
-                    bytes,
-                    file: file,
-                    entry: output,
-                    sent: sentParameters,
-                    model: model,
-                    requestID: requestID,
-                    metadata: .embedded
-                )
-                if result.bytes != bytes { try outbox.replace(path, bytes: result.bytes, syncingFolder: false) }
-                if let sidecar = result.sidecar { try outbox.create("\(path).xmp", bytes: sidecar) }
-                tagged.append(result.entry)
+                try staging.write(tagged.bytes, named: output.file)
+                if let sidecar = tagged.sidecar { try staging.write(sidecar, named: "\(output.file).xmp") }
             } catch {
                 throw JobFailure(
                     stage: .write,
                     code: "write_failed",
-                    message: "could not write the generation parameters into \(path): \(error)",
+                    message: "could not write \(staging.path)/\(output.file): \(error)",
                     hint: "Check the permissions and free space of the outbox.",
                     requestID: requestID
                 )
             }
+            written.append(tagged.entry)
         }
-        return tagged
+        return written
     }
 
     private func time(_ date: Date?) -> JSONValue {

@@ -58,17 +58,19 @@ package struct JobDelivery: Sendable {
         fetched: [String: [UInt8]] = [:]
     ) throws(JobFailure) -> String {
         if let existing = try delivered(input, outcome: .done) { return existing }
-        var attempt = try stage(input)
+        let staging = try stage(input)
+        var attempt = staging.attempt
         do throws(JobFailure) {
-            return try fileResult(&attempt, summary: summary, spoolFolder: spoolFolder, fetched: fetched)
+            return try fileResult(&attempt, in: staging.folder, summary: summary, spoolFolder: spoolFolder, fetched: fetched)
         } catch {
-            try? outbox.removeTree(attempt.staging)
+            try? outbox.removeTree(staging.folder.path)
             throw error
         }
     }
 
     private func fileResult(
         _ attempt: inout Attempt,
+        in staging: StagingFolder,
         summary: GenerationSummary,
         spoolFolder: String,
         fetched: [String: [UInt8]]
@@ -105,14 +107,14 @@ package struct JobDelivery: Sendable {
                 requestID: summary.requestID,
                 metadata: metadata
             )
-            try write { try StagedFile.write(tagged.bytes, to: "\(attempt.staging)/\(file)", in: outbox) }
+            try write { try staging.write(tagged.bytes, named: file) }
             if let sidecar = tagged.sidecar {
-                try write { try StagedFile.write(sidecar, to: "\(attempt.staging)/\(file).xmp", in: outbox) }
+                try write { try staging.write(sidecar, named: "\(file).xmp") }
             }
             delivered.append(tagged.entry)
         }
         attempt.outputs = delivered
-        return try publish(attempt, record: .object(attempt.resultRecord()), outcome: .done)
+        return try publish(attempt, from: staging, record: .object(attempt.resultRecord()), outcome: .done)
     }
 
     /// The code of the failure ``deliverResult(_:summary:spoolFolder:fetched:)`` throws when a spooled output is missing
@@ -142,11 +144,11 @@ package struct JobDelivery: Sendable {
     /// publishing it and journaling where it went.
     package func deliverRecord(_ input: JobInput, record: JSONValue, outcome: JobOutcome) throws(JobFailure) -> String {
         if let existing = try delivered(input, outcome: outcome) { return existing }
-        let attempt = try stage(input)
+        let staging = try stage(input)
         do throws(JobFailure) {
-            return try publish(attempt, record: record, outcome: outcome)
+            return try publish(staging.attempt, from: staging.folder, record: record, outcome: outcome)
         } catch {
-            try? outbox.removeTree(attempt.staging)
+            try? outbox.removeTree(staging.folder.path)
             throw error
         }
     }
@@ -158,14 +160,14 @@ package struct JobDelivery: Sendable {
 
     /// The `cancelled.json` content of a job taken back before its POST: who asked, when, and why.
     package static func cancellationRecord(_ input: JobInput, model: String?, requestedBy: String, reason: String?, at time: Date = Date()) -> JSONValue {
-        var attempt = Attempt(input: input, settings: JobSettings(), staging: "")
+        var attempt = Attempt(input: input, settings: JobSettings(), staging: nil)
         attempt.model = model
         return .object(attempt.cancellationRecord(requestedBy: requestedBy, reason: reason, at: time))
     }
 
     /// The `error.json` content of a failure, kept in the journal until it is delivered.
     package static func errorRecord(_ input: JobInput, failure: JobFailure, model: String?, requestID: String?) -> JSONValue {
-        var attempt = Attempt(input: input, settings: JobSettings(), staging: "")
+        var attempt = Attempt(input: input, settings: JobSettings(), staging: nil)
         attempt.model = model
         attempt.requestID = requestID
         return .object(attempt.errorRecord(failure))
@@ -212,20 +214,19 @@ package struct JobDelivery: Sendable {
     ///
     /// An input that cannot be taken (gone, not a regular file, too big, hard-linked) is left out, never
     /// followed or read, and named in the record's `inputs_left_out` with the reason.
-    private func stage(_ input: JobInput) throws(JobFailure) -> Attempt {
-        let staging: String = try write {
+    private func stage(_ input: JobInput) throws(JobFailure) -> (attempt: Attempt, folder: StagingFolder) {
+        let staging = try write {
             try outbox.prepareOnce()
-            let staging = try outbox.makeStagingFolder(named: fence?.stagingName)
-            try outbox.makeFolder("\(staging)/input")
-            return staging
+            return try outbox.makeStagingFolder(named: fence?.stagingName)
         }
         do throws(JobFailure) {
             try checkFence()
         } catch {
-            try? outbox.removeTree(staging)
+            try? outbox.removeTree(staging.path)
             throw error
         }
-        var attempt = Attempt(input: input, settings: JobSettings(), staging: staging)
+        // The attempt only gathers the record; this type writes the folder itself.
+        var attempt = Attempt(input: input, settings: JobSettings(), staging: nil)
         for path in [input.facePath, input.sidecarPath, input.posePath].compactMap({ $0 }) {
             let name = PathNames.last(path)
             let bytes: [UInt8]
@@ -236,17 +237,17 @@ package struct JobDelivery: Sendable {
                 continue
             }
             do throws(JobFailure) {
-                try write { try StagedFile.write(bytes, to: "\(staging)/input/\(name)", in: outbox) }
+                try write { try staging.writeInput(bytes, named: name) }
             } catch {
-                try? outbox.removeTree(staging)
+                try? outbox.removeTree(staging.path)
                 throw error
             }
         }
-        return attempt
+        return (attempt, staging)
     }
 
     /// Writes the record last and moves the staged folder into place, logging the outcome.
-    func publish(_ attempt: Attempt, record: JSONValue, outcome: JobOutcome) throws(JobFailure) -> String {
+    func publish(_ attempt: Attempt, from staging: StagingFolder, record: JSONValue, outcome: JobOutcome) throws(JobFailure) -> String {
         let input = attempt.input
         var record = record
         if !attempt.inputsLeftOut.isEmpty, var fields = record.objectValue {
@@ -254,8 +255,8 @@ package struct JobDelivery: Sendable {
             record = .object(fields)
         }
         return try write {
-            try StagedFile.write(record.serialized(pretty: true) + [0x0A], to: "\(attempt.staging)/\(outcome.recordName)", in: outbox)
-            let folder = try outbox.publish(staged: attempt.staging, outcome: outcome, subpath: input.subpath, job: input.name)
+            try staging.write(record.serialized(pretty: true) + [0x0A], named: outcome.recordName)
+            let folder = try outbox.publish(staging, outcome: outcome, subpath: input.subpath, job: input.name)
             var event: [String: JSONValue] = [
                 "event": .string(outcome.logEvent),
                 "job": .string(input.name),

@@ -29,11 +29,10 @@ package struct JobRunner: Sendable {
     package func run(_ input: JobInput, settings: JobSettings, events: (@Sendable (JobEvent) -> Void)? = nil) async -> JobReport {
         var logger = self.logger
         logger[metadataKey: "job"] = "\(input.name)"
-        let staging: String
+        let staging: StagingFolder
         do {
             try outbox.prepare()
             staging = try outbox.makeStagingFolder()
-            try outbox.makeFolder("\(staging)/input")
         } catch {
             logger.error("the outbox cannot be written", metadata: ["error": "\(error)"])
             let report = JobReport(outcome: .failed, folder: nil, requestID: nil, errorCode: "outbox_unwritable")
@@ -44,15 +43,15 @@ package struct JobRunner: Sendable {
         let report: JobReport
         do {
             try await attempt.perform(using: self, events: events)
-            report = try finish(attempt, outcome: .done, failure: nil)
+            report = try finish(attempt, in: staging, outcome: .done, failure: nil)
         } catch let failure as JobFailure {
             report =
-                (try? finish(attempt, outcome: .failed, failure: failure))
+                (try? finish(attempt, in: staging, outcome: .failed, failure: failure))
                 ?? JobReport(outcome: .failed, folder: nil, requestID: failure.requestID, errorCode: failure.code)
         } catch {
             let failure = JobFailure(stage: .write, code: "internal", message: "\(error)", hint: "This is a facedrop bug; please report it.")
             report =
-                (try? finish(attempt, outcome: .failed, failure: failure))
+                (try? finish(attempt, in: staging, outcome: .failed, failure: failure))
                 ?? JobReport(outcome: .failed, folder: nil, requestID: nil, errorCode: failure.code)
         }
         if report.outcome == .done {
@@ -65,9 +64,9 @@ package struct JobRunner: Sendable {
     }
 
     /// Writes the record (result.json last, or error.json) and moves the folder into place.
-    private func finish(_ attempt: Attempt, outcome: JobOutcome, failure: JobFailure?) throws -> JobReport {
+    private func finish(_ attempt: Attempt, in staging: StagingFolder, outcome: JobOutcome, failure: JobFailure?) throws -> JobReport {
         let record: [String: JSONValue] = failure.map { attempt.errorRecord($0) } ?? attempt.resultRecord()
-        let folder = try JobDelivery(outbox: outbox).publish(attempt, record: .object(record), outcome: outcome)
+        let folder = try JobDelivery(outbox: outbox).publish(attempt, from: staging, record: .object(record), outcome: outcome)
         return JobReport(outcome: outcome, folder: folder, requestID: attempt.requestID, errorCode: failure?.code)
     }
 }

@@ -8,10 +8,10 @@ package import SegmindAPI
 import SegmindCatalog
 package import StrictJSON
 
-/// Fetches a finished generation's images, into a folder or into memory, checking that each one is a whole image.
+/// Fetches a finished generation's images into memory, checking that each one is a whole image, and names them.
 ///
-/// `facedrop generate` downloads into its outbox staging folder; the daemon fetches into memory and writes the
-/// images into the outbox's job folder itself, or into its spool when the outbox refuses them.
+/// The caller writes them where they belong: the daemon into the outbox's job folder, or into its spool when the
+/// outbox refuses them; `facedrop generate` into its staging folder.
 package struct OutputDownloader: Sendable {
     package let client: SegmindClient
 
@@ -19,62 +19,7 @@ package struct OutputDownloader: Sendable {
         self.client = client
     }
 
-    /// Downloads every output into `folder` as `<name>.<ext>` (`<job>-<n>` unless `name` says otherwise, given the
-    /// output's number from 1 and how many there are; shortened to fit NAME_MAX when long, see ``FileNames``) and
-    /// returns their descriptions for `result.json` (`file`, `url`, `sha256`, `bytes`, `content_type`, `width`,
-    /// `height`). Each file is flushed to disk.
-    package func download(
-        _ result: GenerationResult,
-        into folder: String,
-        job: String,
-        name: ((_ index: Int, _ total: Int) -> String)? = nil,
-        progress: (_ index: Int, _ total: Int, _ bytes: Int) -> Void = { _, _, _ in }
-    ) async throws(JobFailure) -> [JSONValue] {
-        var outputs: [JSONValue] = []
-        for (offset, output) in result.outputs.enumerated() {
-            let index = offset + 1
-            let temporary = "\(folder)/.download-\(index)"
-            let download: Int
-            do {
-                download = try await client.download(output, to: temporary).byteCount
-            } catch {
-                // A folder that cannot take the file is this machine's problem, not the output's: `write`, so a
-                // caller can keep the job and try again once the folder is fixed.
-                if case .outputNotSaved = error { throw .segmind(error, stage: .write, requestID: result.requestID) }
-                throw .segmind(error, stage: .download, requestID: result.requestID)
-            }
-            let bytes: [UInt8]
-            do {
-                bytes = try InputFile.read(temporary, maxBytes: client.configuration.maxOutputBytes)
-            } catch {
-                try? Files.remove(temporary)
-                throw Self.invalid(index, error, result: result)
-            }
-            let checked: (file: String, entry: JSONValue)
-            do throws(JobFailure) {
-                checked = try Self.check(bytes, index: index, of: result, job: job, name: name)
-            } catch {
-                try? Files.remove(temporary)
-                throw error
-            }
-            do {
-                try Files.move(temporary, to: "\(folder)/\(checked.file)", replacing: true)
-            } catch {
-                throw JobFailure(
-                    stage: .write,
-                    code: "write_failed",
-                    message: "could not write \(folder)/\(checked.file): \(error)",
-                    hint: "Check the permissions and free space of \(folder).",
-                    requestID: result.requestID
-                )
-            }
-            outputs.append(checked.entry)
-            progress(index, result.outputs.count, download)
-        }
-        return outputs
-    }
-
-    /// One output fetched into memory by ``fetch(_:job:name:)``: its file name, its bytes and its description for
+    /// One output fetched into memory by ``fetch(_:job:name:progress:)``: its file name, its bytes and its description for
     /// `result.json`.
     package struct Fetched: Sendable {
         package var file: String
@@ -82,9 +27,10 @@ package struct OutputDownloader: Sendable {
         package var entry: JSONValue
     }
 
-    /// Fetches every output into memory and checks it as ``download(_:into:job:name:progress:)`` does, for
-    /// a caller that writes them where they belong itself: the daemon delivers them straight into the outbox's
-    /// job folder, and writes them into its spool only when the outbox refuses them.
+    /// Fetches every output into memory, checks that it is a whole image and names it `<name>.<ext>`
+    /// (`<job>-<n>` unless `name` says otherwise, given the output's number from 1 and how many there are;
+    /// shortened to fit NAME_MAX when long, see ``FileNames``). Returns each with its description for
+    /// `result.json` (`file`, `url`, `sha256`, `bytes`, `content_type`, `width`, `height`).
     package func fetch(
         _ result: GenerationResult,
         job: String,

@@ -105,13 +105,20 @@ package struct OutboxFolders: Sendable {
         do { try base.removeTree(path) } catch { throw .file(error) }
     }
 
-    /// A new, empty staging folder for one job: a fresh name, or `name` (what an earlier attempt left there is
-    /// removed first).
-    package func makeStagingFolder(named name: String? = nil) throws(OutboxError) -> String {
-        let path = "\(staging)/\(name ?? UUID().uuidString)"
-        if name != nil { try? removeTree(path) }
-        try makeFolder(path)
-        return path
+    /// A new, empty staging folder for one job, with its `input/`, both held open: a fresh name, or `name` (what an
+    /// earlier attempt left there is removed first).
+    package func makeStagingFolder(named name: String? = nil) throws(OutboxError) -> StagingFolder {
+        let base = try rootFolder()
+        let leaf = name ?? UUID().uuidString
+        do {
+            let parent = try base.folder(staging, creating: true, replacingLinks: true)
+            if name != nil { try? parent.removeTree(leaf) }
+            let folder = try parent.folder(leaf, creating: true, replacingLinks: true)
+            let input = try folder.folder("input", creating: true, replacingLinks: true)
+            return StagingFolder(path: "\(staging)/\(leaf)", folder: folder, input: input)
+        } catch {
+            throw .file(error)
+        }
     }
 
     /// Takes away the staging folders named `<prefix><anything>` but `keeping`: renamed first, so that a writer
@@ -180,21 +187,45 @@ package struct OutboxFolders: Sendable {
     /// `_2`, `_3`, … when the name is taken (by anything, a planted link included: it is never followed).
     /// Returns the final path.
     ///
-    /// The staged folder and its subfolders are flushed first, so that the entries of files written with
-    /// ``StagedFile`` survive a power loss once the folder has its final name.
-    package func publish(staged: String, outcome: JobOutcome, subpath: String, job: String) throws(OutboxError) -> String {
+    /// The staged folder's `input/` and the folder itself are flushed first (through the descriptors it holds), so
+    /// that the entries of the files written into them survive a power loss once the folder has its final name. The
+    /// move goes by the staged folder's name: one taken away meanwhile is not published.
+    package func publish(_ staged: StagingFolder, outcome: JobOutcome, subpath: String, job: String) throws(OutboxError) -> String {
+        do {
+            try staged.input.sync()
+            try staged.folder.sync()
+        } catch {
+            throw .file(error)
+        }
+        return try move(staged.path, into: outcome, subpath: subpath, job: job)
+    }
+
+    /// Moves the folder `path` inside the outbox (a retry folder put back) as ``publish(_:outcome:subpath:job:)``
+    /// moves a staging folder, after flushing its subfolders and itself.
+    package func publish(folder path: String, outcome: JobOutcome, subpath: String, job: String) throws(OutboxError) -> String {
+        let base = try rootFolder()
+        do throws(FileSystemError) {
+            let folder = try base.folder(path)
+            for entry in try folder.entries() where entry.kind == .directory {
+                if let name = entry.name { try folder.folder(name).sync() }
+            }
+            try folder.sync()
+        } catch {
+            throw .file(error)
+        }
+        return try move(path, into: outcome, subpath: subpath, job: job)
+    }
+
+    /// Renames the folder `path` to the first free job folder name for `job` under `outcome`'s folder and flushes
+    /// that folder.
+    private func move(_ path: String, into outcome: JobOutcome, subpath: String, job: String) throws(OutboxError) -> String {
         let parent = parentFolder(outcome, subpath: subpath)
         let base = try rootFolder()
         do throws(FileSystemError) {
-            let stagedFolder = try base.folder(staged)
-            for entry in try stagedFolder.entries() where entry.kind == .directory {
-                if let name = entry.name { try stagedFolder.folder(name).sync() }
-            }
-            try stagedFolder.sync()
             let parentFolder = try base.folder(parent, creating: true, replacingLinks: true)
             for attempt in Self.attempts {
                 let name = Self.jobFolderName(job, attempt: attempt)
-                if try base.move(staged, to: name, in: parentFolder, replacing: false) {
+                if try base.move(path, to: name, in: parentFolder, replacing: false) {
                     try parentFolder.sync()
                     return "\(parent)/\(name)"
                 }
@@ -205,7 +236,7 @@ package struct OutboxFolders: Sendable {
         throw .noFreeName(job)
     }
 
-    /// The job folders ``publish(staged:outcome:subpath:job:)`` may have made for `job`, in the order it
+    /// The job folders ``publish(_:outcome:subpath:job:)`` may have made for `job`, in the order it
     /// tries their names, up to the first free name. Names taken by anything but a real folder are skipped.
     package func existingJobFolders(_ outcome: JobOutcome, subpath: String, job: String) -> [String] {
         let parent = parentFolder(outcome, subpath: subpath)

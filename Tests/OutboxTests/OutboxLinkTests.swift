@@ -49,8 +49,8 @@ struct OutboxLinkTests {
         try setting.outbox.prepare()
         try setting.plant("done/team")
         let staged = try setting.outbox.makeStagingFolder()
-        try StagedFile.write([1], to: "\(staged)/result.json", in: setting.outbox)
-        let folder = try setting.outbox.publish(staged: staged, outcome: .done, subpath: "team/a", job: "job")
+        try staged.write([1], named: "result.json")
+        let folder = try setting.outbox.publish(staged, outcome: .done, subpath: "team/a", job: "job")
         #expect(folder == setting.outboxFolder.appending("done/team/a/job"))
         #expect(setting.kind("done/team") == .typeDirectory)
         #expect(setting.kind("done/team/a/job/result.json") == .typeRegular)
@@ -62,7 +62,7 @@ struct OutboxLinkTests {
         let setting = try Setting()
         try setting.outbox.prepare()
         try setting.plant("done/job")
-        let folder = try setting.outbox.publish(staged: try setting.outbox.makeStagingFolder(), outcome: .done, subpath: "", job: "job")
+        let folder = try setting.outbox.publish(try setting.outbox.makeStagingFolder(), outcome: .done, subpath: "", job: "job")
         #expect(folder == setting.outboxFolder.appending("done/job_2"))
         #expect(setting.outbox.existingJobFolders(.done, subpath: "", job: "job") == [folder])
         try setting.expectVictimUntouched()
@@ -75,12 +75,12 @@ struct OutboxLinkTests {
         try setting.outbox.prepare()
         let staged = try setting.outbox.makeStagingFolder()
         #expect(setting.kind(".facedrop-staging") == .typeDirectory)
-        try setting.outbox.makeFolder("\(staged)/input")
-        // Swapped for a link after it was made: the write finds the link on its way, does not follow it, and refuses
-        // (a staged write never makes a folder: a staging folder taken away must stay away).
-        try FileManager.default.removeItem(atPath: "\(staged)/input")
-        try setting.plant(String(staged.dropFirst(setting.outboxFolder.path.count + 1)) + "/input")
-        #expect(throws: OutboxError.self) { try StagedFile.write([1], to: "\(staged)/input/face.png", in: setting.outbox) }
+        #expect(setting.kind(String(staged.path.dropFirst(setting.outboxFolder.path.count + 1)) + "/input") == .typeDirectory)
+        // Swapped for a link after it was made: the write goes to the folder it holds, which is gone, and refuses;
+        // the link is never followed (a staged write never makes a folder: a staging folder taken away must stay away).
+        try FileManager.default.removeItem(atPath: "\(staged.path)/input")
+        try setting.plant(String(staged.path.dropFirst(setting.outboxFolder.path.count + 1)) + "/input")
+        #expect(throws: OutboxError.self) { try staged.writeInput([1], named: "face.png") }
         try setting.expectVictimUntouched()
     }
 
@@ -88,8 +88,8 @@ struct OutboxLinkTests {
     func stagedFileName() throws {
         let setting = try Setting()
         let staged = try setting.outbox.makeStagingFolder()
-        try setting.plant(String(staged.dropFirst(setting.outboxFolder.path.count + 1)) + "/face-1.png", toFile: true)
-        #expect(throws: OutboxError.self) { try StagedFile.write([1], to: "\(staged)/face-1.png", in: setting.outbox) }
+        try setting.plant(String(staged.path.dropFirst(setting.outboxFolder.path.count + 1)) + "/face-1.png", toFile: true)
+        #expect(throws: OutboxError.self) { try staged.write([1], named: "face-1.png") }
         try setting.expectVictimUntouched()
     }
 
