@@ -947,8 +947,10 @@ struct JobExecutor: Sendable {
         let spoolFolder = state.spoolFolder(job: record.id)
         let stateRoot = state.root
         await files.run {
-            // Each is reached from its root (the inbox holding the claim, the state folder) without following a link.
-            try? Folder.open(JobClaimer.inboxRoot(ofClaimFolder: claimFolder)).removeTree(claimFolder)
+            // Each is reached from its root (the inbox holding the claim, the state folder) without following a link;
+            // the claim from `.facedrop/`, opened once, rather than by its path at each step of the removal.
+            try? Folder.open(JobClaimer.inboxRoot(ofClaimFolder: claimFolder)).folder(PathNames.parent(claimFolder))
+                .removeTree(PathNames.last(claimFolder))
             try? Folder.open(stateRoot).removeTree(spoolFolder)
         }
     }

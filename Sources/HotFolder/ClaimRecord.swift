@@ -53,4 +53,9 @@ package struct ClaimRecord: Sendable, Hashable {
     func write(into claimFolder: String, in inbox: Folder) throws(FileSystemError) {
         try inbox.replace("\(claimFolder)/\(Self.fileName)", bytes: json.serialized(sortedKeys: true, pretty: true), mode: .privateFile)
     }
+
+    /// Writes the record into the open claim folder `claim`, as ``write(into:in:)`` does.
+    func write(to claim: Folder) throws(FileSystemError) {
+        try claim.replace(Self.fileName, bytes: json.serialized(sortedKeys: true, pretty: true), mode: .privateFile)
+    }
 }
