@@ -334,7 +334,8 @@ package struct JobClaimer: Sendable {
             let name = "\(stamp)-\(Self.randomHex())"
             guard try work.makeFolder(name, mode: .privateFolder) else { continue }
             let claim = try work.folder(name)
-            return (claim, try claim.folder(Self.inputFolderName, creating: true, mode: .privateFolder))
+            _ = try claim.makeFolder(Self.inputFolderName, mode: .privateFolder)
+            return (claim, try claim.folder(Self.inputFolderName))
         }
         throw .alreadyExists("mkdir", path: "\(workFolder)/\(stamp)-…")
     }

@@ -113,8 +113,11 @@ package struct OutboxFolders: Sendable {
         do {
             let parent = try base.folder(staging, creating: true, replacingLinks: true)
             if name != nil { try? parent.removeTree(leaf) }
-            let folder = try parent.folder(leaf, creating: true, replacingLinks: true)
-            let input = try folder.folder("input", creating: true, replacingLinks: true)
+            // Made, then opened: opening first, as `folder(_:creating:)` does, would fail on every new folder.
+            _ = try parent.makeFolder(leaf, mode: .sharedFolder)
+            let folder = try parent.folder(leaf)
+            _ = try folder.makeFolder("input", mode: .sharedFolder)
+            let input = try folder.folder("input")
             return StagingFolder(path: "\(staging)/\(leaf)", folder: folder, input: input)
         } catch {
             throw .file(error)
