@@ -16,6 +16,6 @@ package enum AtomicFile {
     /// `.<name>.<uuid>.tmp`, the name shortened so that the whole stays within NAME_MAX even when `name`
     /// itself is 255 bytes long; the start-up sweep recognises it by its leading dot and `.tmp`.
     static func temporaryName(for name: String) -> String {
-        ".\(FileNames.prefix(of: name, maxBytes: 64)).\(UUID().uuidString).tmp"
+        ".\(FileNames.prefix(of: name, maxBytes: 64)).\(FileNames.unique()).tmp"
     }
 }

@@ -109,7 +109,7 @@ package struct OutboxFolders: Sendable {
     /// earlier attempt left there is removed first).
     package func makeStagingFolder(named name: String? = nil) throws(OutboxError) -> StagingFolder {
         let base = try rootFolder()
-        let leaf = name ?? UUID().uuidString
+        let leaf = name ?? FileNames.unique()
         do {
             let parent = try base.folder(staging, creating: true, replacingLinks: true)
             if name != nil { try? parent.removeTree(leaf) }
@@ -132,7 +132,7 @@ package struct OutboxFolders: Sendable {
         guard let base = try? rootFolder(), let names = try? base.names(".facedrop-staging") else { return 0 }
         var taken = 0
         for name in names where name.hasPrefix(prefix) && name != keeping {
-            let trash = ".facedrop-staging/taken-\(UUID().uuidString)"
+            let trash = ".facedrop-staging/taken-\(FileNames.unique())"
             guard (try? base.move(".facedrop-staging/\(name)", to: trash, replacing: false)) == true else { continue }
             try? base.removeTree(trash)
             taken += 1
