@@ -11,7 +11,7 @@ import FileSystem
 ///
 /// The folder and its `input/` are opened once, when ``OutboxFolders/makeStagingFolder(named:)`` makes them, and
 /// every file is created relative to them. Reached again from the outbox's root for each file, as paths, they
-/// cost four `openat` and four `close` per file: about thirty per job, more than the files themselves.
+/// cost four `openat` and four `close` per file: some twenty of each a job, more than the files themselves.
 ///
 /// A write never makes the folder again. One taken away meanwhile (renamed, then removed, by a host that adopted
 /// the job's shared claim: see `JobDelivery.Fence`) takes what is written through it along, and publishing, which
