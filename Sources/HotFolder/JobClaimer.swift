@@ -134,8 +134,6 @@ package struct JobClaimer: Sendable {
         let subpath: String
         let stem: String
         var claimFolder = ""
-        /// The claim folder's `input/`, held open from when it was made until the job's claim is settled.
-        var inputFolder: Folder?
         var moved: [(from: String, to: String)] = []
         /// Set once the job's claim is settled, one way or the other.
         var outcome: Result<MoveOutcome, ClaimError>?
@@ -161,6 +159,8 @@ package struct JobClaimer: Sendable {
     /// every time, some twenty a job.
     func move(_ jobs: [Move]) -> [Result<MoveOutcome, ClaimError>] {
         var jobs = jobs
+        // Each made claim folder's `input/`, by job index, open until the claims are settled.
+        var inputs: [Int: Folder] = [:]
         let inbox: Folder
         let work: Folder
         do {
@@ -176,7 +176,7 @@ package struct JobClaimer: Sendable {
             }
             let claim: Folder
             do {
-                (claim, jobs[index].inputFolder) = try makeClaimFolder(in: work)
+                (claim, inputs[index]) = try makeClaimFolder(in: work)
                 jobs[index].claimFolder = claim.path
             } catch {
                 jobs[index].outcome = .failure(ClaimError(error))
@@ -209,16 +209,14 @@ package struct JobClaimer: Sendable {
                 }
             }
         }
-        for index in jobs.indices where jobs[index].outcome == nil {
-            jobs[index].outcome = moveFiles(&jobs[index], from: inbox)
+        // A job still unsettled here has its claim folder made, so its `input/` is in `inputs`.
+        let made = inputs.sorted { $0.key < $1.key }
+        for (index, input) in made where jobs[index].outcome == nil {
+            jobs[index].outcome = moveFiles(&jobs[index], from: inbox, into: input)
         }
-        for index in jobs.indices where jobs[index].outcome == nil {
-            do throws(FileSystemError) {
-                if let input = jobs[index].inputFolder {
-                    try input.sync()
-                } else {
-                    try inbox.folder(jobs[index].input).sync()
-                }
+        for (index, input) in made where jobs[index].outcome == nil {
+            do {
+                try input.sync()
             } catch {
                 jobs[index].outcome = .failure(undo(jobs[index], after: error))
             }
@@ -237,7 +235,7 @@ package struct JobClaimer: Sendable {
 
     /// Moves one recorded job's files into its claim folder; nil when they all moved (the flushes follow), else
     /// how the claim ended, with whatever had moved put back.
-    private func moveFiles(_ job: inout Move, from inbox: Folder) -> Result<MoveOutcome, ClaimError>? {
+    private func moveFiles(_ job: inout Move, from inbox: Folder, into input: Folder) -> Result<MoveOutcome, ClaimError>? {
         recorded(job.stem)
         // Checked after the record, right before the moves: a file that changed since it looked
         // ready is still being written.
@@ -251,11 +249,7 @@ package struct JobClaimer: Sendable {
             let name = PathNames.last(file.path)
             let destination = "\(job.input)/\(name)"
             do {
-                if let input = job.inputFolder {
-                    try inbox.move(file.path, to: name, in: input, replacing: true)
-                } else {
-                    try inbox.move(file.path, to: destination, replacing: true)
-                }
+                try inbox.move(file.path, to: name, in: input, replacing: true)
                 job.moved.append((file.path, destination))
             } catch {
                 let undoProblem = putBack(job.moved)

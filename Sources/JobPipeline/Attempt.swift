@@ -12,9 +12,6 @@ import Synchronization
 struct Attempt {
     let input: JobInput
     let settings: JobSettings
-    /// Where ``perform(using:events:)`` writes the job's files; nil for an attempt that only gathers a record
-    /// (``JobDelivery`` writes its folders itself).
-    let staging: StagingFolder?
 
     var model: String?
     var sentParameters: [String: JSONValue] = [:]
@@ -33,22 +30,12 @@ struct Attempt {
     /// Inputs that could not be copied into `input/`: `{"file", "reason"}`.
     var inputsLeftOut: [JSONValue] = []
 
-    init(input: JobInput, settings: JobSettings, staging: StagingFolder?) {
+    init(input: JobInput, settings: JobSettings) {
         self.input = input
         self.settings = settings
-        self.staging = staging
     }
 
-    /// The staging folder; a job run without one is a facedrop bug.
-    private func stagingFolder() throws(JobFailure) -> StagingFolder {
-        guard let staging else {
-            throw JobFailure(stage: .write, code: "internal", message: "no staging folder", hint: "This is a facedrop bug; please report it.")
-        }
-        return staging
-    }
-
-    private func keepInput(_ bytes: [UInt8], named name: String) throws(JobFailure) {
-        let staging = try stagingFolder()
+    private func keepInput(_ bytes: [UInt8], named name: String, in staging: StagingFolder) throws(JobFailure) {
         do {
             try staging.writeInput(bytes, named: name)
         } catch {
@@ -56,10 +43,11 @@ struct Attempt {
         }
     }
 
-    mutating func perform(using runner: JobRunner, events: (@Sendable (JobEvent) -> Void)?) async throws(JobFailure) {
+    /// Runs the job, writing its inputs and images into `staging`.
+    mutating func perform(using runner: JobRunner, into staging: StagingFolder, events: (@Sendable (JobEvent) -> Void)?) async throws(JobFailure) {
         // 1. Validate: nothing is sent before every input is read, checked and kept.
         let prepared = try JobPreparer(catalog: runner.catalog).prepare(input, settings: settings) { bytes, name throws(JobFailure) in
-            try keepInput(bytes, named: name)
+            try keepInput(bytes, named: name, in: staging)
         }
         model = prepared.model
         warnings = prepared.warnings
@@ -111,12 +99,16 @@ struct Attempt {
 
         // 5. Write each picture into the staging folder with its generation parameters embedded, as the daemon's
         // deliveries do.
-        outputs = try write(fetched, model: prepared.model, requestID: submitted.requestID)
+        outputs = try write(fetched, into: staging, model: prepared.model, requestID: submitted.requestID)
     }
 
     /// Writes each fetched output into the staging folder, tagged with its generation parameters.
-    private func write(_ fetched: [OutputDownloader.Fetched], model: String, requestID: String) throws(JobFailure) -> [JSONValue] {
-        let staging = try stagingFolder()
+    private func write(
+        _ fetched: [OutputDownloader.Fetched],
+        into staging: StagingFolder,
+        model: String,
+        requestID: String
+    ) throws(JobFailure) -> [JSONValue] {
         var written: [JSONValue] = []
         for output in fetched {
             let tagged = JobDelivery.tagged(

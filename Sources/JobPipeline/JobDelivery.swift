@@ -160,14 +160,14 @@ package struct JobDelivery: Sendable {
 
     /// The `cancelled.json` content of a job taken back before its POST: who asked, when, and why.
     package static func cancellationRecord(_ input: JobInput, model: String?, requestedBy: String, reason: String?, at time: Date = Date()) -> JSONValue {
-        var attempt = Attempt(input: input, settings: JobSettings(), staging: nil)
+        var attempt = Attempt(input: input, settings: JobSettings())
         attempt.model = model
         return .object(attempt.cancellationRecord(requestedBy: requestedBy, reason: reason, at: time))
     }
 
     /// The `error.json` content of a failure, kept in the journal until it is delivered.
     package static func errorRecord(_ input: JobInput, failure: JobFailure, model: String?, requestID: String?) -> JSONValue {
-        var attempt = Attempt(input: input, settings: JobSettings(), staging: nil)
+        var attempt = Attempt(input: input, settings: JobSettings())
         attempt.model = model
         attempt.requestID = requestID
         return .object(attempt.errorRecord(failure))
@@ -225,8 +225,7 @@ package struct JobDelivery: Sendable {
             try? outbox.removeTree(staging.path)
             throw error
         }
-        // The attempt only gathers the record; this type writes the folder itself.
-        var attempt = Attempt(input: input, settings: JobSettings(), staging: nil)
+        var attempt = Attempt(input: input, settings: JobSettings())
         for path in [input.facePath, input.sidecarPath, input.posePath].compactMap({ $0 }) {
             let name = PathNames.last(path)
             let bytes: [UInt8]

@@ -39,10 +39,10 @@ package struct JobRunner: Sendable {
             events?(.finished(report))
             return report
         }
-        var attempt = Attempt(input: input, settings: settings, staging: staging)
+        var attempt = Attempt(input: input, settings: settings)
         let report: JobReport
         do {
-            try await attempt.perform(using: self, events: events)
+            try await attempt.perform(using: self, into: staging, events: events)
             report = try finish(attempt, in: staging, outcome: .done, failure: nil)
         } catch let failure as JobFailure {
             report =

@@ -1,5 +1,4 @@
 import CurlHTTP
-import FileSystem
 import Foundation
 import Hashing
 import ImageFormats
