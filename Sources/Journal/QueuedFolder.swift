@@ -2,12 +2,9 @@
 package struct QueuedFolder: Sendable, Hashable {
     package var inbox: String
     package var topFolder: String
-    /// How many claimed jobs it holds, started ones included (they stay claimed until their intent is journaled).
-    package var count: Int
 
-    package init(inbox: String, topFolder: String, count: Int) {
+    package init(inbox: String, topFolder: String) {
         self.inbox = inbox
         self.topFolder = topFolder
-        self.count = count
     }
 }

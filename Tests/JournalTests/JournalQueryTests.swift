@@ -43,7 +43,49 @@ struct JournalQueryTests {
         #expect(try journal.nextToSubmit(limit: 5, skipping: [highOld.id, highNew.id, lowOld.id, lowNew.id]).isEmpty)
     }
 
-    @Test("Queues: claimed jobs counted per inbox and top folder; a queue's next jobs in its own order")
+    @Test("Queues: every inbox and top folder with a claimed job, however the queues interleave, and no other")
+    func queuesSkipThroughTheIndex() async throws {
+        let fixture = try JournalFixture()
+        defer { withExtendedLifetime(fixture) {} }
+        let journal = fixture.journal
+        // Inboxes and top folders whose names sort into each other ("a" < "a/" < "ab" < "b"), queues of one job
+        // and of several, and queues whose jobs have all started (not claimed any more), first, last and between.
+        let inboxes = ["a", "ab", "b", "z"]
+        let folders = ["", "a", "a b", "ab", "b", "zz"]
+        var expected: Set<QueuedFolder> = []
+        var index = 0
+        for inbox in inboxes {
+            for folder in folders {
+                index += 1
+                let jobs = index % 4
+                let started = index % 3 == 0
+                for job in 0..<jobs {
+                    var claim = JobClaim.sample("\(inbox)-\(folder)-\(job)", priority: job, readyAt: Date(timeIntervalSince1970: 1_800_000_000))
+                    claim.inbox = inbox
+                    claim.subpath = folder.isEmpty ? "" : "\(folder)/deeper"
+                    let record = try await journal.recordClaim(claim)
+                    if started { try await journal.markSubmitting(record.id) }
+                }
+                if jobs > 0, !started { expected.insert(QueuedFolder(inbox: inbox, topFolder: folder)) }
+            }
+        }
+        #expect(expected.count > 5)
+        let found = try journal.queuedFolders()
+        #expect(found.count == expected.count)
+        #expect(Set(found) == expected)
+    }
+
+    @Test("Queues: none when no job is claimed")
+    func noQueues() async throws {
+        let fixture = try JournalFixture()
+        defer { withExtendedLifetime(fixture) {} }
+        let journal = fixture.journal
+        #expect(try journal.queuedFolders().isEmpty)
+        try await journal.job(named: "sent", in: .submitted)
+        #expect(try journal.queuedFolders().isEmpty)
+    }
+
+    @Test("Queues: the inboxes and top folders with claimed jobs; a queue's next jobs in its own order")
     func queues() async throws {
         let fixture = try JournalFixture()
         defer { withExtendedLifetime(fixture) {} }
@@ -66,10 +108,10 @@ struct JournalQueryTests {
         let queues = try journal.queuedFolders().sorted { ($0.inbox, $0.topFolder) < ($1.inbox, $1.topFolder) }
         #expect(
             queues == [
-                QueuedFolder(inbox: "other", topFolder: "x", count: 1),
-                QueuedFolder(inbox: "team", topFolder: "", count: 1),
-                QueuedFolder(inbox: "team", topFolder: "alice", count: 2),
-                QueuedFolder(inbox: "team", topFolder: "bob", count: 1),
+                QueuedFolder(inbox: "other", topFolder: "x"),
+                QueuedFolder(inbox: "team", topFolder: ""),
+                QueuedFolder(inbox: "team", topFolder: "alice"),
+                QueuedFolder(inbox: "team", topFolder: "bob"),
             ]
         )
         #expect(try journal.nextToSubmit(inbox: "team", topFolder: "alice", limit: 5).map(\.id) == [alice2.id, alice1.id])
