@@ -11,6 +11,8 @@ flight). Uses Python's sqlite3, so it measures SQLite's work for the same SQL, n
 
     python3 bench/queue-cost.py
 """
+import os
+import re
 import sqlite3
 import time
 
@@ -37,22 +39,10 @@ db.executemany(
 )
 db.execute("ANALYZE")
 
-# Sources/Journal/JobJournal+Queries.swift, JobJournal.queuedFoldersSQL.
-SKIP_SCAN = """
-    WITH RECURSIVE queue(id) AS (
-        SELECT (SELECT id FROM job WHERE state = ?1 ORDER BY inbox, top_folder LIMIT 1)
-        UNION ALL
-        SELECT COALESCE(
-            (SELECT next.id FROM job AS next
-                WHERE next.state = ?1 AND next.inbox = this.inbox AND next.top_folder > this.top_folder
-                ORDER BY next.top_folder LIMIT 1),
-            (SELECT next.id FROM job AS next
-                WHERE next.state = ?1 AND next.inbox > this.inbox
-                ORDER BY next.inbox, next.top_folder LIMIT 1))
-        FROM queue JOIN job AS this ON this.id = queue.id
-    )
-    SELECT job.inbox, job.top_folder FROM queue JOIN job ON job.id = queue.id
-"""
+# The SQL the journal runs, read from its source so that the two cannot drift apart.
+SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Sources", "Journal", "JobJournal+Queries.swift")
+with open(SOURCE) as handle:
+    SKIP_SCAN = re.search(r'static let queuedFoldersSQL = """\n(.*?)"""', handle.read(), re.S).group(1)
 COUNTED = "SELECT inbox, top_folder, COUNT(*) AS n FROM job WHERE state = ? GROUP BY inbox, top_folder"
 BY_INBOX = "SELECT id FROM job WHERE state = ? AND inbox = ? ORDER BY priority DESC, ready_at, id LIMIT ?"
 BY_FOLDER = "SELECT id FROM job WHERE state = ? AND inbox = ? AND top_folder = ? ORDER BY priority DESC, ready_at, id LIMIT ?"
