@@ -580,42 +580,40 @@ struct JobExecutor: Sendable {
         }
         let outputsText = String(decoding: summary.json.serialized(), as: UTF8.self)
         let completed = both(record.submittedAt, runTime).map { $0.addingTimeInterval($1) }
+        // What the planner learns from this job is kept for the next start in the write below, not a write of its own.
+        let estimate = runTime.flatMap { runTime -> RunTimeEstimateUpdate? in
+            let size = WorkSize(model: catalog.model(model), parameters: summary.parameters)
+            let queueTime = result.metrics.queueTime.map(Self.duration)
+            guard let learned = planner.learn(model: model, size: size, runTime: Self.duration(runTime), queueTime: queueTime) else {
+                return nil
+            }
+            return RunTimeEstimateUpdate(
+                model: learned.model,
+                sizeBucket: learned.size.bucket,
+                seconds: Self.seconds(learned.runTime),
+                samples: learned.samples
+            )
+        }
         guard
             let spooled = await journaled(
                 "record the spooled outputs",
                 record,
                 { () async throws(JournalError) in
-                    // Segmind's figure replaces the estimate in the budgets, in the same write (again, harmlessly, when
-                    // the write is retried).
+                    // Segmind's figure replaces the estimate in the budgets, and the learned run time is stored, in
+                    // the same write (again, harmlessly, when the write is retried).
                     try await journal.recordSpooled(
                         record.id,
                         spoolPath: folder,
                         outputs: outputsText,
                         completedAt: completed,
-                        booking: (inbox: record.inbox, cost: result.metrics.cost)
+                        booking: (inbox: record.inbox, cost: result.metrics.cost),
+                        estimate: estimate
                     )
                 }
             )
         else { return .interrupted }
         crashPoints.reach("spool.journaled", job: record.name)
         await writeReceipt(.completed, of: spooled)
-        if let runTime {
-            let size = WorkSize(model: catalog.model(model), parameters: summary.parameters)
-            let queueTime = result.metrics.queueTime.map(Self.duration)
-            if let learned = planner.learn(model: model, size: size, runTime: Self.duration(runTime), queueTime: queueTime) {
-                // Kept for the next start; an estimate the journal refuses is only relearned, so no retry.
-                do {
-                    try await journal.saveRunTimeEstimate(
-                        model: learned.model,
-                        sizeBucket: learned.size.bucket,
-                        seconds: Self.seconds(learned.runTime),
-                        samples: learned.samples
-                    )
-                } catch {
-                    logger.warning("a run time estimate could not be stored", metadata: ["segmind.model": "\(model)", "error": "\(error)"])
-                }
-            }
-        }
         await credits.record(remaining: result.metrics.remainingCredits)
         return await deliver(spooled, summary: summary, refetched: false, fetched: fetched)
     }

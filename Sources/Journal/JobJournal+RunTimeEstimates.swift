@@ -17,19 +17,15 @@ extension JobJournal {
         }
     }
 
-    /// Stores one model's estimate for one size bucket, replacing the one before.
-    ///
-    /// Deferred: an estimate lost in a power loss is only learned again from the next jobs of the model.
-    package func saveRunTimeEstimate(model: String, sizeBucket: Int, seconds: Double, samples: Int) async throws(JournalError) {
-        let now = now().timeIntervalSince1970
-        try await write(.deferred) { db in
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO run_time_estimate (model, size_bucket, seconds, samples, updated_at) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (model, size_bucket) DO UPDATE SET seconds = excluded.seconds, samples = excluded.samples,
-                        updated_at = excluded.updated_at
-                    """
-            ).execute(arguments: [model, sizeBucket, seconds, samples, now])
-        }
+    /// Writes `update` over the model's estimate for its size bucket, inside the caller's transaction (the one that
+    /// records the job it was learned from, ``recordSpooled(_:spoolPath:outputs:completedAt:booking:estimate:)``).
+    static func store(_ update: RunTimeEstimateUpdate, in db: Database, at now: TimeInterval) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO run_time_estimate (model, size_bucket, seconds, samples, updated_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (model, size_bucket) DO UPDATE SET seconds = excluded.seconds, samples = excluded.samples,
+                    updated_at = excluded.updated_at
+                """
+        ).execute(arguments: [update.model, update.sizeBucket, update.seconds, update.samples, now])
     }
 }

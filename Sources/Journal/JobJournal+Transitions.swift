@@ -143,19 +143,25 @@ extension JobJournal {
     ///   the wait for the poll that noticed the result.
     /// - Parameter booking: the job's inbox and what Segmind said it cost, booked in the same transaction as
     ///   ``bookSpend(_:inbox:cost:at:)`` would: one journal write per job less than booking on its own.
+    /// - Parameter estimate: the model's run time estimate learned from this job, stored over the one before for
+    ///   its model and size bucket in the same transaction, rather than in a journal write of its own.
     @discardableResult
     package func recordSpooled(
         _ id: Int64,
         spoolPath: String,
         outputs: String,
         completedAt: Date? = nil,
-        booking: (inbox: String, cost: Double?)? = nil
+        booking: (inbox: String, cost: Double?)? = nil,
+        estimate: RunTimeEstimateUpdate? = nil
     ) async throws(JournalError) -> JobRecord {
         try Self.requireJSON(outputs, field: "outputs")
         let now = now()
-        var book: (@Sendable (Database) throws -> Void)?
-        if let booking {
-            book = { db in try Self.book(db, id, inbox: booking.inbox, cost: booking.cost, at: now) }
+        var also: (@Sendable (Database) throws -> Void)?
+        if booking != nil || estimate != nil {
+            also = { db in
+                if let booking { try Self.book(db, id, inbox: booking.inbox, cost: booking.cost, at: now) }
+                if let estimate { try Self.store(estimate, in: db, at: now.timeIntervalSince1970) }
+            }
         }
         return try await move(
             id,
@@ -163,7 +169,7 @@ extension JobJournal {
             from: [.submitted],
             set: "spool_path = ?, outputs = ?, completed_at = ?, next_poll_at = NULL",
             arguments: [spoolPath, outputs, (completedAt ?? now).timeIntervalSince1970],
-            also: book
+            also: also
         )
     }
 

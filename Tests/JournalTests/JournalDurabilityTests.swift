@@ -44,13 +44,15 @@ struct JournalDurabilityTests {
         let booked = try await commit(journal) { try await journal.bookSpend(id, inbox: "/srv/inbox", cost: 0.01, at: fixture.clock.now) }
         #expect(booked == Self.deferred)
         let spooled = try await commit(journal) {
-            try await journal.recordSpooled(id, spoolPath: "/var/lib/facedrop/spool/1", outputs: "[]", booking: (inbox: "/srv/inbox", cost: 0.01))
+            try await journal.recordSpooled(
+                id,
+                spoolPath: "/var/lib/facedrop/spool/1",
+                outputs: "[]",
+                booking: (inbox: "/srv/inbox", cost: 0.01),
+                estimate: RunTimeEstimateUpdate(model: "pulid-base", sizeBucket: 1, seconds: 3, samples: 1)
+            )
         }
         #expect(spooled == Self.synced)
-        let learned = try await commit(journal) {
-            try await journal.saveRunTimeEstimate(model: "pulid-base", sizeBucket: 1, seconds: 3, samples: 1)
-        }
-        #expect(learned == Self.deferred)
         #expect(try await commit(journal) { try await journal.markDelivered(id, resultFolder: "/srv/outbox/done/job") } == Self.synced)
         #expect(try await commit(journal) { try await journal.markDone(id) } == Self.deferred)
         #expect(try journal.durabilitySettings() == .init(journalMode: "wal", synchronous: "2"))

@@ -11,10 +11,15 @@ struct JournalRunTimeEstimateTests {
         let fixture = try JournalFixture()
         let journal = fixture.journal
         #expect(try journal.runTimeEstimates().isEmpty)
-        try await journal.saveRunTimeEstimate(model: "pulid-lightning", sizeBucket: 25, seconds: 2.5, samples: 1)
-        try await journal.saveRunTimeEstimate(model: "pulid-lightning", sizeBucket: 27, seconds: 9, samples: 1)
+        func learn(_ name: String, bucket: Int, seconds: Double, samples: Int) async throws {
+            let job = try await journal.job(named: name, in: .submitted)
+            let update = RunTimeEstimateUpdate(model: "pulid-lightning", sizeBucket: bucket, seconds: seconds, samples: samples)
+            try await journal.recordSpooled(job.id, spoolPath: "/spool/\(name)", outputs: "[]", estimate: update)
+        }
+        try await learn("first", bucket: 25, seconds: 2.5, samples: 1)
+        try await learn("larger", bucket: 27, seconds: 9, samples: 1)
         fixture.clock.advance(by: 60)
-        try await journal.saveRunTimeEstimate(model: "pulid-lightning", sizeBucket: 25, seconds: 2.2, samples: 2)
+        try await learn("second", bucket: 25, seconds: 2.2, samples: 2)
         try journal.close()
 
         let reopened = try fixture.reopen()
@@ -25,6 +30,30 @@ struct JournalRunTimeEstimateTests {
                 StoredRunTimeEstimate(model: "pulid-lightning", sizeBucket: 27, seconds: 9, samples: 1, updatedAt: start),
             ]
         )
+    }
+
+    @Test("The estimate learned from a job is stored with its spooled outputs, and not when that write is refused")
+    func storedWithTheSpooledOutputs() async throws {
+        let fixture = try JournalFixture()
+        defer { withExtendedLifetime(fixture) {} }
+        let journal = fixture.journal
+        let job = try await journal.job(named: "finished", in: .submitted)
+        let learned = RunTimeEstimateUpdate(model: "flux-pulid", sizeBucket: 30, seconds: 41.5, samples: 3)
+        let spooled = try await journal.recordSpooled(job.id, spoolPath: "/spool/1", outputs: "[]", estimate: learned)
+        #expect(spooled.state == .spooled)
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(
+            try journal.runTimeEstimates() == [
+                StoredRunTimeEstimate(model: "flux-pulid", sizeBucket: 30, seconds: 41.5, samples: 3, updatedAt: start)
+            ]
+        )
+
+        // A transition the journal refuses (the job is spooled already) stores nothing either: one transaction.
+        let other = RunTimeEstimateUpdate(model: "instantid", sizeBucket: 28, seconds: 7, samples: 1)
+        await #expect(throws: JournalError.self) {
+            try await journal.recordSpooled(job.id, spoolPath: "/spool/1", outputs: "[]", estimate: other)
+        }
+        #expect(try journal.runTimeEstimates().map(\.model) == ["flux-pulid"])
     }
 
     @Test("A journal from before the estimates opens with none and takes them")
@@ -38,7 +67,9 @@ struct JournalRunTimeEstimateTests {
         )
         let journal = try JobJournal(stateDirectory: directory.path)
         #expect(try journal.runTimeEstimates().isEmpty)
-        try await journal.saveRunTimeEstimate(model: "instantid", sizeBucket: 28, seconds: 7.7, samples: 1)
+        let job = try await journal.job(named: "new", in: .submitted)
+        let update = RunTimeEstimateUpdate(model: "instantid", sizeBucket: 28, seconds: 7.7, samples: 1)
+        try await journal.recordSpooled(job.id, spoolPath: "/spool/new", outputs: "[]", estimate: update)
         #expect(try journal.runTimeEstimates().map(\.model) == ["instantid"])
         #expect(try journal.job(claimedPath: "/srv/inbox/.facedrop/old") != nil)
     }
