@@ -1,5 +1,3 @@
-import DedicatedThreads
-import Dispatch
 import FileSystem
 import Journal
 import Synchronization
@@ -66,32 +64,15 @@ final class SubmitIntent: Sendable {
                 return false
             }
         }
-        let done = DispatchSemaphore(value: 0)
-        let result = Mutex<Result<JobRecord, JournalError>?>(nil)
-        let journal = self.journal
-        let id = job.id
-        let request = self.request
-        Task(executorPreference: ExecutorPreference.current) {
-            let written: Result<JobRecord, JournalError>
-            do throws(JournalError) {
-                written = .success(try await journal.markSubmitting(id, request: request))
-            } catch {
-                written = .failure(error)
-            }
-            result.withLock { $0 = written }
-            done.signal()
-        }
-        done.wait()
-        switch result.withLock({ $0 }) {
-        case .success(let record)?:
+        // Blocked on the commit right here: this thread is libcurl's, and no task is needed to queue the change.
+        do throws(JournalError) {
+            let record = try journal.markSubmittingBlocking(job.id, request: request)
             state.withLock { $0 = .recorded(record) }
-            crashPoints.reach("submit.intent", job: job.name)
-            return true
-        case .failure(let error)?:
+        } catch {
             state.withLock { $0 = .refused(error) }
             return false
-        case nil:
-            return false
         }
+        crashPoints.reach("submit.intent", job: job.name)
+        return true
     }
 }

@@ -60,6 +60,15 @@ extension JobJournal {
         return try await move(id, to: .submitting, from: [.claimed], set: "request = COALESCE(?, request)", arguments: [request])
     }
 
+    /// ``markSubmitting(_:request:)`` for the thread about to send the POST (libcurl's transfer thread), which
+    /// waits for the commit blocked: the same change in the same group commits, without a task to queue it and
+    /// wake that thread again. Never call it from a task.
+    @discardableResult
+    package func markSubmittingBlocking(_ id: Int64, request: String? = nil) throws(JournalError) -> JobRecord {
+        if let request { try Self.requireJSON(request, field: "request") }
+        return try writer.writeBlocking(.synced, transition(id, to: .submitting, from: [.claimed], set: "request = COALESCE(?, request)", arguments: [request]))
+    }
+
     /// Takes back the intent to submit after an attempt that provably cost nothing: the POST never left the
     /// machine, Segmind answered 429 or 5xx, or it was not sent at all (the daemon is stopping). The job is
     /// queued again and may be submitted later; what ``markSubmitting(_:request:)`` recorded is kept.
@@ -243,8 +252,24 @@ extension JobJournal {
         alsoRun extraStatements: KeyValuePairs<String, StatementArguments> = [:],
         also: (@Sendable (Database) throws -> Void)? = nil
     ) async throws(JournalError) -> JobRecord {
+        try await write(
+            durability,
+            transition(id, to: target, from: allowed, set: assignments, arguments: arguments, alsoRun: extraStatements, also: also)
+        )
+    }
+
+    /// The change ``move(_:to:from:set:arguments:durability:alsoRun:also:)`` commits, for either kind of write.
+    func transition(
+        _ id: Int64,
+        to target: JobState,
+        from allowed: Set<JobState>,
+        set assignments: String? = nil,
+        arguments: StatementArguments = StatementArguments(),
+        alsoRun extraStatements: KeyValuePairs<String, StatementArguments> = [:],
+        also: (@Sendable (Database) throws -> Void)? = nil
+    ) -> @Sendable (Database) throws -> JobRecord {
         let now = now().timeIntervalSince1970
-        return try await write(durability) { db in
+        return { db in
             // The state alone for the check, and the changed row straight from the UPDATE: one row decoded per move.
             guard let stored = try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM job WHERE id = ?"), arguments: [id]) else {
                 throw JournalError.jobNotFound(id: id)

@@ -59,6 +59,39 @@ struct GroupCommitTests {
         #expect(try journal.countsByState()[.claimed] == 50)
     }
 
+    @Test("A change from a thread that blocks on its commit travels in the same group commit as the tasks' changes")
+    func blockingChangeSharesTheCommit() async throws {
+        let fixture = try JournalFixture()
+        defer { withExtendedLifetime(fixture) {} }
+        let journal = fixture.journal
+        let sending = try await journal.recordClaim(.sample("sending"))
+        let hold = try await WriterHold(journal)
+        let before = journal.writer.commits.load(ordering: .relaxed)
+
+        let queued = Task { try await journal.recordClaim(.sample("queued")) }
+        try await eventually("1 change queued") { journal.writer.queued == 1 }
+        let blocked = Mutex<Result<JobRecord, JournalError>?>(nil)
+        let returned = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            do throws(JournalError) {
+                let record = try journal.markSubmittingBlocking(sending.id)
+                blocked.withLock { $0 = .success(record) }
+            } catch {
+                blocked.withLock { $0 = .failure(error) }
+            }
+            returned.signal()
+        }
+        try await eventually("2 changes queued") { journal.writer.queued == 2 }
+        // The thread waits for the commit: nothing has answered it while the writer is held.
+        #expect(blocked.withLock { $0 } == nil)
+        try await hold.release()
+        try await eventually("the blocked thread answered") { returned.wait(timeout: .now()) == .success }
+
+        #expect(try await queued.value.state == .claimed)
+        #expect(try blocked.withLock { $0 }?.get().state == .submitting)
+        #expect(journal.writer.commits.load(ordering: .relaxed) == before + 2)
+    }
+
     @Test("A refused change in a shared transaction rolls back alone; the others commit")
     func refusedChangeRollsBackAlone() async throws {
         let fixture = try JournalFixture()

@@ -1,5 +1,7 @@
+import DedicatedThreads
 import Foundation
 import Journal
+import Synchronization
 import Testing
 
 /// The intent to submit means exactly "the POST may have been sent": it is taken back after an attempt that
@@ -26,6 +28,38 @@ struct JournalSubmitIntentTests {
         await #expect(throws: JournalError.illegalTransition(id: submitted.id, from: .submitted, to: .claimed)) {
             try await journal.markNotSent(submitted.id)
         }
+    }
+
+    @Test("The intent journaled from a thread that blocks on the commit: on disk when it returns, refused from any state but claimed")
+    func intentFromABlockingThread() async throws {
+        let fixture = try JournalFixture()
+        defer { withExtendedLifetime(fixture) {} }
+        let journal = fixture.journal
+        let job = try await journal.recordClaim(.sample("sending"))
+        let sent = try await journal.job(named: "sent", in: .submitted)
+        let results = Mutex<[Result<JobRecord, JournalError>]>([])
+        // As libcurl's transfer thread does: no task, the thread itself waits for the group commit.
+        let thread = DedicatedThread.start(name: "test-transfer") {
+            for id in [job.id, job.id, sent.id] {
+                let result: Result<JobRecord, JournalError>
+                do throws(JournalError) {
+                    result = .success(try journal.markSubmittingBlocking(id, request: #"{"model":"pulid-base"}"#))
+                } catch {
+                    result = .failure(error)
+                }
+                results.withLock { $0.append(result) }
+            }
+        }
+        await Task.detached { thread.join() }.value
+        let answers = results.withLock { $0 }
+        #expect(answers.count == 3)
+        #expect((try? answers[0].get())?.state == .submitting)
+        #expect((try? answers[0].get())?.request == #"{"model":"pulid-base"}"#)
+        #expect(throws: JournalError.illegalTransition(id: job.id, from: .submitting, to: .submitting)) { try answers[1].get() }
+        #expect(throws: JournalError.illegalTransition(id: sent.id, from: .submitted, to: .submitting)) { try answers[2].get() }
+        // Committed when it returned: a second connection sees it, and so does a restart.
+        #expect(try fixture.reopen().job(job.id)?.state == .submitting)
+        #expect(throws: JournalError.invalidJSON(field: "request")) { try journal.markSubmittingBlocking(job.id, request: "not json") }
     }
 
     @Test("recordResult keeps Segmind's answer on a submitted job, stops its polls, and survives a restart; it must be JSON")

@@ -70,27 +70,55 @@ final class GroupCommitWriter: Sendable {
         _ body: @escaping @Sendable (Database) throws -> T
     ) async throws(JournalError) -> T {
         let result: Result<T, JournalError> = await withCheckedContinuation { continuation in
-            let outcome = Outcome<T>()
-            let change = Change(
-                durability: durability,
-                apply: { db in
-                    do {
-                        outcome.set(.success(try Self.inSavepoint(db) { try body(db) }))
-                    } catch {
-                        outcome.set(.failure(JournalError(error)))
-                    }
-                },
-                answer: { commitError in
-                    if let commitError {
-                        continuation.resume(returning: .failure(commitError))
-                    } else {
-                        continuation.resume(returning: outcome.get() ?? .failure(.database(reason: "the change was not applied")))
-                    }
-                }
-            )
-            enqueue(change)
+            enqueue(Self.change(durability, body) { continuation.resume(returning: $0) })
         }
         return try result.get()
+    }
+
+    /// ``write(_:_:)`` for a thread of facedrop's own that may block (libcurl's transfer thread): it waits on a
+    /// semaphore for the commit, so no task has to be scheduled to queue the change and wake the thread again.
+    /// Never call it from a task: it blocks the thread it runs on.
+    func writeBlocking<T: Sendable>(
+        _ durability: Durability = .synced,
+        _ body: @escaping @Sendable (Database) throws -> T
+    ) throws(JournalError) -> T {
+        let answered = DispatchSemaphore(value: 0)
+        let result = Outcome<T>()
+        enqueue(
+            Self.change(durability, body) { outcome in
+                result.set(outcome)
+                answered.signal()
+            }
+        )
+        answered.wait()
+        return try (result.get() ?? .failure(.database(reason: "the change was not answered"))).get()
+    }
+
+    /// A change that applies `body` in a savepoint of its own and hands its outcome (or the commit's error) to
+    /// `answer` once the transaction is committed.
+    private static func change<T: Sendable>(
+        _ durability: Durability,
+        _ body: @escaping @Sendable (Database) throws -> T,
+        answer: @escaping @Sendable (Result<T, JournalError>) -> Void
+    ) -> Change {
+        let outcome = Outcome<T>()
+        return Change(
+            durability: durability,
+            apply: { db in
+                do {
+                    outcome.set(.success(try Self.inSavepoint(db) { try body(db) }))
+                } catch {
+                    outcome.set(.failure(JournalError(error)))
+                }
+            },
+            answer: { commitError in
+                if let commitError {
+                    answer(.failure(commitError))
+                } else {
+                    answer(outcome.get() ?? .failure(.database(reason: "the change was not applied")))
+                }
+            }
+        )
     }
 
     /// Answers what is queued, stops the thread and waits for it; later writes fail at once.
