@@ -1,7 +1,9 @@
-/// Proves that bytes are a complete, decodable picture, not just something with a plausible header.
+/// Proves that bytes are a complete picture, not just something with a plausible header.
 ///
-/// The daemon runs it on downloaded outputs before it files them: a truncated download or an error
-/// page saved under an image name must not end up as a "result".
+/// The daemon checks its downloaded outputs' structure before it files them (``checkStructure(_:maxPixels:)``):
+/// a truncated download or an error page saved under an image name must not end up as a "result". Decoding every
+/// pixel (``verify(_:maxPixels:)``) is the tests' proof that what facedrop and its emulator write (embedded
+/// metadata, synthetic outputs) stays a sound picture.
 package enum ImageVerifier {
     /// Fully decodes `bytes` with the real codec and returns the header's information.
     ///

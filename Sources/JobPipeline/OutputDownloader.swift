@@ -62,7 +62,7 @@ package struct OutputDownloader: Sendable {
     ) throws(JobFailure) -> (file: String, entry: JSONValue) {
         let info: ImageInfo
         do {
-            info = try ImageVerifier.verify(bytes)
+            info = try ImageVerifier.checkStructure(bytes)
         } catch {
             throw invalid(index, error, result: result)
         }

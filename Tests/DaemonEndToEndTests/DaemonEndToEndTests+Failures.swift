@@ -101,4 +101,21 @@ extension DaemonEndToEndTests {
             await daemon.expectClean()
         }
     }
+
+    @Test("an output that is not a whole picture fails the job as invalid_output: one billed submit, no done/ folder, the dropped files returned")
+    func invalidOutput() async throws {
+        try await withDaemon { server, daemon in
+            // The output's body is cut in half and padded with an error text, under a 200 and a matching length:
+            // only a look at the picture's structure can tell.
+            await server.inject(EmulatorFault(endpoint: .output, kind: .malformedBody))
+            try daemon.dropJob("broken", sidecar: #"{"model":"flux-pulid","prompt":"a portrait"}"#)
+            try await daemon.waitFor("the job to end") { !daemon.jobs(.failed).isEmpty || !daemon.jobs(.done).isEmpty }
+            daemon.expectEachEndedOnce(["broken"])
+            let record = try daemon.expectFailed("broken", code: "invalid_output", dropped: ["broken.jpg", "broken.json"])
+            #expect(record["stage"]?.stringValue == "download")
+            let ledger = await server.ledger()
+            #expect(ledger.billedSubmits == 1)
+            #expect(ledger.entries(for: .output).contains { $0.fault != nil })
+        }
+    }
 }

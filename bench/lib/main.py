@@ -77,6 +77,8 @@ def main() -> int:
                         help="seconds for the whole run: waits give up when it is spent, and the table is still written")
     for key, value in FULL.items():
         parser.add_argument("--" + key.replace("_", "-"), type=type(value), default=None)
+    parser.add_argument("--output-side", type=int, default=workloads.MAX_OUTPUT_SIDE,
+                        help="the largest side of the emulator's output images (the recorded runs use the default)")
     parser.add_argument("--render", metavar="RESULTS",
                         help="only write BENCHMARKS.md's table again from a results file (bench/results.json)")
     args = parser.parse_args()
@@ -87,6 +89,7 @@ def main() -> int:
                        report.table(saved["results"], saved["meta"], saved.get("partial_runs", [])))
         return 0
 
+    workloads.MAX_OUTPUT_SIDE = args.output_side
     setup = dict(QUICK if args.quick else FULL)
     for key in FULL:
         if getattr(args, key) is not None:
