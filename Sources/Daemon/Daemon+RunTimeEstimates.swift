@@ -14,10 +14,10 @@ extension Daemon {
         do {
             learned = try journal.runTimeEstimates().map { stored in
                 LearnedRunTime(
-                    model: stored.model,
-                    size: WorkSize(bucket: stored.sizeBucket),
-                    runTime: JobExecutor.duration(stored.seconds),
-                    samples: stored.samples
+                    model: stored.estimate.model,
+                    size: WorkSize(bucket: stored.estimate.sizeBucket),
+                    runTime: JobExecutor.duration(stored.estimate.seconds),
+                    samples: stored.estimate.samples
                 )
             }
         } catch {

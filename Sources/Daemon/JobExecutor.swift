@@ -581,13 +581,13 @@ struct JobExecutor: Sendable {
         let outputsText = String(decoding: summary.json.serialized(), as: UTF8.self)
         let completed = both(record.submittedAt, runTime).map { $0.addingTimeInterval($1) }
         // What the planner learns from this job is kept for the next start in the write below, not a write of its own.
-        let estimate = runTime.flatMap { runTime -> RunTimeEstimateUpdate? in
+        let estimate = runTime.flatMap { runTime -> RunTimeEstimate? in
             let size = WorkSize(model: catalog.model(model), parameters: summary.parameters)
             let queueTime = result.metrics.queueTime.map(Self.duration)
             guard let learned = planner.learn(model: model, size: size, runTime: Self.duration(runTime), queueTime: queueTime) else {
                 return nil
             }
-            return RunTimeEstimateUpdate(
+            return RunTimeEstimate(
                 model: learned.model,
                 sizeBucket: learned.size.bucket,
                 seconds: Self.seconds(learned.runTime),

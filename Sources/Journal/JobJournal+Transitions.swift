@@ -56,8 +56,7 @@ extension JobJournal {
     ///   nil keeps what an earlier attempt recorded.
     @discardableResult
     package func markSubmitting(_ id: Int64, request: String? = nil) async throws(JournalError) -> JobRecord {
-        if let request { try Self.requireJSON(request, field: "request") }
-        return try await move(id, to: .submitting, from: [.claimed], set: "request = COALESCE(?, request)", arguments: [request])
+        try await write(.synced, submitting(id, request: request))
     }
 
     /// ``markSubmitting(_:request:)`` for the thread about to send the POST (libcurl's transfer thread), which
@@ -65,8 +64,13 @@ extension JobJournal {
     /// wake that thread again. Never call it from a task.
     @discardableResult
     package func markSubmittingBlocking(_ id: Int64, request: String? = nil) throws(JournalError) -> JobRecord {
+        try writer.writeBlocking(.synced, submitting(id, request: request))
+    }
+
+    /// The intent to submit, for either way of writing it: the request checked as JSON, kept when none is given.
+    private func submitting(_ id: Int64, request: String?) throws(JournalError) -> @Sendable (Database) throws -> JobRecord {
         if let request { try Self.requireJSON(request, field: "request") }
-        return try writer.writeBlocking(.synced, transition(id, to: .submitting, from: [.claimed], set: "request = COALESCE(?, request)", arguments: [request]))
+        return transition(id, to: .submitting, from: [.claimed], set: "request = COALESCE(?, request)", arguments: [request])
     }
 
     /// Takes back the intent to submit after an attempt that provably cost nothing: the POST never left the
@@ -161,7 +165,7 @@ extension JobJournal {
         outputs: String,
         completedAt: Date? = nil,
         booking: (inbox: String, cost: Double?)? = nil,
-        estimate: RunTimeEstimateUpdate? = nil
+        estimate: RunTimeEstimate? = nil
     ) async throws(JournalError) -> JobRecord {
         try Self.requireJSON(outputs, field: "outputs")
         let now = now()

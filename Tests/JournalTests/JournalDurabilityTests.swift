@@ -49,7 +49,7 @@ struct JournalDurabilityTests {
                 spoolPath: "/var/lib/facedrop/spool/1",
                 outputs: "[]",
                 booking: (inbox: "/srv/inbox", cost: 0.01),
-                estimate: RunTimeEstimateUpdate(model: "pulid-base", sizeBucket: 1, seconds: 3, samples: 1)
+                estimate: RunTimeEstimate(model: "pulid-base", sizeBucket: 1, seconds: 3, samples: 1)
             )
         }
         #expect(spooled == Self.synced)

@@ -13,7 +13,7 @@ struct JournalRunTimeEstimateTests {
         #expect(try journal.runTimeEstimates().isEmpty)
         func learn(_ name: String, bucket: Int, seconds: Double, samples: Int) async throws {
             let job = try await journal.job(named: name, in: .submitted)
-            let update = RunTimeEstimateUpdate(model: "pulid-lightning", sizeBucket: bucket, seconds: seconds, samples: samples)
+            let update = RunTimeEstimate(model: "pulid-lightning", sizeBucket: bucket, seconds: seconds, samples: samples)
             try await journal.recordSpooled(job.id, spoolPath: "/spool/\(name)", outputs: "[]", estimate: update)
         }
         try await learn("first", bucket: 25, seconds: 2.5, samples: 1)
@@ -26,8 +26,11 @@ struct JournalRunTimeEstimateTests {
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         #expect(
             try reopened.runTimeEstimates() == [
-                StoredRunTimeEstimate(model: "pulid-lightning", sizeBucket: 25, seconds: 2.2, samples: 2, updatedAt: start.addingTimeInterval(60)),
-                StoredRunTimeEstimate(model: "pulid-lightning", sizeBucket: 27, seconds: 9, samples: 1, updatedAt: start),
+                StoredRunTimeEstimate(
+                    RunTimeEstimate(model: "pulid-lightning", sizeBucket: 25, seconds: 2.2, samples: 2),
+                    updatedAt: start.addingTimeInterval(60)
+                ),
+                StoredRunTimeEstimate(RunTimeEstimate(model: "pulid-lightning", sizeBucket: 27, seconds: 9, samples: 1), updatedAt: start),
             ]
         )
     }
@@ -38,22 +41,22 @@ struct JournalRunTimeEstimateTests {
         defer { withExtendedLifetime(fixture) {} }
         let journal = fixture.journal
         let job = try await journal.job(named: "finished", in: .submitted)
-        let learned = RunTimeEstimateUpdate(model: "flux-pulid", sizeBucket: 30, seconds: 41.5, samples: 3)
+        let learned = RunTimeEstimate(model: "flux-pulid", sizeBucket: 30, seconds: 41.5, samples: 3)
         let spooled = try await journal.recordSpooled(job.id, spoolPath: "/spool/1", outputs: "[]", estimate: learned)
         #expect(spooled.state == .spooled)
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         #expect(
             try journal.runTimeEstimates() == [
-                StoredRunTimeEstimate(model: "flux-pulid", sizeBucket: 30, seconds: 41.5, samples: 3, updatedAt: start)
+                StoredRunTimeEstimate(RunTimeEstimate(model: "flux-pulid", sizeBucket: 30, seconds: 41.5, samples: 3), updatedAt: start)
             ]
         )
 
         // A transition the journal refuses (the job is spooled already) stores nothing either: one transaction.
-        let other = RunTimeEstimateUpdate(model: "instantid", sizeBucket: 28, seconds: 7, samples: 1)
+        let other = RunTimeEstimate(model: "instantid", sizeBucket: 28, seconds: 7, samples: 1)
         await #expect(throws: JournalError.self) {
             try await journal.recordSpooled(job.id, spoolPath: "/spool/1", outputs: "[]", estimate: other)
         }
-        #expect(try journal.runTimeEstimates().map(\.model) == ["flux-pulid"])
+        #expect(try journal.runTimeEstimates().map(\.estimate.model) == ["flux-pulid"])
     }
 
     @Test("A journal from before the estimates opens with none and takes them")
@@ -68,9 +71,9 @@ struct JournalRunTimeEstimateTests {
         let journal = try JobJournal(stateDirectory: directory.path)
         #expect(try journal.runTimeEstimates().isEmpty)
         let job = try await journal.job(named: "new", in: .submitted)
-        let update = RunTimeEstimateUpdate(model: "instantid", sizeBucket: 28, seconds: 7.7, samples: 1)
+        let update = RunTimeEstimate(model: "instantid", sizeBucket: 28, seconds: 7.7, samples: 1)
         try await journal.recordSpooled(job.id, spoolPath: "/spool/new", outputs: "[]", estimate: update)
-        #expect(try journal.runTimeEstimates().map(\.model) == ["instantid"])
+        #expect(try journal.runTimeEstimates().map(\.estimate.model) == ["instantid"])
         #expect(try journal.job(claimedPath: "/srv/inbox/.facedrop/old") != nil)
     }
 

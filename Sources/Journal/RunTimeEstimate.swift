@@ -1,9 +1,10 @@
-/// A model's run time estimate for one size bucket as the poll planner just learned it, to store with the write that
-/// records the job it was learned from (``JobJournal/recordSpooled(_:spoolPath:outputs:completedAt:booking:estimate:)``).
+/// A model's run time estimate for one size bucket: what the poll planner learned from the jobs that finished here.
 ///
-/// Stored in that transaction rather than in a write of its own, it costs the job no extra journal commit and no
-/// extra hand-over to the journal's thread.
-package struct RunTimeEstimateUpdate: Sendable, Equatable {
+/// The planner's figure goes into the write that records the job it was learned from
+/// (``JobJournal/recordSpooled(_:spoolPath:outputs:completedAt:booking:estimate:)``), which costs the job no extra
+/// journal commit and no extra hand-over to the journal's thread; it comes back, with when it last changed, as a
+/// ``StoredRunTimeEstimate``.
+package struct RunTimeEstimate: Sendable, Equatable {
     /// The model's slug.
     package var model: String
     /// The size of the work as the planner buckets it (a power of two of steps × pixels × images).
