@@ -189,7 +189,7 @@ package final class Daemon: Sendable {
             configuration: configuration,
             logger: logger
         )
-        retries = RetryIntake(journal: journal, files: files, logger: logger)
+        retries = RetryIntake(journal: journal, files: files, logger: logger, rewatch: { [watcher] root in watcher.watch(tree: root) })
         intake = DropIntake(
             journal: journal,
             executor: executor,

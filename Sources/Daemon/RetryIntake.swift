@@ -25,12 +25,18 @@ actor RetryIntake {
     static let settle: Duration = .seconds(1)
     /// How often the retry folders are scanned for what inotify missed (a network share).
     static let rescanInterval: Duration = .seconds(300)
+    /// How soon a removed retry folder is made again (and watched): once whatever removed it is likely done.
+    static let lostRootRecheck: Duration = .seconds(1)
 
     private let journal: JobJournal
     private let files: FileWorkPool
     private let logger: Logger
     private let clock: ElapsedClock
     private let doorbell: Doorbell
+    /// Watches a retry folder made again after it was removed (the watcher forgets a folder that is gone).
+    private let rewatch: @Sendable (String) -> Void
+    /// Retry folders removed since they were last made, to make again and watch at the next scan.
+    private var lost: Set<String> = []
     /// The inboxes of the configuration in force.
     private var configurations: [InboxConfiguration] = []
     /// Retry folders (`<outbox>/retry`) and their outboxes; read by ``owns(_:)`` from the event loop.
@@ -41,8 +47,15 @@ actor RetryIntake {
     /// Problems already reported, by folder, so a folder left in place is not reported at every scan.
     private var reported: [String: String] = [:]
 
-    init(journal: JobJournal, files: FileWorkPool, logger: Logger, clock: some Clock<Duration> = TimerClock()) {
+    init(
+        journal: JobJournal,
+        files: FileWorkPool,
+        logger: Logger,
+        clock: some Clock<Duration> = TimerClock(),
+        rewatch: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         let clock = ElapsedClock(clock)
+        self.rewatch = rewatch
         self.clock = clock
         self.doorbell = Doorbell(clock: clock)
         self.nextScan = clock.now
@@ -74,6 +87,11 @@ actor RetryIntake {
     /// An event in a retry folder: the entry it concerns is looked at once it has been left alone for ``settle``.
     func handle(_ event: WatchEvent) {
         switch event {
+        case .folderRemoved(let path) where roots.withLock({ $0[path] != nil }):
+            // Removed (by hand, by a clean-up script): without it a job folder moved to `retry` would become the
+            // folder itself, and nothing would be watched. It is made again and watched once the removal is done.
+            lost.insert(path)
+            nextScan = min(nextScan, clock.now + Self.lostRootRecheck)
         case .changed(let path), .removed(let path), .folderAdded(let path), .folderRemoved(let path):
             guard let entry = entry(containing: path) else {
                 nextScan = clock.now
@@ -103,14 +121,35 @@ actor RetryIntake {
 
     // MARK: Implementation
 
-    /// Every entry of every retry folder is looked at now.
+    /// Every entry of every retry folder is looked at now; a retry folder that is gone is made again and watched.
     private func scan() {
         nextScan = clock.now + Self.rescanInterval
-        for root in roots.withLock({ Array($0.keys) }) {
-            for name in Files.names(in: root) ?? [] where !name.hasPrefix(".") {
+        for (root, outbox) in roots.withLock({ $0 }) {
+            guard let names = Files.names(in: root) else {
+                restore(root, outbox: outbox)
+                continue
+            }
+            if lost.remove(root) != nil {
+                // Made again (by hand, say) before this scan: the watcher forgot it when it went.
+                rewatch(root)
+            }
+            for name in names where !name.hasPrefix(".") {
                 due["\(root)/\(name)"] = due["\(root)/\(name)"] ?? clock.now
             }
         }
+    }
+
+    /// Makes a missing retry folder again and watches it; tried again at the next recheck when it cannot be made
+    /// yet (its outbox is gone too, say).
+    private func restore(_ root: String, outbox: OutboxFolders) {
+        lost.insert(root)
+        guard (try? outbox.makeFolder(root)) != nil, Files.names(in: root) != nil else {
+            nextScan = min(nextScan, clock.now + Self.lostRootRecheck * 10)
+            return
+        }
+        lost.remove(root)
+        logger.notice("the retry folder was removed; it is made again and watched", metadata: ["path": "\(root)"])
+        rewatch(root)
     }
 
     /// `<retry>/<entry>` for a path at or below an entry of a retry folder.

@@ -61,6 +61,24 @@ extension DaemonEndToEndTests {
         }
     }
 
+    @Test("a removed retry/ folder is made again and watched: a failed job moved into it afterwards is queued at once")
+    func removedRetryFolderComesBack() async throws {
+        try await withDaemon { server, daemon in
+            try daemon.dropJob("again", sidecar: Self.failingSidecar)
+            try await daemon.waitFor("the job failed") { daemon.jobs(.failed) == ["again"] }
+            try mendSidecar(daemon, job: "again")
+            let retry = "\(daemon.outbox)/retry"
+            try FileManager.default.removeItem(atPath: retry)
+            try await daemon.waitFor("retry/ made again", timeout: .seconds(20)) { FileManager.default.fileExists(atPath: retry) }
+            // The folder the daemon made is watched (and looked through once the watch is in place, so nothing moved
+            // in before is missed): the job is taken within seconds, not at the five-minute rescan.
+            try FileManager.default.moveItem(atPath: daemon.jobFolder(.failed, "again"), toPath: "\(retry)/again")
+            try await daemon.waitFor("the retried job done", timeout: .seconds(30)) { daemon.jobs(.done) == ["again"] }
+            #expect(await server.ledger().billedSubmits == 2)
+            await daemon.expectClean()
+        }
+    }
+
     @Test("outcome_unknown is never retried without --may-pay-twice: a folder moved by hand goes back to failed/ with a warning")
     func retryOutcomeUnknownNeedsConsent() async throws {
         try await withDaemon(startDaemon: false) { server, daemon in
