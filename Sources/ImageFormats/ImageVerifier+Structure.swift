@@ -13,21 +13,15 @@ extension ImageVerifier {
     ///
     /// - Throws: ``ImageInspectionError``.
     package static func checkStructure(_ bytes: [UInt8], maxPixels: Int = 40_000_000) throws(ImageInspectionError) -> ImageInfo {
-        let info = try ImageInfo.inspect(bytes)
-        guard info.pixelCount <= maxPixels else {
-            throw .tooManyPixels(info.format, width: info.width, height: info.height, limit: maxPixels)
-        }
-        if info.format == .webp, info.width > WebPLayout.maximumDimension || info.height > WebPLayout.maximumDimension {
-            throw .invalidDimensions(.webp, width: info.width, height: info.height)
-        }
-        try ImageInfo.checkComplete(bytes)
+        let info = try header(bytes, maxPixels: maxPixels)
         if info.format == .png {
+            // One walk to `IEND` (which is what completeness means for PNG), checking each chunk on the way.
             try PNGLayout.forEachChunk(in: bytes) { chunk throws(ImageInspectionError) in
-                guard Zlib.crc32(bytes[chunk.data], startingWith: Zlib.crc32(chunk.type.bytes)) == chunk.storedCRC else {
-                    throw .malformed(.png, reason: "chunk \(chunk.type) fails its CRC check")
-                }
+                try PNGLayout.checkCRC(of: chunk, in: bytes)
                 return true
             }
+        } else {
+            try ImageInfo.checkComplete(bytes)
         }
         return info
     }

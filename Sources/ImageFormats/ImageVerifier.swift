@@ -16,10 +16,7 @@ package enum ImageVerifier {
     ///   against it *before* any decoding or allocation, so a PNG declaring 50000×50000 costs nothing.
     /// - Throws: ``ImageInspectionError``.
     package static func verify(_ bytes: [UInt8], maxPixels: Int = 40_000_000) throws(ImageInspectionError) -> ImageInfo {
-        let info = try ImageInfo.inspect(bytes)
-        guard info.pixelCount <= maxPixels else {
-            throw .tooManyPixels(info.format, width: info.width, height: info.height, limit: maxPixels)
-        }
+        let info = try header(bytes, maxPixels: maxPixels)
         let decoded: (width: Int, height: Int)
         switch info.format {
         case .png:
@@ -28,9 +25,6 @@ package enum ImageVerifier {
         case .jpeg:
             decoded = try TurboJPEG.decode(bytes)
         case .webp:
-            guard info.width <= WebPLayout.maximumDimension, info.height <= WebPLayout.maximumDimension else {
-                throw .invalidDimensions(.webp, width: info.width, height: info.height)
-            }
             decoded = try WebP.decode(bytes)
         }
         guard decoded == (info.width, info.height) else {
@@ -38,6 +32,19 @@ package enum ImageVerifier {
                 info.format,
                 reason: "the header says \(info.width)×\(info.height), the codec \(decoded.width)×\(decoded.height)"
             )
+        }
+        return info
+    }
+
+    /// The header's information, once its size is known to be within `maxPixels` and the format's own limits:
+    /// what both depths of check start from, before anything is decoded or allocated.
+    static func header(_ bytes: [UInt8], maxPixels: Int) throws(ImageInspectionError) -> ImageInfo {
+        let info = try ImageInfo.inspect(bytes)
+        guard info.pixelCount <= maxPixels else {
+            throw .tooManyPixels(info.format, width: info.width, height: info.height, limit: maxPixels)
+        }
+        if info.format == .webp, info.width > WebPLayout.maximumDimension || info.height > WebPLayout.maximumDimension {
+            throw .invalidDimensions(.webp, width: info.width, height: info.height)
         }
         return info
     }

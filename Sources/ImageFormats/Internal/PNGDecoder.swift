@@ -101,11 +101,8 @@ enum PNGDecoder {
         var sawEnd = false
         var previous: FourCC?
         try PNGLayout.forEachChunk(in: bytes) { chunk throws(ImageInspectionError) in
+            try PNGLayout.checkCRC(of: chunk, in: bytes)
             let data = bytes[chunk.data]
-            let crc = Zlib.crc32(data, startingWith: Zlib.crc32(chunk.type.bytes))
-            guard crc == chunk.storedCRC else {
-                throw .malformed(.png, reason: "chunk \(chunk.type) fails its CRC check")
-            }
             if header == nil {
                 guard chunk.type == PNGLayout.ihdr else {
                     throw .malformed(.png, reason: "IHDR is not the first chunk")

@@ -57,6 +57,13 @@ enum PNGLayout {
         }
     }
 
+    /// Throws unless `chunk`'s stored CRC is the CRC-32 of its tag and data in `bytes`.
+    static func checkCRC(of chunk: Chunk, in bytes: [UInt8]) throws(ImageInspectionError) {
+        guard Zlib.crc32(bytes[chunk.data], startingWith: Zlib.crc32(chunk.type.bytes)) == chunk.storedCRC else {
+            throw .malformed(.png, reason: "chunk \(chunk.type) fails its CRC check")
+        }
+    }
+
     /// Appends one chunk (length, tag, data, CRC-32 of tag and data).
     static func appendChunk(_ type: FourCC, data: [UInt8], to output: inout [UInt8]) {
         output.appendUInt32BE(data.count)
