@@ -142,8 +142,8 @@ actor RetryIntake {
     /// Makes a missing retry folder again and watches it; tried again at the next recheck when it cannot be made
     /// yet (its outbox is gone too, say).
     private func restore(_ root: String, outbox: OutboxFolders) {
-        lost.insert(root)
-        guard (try? outbox.makeFolder(root)) != nil, Files.names(in: root) != nil else {
+        guard (try? outbox.makeFolder(root)) != nil else {
+            lost.insert(root)
             nextScan = min(nextScan, clock.now + Self.lostRootRecheck * 10)
             return
         }
