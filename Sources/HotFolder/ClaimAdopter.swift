@@ -6,9 +6,10 @@ import Foundation
 /// A claim is another host's to keep while that host's lease is fresh. Once the lease is older than
 /// `takeover_after` on the share's clock (or, for a claim whose owner has no lease at all, once the claim itself
 /// is that old), the claim may be adopted. Adopting is one `rename(2)` of the claim folder to a new name, the old
-/// name plus `-<16 hex digits>`: a rename of one source can succeed once only, so of several hosts adopting at once
-/// exactly one wins, and the dead host, should it come back, finds its claim gone. Every write it would make
-/// into the claim by its old path (a receipt, above all the intent before a POST) then fails, and it stands down.
+/// name plus `-<16 hex digits>` (8 that name the adopter, 8 random): a rename of one source can succeed once only,
+/// so of several hosts adopting at once exactly one wins, and the dead host, should it come back, finds its claim
+/// gone. Every write it would make into the claim by its old path (a receipt, above all the intent before a POST)
+/// then fails, and it stands down.
 ///
 /// The receipts move with the folder, so the adopter knows how far the job got. The calls block on the
 /// filesystem; run them on a dedicated thread.
@@ -46,8 +47,9 @@ package struct ClaimAdopter: Sendable {
             guard !isJournaled(folder), let record = ClaimRecord.read(claimFolder: folder, in: inbox), record.owner != claimer.owner else {
                 continue
             }
-            if let age = ages[record.owner] {
-                if age > takeoverAfter { dead.append(DeadClaim(folder: folder, owner: record.owner, leaseAge: age)) }
+            let owner = self.owner(of: name, record: record, ages: ages)
+            if let age = ages[owner] {
+                if age > takeoverAfter { dead.append(DeadClaim(folder: folder, owner: owner, leaseAge: age)) }
                 continue
             }
             // No lease at all: a host that never shared the inbox, or whose lease was removed. The claim's own age
@@ -57,6 +59,19 @@ package struct ClaimAdopter: Sendable {
             if age > Double(takeoverAfter.components.seconds) { dead.append(DeadClaim(folder: folder, owner: record.owner, leaseAge: nil)) }
         }
         return dead
+    }
+
+    /// Whose claim `name` is. Its record says so, except in the moment between an adoption's rename and the rewrite
+    /// of the record (or for good, if the adopter died in that moment): the record still names the dead host, and a
+    /// second host that took it at its word would adopt the claim from a live adopter. The name's adopter tag
+    /// (``JobClaimer/adoptionSuffix(owner:)``) tells the adopter, among the hosts with a lease. A tag of this host's
+    /// own is such a moment of a run that stopped: the claim is judged by its record's owner and adopted again.
+    private func owner(of name: String, record: ClaimRecord, ages: [String: Duration]) -> String {
+        guard let tag = JobClaimer.adopterTag(ofClaimFolderName: name), tag != JobClaimer.adopterTag(record.owner),
+            tag != JobClaimer.adopterTag(claimer.owner)
+        else { return record.owner }
+        let adopters = ages.filter { JobClaimer.adopterTag($0.key) == tag }
+        return adopters.min { $0.value < $1.value }?.key ?? record.owner
     }
 
     /// This host's own claims with receipts that `isJournaled` does not know: adopted from a dead host by a run of
@@ -103,7 +118,7 @@ package struct ClaimAdopter: Sendable {
         let inbox = try claimer.inbox()
         let name = PathNames.last(claim.folder)
         let original = String(name.prefix(32))
-        let adopted = "\(claimer.workFolder)/\(original)-\(JobClaimer.randomHex())"
+        let adopted = "\(claimer.workFolder)/\(original)-\(JobClaimer.adoptionSuffix(owner: claimer.owner))"
         do {
             guard try inbox.move(claim.folder, to: adopted, replacing: false) else { return nil }
         } catch {

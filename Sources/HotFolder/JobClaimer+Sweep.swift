@@ -144,6 +144,27 @@ extension JobClaimer {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
+    /// The suffix an adoption by `owner` gives a claim folder: 8 hex digits that name the adopter (``adopterTag(_:)``),
+    /// then 8 random ones, so that a claim adopted again by the same host still gets a new name.
+    package static func adoptionSuffix(owner: String) -> String {
+        adopterTag(owner) + String(randomHex().suffix(8))
+    }
+
+    /// The first 8 hex digits of a host's owner tag (``HostLeases/ownerTag(_:)``): the first half of the suffix an
+    /// adoption gives a claim folder. It tells the other hosts who adopted a claim before the adopter has rewritten
+    /// its record.
+    package static func adopterTag(_ owner: String) -> String {
+        String(HostLeases.ownerTag(owner).prefix(8))
+    }
+
+    /// The adopter tag of an adopted claim folder's name (see ``adoptionSuffix(owner:)``); nil for a claim never
+    /// adopted.
+    package static func adopterTag(ofClaimFolderName name: String) -> String? {
+        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[2].utf8.count == 16 else { return nil }
+        return String(parts[2].prefix(8))
+    }
+
     /// Whether `name` looks like a claim folder this module made: `yyyyMMddTHHmmss-<hex>`, or, adopted from a dead
     /// host, that and `-<hex>` (see ``ClaimAdopter``).
     static func isClaimFolderName(_ name: String) -> Bool {

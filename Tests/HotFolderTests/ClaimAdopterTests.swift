@@ -72,6 +72,33 @@ struct ClaimAdopterTests {
         #expect(ClaimAdopter(claimer: fixture.claimer(owner: "alive")).owns(claims["alive"]!))
     }
 
+    @Test(
+        "a claim another host has renamed and not yet re-recorded (the record still names the dead host) is that host's: not dead while its lease is fresh"
+    )
+    func adoptionInProgress() throws {
+        let (fixture, claims) = try inboxWithClaims()
+        let me = ClaimAdopter(claimer: fixture.claimer(owner: "me"))
+        // "alive" is half-way through its adoption of the dead host's claim: renamed, record not rewritten.
+        let midway = "\(claims["dead"]!)-\(JobClaimer.adoptionSuffix(owner: "alive"))"
+        try FileManager.default.moveItem(atPath: claims["dead"]!, toPath: midway)
+        #expect(try me.deadClaims(takeoverAfter: .seconds(300)).map(\.folder) == [claims["gone"]!])
+        // Once its lease is old too, the claim is dead again, and adoptable under its adopter's name.
+        try age("\(fixture.inbox)/.facedrop/hosts/\(HostLeases.leaseName(owner: "alive"))", by: 400)
+        let dead = try me.deadClaims(takeoverAfter: .seconds(300))
+        #expect(Set(dead.map(\.folder)) == [claims["alive"]!, midway, claims["gone"]!])
+        #expect(dead.first { $0.folder == midway }?.owner == "alive")
+        // A half-done adoption of this host's own (a run that stopped in that moment) is judged by its record: adopted
+        // again.
+        let mine = "\(claims["gone"]!)-\(JobClaimer.adoptionSuffix(owner: "me"))"
+        try FileManager.default.moveItem(atPath: claims["gone"]!, toPath: mine)
+        #expect(try me.deadClaims(takeoverAfter: .seconds(300)).contains { $0.folder == mine && $0.owner == "gone" })
+        // A real adoption's name carries its adopter's tag.
+        let alive = try #require(dead.first { $0.folder == claims["alive"]! })
+        let taken = try #require(try me.adopt(alive))
+        #expect(JobClaimer.adopterTag(ofClaimFolderName: PathNames.last(taken.folder)) == JobClaimer.adopterTag("me"))
+        #expect(JobClaimer.adopterTag("me") != JobClaimer.adopterTag("alive"))
+    }
+
     @Test("a claim whose files were not all moved in is incomplete; own claims with receipts the journal lacks are found")
     func incompleteAndUnjournaled() throws {
         let (fixture, claims) = try inboxWithClaims()
