@@ -1,3 +1,4 @@
+package import Foundation
 import GRDB
 
 extension JobJournal {
@@ -28,5 +29,67 @@ extension JobJournal {
             if let folder: String = row["result_folder"] { folders.insert(folder) }
         }
         return (claimIDs, folders)
+    }
+}
+
+extension JobJournal {
+    /// How many finished jobs one transaction of ``forgetFinished(before:)`` forgets: the writer's other work waits
+    /// no longer than that many row deletions, however long the journal has not been pruned.
+    static let forgetBatch = 500
+
+    /// Forgets what the journal keeps of jobs that finished before `cutoff`, so that its size follows the recent
+    /// work, not the service's whole history. Returns how many jobs were forgotten.
+    ///
+    /// - Finished jobs (done, failed, cancelled, taken over) last changed before `cutoff` go, with their finished
+    ///   hooks. A job with a hook still due stays until the hook has run.
+    /// - Spend rows, their per-day sums and the budget crossings go only for months wholly before the month of
+    ///   `cutoff`: the current month's budgets never lose a cent, and an unfinished job's reservation stays.
+    /// - Expansions completed before `cutoff` go: a variations sidecar dropped again after its completion is a new
+    ///   one either way.
+    ///
+    /// Deferred: a forgetting lost in a power cut is done again at the next pass.
+    @discardableResult
+    package func forgetFinished(before cutoff: Date) async throws(JournalError) -> Int {
+        let finished = [JobState.done, .failed, .cancelled, .takenOver].map(\.rawValue)
+        let time = cutoff.timeIntervalSince1970
+        // Found by a reader, which does not hold up the writer however many rows it passes; each batch is then
+        // checked again as it goes, in case a hook became due meanwhile.
+        let candidates = try read { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM job WHERE state IN (?, ?, ?, ?) AND updated_at < ?", arguments: StatementArguments(finished) + [time])
+        }
+        var forgotten = 0
+        for start in stride(from: 0, to: candidates.count, by: Self.forgetBatch) {
+            let list = candidates[start..<min(start + Self.forgetBatch, candidates.count)].map(String.init).joined(separator: ",")
+            forgotten += try await write(.deferred) { db in
+                let ids = try Int64.fetchAll(
+                    db,
+                    sql: """
+                        DELETE FROM job WHERE id IN (\(list)) AND state IN (?, ?, ?, ?) AND updated_at < ?
+                            AND NOT EXISTS (SELECT 1 FROM hook WHERE hook.job_id = job.id AND hook.finished_at IS NULL)
+                        RETURNING id
+                        """,
+                    arguments: StatementArguments(finished) + [time]
+                )
+                if !ids.isEmpty { try db.execute(sql: "DELETE FROM hook WHERE job_id IN (\(ids.map(String.init).joined(separator: ",")))") }
+                return ids.count
+            }
+        }
+        let month = SpendPeriod(cutoff).month
+        try await write(.deferred) { db in
+            // Through the triggers, each deleted row takes its amount out of its day's sums, which end at zero.
+            try db.execute(
+                sql: """
+                    DELETE FROM spend WHERE month < ?
+                        AND job_id NOT IN (SELECT id FROM job WHERE state NOT IN (?, ?, ?, ?))
+                    """,
+                arguments: [month] + StatementArguments(finished)
+            )
+            try db.execute(sql: "DELETE FROM spend_day WHERE month < ? AND booked = 0 AND in_flight = 0", arguments: [month])
+            // A period is a day (`2026-11-30`) or a month (`2026-11`); both sort before the cutoff's month (`2026-12`)
+            // exactly when they lie wholly before it.
+            try db.execute(sql: "DELETE FROM budget_crossing WHERE period < ?", arguments: [month])
+            try db.execute(sql: "DELETE FROM expansion WHERE completed_at IS NOT NULL AND completed_at < ?", arguments: [time])
+        }
+        return forgotten
     }
 }
