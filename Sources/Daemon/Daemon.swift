@@ -55,6 +55,7 @@ package final class Daemon: Sendable {
     let configuration: Mutex<DaemonConfiguration>
     private let readiness: StartupReadiness
     private let pruner: OutboxPruner
+    private let journalPruner: JournalPruner
     /// This host's leases in the shared inboxes.
     private let leases: HostLeaseKeeper
     private let logger: Logger
@@ -135,6 +136,8 @@ package final class Daemon: Sendable {
         // Threads "facedrop-file-0" to "-7": the kernel keeps 15 bytes of a name, so each stays told apart in `top -H`.
         let files = FileWorkPool(threads: Self.fileWorkThreads, name: "facedrop-file")
         pruner = OutboxPruner(journal: journal, files: files, logger: logger)
+        let journalPruner = JournalPruner(journal: journal, keepDays: configuration.state.keepJournalDays, logger: logger)
+        self.journalPruner = journalPruner
         let spending = SpendingGate(configuration, journal: journal, logger: logger)
         self.spending = spending
         let hooks = HookRunner(
@@ -176,6 +179,7 @@ package final class Daemon: Sendable {
                 status: { [journal, inboxes] in Self.status(journal: journal, inboxes: inboxes.count, inFlight: $0) }
             ),
             releaseMemoryAfter: configuration.memory.releaseWhenIdleAfter,
+            jobFinished: { journalPruner.jobFinished() },
             logger: logger
         )
         readiness = StartupReadiness { [notifier, journal, inboxes, logger] in
@@ -243,6 +247,7 @@ package final class Daemon: Sendable {
             group.addTask { await self.hooks.run() }
             group.addTask { await self.leases.run() }
             group.addTask { await self.retries.run() }
+            group.addTask { await self.journalPruner.run() }
             group.addTask {
                 await self.pruner.run { OutboxPruner.retentions(of: self.configuration.withLock { $0 }) }
             }

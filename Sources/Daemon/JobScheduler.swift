@@ -47,6 +47,8 @@ actor JobScheduler {
     /// How long no job must be in flight before the daemon hands back memory it does not use (``IdleMemory``);
     /// nil never.
     private var releaseMemoryAfter: Duration?
+    /// Told of every job that finished (``JournalPruner/jobFinished()``).
+    private let jobFinished: @Sendable () -> Void
     /// When that will be, while no job is in flight and the memory has not been released since the last one.
     private var memoryRelease: ElapsedClock.Instant?
 
@@ -60,6 +62,7 @@ actor JobScheduler {
         creditRecheck: Duration,
         heartbeat: Heartbeat?,
         releaseMemoryAfter: Duration?,
+        jobFinished: @escaping @Sendable () -> Void = {},
         clock: some Clock<Duration> = TimerClock(),
         logger: Logger
     ) {
@@ -76,6 +79,7 @@ actor JobScheduler {
         self.creditRecheck = creditRecheck
         self.heartbeat = heartbeat
         self.releaseMemoryAfter = releaseMemoryAfter
+        self.jobFinished = jobFinished
         self.logger = logger
     }
 
@@ -284,7 +288,9 @@ actor JobScheduler {
         running[id] = nil
         runningShares[id] = nil
         switch ending {
-        case .finished, .paused:
+        case .finished:
+            jobFinished()
+        case .paused:
             break
         case .interrupted:
             // Also how a job cancelled from under its task ends: its files are delivered once the task is gone.

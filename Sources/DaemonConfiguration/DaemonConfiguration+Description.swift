@@ -21,6 +21,7 @@ extension DaemonConfiguration: CustomStringConvertible {
             "  budget: \(credits.budget.configurationText); unknown_cost = \(credits.unknownCost) USD an image",
             "[state]",
             "  dir = \(state.directory)",
+            "  keep_journal_days = \(state.keepJournalDays)",
             "[metrics]",
             "  " + metrics.configurationText,
             "[hosts]",

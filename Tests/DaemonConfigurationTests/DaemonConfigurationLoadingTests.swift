@@ -133,6 +133,21 @@ struct DaemonConfigurationLoadingTests {
         #expect(problems.mentions("$STATE_DIRECTORY", "absolute"))
     }
 
+    @Test("keep_journal_days: 90 by default, any number of days from 1 to a century, with $STATE_DIRECTORY too")
+    func keepJournalDays() throws {
+        #expect(try ConfigurationFixtures.parse(ConfigurationFixtures.minimalInbox).state.keepJournalDays == 90)
+        let set = try ConfigurationFixtures.parse(
+            "[state]\nkeep_journal_days = 7\n" + ConfigurationFixtures.minimalInbox,
+            environment: ["STATE_DIRECTORY": "/var/lib/facedrop-test"]
+        )
+        #expect(set.state.keepJournalDays == 7)
+        #expect(set.state.directory == "/var/lib/facedrop-test")
+        for bad in ["0", "36501", "\"90\""] {
+            let problems = try ConfigurationFixtures.problems("[state]\nkeep_journal_days = \(bad)\n" + ConfigurationFixtures.minimalInbox)
+            #expect(problems.mentions("keep_journal_days"), "\(bad): \(problems)")
+        }
+    }
+
     @Test("a missing file is unreadable, with its path")
     func unreadable() throws {
         let catalog = try ModelCatalog.bundled()

@@ -115,6 +115,25 @@ struct DaemonServiceTests {
         #expect(ready.fields.contains { $0.hasPrefix("STATUS=Watching 1 inbox: ") && $0.contains("1 failed") }, "\(ready)")
     }
 
+    @Test("at start the daemon forgets the jobs that finished more than keep_journal_days (90 by default) ago, and keeps the others")
+    func forgetsOldJobsAtStart() async throws {
+        let setup = try Setup()
+        #expect(setup.configuration.state.keepJournalDays == 90)
+        let old = try JobJournal(stateDirectory: setup.state, now: { Date().addingTimeInterval(-91 * 86_400) })
+        try await JournalPrunerTests.doneJob("old", in: old)
+        try old.close()
+        let recent = try JobJournal(stateDirectory: setup.state, now: { Date().addingTimeInterval(-89 * 86_400) })
+        try await JournalPrunerTests.doneJob("recent", in: recent)
+        try recent.close()
+
+        try await withDaemon(setup, environment: [:]) { _ in
+            let journal = try JobJournal(stateDirectory: setup.state)
+            defer { try? journal.close() }
+            #expect(await eventually(timeout: .seconds(30)) { (try? journal.jobs(named: "old"))?.isEmpty == true }, "the old job forgotten")
+            #expect(try journal.jobs(named: "recent").count == 1)
+        }
+    }
+
     @Test("WATCHDOG=1 comes from the job loop: every interval while it runs, none while it hangs, again once it is free")
     func watchdogFollowsTheJobLoop() async throws {
         let setup = try Setup()

@@ -130,20 +130,24 @@ struct ConfigurationReader {
     }
 
     private mutating func readState(_ table: [String: TOMLNode]) -> StateConfiguration {
-        let reader = TableReader(label: "[state]", table: table, knownKeys: ["dir"])
+        let reader = TableReader(label: "[state]", table: table, knownKeys: ["dir", "keep_journal_days"])
         reader.reportUnknownKeys(into: &problems)
+        var state = StateConfiguration()
+        state.keepJournalDays = reader.integer("keep_journal_days", in: Self.retentionDays, into: &problems) ?? state.keepJournalDays
         if let directory = reader.absolutePath("dir", into: &problems) {
-            return StateConfiguration(directory: directory)
+            state.directory = directory
+            return state
         }
         // systemd may list several directories separated by ':'; facedrop's is the first.
         if let variable = environment["STATE_DIRECTORY"], !variable.isEmpty {
             let first = String(variable.split(separator: ":", omittingEmptySubsequences: false)[0])
             if let directory = PathRules.normalized(first) {
-                return StateConfiguration(directory: directory)
+                state.directory = directory
+                return state
             }
             problems.append("$STATE_DIRECTORY must be an absolute path, got \"\(first)\"")
         }
-        return StateConfiguration()
+        return state
     }
 
     private mutating func readInboxes(_ node: TOMLNode?) -> [InboxConfiguration] {
