@@ -14,23 +14,58 @@ final class FileWorkPool: Sendable {
     private final class Shared: Sendable {
         struct Queue {
             var work: [@Sendable () -> Void] = []
+            /// Threads waiting for work, by index into ``wakeups``, the latest last.
+            var idle: [Int] = []
             var stopped = false
         }
 
         let queue = Mutex(Queue())
-        /// One signal per queued piece of work, and one per thread on shutdown.
-        let available = DispatchSemaphore(value: 0)
+        /// One semaphore per thread. Work goes to the thread that went idle last: the one whose stack and data are
+        /// still in the CPU's caches, and the others stay asleep while the work comes one step at a time.
+        let wakeups: [DispatchSemaphore]
 
-        func serve() {
+        init(threads: Int) {
+            wakeups = (0..<threads).map { _ in DispatchSemaphore(value: 0) }
+        }
+
+        /// Queues `job`; false once stopped.
+        func enqueue(_ job: @escaping @Sendable () -> Void) -> Bool {
+            let (accepted, woken): (Bool, Int?) = queue.withLock { queue in
+                guard !queue.stopped else { return (false, nil) }
+                queue.work.append(job)
+                return (true, queue.idle.popLast())
+            }
+            if let woken { wakeups[woken].signal() }
+            return accepted
+        }
+
+        /// Stops taking work and wakes every idle thread; busy ones stop once the queue is empty.
+        func stop() -> Bool {
+            let (first, idle): (Bool, [Int]) = queue.withLock { queue in
+                defer {
+                    queue.stopped = true
+                    queue.idle.removeAll()
+                }
+                return (!queue.stopped, queue.idle)
+            }
+            for index in idle { wakeups[index].signal() }
+            return first
+        }
+
+        func serve(as index: Int) {
             while true {
-                available.wait()
                 let (job, stopped): ((@Sendable () -> Void)?, Bool) = queue.withLock { queue in
-                    (queue.work.isEmpty ? nil : queue.work.removeFirst(), queue.stopped)
+                    if !queue.work.isEmpty { return (queue.work.removeFirst(), false) }
+                    if queue.stopped { return (nil, true) }
+                    queue.idle.append(index)
+                    return (nil, false)
                 }
                 if let job {
                     job()
                 } else if stopped {
                     return
+                } else {
+                    wakeups[index].wait()
                 }
             }
         }
@@ -40,10 +75,11 @@ final class FileWorkPool: Sendable {
     private let threads: [DedicatedThread]
 
     init(threads: Int, name: String) {
-        let shared = Shared()
+        let count = max(1, threads)
+        let shared = Shared(threads: count)
         self.shared = shared
-        self.threads = (0..<max(1, threads)).map { number in
-            DedicatedThread.start(name: "\(name)-\(number)") { shared.serve() }
+        self.threads = (0..<count).map { number in
+            DedicatedThread.start(name: "\(name)-\(number)") { shared.serve(as: number) }
         }
     }
 
@@ -62,16 +98,8 @@ final class FileWorkPool: Sendable {
                     continuation.resume(returning: .failure(error))
                 }
             }
-            let accepted = shared.queue.withLock { queue in
-                guard !queue.stopped else { return false }
-                queue.work.append(job)
-                return true
-            }
-            if accepted {
-                shared.available.signal()
-            } else {
-                job()
-            }
+            let accepted = shared.enqueue(job)
+            if !accepted { job() }
         }
         return try result.get()
     }
@@ -81,14 +109,14 @@ final class FileWorkPool: Sendable {
         shared.queue.withLock { $0.work.count }
     }
 
+    /// Threads waiting for work.
+    var idle: Int {
+        shared.queue.withLock { $0.idle.count }
+    }
+
     /// Lets the threads finish what is queued, then stops them and waits until they have.
     func shutdown() {
-        let first = shared.queue.withLock { queue in
-            defer { queue.stopped = true }
-            return !queue.stopped
-        }
-        guard first else { return }
-        for _ in threads { shared.available.signal() }
+        guard shared.stop() else { return }
         for thread in threads { thread.join() }
     }
 }

@@ -1,3 +1,4 @@
+import FacedropTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -53,6 +54,20 @@ struct FileWorkPoolTests {
             return try await group.reduce(into: [Bool]()) { $0.append($1) }
         }
         #expect(finished == [true, true, true, true])
+        pool.shutdown()
+    }
+
+    @Test("work that comes one piece at a time runs on the thread that went idle last, not on every thread in turn")
+    func sequentialWorkStaysOnTheWarmThread() async throws {
+        let pool = FileWorkPool(threads: 8, name: "test-files")
+        func settled() async -> Bool { await eventually(timeout: .seconds(30)) { pool.idle == 8 } }
+        #expect(await settled())
+        var names: Set<String> = []
+        for _ in 0..<20 {
+            names.insert(await pool.run { Self.kernelThreadName() })
+            #expect(await settled())
+        }
+        #expect(names.count == 1, "\(names.sorted())")
         pool.shutdown()
     }
 
