@@ -56,11 +56,10 @@ final class JournalPruner: Sendable {
     func prune() async -> Int {
         let now = wallClock()
         lastPass.withLock { $0 = now }
-        let days = keepDays
         do {
-            let forgotten = try await journal.forgetFinished(before: now.addingTimeInterval(-Double(days) * 86_400))
+            let forgotten = try await journal.forgetFinished(before: now.addingTimeInterval(-Double(keepDays) * 86_400))
             if forgotten > 0 {
-                logger.notice("the journal forgot old finished jobs", metadata: ["jobs": "\(forgotten)", "keep_journal_days": "\(days)"])
+                logger.notice("the journal forgot old finished jobs", metadata: ["jobs": "\(forgotten)", "keep_journal_days": "\(keepDays)"])
             }
             return forgotten
         } catch {

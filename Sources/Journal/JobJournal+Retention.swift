@@ -50,12 +50,13 @@ extension JobJournal {
     /// Deferred: a forgetting lost in a power cut is done again at the next pass.
     @discardableResult
     package func forgetFinished(before cutoff: Date) async throws(JournalError) -> Int {
-        let finished = [JobState.done, .failed, .cancelled, .takenOver].map(\.rawValue)
+        let finished = JobState.allCases.filter(\.isTerminal).map(\.rawValue)
+        let states = finished.map { _ in "?" }.joined(separator: ", ")
         let time = cutoff.timeIntervalSince1970
         // Found by a reader, which does not hold up the writer however many rows it passes; each batch is then
         // checked again as it goes, in case a hook became due meanwhile.
         let candidates = try read { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM job WHERE state IN (?, ?, ?, ?) AND updated_at < ?", arguments: StatementArguments(finished) + [time])
+            try Int64.fetchAll(db, sql: "SELECT id FROM job WHERE state IN (\(states)) AND updated_at < ?", arguments: StatementArguments(finished) + [time])
         }
         var forgotten = 0
         for start in stride(from: 0, to: candidates.count, by: Self.forgetBatch) {
@@ -64,7 +65,7 @@ extension JobJournal {
                 let ids = try Int64.fetchAll(
                     db,
                     sql: """
-                        DELETE FROM job WHERE id IN (\(list)) AND state IN (?, ?, ?, ?) AND updated_at < ?
+                        DELETE FROM job WHERE id IN (\(list)) AND state IN (\(states)) AND updated_at < ?
                             AND NOT EXISTS (SELECT 1 FROM hook WHERE hook.job_id = job.id AND hook.finished_at IS NULL)
                         RETURNING id
                         """,
@@ -80,7 +81,7 @@ extension JobJournal {
             try db.execute(
                 sql: """
                     DELETE FROM spend WHERE month < ?
-                        AND job_id NOT IN (SELECT id FROM job WHERE state NOT IN (?, ?, ?, ?))
+                        AND job_id NOT IN (SELECT id FROM job WHERE state NOT IN (\(states)))
                     """,
                 arguments: [month] + StatementArguments(finished)
             )
