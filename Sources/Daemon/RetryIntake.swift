@@ -23,8 +23,9 @@ import Synchronization
 actor RetryIntake {
     /// How long a retry folder's content must be left alone before it is taken (a folder copied in, not moved).
     static let settle: Duration = .seconds(1)
-    /// How often the retry folders are scanned for what inotify missed (a network share).
-    static let rescanInterval: Duration = .seconds(300)
+    /// How often the retry folders are scanned for what inotify missed, with no inbox configured: the inboxes'
+    /// own `rescan_interval` sets it otherwise (see ``configure(_:)``).
+    static let defaultRescanInterval: Duration = InboxConfiguration.localRescanInterval
     /// How soon a removed retry folder is made again (and watched): once whatever removed it is likely done.
     static let lostRootRecheck: Duration = .seconds(1)
 
@@ -44,6 +45,9 @@ actor RetryIntake {
     /// Entries of the retry folders to look at, and when.
     private var due: [String: ElapsedClock.Instant] = [:]
     private var nextScan: ElapsedClock.Instant
+    /// The shortest `rescan_interval` of the configured inboxes: a `failed/` folder moved into `retry/` from another
+    /// host of a network share sends no inotify event, and is found no later than a drop into the inbox would be.
+    private var rescanInterval = RetryIntake.defaultRescanInterval
     /// Problems already reported, by folder, so a folder left in place is not reported at every scan.
     private var reported: [String: String] = [:]
 
@@ -67,6 +71,7 @@ actor RetryIntake {
     /// Follows a (re)loaded configuration; returns the retry folders to start and stop watching.
     func configure(_ inboxes: [InboxConfiguration]) -> (added: [String], removed: [String]) {
         configurations = inboxes
+        rescanInterval = inboxes.map(\.rescanInterval).min() ?? Self.defaultRescanInterval
         let wanted = Dictionary(inboxes.map { (OutboxFolders(root: $0.outbox).retry, OutboxFolders(root: $0.outbox)) }, uniquingKeysWith: { first, _ in first })
         let old = roots.withLock { roots in
             let old = roots
@@ -123,7 +128,7 @@ actor RetryIntake {
 
     /// Every entry of every retry folder is looked at now; a retry folder that is gone is made again and watched.
     private func scan() {
-        nextScan = clock.now + Self.rescanInterval
+        nextScan = clock.now + rescanInterval
         for (root, outbox) in roots.withLock({ $0 }) {
             guard let names = Files.names(in: root) else {
                 restore(root, outbox: outbox)
