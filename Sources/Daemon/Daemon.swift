@@ -193,7 +193,7 @@ package final class Daemon: Sendable {
             configuration: configuration,
             logger: logger
         )
-        retries = RetryIntake(journal: journal, files: files, logger: logger, rewatch: { [watcher] root in watcher.watch(tree: root) })
+        retries = RetryIntake(journal: journal, files: files, owner: owner, logger: logger, rewatch: { [watcher] root in watcher.watch(tree: root) })
         intake = DropIntake(
             journal: journal,
             executor: executor,

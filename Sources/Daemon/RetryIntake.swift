@@ -2,6 +2,7 @@ import DaemonConfiguration
 import DedicatedThreads
 import FileSystem
 import Foundation
+import HotFolder
 import InboxWatcher
 import Journal
 import Logging
@@ -20,6 +21,10 @@ import Synchronization
 /// the retry folder is removed once they are all there. A job whose submit may have been billed
 /// (`outcome_unknown`) is only retried when the folder holds a `MAY-PAY-TWICE` file; otherwise it goes back to
 /// `failed/` with a warning.
+///
+/// Several hosts of a share may see one retry folder. A host takes a job folder by renaming it into a hidden folder
+/// of its own, `retry/.taking-<host tag>/`, before reading it: the rename succeeds for one host only, so the job is
+/// queued once, and a host that stops halfway finds the folder there at its next scan.
 actor RetryIntake {
     /// How long a retry folder's content must be left alone before it is taken (a folder copied in, not moved).
     static let settle: Duration = .seconds(1)
@@ -31,6 +36,8 @@ actor RetryIntake {
 
     private let journal: JobJournal
     private let files: FileWorkPool
+    /// The hidden folder, in each retry folder, that holds the job folders this host is taking.
+    private let takingName: String
     private let logger: Logger
     private let clock: ElapsedClock
     private let doorbell: Doorbell
@@ -54,6 +61,7 @@ actor RetryIntake {
     init(
         journal: JobJournal,
         files: FileWorkPool,
+        owner: String,
         logger: Logger,
         clock: some Clock<Duration> = TimerClock(),
         rewatch: @escaping @Sendable (String) -> Void = { _ in }
@@ -65,6 +73,7 @@ actor RetryIntake {
         self.nextScan = clock.now
         self.journal = journal
         self.files = files
+        self.takingName = ".taking-\(JobClaimer.adopterTag(owner))"
         self.logger = logger
     }
 
@@ -98,6 +107,8 @@ actor RetryIntake {
             lost.insert(path)
             nextScan = min(nextScan, clock.now + Self.lostRootRecheck)
         case .changed(let path), .removed(let path), .folderAdded(let path), .folderRemoved(let path):
+            // A hidden entry is a host's folder being taken, or a file being copied in under a temporary name.
+            if isHidden(path) { return }
             guard let entry = entry(containing: path) else {
                 nextScan = clock.now
                 doorbell.ring()
@@ -141,6 +152,10 @@ actor RetryIntake {
             for name in names where !name.hasPrefix(".") {
                 due["\(root)/\(name)"] = due["\(root)/\(name)"] ?? clock.now
             }
+            // Folders this host had begun to take when it stopped.
+            for name in Files.names(in: "\(root)/\(takingName)") ?? [] {
+                due["\(root)/\(takingName)/\(name)"] = due["\(root)/\(takingName)/\(name)"] ?? clock.now
+            }
         }
     }
 
@@ -157,6 +172,13 @@ actor RetryIntake {
         rewatch(root)
     }
 
+    /// Whether `path` is at or below a hidden entry of a retry folder.
+    private func isHidden(_ path: String) -> Bool {
+        roots.withLock { roots in
+            roots.keys.contains { root in path.hasPrefix(root + "/") && path.utf8.dropFirst(root.utf8.count + 1).first == UInt8(ascii: ".") }
+        }
+    }
+
     /// `<retry>/<entry>` for a path at or below an entry of a retry folder.
     private func entry(containing path: String) -> String? {
         roots.withLock { roots in
@@ -168,17 +190,23 @@ actor RetryIntake {
         }
     }
 
-    private func take(_ folder: String) async {
-        guard let root = roots.withLock({ roots in roots.keys.first { folder.hasPrefix($0 + "/") } }),
+    /// Takes `entry`, a job folder in a retry folder (or in this host's hidden folder there, begun before a stop).
+    private func take(_ entry: String) async {
+        guard let root = roots.withLock({ roots in roots.keys.first { entry.hasPrefix($0 + "/") } }),
             let outbox = roots.withLock({ $0[root] })
         else { return }
-        guard case .some(.some(let status)) = try? Files.status(folder), status.kind == .directory else {
-            if Files.exists(folder) { report(folder, outbox: outbox, "not a job folder: only a folder from failed/ or cancelled/ can be retried") }
-            return
+        let name = PathNames.last(entry)
+        let folder = "\(root)/\(takingName)/\(name)"
+        if entry != folder {
+            guard case .some(.some(let status)) = try? Files.status(entry), status.kind == .directory else {
+                if Files.exists(entry) { report(entry, outbox: outbox, "not a job folder: only a folder from failed/ or cancelled/ can be retried") }
+                return
+            }
+            guard holdAside(name, in: root) else { return }
         }
         let record = (try? outbox.read("\(folder)/error.json", limit: 4 << 20)) ?? (try? outbox.read("\(folder)/cancelled.json", limit: 4 << 20))
         guard let record else {
-            report(folder, outbox: outbox, RetryTicket.Problem.noRecord.description)
+            report(giveBack(name, in: root), outbox: outbox, RetryTicket.Problem.noRecord.description)
             return
         }
         let inboxes = Dictionary(
@@ -190,14 +218,17 @@ actor RetryIntake {
         switch RetryTicket.read(record, inboxes: inboxes) {
         case .success(let read): ticket = read
         case .failure(let problem):
-            report(folder, outbox: outbox, problem.description)
+            report(giveBack(name, in: root), outbox: outbox, problem.description)
             return
         }
         if ticket.mayHaveBeenBilled, !mayPayTwice {
             refuse(folder, outbox: outbox, ticket: ticket)
             return
         }
-        guard let inboxRoot = inboxes[ticket.inbox] else { return }
+        guard let inboxRoot = inboxes[ticket.inbox] else {
+            _ = giveBack(name, in: root)
+            return
+        }
         let retry = PendingRetry(
             inbox: ticket.inbox,
             subpath: ticket.subpath,
@@ -222,11 +253,11 @@ actor RetryIntake {
             try await files.run { () throws(RetryError) in try Self.putBack(from: "\(folder)/input", outbox: outbox, to: destination, inboxRoot: inboxRoot) }
         } catch {
             try? await journal.forgetRetry(retriedFrom: ticket.claimID)
-            report(folder, outbox: outbox, error.description)
+            report(giveBack(name, in: root), outbox: outbox, error.description)
             return
         }
         try? Folder.open(outbox.root).removeTree(folder)
-        reported[folder] = nil
+        reported["\(root)/\(name)"] = nil
         logger.notice(
             "queued again from the retry folder",
             metadata: ["inbox": "\(ticket.inbox)", "job": "\(ticket.job)", "attempt": "\(retry.attempt)", "previous": "\(ticket.code)"]
@@ -235,6 +266,36 @@ actor RetryIntake {
             "event": "job_retried", "job": .string(ticket.job), "inbox": .string(ticket.inbox), "attempt": .integer(Int64(retry.attempt)),
             "previous_code": .string(ticket.code),
         ])
+    }
+
+    /// Renames `<root>/<name>` into this host's hidden folder; false when it is gone (another host of the share took
+    /// it first) or cannot be moved (reported).
+    private func holdAside(_ name: String, in root: String) -> Bool {
+        do throws(FileSystemError) {
+            let folder = try Folder.open(root)
+            _ = try folder.makeFolder(takingName, mode: .sharedFolder)
+            if try folder.move(name, to: "\(takingName)/\(name)", replacing: false) { return true }
+            // A folder of that name is held already: taken before a stop and moved in again meanwhile. That one
+            // goes first; this one waits for the next scan.
+            return false
+        } catch {
+            if Files.exists("\(root)/\(name)") {
+                logger.warning("a folder in retry/ could not be set aside to be taken", metadata: ["folder": "\(root)/\(name)", "error": "\(error)"])
+            } else {
+                logger.debug("a folder in retry/ was taken by another host", metadata: ["folder": "\(root)/\(name)"])
+            }
+            return false
+        }
+    }
+
+    /// Renames a held job folder that cannot be taken back to `<root>/<name>`, where its owner sees it next to the
+    /// warning; returns where it is.
+    private func giveBack(_ name: String, in root: String) -> String {
+        let held = "\(root)/\(takingName)/\(name)"
+        guard let folder = try? Folder.open(root), (try? folder.move("\(takingName)/\(name)", to: name, replacing: false)) == true else {
+            return held
+        }
+        return "\(root)/\(name)"
     }
 
     /// Why files could not be put back into the inbox.
