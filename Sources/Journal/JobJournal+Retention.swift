@@ -53,14 +53,22 @@ extension JobJournal {
         let finished = JobState.allCases.filter(\.isTerminal).map(\.rawValue)
         let states = finished.map { _ in "?" }.joined(separator: ", ")
         let time = cutoff.timeIntervalSince1970
-        // Found by a reader, which does not hold up the writer however many rows it passes; each batch is then
-        // checked again as it goes, in case a hook became due meanwhile.
-        let candidates = try read { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM job WHERE state IN (\(states)) AND updated_at < ?", arguments: StatementArguments(finished) + [time])
-        }
+        // Found by a reader a batch at a time, in the order of their IDs: the reader does not hold up the writer
+        // however many rows it passes, and a journal that was never pruned is not read into memory at once. Each batch
+        // is then checked again as it goes, in case a hook became due meanwhile.
         var forgotten = 0
-        for start in stride(from: 0, to: candidates.count, by: Self.forgetBatch) {
-            let list = candidates[start..<min(start + Self.forgetBatch, candidates.count)].map(String.init).joined(separator: ",")
+        var after: Int64 = 0
+        while true {
+            let candidates = try read { db in
+                try Int64.fetchAll(
+                    db,
+                    sql: "SELECT id FROM job WHERE id > ? AND state IN (\(states)) AND updated_at < ? ORDER BY id LIMIT \(Self.forgetBatch)",
+                    arguments: [after] + StatementArguments(finished) + [time]
+                )
+            }
+            guard let last = candidates.last else { break }
+            after = last
+            let list = candidates.map(String.init).joined(separator: ",")
             forgotten += try await write(.deferred) { db in
                 let ids = try Int64.fetchAll(
                     db,
@@ -74,6 +82,7 @@ extension JobJournal {
                 if !ids.isEmpty { try db.execute(sql: "DELETE FROM hook WHERE job_id IN (\(ids.map(String.init).joined(separator: ",")))") }
                 return ids.count
             }
+            if candidates.count < Self.forgetBatch { break }
         }
         let month = SpendPeriod(cutoff).month
         try await write(.deferred) { db in

@@ -92,4 +92,30 @@ struct JournalRetentionTests {
         #expect(try await journal.forgetFinished(before: cutoff) == 0)
         #expect(try Self.count(journal, "job") == 2)
     }
+
+    @Test("forgetting a journal never pruned goes through it a batch at a time, past batches that keep a job")
+    func forgetFinishedInBatches() async throws {
+        let fixture = try JournalFixture()
+        defer { withExtendedLifetime(fixture) {} }
+        let journal = fixture.journal
+        // 3 batches and a part: every 100th old job has a hook still due, one queued job sits among them.
+        let old = fixture.clock.now.addingTimeInterval(-100 * 86_400).timeIntervalSince1970
+        try await journal.write { db in
+            try db.execute(
+                sql: """
+                    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1703)
+                    INSERT INTO job (inbox, subpath, name, claimed_path, face_path, dropped_at, ready_at, state, updated_at)
+                    SELECT 'team', '', 'job' || i, '/inbox/.facedrop/claim' || i, '/inbox/job' || i || '.jpg', ?, ?,
+                        CASE WHEN i = 777 THEN 'claimed' ELSE 'done' END, ? FROM n;
+                    INSERT INTO hook (job_id, kind, event, due_at) SELECT id, 'webhook', 'done', 0 FROM job WHERE id % 100 = 0;
+                    """,
+                arguments: [old, old, old]
+            )
+        }
+        #expect(try Self.count(journal, "hook") == 17)
+        #expect(try await journal.forgetFinished(before: fixture.clock.now) == 1703 - 17 - 1)
+        #expect(try Self.count(journal, "job") == 18)
+        #expect(try Self.count(journal, "job", "state = 'claimed'") == 1)
+        #expect(try Self.count(journal, "hook") == 17)
+    }
 }
