@@ -944,12 +944,24 @@ struct JobExecutor: Sendable {
         let claimFolder = record.claimedPath
         let spoolFolder = state.spoolFolder(job: record.id)
         let stateRoot = state.root
-        await files.run {
+        let failure = await files.run { () -> FileSystemError? in
             // Each is reached from its root (the inbox holding the claim, the state folder) without following a link;
             // the claim from `.facedrop/`, opened once, rather than by its path at each step of the removal.
-            try? Folder.open(JobClaimer.inboxRoot(ofClaimFolder: claimFolder)).folder(PathNames.parent(claimFolder))
-                .removeTree(PathNames.last(claimFolder))
             try? Folder.open(stateRoot).removeTree(spoolFolder)
+            do throws(FileSystemError) {
+                try Folder.open(JobClaimer.inboxRoot(ofClaimFolder: claimFolder)).folder(PathNames.parent(claimFolder))
+                    .removeTree(PathNames.last(claimFolder))
+                return nil
+            } catch {
+                return Files.exists(claimFolder) ? error : nil
+            }
+        }
+        if let failure {
+            // The journal keeps the job while the folder is there, and the next start's sweep removes it.
+            logger.warning(
+                "a finished job's claim folder could not be removed",
+                metadata: ["job": "\(record.name)", "claim": "\(claimFolder)", "error": "\(failure)"]
+            )
         }
     }
 

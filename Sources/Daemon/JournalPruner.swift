@@ -1,4 +1,5 @@
 import DedicatedThreads
+import FileSystem
 import Foundation
 import Journal
 import Logging
@@ -57,7 +58,8 @@ final class JournalPruner: Sendable {
         let now = wallClock()
         lastPass.withLock { $0 = now }
         do {
-            let forgotten = try await journal.forgetFinished(before: now.addingTimeInterval(-Double(keepDays) * 86_400))
+            // A finished job whose claim folder is still there stays until the start-up sweep has removed it.
+            let forgotten = try await journal.forgetFinished(before: now.addingTimeInterval(-Double(keepDays) * 86_400)) { Files.exists($0) }
             if forgotten > 0 {
                 logger.notice("the journal forgot old finished jobs", metadata: ["jobs": "\(forgotten)", "keep_journal_days": "\(keepDays)"])
             }

@@ -41,7 +41,9 @@ extension JobJournal {
     /// work, not the service's whole history. Returns how many jobs were forgotten.
     ///
     /// - Finished jobs (done, failed, cancelled, taken over) last changed before `cutoff` go, with their finished
-    ///   hooks. A job with a hook still due stays until the hook has run.
+    ///   hooks. A job with a hook still due stays until the hook has run. So does a job whose claim folder
+    ///   `claimExists` (its removal failed, or a crash cut it short): the start-up sweep removes the claim folders of
+    ///   finished jobs, but puts back the files of one the journal does not know, which would run the job again.
     /// - Spend rows, their per-day sums and the budget crossings go only for months wholly before the month of
     ///   `cutoff`: the current month's budgets never lose a cent, and an unfinished job's reservation stays.
     /// - Expansions completed before `cutoff` go: a variations sidecar dropped again after its completion is a new
@@ -49,7 +51,10 @@ extension JobJournal {
     ///
     /// Deferred: a forgetting lost in a power cut is done again at the next pass.
     @discardableResult
-    package func forgetFinished(before cutoff: Date) async throws(JournalError) -> Int {
+    package func forgetFinished(
+        before cutoff: Date,
+        claimExists: (String) -> Bool = { _ in false }
+    ) async throws(JournalError) -> Int {
         let finished = JobState.allCases.filter(\.isTerminal).map(\.rawValue)
         let states = finished.map { _ in "?" }.joined(separator: ", ")
         let time = cutoff.timeIntervalSince1970
@@ -59,30 +64,20 @@ extension JobJournal {
         var forgotten = 0
         var after: Int64 = 0
         while true {
-            let candidates = try read { db in
-                try Int64.fetchAll(
+            let rows = try read { db in
+                try Row.fetchAll(
                     db,
-                    sql: "SELECT id FROM job WHERE id > ? AND state IN (\(states)) AND updated_at < ? ORDER BY id LIMIT \(Self.forgetBatch)",
+                    sql: "SELECT id, claimed_path FROM job WHERE id > ? AND state IN (\(states)) AND updated_at < ? ORDER BY id LIMIT \(Self.forgetBatch)",
                     arguments: [after] + StatementArguments(finished) + [time]
                 )
             }
-            guard let last = candidates.last else { break }
-            after = last
-            let list = candidates.map(String.init).joined(separator: ",")
-            forgotten += try await write(.deferred) { db in
-                let ids = try Int64.fetchAll(
-                    db,
-                    sql: """
-                        DELETE FROM job WHERE id IN (\(list)) AND state IN (\(states)) AND updated_at < ?
-                            AND NOT EXISTS (SELECT 1 FROM hook WHERE hook.job_id = job.id AND hook.finished_at IS NULL)
-                        RETURNING id
-                        """,
-                    arguments: StatementArguments(finished) + [time]
-                )
-                if !ids.isEmpty { try db.execute(sql: "DELETE FROM hook WHERE job_id IN (\(ids.map(String.init).joined(separator: ",")))") }
-                return ids.count
+            guard let last = rows.last else { break }
+            after = last["id"]
+            let candidates: [Int64] = rows.filter { !claimExists($0["claimed_path"]) }.map { $0["id"] }
+            if !candidates.isEmpty {
+                forgotten += try await forget(candidates, states: finished, before: time)
             }
-            if candidates.count < Self.forgetBatch { break }
+            if rows.count < Self.forgetBatch { break }
         }
         let month = SpendPeriod(cutoff).month
         try await write(.deferred) { db in
@@ -101,5 +96,25 @@ extension JobJournal {
             try db.execute(sql: "DELETE FROM expansion WHERE completed_at IS NOT NULL AND completed_at < ?", arguments: [time])
         }
         return forgotten
+    }
+
+    /// Deletes the jobs `ids` that are still finished (`states`) before `time` and have no hook due, with their
+    /// hooks; returns how many went.
+    private func forget(_ ids: [Int64], states finished: [String], before time: Double) async throws(JournalError) -> Int {
+        let list = ids.map(String.init).joined(separator: ",")
+        let states = finished.map { _ in "?" }.joined(separator: ", ")
+        return try await write(.deferred) { db in
+            let ids = try Int64.fetchAll(
+                db,
+                sql: """
+                    DELETE FROM job WHERE id IN (\(list)) AND state IN (\(states)) AND updated_at < ?
+                        AND NOT EXISTS (SELECT 1 FROM hook WHERE hook.job_id = job.id AND hook.finished_at IS NULL)
+                    RETURNING id
+                    """,
+                arguments: StatementArguments(finished) + [time]
+            )
+            if !ids.isEmpty { try db.execute(sql: "DELETE FROM hook WHERE job_id IN (\(ids.map(String.init).joined(separator: ",")))") }
+            return ids.count
+        }
     }
 }

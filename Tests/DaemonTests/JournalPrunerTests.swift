@@ -20,13 +20,13 @@ struct JournalPrunerTests {
     }
 
     /// A job taken from its claim to done at the wall clock's now.
-    static func doneJob(_ name: String, in journal: JobJournal) async throws {
+    static func doneJob(_ name: String, in journal: JobJournal, inbox: String = "/srv/inbox") async throws {
         let claim = JobClaim(
-            inbox: "/srv/inbox",
+            inbox: inbox,
             subpath: "",
             name: name,
-            claimedPath: "/srv/inbox/.facedrop/claim-\(name)",
-            facePath: "/srv/inbox/.facedrop/claim-\(name)/\(name).jpg",
+            claimedPath: "\(inbox)/.facedrop/claim-\(name)",
+            facePath: "\(inbox)/.facedrop/claim-\(name)/\(name).jpg",
             droppedAt: Date(timeIntervalSince1970: 1_700_000_000),
             readyAt: Date(timeIntervalSince1970: 1_700_000_000)
         )
@@ -70,5 +70,22 @@ struct JournalPrunerTests {
         pruner.jobFinished()
         #expect(await eventually { (try? journal.job(claimedPath: "/srv/inbox/.facedrop/claim-recent")) == nil }, "a pass a day later")
         try journal.close()
+    }
+
+    @Test("a finished job whose claim folder is still on disk is kept until the folder is gone")
+    func keepsJobsWithAClaimFolder() async throws {
+        let folder = try TemporaryDirectory(prefix: "facedrop-journal-pruner")
+        let wall = Wall()
+        let journal = try JobJournal(stateDirectory: folder.appending("state"), now: { wall.now })
+        let pruner = JournalPruner(journal: journal, keepDays: 30, wallClock: { wall.now }, logger: Logger(label: "facedrop"))
+        let inbox = folder.appending("inbox")
+        let claim = "\(inbox)/.facedrop/claim-left"
+        try FileManager.default.createDirectory(atPath: claim, withIntermediateDirectories: true)
+        try await Self.doneJob("left", in: journal, inbox: inbox)
+        wall.advance(days: 31)
+        #expect(await pruner.prune() == 0)
+        #expect(try journal.job(claimedPath: claim) != nil)
+        try FileManager.default.removeItem(atPath: claim)
+        #expect(await pruner.prune() == 1)
     }
 }

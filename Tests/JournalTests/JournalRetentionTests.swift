@@ -118,4 +118,19 @@ struct JournalRetentionTests {
         #expect(try Self.count(journal, "job", "state = 'claimed'") == 1)
         #expect(try Self.count(journal, "hook") == 17)
     }
+
+    @Test("a finished job whose claim folder is still there is not forgotten, until the folder is gone")
+    func claimFolderKeepsTheJob() async throws {
+        let fixture = try JournalFixture()
+        defer { withExtendedLifetime(fixture) {} }
+        let journal = fixture.journal
+        let kept = try await journal.job(named: "claim-left", in: .done)
+        try await journal.job(named: "claim-removed", in: .done)
+        fixture.clock.advance(by: 100 * 86_400)
+        let remaining: Set<String> = [kept.claimedPath]
+        #expect(try await journal.forgetFinished(before: fixture.clock.now) { remaining.contains($0) } == 1)
+        #expect(try journal.job(claimedPath: kept.claimedPath) != nil)
+        #expect(try await journal.forgetFinished(before: fixture.clock.now) { _ in false } == 1)
+        #expect(try Self.count(journal, "job") == 0)
+    }
 }
