@@ -149,6 +149,10 @@ actor RetryIntake {
                 // Made again (by hand, say) before this scan: the watcher forgot it when it went.
                 rewatch(root)
             }
+            if Self.isJobFolder(names) {
+                report(root, outbox: outbox, Self.movedAsRetry)
+                continue
+            }
             for name in names where !name.hasPrefix(".") {
                 due["\(root)/\(name)"] = due["\(root)/\(name)"] ?? clock.now
             }
@@ -190,11 +194,23 @@ actor RetryIntake {
         }
     }
 
+    /// What a job folder renamed to `retry` is told: with no retry folder there (removed a moment before),
+    /// `mv failed/<job> <outbox>/retry/` renames the job folder itself.
+    static let movedAsRetry =
+        "this is a job folder moved as retry/ itself rather than into it; move it back to failed/, then into the retry/ folder the daemon makes again"
+
+    /// Whether a folder holding `names` is a job folder from `failed/` or `cancelled/`.
+    static func isJobFolder(_ names: [String]) -> Bool {
+        names.contains("error.json") || names.contains("cancelled.json")
+    }
+
     /// Takes `entry`, a job folder in a retry folder (or in this host's hidden folder there, begun before a stop).
     private func take(_ entry: String) async {
         guard let root = roots.withLock({ roots in roots.keys.first { entry.hasPrefix($0 + "/") } }),
             let outbox = roots.withLock({ $0[root] })
         else { return }
+        // Its parts are not job folders: it is reported by the scan.
+        if Self.isJobFolder(Files.names(in: root) ?? []) { return }
         let name = PathNames.last(entry)
         let folder = "\(root)/\(takingName)/\(name)"
         if entry != folder {

@@ -3,6 +3,7 @@ import DaemonConfiguration
 import FacedropTestSupport
 import Foundation
 import HotFolder
+import InboxWatcher
 import Journal
 import Logging
 import Outbox
@@ -148,5 +149,25 @@ struct RetryIntakeTests {
         try await Task.sleep(for: .milliseconds(100))
         #expect(!warned(), "no scan before the interval")
         #expect(await clock.advance(by: .seconds(1)) { warned() }, "the scan at \(interval) s")
+    }
+
+    @Test("a job folder renamed to retry/ itself (no retry folder was there) is reported and left as it is")
+    func jobFolderMovedAsRetry() async throws {
+        let share = try Share()
+        try FileManager.default.removeItem(atPath: "\(share.outbox)/retry")
+        try share.failedJob("lisa", at: "retry")
+        let host = try await share.host("host-a")
+        let run = Task { await host.intake.run() }
+        defer { run.cancel() }
+        // An event inside it, as the watcher would send, must not have its parts taken either.
+        await host.intake.handle(.folderAdded(path: "\(share.outbox)/retry/input"))
+        #expect(await eventually { share.names("\(share.outbox)/warnings").contains { $0.hasSuffix("-retry-refused.json") } })
+        let warning = try String(contentsOfFile: "\(share.outbox)/warnings/\(share.names("\(share.outbox)/warnings")[0])", encoding: .utf8)
+        #expect(warning.contains("moved as retry/ itself"), "\(warning)")
+        try await Task.sleep(for: .milliseconds(1_300))
+        #expect(share.names("\(share.outbox)/retry") == ["error.json", "input"])
+        #expect(share.names("\(share.outbox)/retry/input") == ["lisa.jpg", "lisa.json"])
+        #expect(share.names("\(share.outbox)/warnings").count == 1)
+        #expect(share.names(share.inbox).isEmpty)
     }
 }
