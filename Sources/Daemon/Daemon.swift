@@ -136,7 +136,7 @@ package final class Daemon: Sendable {
         // Threads "facedrop-file-0" to "-7": the kernel keeps 15 bytes of a name, so each stays told apart in `top -H`.
         let files = FileWorkPool(threads: Self.fileWorkThreads, name: "facedrop-file")
         pruner = OutboxPruner(journal: journal, files: files, logger: logger)
-        let journalPruner = JournalPruner(journal: journal, keepDays: configuration.state.keepJournalDays, logger: logger)
+        let journalPruner = JournalPruner(journal: journal, files: files, keepDays: configuration.state.keepJournalDays, logger: logger)
         self.journalPruner = journalPruner
         let spending = SpendingGate(configuration, journal: journal, logger: logger)
         self.spending = spending

@@ -15,6 +15,8 @@ final class JournalPruner: Sendable {
     static let interval: TimeInterval = 86_400
 
     private let journal: JobJournal
+    /// Where the claim folders of the jobs to forget are looked for: a stat each, which waits on a network share.
+    private let files: FileWorkPool
     private let keepDays: Int
     private let wallClock: @Sendable () -> Date
     private let doorbell = Doorbell()
@@ -27,11 +29,13 @@ final class JournalPruner: Sendable {
     ///   - wallClock: The date a job's age is counted to.
     init(
         journal: JobJournal,
+        files: FileWorkPool,
         keepDays: Int,
         wallClock: @escaping @Sendable () -> Date = { Date() },
         logger: Logger
     ) {
         self.journal = journal
+        self.files = files
         self.keepDays = keepDays
         self.wallClock = wallClock
         self.logger = logger
@@ -59,7 +63,9 @@ final class JournalPruner: Sendable {
         lastPass.withLock { $0 = now }
         do {
             // A finished job whose claim folder is still there stays until the start-up sweep has removed it.
-            let forgotten = try await journal.forgetFinished(before: now.addingTimeInterval(-Double(keepDays) * 86_400)) { Files.exists($0) }
+            let forgotten = try await journal.forgetFinished(before: now.addingTimeInterval(-Double(keepDays) * 86_400)) { [files] claims in
+                await files.run { Set(claims.filter { Files.exists($0) }) }
+            }
             if forgotten > 0 {
                 logger.notice("the journal forgot old finished jobs", metadata: ["jobs": "\(forgotten)", "keep_journal_days": "\(keepDays)"])
             }

@@ -149,7 +149,7 @@ actor RetryIntake {
                 // Made again (by hand, say) before this scan: the watcher forgot it when it went.
                 rewatch(root)
             }
-            if Self.isJobFolder(names) {
+            if Self.isJobFolder(root) {
                 report(root, outbox: outbox, Self.movedAsRetry)
                 continue
             }
@@ -199,9 +199,9 @@ actor RetryIntake {
     static let movedAsRetry =
         "this is a job folder moved as retry/ itself rather than into it; move it back to failed/, then into the retry/ folder the daemon makes again"
 
-    /// Whether a folder holding `names` is a job folder from `failed/` or `cancelled/`.
-    static func isJobFolder(_ names: [String]) -> Bool {
-        names.contains("error.json") || names.contains("cancelled.json")
+    /// Whether `folder` is a job folder from `failed/` or `cancelled/`.
+    static func isJobFolder(_ folder: String) -> Bool {
+        Files.exists("\(folder)/error.json") || Files.exists("\(folder)/cancelled.json")
     }
 
     /// Takes `entry`, a job folder in a retry folder (or in this host's hidden folder there, begun before a stop).
@@ -210,7 +210,7 @@ actor RetryIntake {
             let outbox = roots.withLock({ $0[root] })
         else { return }
         // Its parts are not job folders: it is reported by the scan.
-        if Self.isJobFolder(Files.names(in: root) ?? []) { return }
+        if Self.isJobFolder(root) { return }
         let name = PathNames.last(entry)
         let folder = "\(root)/\(takingName)/\(name)"
         if entry != folder {

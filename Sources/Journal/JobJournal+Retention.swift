@@ -41,9 +41,10 @@ extension JobJournal {
     /// work, not the service's whole history. Returns how many jobs were forgotten.
     ///
     /// - Finished jobs (done, failed, cancelled, taken over) last changed before `cutoff` go, with their finished
-    ///   hooks. A job with a hook still due stays until the hook has run. So does a job whose claim folder
-    ///   `claimExists` (its removal failed, or a crash cut it short): the start-up sweep removes the claim folders of
-    ///   finished jobs, but puts back the files of one the journal does not know, which would run the job again.
+    ///   hooks. A job with a hook still due stays until the hook has run. So does a job whose claim folder is
+    ///   among those `presentClaims` finds (asked a batch of claim folders at a time: its removal failed, or a crash
+    ///   cut it short): the start-up sweep removes the claim folders of finished jobs, but puts back the files of one
+    ///   the journal does not know, which would run the job again.
     /// - Spend rows, their per-day sums and the budget crossings go only for months wholly before the month of
     ///   `cutoff`: the current month's budgets never lose a cent, and an unfinished job's reservation stays.
     /// - Expansions completed before `cutoff` go: a variations sidecar dropped again after its completion is a new
@@ -53,7 +54,7 @@ extension JobJournal {
     @discardableResult
     package func forgetFinished(
         before cutoff: Date,
-        claimExists: (String) -> Bool = { _ in false }
+        presentClaims: ([String]) async -> Set<String> = { _ in [] }
     ) async throws(JournalError) -> Int {
         let finished = JobState.allCases.filter(\.isTerminal).map(\.rawValue)
         let states = finished.map { _ in "?" }.joined(separator: ", ")
@@ -73,9 +74,10 @@ extension JobJournal {
             }
             guard let last = rows.last else { break }
             after = last["id"]
-            let candidates: [Int64] = rows.filter { !claimExists($0["claimed_path"]) }.map { $0["id"] }
+            let present = await presentClaims(rows.map { $0["claimed_path"] })
+            let candidates: [Int64] = rows.filter { !present.contains($0["claimed_path"]) }.map { $0["id"] }
             if !candidates.isEmpty {
-                forgotten += try await forget(candidates, states: finished, before: time)
+                forgotten += try await forget(candidates, states: finished, placeholders: states, before: time)
             }
             if rows.count < Self.forgetBatch { break }
         }
@@ -98,11 +100,10 @@ extension JobJournal {
         return forgotten
     }
 
-    /// Deletes the jobs `ids` that are still finished (`states`) before `time` and have no hook due, with their
-    /// hooks; returns how many went.
-    private func forget(_ ids: [Int64], states finished: [String], before time: Double) async throws(JournalError) -> Int {
+    /// Deletes the jobs `ids` that are still finished (`finished`, whose `placeholders` the SQL lists) before `time`
+    /// and have no hook due, with their hooks; returns how many went.
+    private func forget(_ ids: [Int64], states finished: [String], placeholders states: String, before time: Double) async throws(JournalError) -> Int {
         let list = ids.map(String.init).joined(separator: ",")
-        let states = finished.map { _ in "?" }.joined(separator: ", ")
         return try await write(.deferred) { db in
             let ids = try Int64.fetchAll(
                 db,

@@ -44,7 +44,8 @@ struct JournalPrunerTests {
         let wall = Wall()
         let journal = try JobJournal(stateDirectory: folder.appending("state"), now: { wall.now })
         let logs = InMemoryLogHandler()
-        let pruner = JournalPruner(journal: journal, keepDays: 30, wallClock: { wall.now }, logger: Logger(label: "facedrop") { _ in logs })
+        let files = FileWorkPool(threads: 1, name: "test-prune")
+        let pruner = JournalPruner(journal: journal, files: files, keepDays: 30, wallClock: { wall.now }, logger: Logger(label: "facedrop") { _ in logs })
 
         try await Self.doneJob("old", in: journal)
         wall.advance(days: 31)
@@ -77,7 +78,8 @@ struct JournalPrunerTests {
         let folder = try TemporaryDirectory(prefix: "facedrop-journal-pruner")
         let wall = Wall()
         let journal = try JobJournal(stateDirectory: folder.appending("state"), now: { wall.now })
-        let pruner = JournalPruner(journal: journal, keepDays: 30, wallClock: { wall.now }, logger: Logger(label: "facedrop"))
+        let files = FileWorkPool(threads: 1, name: "test-prune")
+        let pruner = JournalPruner(journal: journal, files: files, keepDays: 30, wallClock: { wall.now }, logger: Logger(label: "facedrop"))
         let inbox = folder.appending("inbox")
         let claim = "\(inbox)/.facedrop/claim-left"
         try FileManager.default.createDirectory(atPath: claim, withIntermediateDirectories: true)

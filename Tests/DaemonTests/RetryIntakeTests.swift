@@ -1,5 +1,6 @@
 import Clocks
 import DaemonConfiguration
+import DedicatedThreads
 import FacedropTestSupport
 import Foundation
 import HotFolder
@@ -12,8 +13,9 @@ import Testing
 
 @testable import Daemon
 
-/// The retry folders' periodic scan on a test clock: it finds what inotify did not report (a folder moved into
-/// `retry/` from another host of a network share) as soon as the inboxes' own rescan would.
+/// The retry intake on its own: of the hosts sharing an outbox, one takes each job folder; a folder that cannot be
+/// taken goes back under its name; and the periodic scan (on a test clock) finds what inotify did not report as
+/// soon as the inboxes' own rescan would.
 @Suite("The retry intake")
 struct RetryIntakeTests {
     /// An outbox and an inbox shared by the hosts of a test, each host with its own journal and intake.
@@ -28,9 +30,14 @@ struct RetryIntakeTests {
             try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
         }
 
-        /// A host's intake, configured with the inbox, and its journal.
-        /// With `held`, the host's one file thread first waits for the semaphore.
-        func host(_ owner: String, held: DispatchSemaphore? = nil) async throws -> (intake: RetryIntake, journal: JobJournal) {
+        /// A host's intake, configured with the inbox (and `others`), and its journal. With `held`, the host's one
+        /// file thread first waits for the semaphore.
+        func host(
+            _ owner: String,
+            held: DispatchSemaphore? = nil,
+            clock: some Clock<Duration> = TimerClock(),
+            others: [InboxConfiguration] = []
+        ) async throws -> (intake: RetryIntake, journal: JobJournal) {
             let journal = try JobJournal(stateDirectory: folder.appending("state-\(owner)"))
             let files = FileWorkPool(threads: 1, name: "test-retry")
             if let held {
@@ -43,8 +50,8 @@ struct RetryIntakeTests {
                 }
                 #expect(await eventually { waiting.load(ordering: .sequentiallyConsistent) })
             }
-            let intake = RetryIntake(journal: journal, files: files, owner: owner, logger: Logger(label: "test"))
-            _ = await intake.configure([InboxConfiguration(name: "team", path: inbox, outbox: outbox)])
+            let intake = RetryIntake(journal: journal, files: files, owner: owner, logger: Logger(label: "test"), clock: clock)
+            _ = await intake.configure([InboxConfiguration(name: "team", path: inbox, outbox: outbox)] + others)
             return (intake, journal)
         }
 
@@ -117,34 +124,25 @@ struct RetryIntakeTests {
         let warning = try String(contentsOfFile: "\(share.outbox)/warnings/\(share.names("\(share.outbox)/warnings")[0])", encoding: .utf8)
         #expect(warning.contains("\(share.outbox)/retry/no-record\""), "\(warning)")
     }
+
     @Test(
         "an entry no event reported is found at the inboxes' shortest rescan_interval, and not before",
         arguments: [(network: true, interval: 30), (network: false, interval: 300)]
     )
     func rescanFollowsTheInboxes(network: Bool, interval: Int) async throws {
-        let folder = try TemporaryDirectory(prefix: "facedrop-retry-intake")
-        let outbox = folder.appending("outbox")
-        try OutboxFolders(root: outbox).prepare()
-        let journal = try JobJournal(stateDirectory: folder.appending("state"))
+        let share = try Share()
+        let outbox = share.outbox
         let clock = TestClock()
-        let intake = RetryIntake(
-            journal: journal,
-            files: FileWorkPool(threads: 1, name: "test-retry"),
-            owner: "test-host",
-            logger: Logger(label: "test"),
-            clock: clock
-        )
-        let local = InboxConfiguration(name: "local", path: folder.appending("local"), outbox: outbox)
-        let other = InboxConfiguration(name: "other", path: folder.appending("other"), outbox: outbox, networkFilesystem: network)
-        _ = await intake.configure([local, other])
+        // The share's own inbox is a local one (300 s).
+        let other = InboxConfiguration(name: "other", path: share.folder.appending("other"), outbox: outbox, networkFilesystem: network)
+        let intake = try await share.host("host-a", clock: clock, others: [other]).intake
         let running = Task { await intake.run() }
         defer { running.cancel() }
         #expect(await clock.waitForSleeper(), "the scan at start, then a wait for the next")
 
         // A file, not a job folder: the intake answers it with a warning, which shows when the scan found it.
         try Data("stray".utf8).write(to: URL(fileURLWithPath: "\(outbox)/retry/stray.txt"))
-        let warnings = "\(outbox)/warnings"
-        let warned = { ((try? FileManager.default.contentsOfDirectory(atPath: warnings)) ?? []).contains { $0.hasSuffix("-retry-refused.json") } }
+        let warned = { share.names("\(outbox)/warnings").contains { $0.hasSuffix("-retry-refused.json") } }
         await clock.advance(by: .seconds(interval - 1))
         try await Task.sleep(for: .milliseconds(100))
         #expect(!warned(), "no scan before the interval")
